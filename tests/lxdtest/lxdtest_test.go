@@ -1,0 +1,49 @@
+package lxdtest_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clustergate/clustergate/tests/lxdtest"
+)
+
+// TestStartAndJoin checks the harness end to end against a real daemon: a
+// started daemon is a one-member cluster, and Join grows it to two.
+func TestStartAndJoin(t *testing.T) {
+	begin := time.Now()
+	d := lxdtest.Start(t)
+	t.Logf("started %s at %s in %v (dir %s)", d.Name, d.Addr, time.Since(begin), d.Dir)
+
+	require.Less(t, len(d.Socket), 108, "unix socket path must fit sun_path")
+	require.NotEmpty(t, d.Addr)
+
+	cluster, _, err := d.Client().GetCluster()
+	require.NoError(t, err)
+	require.True(t, cluster.Enabled, "clustering should be enabled")
+	require.Equal(t, d.Name, cluster.ServerName)
+
+	names, err := d.Client().GetClusterMemberNames()
+	require.NoError(t, err)
+	require.Len(t, names, 1, "members: %v", names)
+
+	begin = time.Now()
+	d2 := lxdtest.Join(t, d)
+	t.Logf("joined %s at %s in %v", d2.Name, d2.Addr, time.Since(begin))
+	require.NotEqual(t, d.Dir, d2.Dir)
+
+	for _, srv := range []*lxdtest.Daemon{d, d2} {
+		names, err := srv.Client().GetClusterMemberNames()
+		require.NoError(t, err)
+		require.Len(t, names, 2, "members seen by %s: %v", srv.Name, names)
+	}
+}
+
+// TestAvailable documents that the environment check agrees with Start: if
+// Start can run here, Available must report no problem.
+func TestAvailable(t *testing.T) {
+	if err := lxdtest.Available(); err != nil {
+		t.Skipf("LXD unavailable: %v", err)
+	}
+}
