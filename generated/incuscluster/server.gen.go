@@ -21,6 +21,24 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ClusterMemberStatePostAction.
+const (
+	Evacuate ClusterMemberStatePostAction = "evacuate"
+	Restore  ClusterMemberStatePostAction = "restore"
+)
+
+// Valid indicates whether the value is a known member of the ClusterMemberStatePostAction enum.
+func (e ClusterMemberStatePostAction) Valid() bool {
+	switch e {
+	case Evacuate:
+		return true
+	case Restore:
+		return true
+	default:
+		return false
+	}
+}
+
 // Cluster defines model for Cluster.
 type Cluster struct {
 	// Enabled Whether clustering is enabled
@@ -72,7 +90,7 @@ type ClusterGroupsPost struct {
 	// Name The new name of the cluster group
 	//
 	// Example: group1
-	Name *string `json:"name,omitempty"`
+	Name string `json:"name"`
 }
 
 // ClusterMember defines model for ClusterMember.
@@ -196,7 +214,7 @@ type ClusterMemberPost struct {
 	// ServerName The new name of the cluster member
 	//
 	// Example: server02
-	ServerName *string `json:"server_name,omitempty"`
+	ServerName string `json:"server_name"`
 }
 
 // ClusterMemberPut ClusterMemberPut represents the modifiable fields of a cluster member
@@ -238,13 +256,18 @@ type ClusterMemberStatePost struct {
 	// Action The action to be performed. Valid actions are "evacuate" and "restore".
 	//
 	// Example: evacuate
-	Action *string `json:"action,omitempty"`
+	Action ClusterMemberStatePostAction `json:"action"`
 
 	// Mode Override the configured evacuation mode.
 	//
 	// Example: stop
 	Mode *string `json:"mode,omitempty"`
 }
+
+// ClusterMemberStatePostAction The action to be performed. Valid actions are "evacuate" and "restore".
+//
+// Example: evacuate
+type ClusterMemberStatePostAction string
 
 // ClusterMemberSysInfo defines model for ClusterMemberSysInfo.
 type ClusterMemberSysInfo struct {
@@ -264,7 +287,7 @@ type ClusterMembersPost struct {
 	// ServerName The name of the new cluster member
 	//
 	// Example: server02
-	ServerName *string `json:"server_name,omitempty"`
+	ServerName string `json:"server_name"`
 }
 
 // ClusterPut defines model for ClusterPut.
@@ -2134,87 +2157,88 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7b9u4lv8qhHaB6QB+yI/4VSx2c5NMJ3vbaZDHnbtoiwwlHtmcyKIuSSUxCn/3BUlJlmQ97MSZZu4U",
-	"/afRgzw8PL/fedH6arlsGbIAAims2VdLuAtYYv3fEz8SErj6b8hZCFxS0DcgwI4PRP2XgHA5DSVlgTWz",
-	"fl2AXABHrnmTBnNEBUoeb1nwiJehD9ZM8ghallyFYM0shzEfcGC1rMf2nLUDvFRXz+K31i1rCUsH+K3L",
-	"Ao/Ot2d9T4VEzEPmMWQeizhWt9EdrAR6EwkgiERaot8ZDX7MCvPpS8uiEpZ6bf/JwbNm1n90N2rpxjrp",
-	"xgr5oOc50dP8HVZKwnglmHO8Kqwj+7R6VAC/B35r7haX8gteglqKXECixGRZOBAPRqXqJod/RSBkdhnx",
-	"yHbPSuURUr1QEOhKP6ZmstZKdCr12/HiEIeQg1DrRgs6X7R9uAcf0cBjfGlUih0WSYQTATub+ZjzO7gy",
-	"mS/E7h2eq+tzKheR03HZsus/ul0auJHo3o+6YoE5kC4OqdJMLMGJMjSPuljCRSS3dVT6WFZsrbzNXYQD",
-	"oswAhZhy5DGOsO8XtCusVsHG4/u3mYG2RbleAArgITfbm38e2VN0cfYBQeAyAuRHPWdmR3Oblj6dnah+",
-	"A7cVoLRXIvDtHax2E1qp5wCCq3H2Fl5DaH1YG3rHWRSKCybkNnttaAQTQpVSsH+ReyIv/7pVboBoriYp",
-	"0M0Sh1ktfbUiAbyzXOmdsDzGrKqVJvpJiSI3adkmZq4UOUOLltsuvCSjITIUIRr26DQzVUq/ool4BaIB",
-	"kgsqtmf/lOWm+L99K0u7WypvZFShnipn0cTCgxI23daMvtJEmlV0uTG0IgN5FHwiEL7H1FeezDCPQV5W",
-	"lkPTp9HOttlj7i6oBFdGvEJlIadLzFco+2S5M8rp73Eyuh0NG/R3nJ1dsdVzQXicvlZAYMZT5ZGovDiJ",
-	"fOAdGgiJA1fbl+/vgUgssYMFVAc+JX6bCoRR8mYMwD1DodNk3iZWOMlPnb2Z3bHjD6foLFy5aNB3u6Oh",
-	"3I8OPEz9iMMtYUtMg/oYJn4WmWdjf0JFnTlx7N41ofEnM+ypkWDdMhiuYagc4oSRIVaSAz4L5gJJlmes",
-	"lBb0f57OVoYhDI8KoQH9tdqWhcQyElVGbHmR76+Qggk2LzQo6kM85bplceZDjYb0bbQAnyBn1bRJnzZQ",
-	"eKpaLrU4T4+Hnxv5tiyj6hIQRZxDIOOtyM3zMfBp0BSeXZn31i0r4v728DeX7xGW6GFB3UUZX7g4QI4K",
-	"8LHiq9z0CylDMet2e3ZH/evNJsPhoEGam8v3ZX7LeImsz8KJAMx7udi+mDqV+qF/YD+K/adOH5ehXKGH",
-	"BQRoDlKqDCibX2YSkwcqF+jd2fXnoNexu/FDLR3/iwWLlGmrcX0fYiMHnQyqYYwFmVlC4GpMdRmji5v8",
-	"cPqNJP3qbKUNtfR8jBbREgfI4xQC4q9yEZwJnTeb/dkSLOIufLZQPMVK86eQjOM5oJAxH322fOZi/7O1",
-	"H4VDIKms0P4dDYimzGIajd4EIB8Yv2slMrSVDC3U6XR+zMMxc7tBsDMjybplVecqGQ4oKsmoqGGOOEev",
-	"iRUzMxgz1xtM42ybiq15tdZ3Chlb1r0y5/KJ9S3EAj3zJsGvYbougfuuIE7D3BpC1bhPAZgnAEGDuQ/x",
-	"zustlwss46A1ZYfPQZa1qIh1BQRJpkz1nhIwQIrB9TIk8r+MBtfsDoKSUJcQDkKUuTul9fS22nN4pEJz",
-	"CtPcXlIXyHi9nt2ZTjoDu9PvTw35PtX9HaciKjg+hpSDuMWyXGCplvmDQPq5lQomoZOzir7d77XtQbs/",
-	"uO6NZ4PJbDDujI8Gg+lkNJm27eHMtq2WZYjSminnDW1Jl03AOTNyHUsd9tFgDjzkNKiQMvNAAqaYMAq1",
-	"jY3cR2PHsT1vOBjazpHj9CdHvTHYo77dH/TsHibeeDJxB+PJcETciTPqTcHpuwPXGYLXnw4Ho6YwMSOy",
-	"jjRcDhXCcxwQtjTkbp4raNjp9ydDMhwSZ9AfjY+m/YEHNunbfXs4HoMNUwd6vYnd87yx7Q4HR2AP+s50",
-	"bPcn7uDIJY2RiRatKRwqklU2mawOi/rPKggW0FaR5roskJgGQLQTpgHCQVJGKgY4WsfapF+GGMqrPs16",
-	"rSgYvKxeayoHWVrloEXDBaleSIE1Vdf0iaLQS0aoR02hw8ifjSM3WjxwLe6blAG+p+B/1hT8dSbB65dA",
-	"sUpDoYQHTWx+q2JzUQe8ukbYlRnkgjHfTNOAnczzJudfCYXPvfptVytxrt6ppFItSZGWhL5YQkUvQ51a",
-	"hnIHhN3qSr65p4jegST9BNJRmTAl8V2BMAf02YJ77EZYqrxQJbafLQ5qT+GzlY9YkueaCrNuWuZnpMQ1",
-	"frwHzlVEr31iTLFAUDy87nkwUohHhWRhU2VKzVa/lzv6xmShf9QWx3a4tcFO5HnAgdxyvFR/p+F2RAOZ",
-	"LZDTQMJcc0lWIX/Tr18ef9AEzwGeOM5PHCA7injA4ROHuVKvrluWzzC5xfegMKyXmpLdJqVgkeNnbC2I",
-	"NF3W0997hslxMuxaxwZumrfl5O2NmuS9SN9V/KK374kKvNIvxyqUTGL/iQNdq3dz4zxxL/RAyWZEoc7c",
-	"sqPsNMiNea8acsautwjUUPUfR6HiqfH7N8mLxM4BvC4YIpxJf9R1TMim8ipZNvM4tHrjsL78mENcE6kt",
-	"mBQzoxWL0AMVCyW3WlVOx/vUqGMB45pIxWGGctHgMQRXqiTzFR3BkElZalveXBXZWEFBNKXWHzggyVe6",
-	"/FiiW8fHi90ENAUyXfH9fmTruUe2ajGiK8IpUiRDkTAt/2RbXbZcRoGylWIuGEOlvwtUDCdlkPLKj5OV",
-	"VApK2NFhTArJcYhYDI3Dd6DOOGe8gkTULSQWONTagnvgq2T+uU4qWGRKrnnyrGzo/rrAEj1AINEDZ8H8",
-	"LcIBikIhOeDlDwKxhwDF7yLdXAhlZ0vLKls1u3JLSUXRMnYqlLQQjo/fAPpn+9Jcb58TtABMckrcjF7V",
-	"//z5+voi6UNr26EitpbOdoyhAxKzsHIZk7umleBh6gNRu8zBUwhvmU4BCwARSkrkjNWgLEWfI0qasonu",
-	"vxTNY92ycq0B7PsfPWv2aQ+e2Ly/bhUdZg23J/XO2LlvdxepQHN6n6t7VizTzLK9ti9b9a+iJ8ElwU9H",
-	"KeVjcmigJMdLbuXbQQ527+acRQHZnDgoOSeJSylxZbCUvojeSCzuWrGkjKMHcARz70Dme4fp5UYHh+NQ",
-	"gQOWQEqbJ5uF6ad0jm3aHi/eOzkxYpneSW3F8HT7GF9W3RtJzx7BjUz/my2XOCB7Nn05r9OQIcEEVtl5",
-	"r9gStm7X9o24JoYy2rq5OT+tX+Vo2hu5EzxqT50xaQ+xQ9pT2xm0MRAP3DG4Y4Ib5j8/NVmrW2Hvmp4L",
-	"/lDTHAeXcYIesECesfvgKS7xfTKzCoTw6tbFgQt+/amxDVDiAyDmpXwM5mFfNAVhH/DqxMynwzCJCZa4",
-	"ptC3VVLfmIQIwVXhLUqHyVXSEyucfbIcLBaKriC4p5wFSzBNwp8/fjizZlaXM6bw/P74l3cKGp2b65/a",
-	"E6tlXRxf/6zuR4J3dQDVFQ4NZpm/0z83N/R/zJ+ODoyvzy4/WDPrUQJfWi3r5urs0ppZes51y/KIpidb",
-	"Y3dgD0euZ/ddu9cbeeB4Q/AGHgwBg0u8gT2Bcd927SM4wlN3PLBd6OGR1zsa9sbeaGS1rJ41s+yjyXQ0",
-	"GU/JZDTtj+yxQ0YwxPZ0OD4ajcYED5wjbzTuDYe9CXZsABuOxn3bGbpHY298NHQ0NgIJHLuS3sehdUMF",
-	"9UOyA9pRmGMPteXbHevR2w0VzzMJ1WaW3KYnTROhtr3b69jd9ErXY8z60rCQy3TYmhDEHKHSKX0Of5dR",
-	"EBi47XYAy4x/68aVzfqStnr0RFclVUxDdnAqPhYSuQsczP8Ql3JjhFIu5VAdg3Q3MhX684CRsiZJ9bPF",
-	"CJ+aq5ujz5IhbEKf3PGlrWBCV8lKggl1OR41q+iBPban0+lgPB23nlRT01stytLiG5V9bs/YH0wH49H0",
-	"aO/p1Hgvu21XIXZht13Tj24V+vTFA+8ZoeIuHvmNs5IgcsHesG/3bHs6GI/7kxfZwPrpB8PB0WA87E3H",
-	"49E33tAM+5QWduOkevNYPlK/132iTQiBA5KeyOBxLtepXNH+wha6f1tVRZpSSB3l1pCP4u7EnvcdwgAh",
-	"W4soClzTJMya+oFKD+bkUcSpXF0pseNuEWAOvOyMaLbwcHxxju5gFWfJJ+9vrq7PLt8dX5/dHl+c3/79",
-	"7P+uVFIpzGklrRQdGJqxU+kXUobWeq3DDtO52k5ez5XoaVAsIu4p1Gz69kqcFiLA6b05PauCwzkEHXTK",
-	"UMAkAkLlLPaGpuCEQ+xQn8pVS/8dUp336WD3HriPV9pOeRSg35b4DtAcAmXA8FsnY/KZ6Wd5Ia2WdQ9c",
-	"mCX0lMmwEAKl8pk16NidgaIqLBda3d37XrfXTk/xqkvzsrNg70DmqmW5ymQHnWDfNzaTKee8O7tG3cwR",
-	"YSV+isVzklmEzmo5iJAFcZerb9vxORgZx8w4DP24Stj9XZj0xZj7jrVOs9Plp1Jyy7FalikPaUnOrnFJ",
-	"ofYfRsNpETH7/lskICCISoQFOvfaH7B0F4gF6IFTqf3mRu5iucOI6OHIlwdbv6nwlaw+udGyRLRcYr5q",
-	"2mhlf3iuQ1wN6XZiNl8UAyzdsL2g8e+lCQjJoziQj/MzSmAZMrMgUzZXlvkr4z5Jn+GAycfAX6XRvxlX",
-	"Khc7U7aZzNkuSvbYzlbcliAXTNnYu7PrKru7NYanwKCyrYypaqWEZee9TLC5NxYubnbEgppUicTxEqQ2",
-	"wU9FEZRFIo+zJcIo5HBPWaRCTUze6lm1lemKojAn/4e9vuFJU9E2niFmJIIEDVxdw6VqbGP4VnIq3ErM",
-	"t9Zov6Ql2b8xsjo0bi8iuQ90N+VCY2KPbcbpnKpEUCn1F7OudJ9fkHc2lcUS8a9ztQ2PBlQsNqdEM70H",
-	"RAAT/fOadUtlUN9CPOVLJfV95ZRUovkWhcz3FcM5K0SJ9a1JqwmUfyhv6QtF4jKJ877cdXFTzV0JUZRx",
-	"17pVdOzdQse4kdsybeNCI3ZHhsvOWMl2NJgbzaiHrRelkcLnE+oYJbN2DqFvksKkEfhcfhmWVLpZAG9R",
-	"wFCy3teEp2pDeD2o2sjY3sj22BYQCLopJT4FZjSY35pZbmMTLUFcDlyl6NscAg7jUzwF09NdkcxJIvMT",
-	"+AqkfbwqQM0MXx1f69t65heFWObrEjXwMp+HkMz0nuAAkOqVp25mogcs4plIPrB/X9kHuUl6s2qvs2en",
-	"ko8kvOL4vcKSDojV+NLeYDWbkLrARJdVmPx4VRO3a0O7jS26DJEx4ErBmPlux065bvz8jlluMnwlGuP7",
-	"Se5RE+ifMN8HNw4QfcNqOkr/VwR8tQnS05sNIfoz4tzyY0oQkJBpu8md/y9TRzfTI6y7v8+vGUogcXxx",
-	"npHqtSXTmx9Pvp40eiPTExLo+OXqRDoFm06oS33fZckR0J09345ge3nflz2kW+P8klNmhBwwpDxcypo5",
-	"4VOeE2626K1ugqDf9B+/JWd08yd7vqesldRQZvWvwEnHRtlWQrUTofaIpOu8dkIWNW57wxbVfrvNwY10",
-	"9bXde2Ef/t/pVP/V28Gfp0/3/vSefdtj7X+s+Lu/fkF/3e4/22PfFuy1Eo5ZGNRCs/tV2e3aKMKHsh8n",
-	"nOrrJVqugObp2fuz67NSdMazNQAzFqQJkHn/HJ+w0ZDUikkRGd8puux98PlnqABVbtNTsWDUdICaj9nP",
-	"AhyqsWDspwEOtxkjqURBYtxKUXv4nD1dzm5GvUvy+AdatP0y0XRzIP2EVq158d+qR/s8ZL6gl3qOi2rO",
-	"KbOADHWTcmvvLzCXFPv+CkXbLaJafF4cX5/8/AyEhnHX9BthtPUXbxpvvtjSnIwfuoP8Z/DvOwDj27d3",
-	"wkTIdqF92sQuGrxN/LJB6G4MU1G80r+v3p1WqipYO7JKkjp/O8f/0pDdrYAWf/jpr9WWrTS2V1E4UrLt",
-	"jtDmQtEOdaIcPnc8rVUPz5tnoTOS3z3+d4//+s90vDI/v693v2mmjmhn5misZnVFcpi/MutPD8ofKv03",
-	"czaVnNUzf41KQPw1tUZgi+Sra988P68xiVeRqGv5Dpmu6wF3TtpjUFUH1mfJ18v0NxH0l9y2P7T0tBh7",
-	"d3D9+4fbmw/z7Qqu7yes/4rt6l3geLjWwFOTkOSTh+1YxIOmI4bgdk5KUobLBBjp+KL7lZJ1bUxR/p2R",
-	"pnCiMMM2yaV/7RA4bH7RTQl6c3NzfvpjObVR8mrChlrMZW6+ghCh8ksy3z46yEqzR0iQ/lUSBxRt3/RR",
-	"kl+AautLfvv56ctaLzb+taX+ZW5WE1mZ2qG2x4ofnP7P/ajTH3TsLmFuV5FCG4e0s8JL31r/fwAAAP//",
+	"7Fx5b9w4lv8qhHaBSQN1qA7XFSx2PbYn7Z2kY/iYnkUSuCnxqYptlaghKduFwN99QVJ36ajykbinA//j",
+	"kii+x8f3fu+i9NVy2TpkAQRSWIuvlnBXsMb63yM/EhK4+jfkLAQuKegbEGDHB6L+JSBcTkNJWWAtrF9X",
+	"IFfAkWuepMESUYGS4R0L7vE69MFaSB5Bx5KbEKyF5TDmAw6sjnXfXbJugNfq6kn81EPHWsPaAX7tssCj",
+	"y22q76mQiHnIDENmWMSxuo1uYCPQm0gAQSTSHP3OaPBTnplPXzoWlbDWa/tPDp61sP6jn4mlH8ukHwvk",
+	"g6ZzpMn8HTaKw3glmHO8Ka0jP1oNFcBvgV+bu+Wl/ILXoJYiV5AIMVkWDsSdEam6yeFfEQiZX0Y8sz2w",
+	"Un6EVA+UGLrQwxQl60GxTqV+Ol4c4hByEGrdaEWXq64Pt+AjGniMr41IscMiiXDCYC+jx5zfwZUJvRC7",
+	"N3ipri+pXEVOz2Xrvn/v9mngRqJ/O+mLFeZA+jikSjIxB0dK0TzqYglnkdyWUeWwPNtaeNldhAOi1ACF",
+	"mHLkMY6w75ekK6xOScfj+9e5ibZZuVwBCuCuQO3NPw/sOTo7+YAgcBkB8pOmmdvRwqalo/OEmjdwWwBK",
+	"ehUMX9/AZjemlXiegXE1z97MaxN6eF4desdZFIozJuQ2emUwggmhSijYPyuMKPL/0KlWQLRUREpws8Zh",
+	"XkpfrUgA7603eicsjzGrbqWJfFKgKBCt2sTclTJmaNYK24XXZDJGBiJEyx4d50il8CvagFcgGiC5omKb",
+	"+qc8NsX/Dq087G6JvBVRhRpVjaKJhgcVaLotGX1FMbamwXsIlnJlLQbNAkrBU8Ew5coVfjK8fNkC1EwV",
+	"yxjlUfCJQPgWU1/5OoNNxjbz3D43wBr5bRsG5u6KSnBlxGuEGnK6xnyD8iOr3VVBwvezyfVk3KJ0h3nq",
+	"Cs+eaqaH6WMlG835sqKtKj9PIh94jwZC4sDVGuj7e9gsltjBAupDowrPTgXCKHkyNtE9g6XjhG4bbhwV",
+	"Sedv5nfs8MMxOgk3LhoN3f5kLPcDDA9TP+JwTdga06A5yonHIjM29jhUNKkTx+5NW5DzNzPtseHgoWOs",
+	"vAHDChYnDA+xkBzwWbAUSLIipqXAof95PJ4ZhDBIK4Q26K/1uiwklpGoU2LLi3x/g5SZYPNAi6A+xCQV",
+	"mDEfGiSkb6MV+AQ5m7ZN+pSZwmPFcq7ZeXzE/NTYuGMZUVcYUcQ5BDLeigKdj4FPg7YA7sI899CxIu5v",
+	"T391/h5hie5W1F1V4YWLA+SoFAArvCqQX0kZikW/P7B76m+wmI3HoxZurs7fVyUCxkvkfRZOGGDey0X/",
+	"5eSq0g/9A/tR7D91grkO5QbdrSBAS5BS5Uj5DDSXutxRuULvTi4/B4Oe3Y8HdXSGIFYsUqqt5vV9iJUc",
+	"dLqopjEaZKiEwNWc6jJGZ1fF6fQTSYLW20osGuH5EK2iNQ6QxykExN8UYjwTXGeb/dkSLOIufLZQTGKj",
+	"8VNIxvESUMiYjz5bPnOx/9naD8IhkFTWSP+GBkRDZjnRRm8CkHeM33QSHrqKhw7q9Xo/Fc0xd7uFsRPD",
+	"yUPHqs9mchhQFpIRUQuNOItviCZzFIyaIxP6mXycii26WurWLmFkx7pV6lxNWN9CLNCUsxJAA9L1Cdz2",
+	"BXFaaGsTqrf71ACLACBosPQh3nm95XKFZRy0pujwOcijFhUoCZORZEpVbykBY0ixcb0MiPwvo8Elu4Gg",
+	"ItQlhIMQVe5OST29rfYc7qnQmMI0tldUDnJeb2D35rPeyO4Nh3MDvo91f4cpi8oc70PKQVxjWc2wVMv8",
+	"i0B63EYFk9AraMXQHg669qg7HF0OpovRbDGa9qYHo9F8NpnNu/Z4YdtWxzJAaS2U84aupOs2wzkxfB1K",
+	"HfbRYAk85DSo4TI3IDGmGDBK1Y+M74Op49ieNx6NbefAcYazg8EU7MnQHo4G9gATbzqbuaPpbDwh7syZ",
+	"DObgDN2R64zBG87Ho0lbmJhjWUcaLoca5jkOCFsbcDfjShJ2hsPZmIzHxBkNJ9OD+XDkgU2G9tAeT6dg",
+	"w9yBwWBmDzxvarvj0QHYo6Ezn9rDmTs6cElrZKJZawuHymCVTybrw6Lhk0qGJWurSXNdFkhMAyDaCdMA",
+	"4SApNJUDHC1jrdIvAwzVdaF2udaUFJrluntVoSTlfG0hz9uXmg1oKDHk8ZeDXgMusf9Ckm4o4KYjykyv",
+	"GaEeNRURw38+4MzE/cxlve9SL/iRq/9Rc/XXmS0/vIQVq3wVKgDTBPHXKogXTYbX1FO7MJOcMeYbMi22",
+	"kxtvigMboexzr9bdxUacqmdqfZnmpAxLQl+sgKKXgU7NQ7Wnwm59U8DcU0DvQJKnAumplJmS+K5AmAP6",
+	"bMEtdiMsVQKpMuDPFge1p/DZ0qFNEK2VaiajrE5yXylpZuK5+431XTftJzBS4WE/3gLnKjHQrjUGYCAo",
+	"nl43VxgphbVCsrCtwKWolf1pLMEvTfu/oz9Nlv+t1CLW3S2lcCLPAw7kmuO1+p3G8hENZL76TgMJS40/",
+	"eTH9VT9+fvhBOwUO8Mh5/sYB8rOIOxw+cpoL9ehDx/IZJtf4FpTd66WmAJnlKyxy/JwGBpGG2GbIfM8w",
+	"OUymfdDxhJsmhQV+B5M2fs/SZxUm6e17pAAv9MOxCCWT2H/kRJfq2cI8j9wLPVGyGVGo08L8LDtNcmWe",
+	"q4dco9dboGvg/dvBrnhscvCopOubJQdi5+xAly0RziVh6jomJKv/SpbPf557H+Kcofo4RlyZaSzblPOz",
+	"DYvQHRUrxbdaVWEz9qmUxwzGlZmaQxfVrMF9CK5Uqe4rOioik+LYNr+FWrbRghJrSqx/4YAk3+giaIVs",
+	"HR+vdmPQlOl03fnH0bKnHi1rtBFdl04tRTIUCXPwINlWl63XUaB0pZxoxqYy3MVUDFzlLOWVH3urKENU",
+	"oKPDmBSS4xCx2DSevw92wjnjNSCibiGxwqGWFtwC3yT0lzpjYZEp/BbBs7at/OsKS3QHgUR3nAXLtwgH",
+	"KAqF5IDXfxGI3QUofhbpFkcoe1tSjp0RCHlNSU3pNHYqlHQQjo8JAfpn99xc754StAJMCkLMZq/rwv58",
+	"eXmWdMO17lARa0tvOxjRkYtZWDWPyV3T0PAw9YGoXebgKQvvmH4FCwARSir4LPvkpDWcyP5LWT0eOlah",
+	"QYF9/6NnLT7tgRPZ8w+dssNswPak6ho79+0eJxVoSW8L1deaZRoq22v7slVcK3sSXBEl9ZRQPiZHFypS",
+	"xORWsSnlYPdmyVkUkOzcQ8V5TlwJiRtjS+mD6I3E4qYTc8o4ugNHMPcGZLGDmV5udXA4DhU4YAmksoWT",
+	"LUyP0gm8ab68eAfnyLBlOjiN5cjj7eOGeXFnnJ7cgxuZLjxbr3FA9mw9c94kIQOCiVnl6V6wNWzdbuxe",
+	"cQ0MVbB1dXV63LzKyXwwcWd40p07U9IdY4d057Yz6mIgHrhTcKcEt9A/PTbprVuj7xqeS/5QwxwHl3GC",
+	"7rBAntH74DEu8X1CWQVCeHPt4sAFv/nsWmYo8TEU81AxBvOwL9qCsA94c2To6TBMYoIlbqgibtXrM5UQ",
+	"IbgqvEXpNIUyfaKFi0+Wg8VKV6+CW8pZsAbTqvz544cTa2H1OWPKnt8f/vJOmUbv6vJv3ZnVsc4OL39W",
+	"9yPB+zqA6guHBovc7/RndkP/Y346OjC+PDn/YC2sewl8bXWsq4uTc2thaZoPHcsjGp5sbbsjezxxPXvo",
+	"2oPBxAPHG4M38mAMGFzijewZTIe2ax/AAZ6705HtwgBPvMHBeDD1JhOrYw2shWUfzOaT2XROZpP5cGJP",
+	"HTKBMbbn4+nBZDIleOQceJPpYDwezLBjA9hwMB3aztg9mHrTg7GjbSOQwLEr6W0cWreUZz8kO6AdhTl8",
+	"0Vgb3rHYvd2t8TyTUGVUCpuedGSE2vb+oGf30yt9jzHrS8tCztNpG0IQc5BL5/4F+zuPgsCY227HwMz8",
+	"125cGG2ul6uhR7qoqWIasoNT8bGQyF3hYPlNXMqVYUq5lOdqR6S7kSv/nwaMVHVg6seWI3xqrmYHsCVD",
+	"2IQ+hUNUW8GELqdVBBPqcjxrXtAje2rP5/PRdD7tPKr4prdaVKXFVyr73KY4HM1H08n8YG9yar6X3baL",
+	"ELuw267poVsVQX3xmfeMUHETz/zG2UgQhWBvPLQHtj0fTafD2YtsYDP50Xh0MJqOB/PpdPKdNzSHPpUV",
+	"4DipzoYVI/Vb3YTKQggckPRcCI9zuV7tivZnttRa3Koq0hRCmiC3AXwUdif6vO8UxhDytYgyww0dyLyq",
+	"P1PpwZx/ijiVmwvFdtxWAsyBV51UzRceDs9O0Q1s4iz56P3VxeXJ+bvDy5Prw7PT67+f/N+FSiqFOTOl",
+	"haIDQzN3yv1KytB6eNBhh2lxbSevp4r1NCgWEfeU1WSHAhQ7HUSA01tzhlcFh0sIeuiYoYBJBITKRewN",
+	"TcEJh9ihPpWbjv4dUp336WD3FriPN1pPeRSg39b4BtASAqXA8Fsvp/I58osik1bHugUuzBIGSmVYCIES",
+	"+cIa9ezeSEEVlist7v7toD/opmeJ1aVl1Ym0dyAL1bJCZbKHjrDvG53JlXPenVyifu6gsmI/tcVTkluE",
+	"zmo5iJAFcTtsaNvxIRsZx8w4DP24Stj/XZj0xaj7jrVOs9PVR14Ky7E6likPaU5OLnFFofYfRsJpETH/",
+	"/FskICCISoQFOvW6H7B0V4gF6I5Tqf1mxne53GFY9HDky2dbv6nwVaw+udGxRLReY75p22ilf3ipQ1xt",
+	"0t1Ebb4oBFi7YXdF4/e6CQjJoziQj/MzSmAdMrMgUzZXmvkr4z5Jx3DA5GPgb9Lo38wrlYtdKN1MaHbL",
+	"nN138xW3NcgVUzr27uSyTu+ujeIpY1DZVk5VtVDCqsNkJtjc2xbOrna0BUVUscTxGqRWwU9lFpRGIo+z",
+	"NcIo5HBLWaRCTUzeaqpay3RFUZj3D8aDocFJU9E2niFGJIIEDVxdw6VqbqP4VnI23UrUt1Fpv6Ql2b8y",
+	"snluuz2L5D6mm5ULjYrddxmnS6oSQSXUX8y60n1+QdzJKosV7F8WahseDahYZWdVc70HRAAT/ZLPQ0dl",
+	"UN+DPeVLJfV95ZRUovkWhcz3FcI5G0SJ9b1Bq80ovylu6Qtl4DKJ877YdXZVj10JUFRh10On7Nj7pY5x",
+	"K7bl2salRuyOCJenWIt2NFgayajB1ovCSOkzD02Ikls7h9A3SWHSCHwqvowrKt0sgLcoYChZ72uyp3pF",
+	"eD1WlfHYzXi77woIBM1KiY8xMxosrw2V61hFKyyuYFyV1pedMA7j4z4l1dNdkdyRI/Mifo2lfbwomZqZ",
+	"vj6+1rc15Rc1sdxXMBrMy3zGQjLTe4JnMKlBdepmCN1hEVMixcD+fW0f5Crpzaq9zh+ySj7m8Irj9xpN",
+	"ekZbjS/tbaxmE1IXmMiyziY/XjTE7VrRrmONrrLI2OAqjTH3fZGdct14/I5ZbjJ9rTXG95PcoyHQP2K+",
+	"D24cIPoG1XSU/q8I+CYL0tObLSH6E+Lc6mNKEJCQab0pvFxQJY5+rkfYdH+fVyUqTOLw7DTH1WtLprNX",
+	"OF9PGp3x9IgEOn64PpFOjU0n1JW+77ziCOjOnm9HY3t535c/zdvg/JJTZoQ8Y0j5fClr7oRPdU6YbdFb",
+	"3QRBv+kfvyVndIsne36krLXQUKX1r8BJx0rZVUx1E6b2iKSbvHYCFg1uO0OLer/d5eBGuvraHbywD//v",
+	"lNR/DXbw5+nowR/es297rP2PFf/w1y/or7vDJ3vs65K+1ppj3gwaTbP/VentgxGED1UvJxzr6xVSrjHN",
+	"45P3J5cnldYZU2sxzJiRNoMs+uf4hI02SS2Y1CLjO2WXvY99/hEqQLXb9FhbMGJ6hpqP2c+SOdTbgtGf",
+	"FnO4zilJrRUkyq0EtYfP2dPl7KbUuySP31Cj7ZeJptsD6Ue0as2D/1Y92qdZ5gt6qae4qPacMm+QoW5S",
+	"bu39GeaSYt/foGi7RdRon2eHl0c/P8FCw7hr+p1stPMnbxpnn4NpT8afu4P8R/DvOxjG92/vhAmT3VL7",
+	"tA1dtPG24UtmobshTE3xSr+IvTus1FWwdkSVJHX+fo7/pU12twJa/FWpP1dbtlbZXkXhSPG2u4W2F4p2",
+	"qBMV7HPH01rN5nn1JOuM5A+P/8Pjv/4zHa/Mz+/r3a/aoSPaGTlaq1l9kRzmr83604Pyz5X+G5ptJWc1",
+	"5s9RCYg/1dZq2CL5pNt3z88bVOJVJOqav+dM1/WEOyftsVHVB9YnyWfO9DcR9Gfgtr/I9LgYe3fj+vcP",
+	"t7Ov/u1qXD9OWP8Z29W7mOPztQYem4Qk30bsxiw+azpiAG7npCRFuFyAkc4v+l8peWiMKaq/M9IWTpQo",
+	"bINc+muHwCF7o5sS9Obq6vT4p2poo+TVhA2NNpe7+QpChNovyXz/6CDPzR4hQfqrIg4o677poyRvgGrt",
+	"S979/PTlQS82fttSv5mbl0Sep26o9bHmhdP/uZ30hqOe3SfM7StQ6OKQ9jZ47VsP/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1,0 +1,160 @@
+// Package incus is clustergate's adapter to an Incus (or API-compatible LXD)
+// server, on the official Go client github.com/lxc/incus/v6/client. It speaks
+// the client's api types, attaches the caller's context and deadline to every
+// call, and turns upstream failures into apierr errors with the right status.
+package incus
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	incusclient "github.com/lxc/incus/v6/client"
+
+	"github.com/clustergate/clustergate/internal/apierr"
+)
+
+// Name is how errors, logs and /readyz name this upstream.
+const Name = "incus"
+
+// Config says where the Incus server is and how to authenticate.
+type Config struct {
+	Socket     string // local unix socket; used when URL is empty
+	URL        string // remote https address
+	ClientCert string // PEM file
+	ClientKey  string // PEM file
+	ServerCert string // PEM file
+	APIKey     string // sent as a bearer token when set
+	// Wait bounds how long an async operation is awaited before the caller
+	// gets it still running.
+	Wait time.Duration
+}
+
+// Adapter talks to one Incus server. It connects on first use and again
+// after a failed connection, so clustergate starts without its upstream.
+type Adapter struct {
+	cfg  Config
+	mu   sync.Mutex
+	conn incusclient.InstanceServer
+}
+
+// New returns an adapter; it does not connect yet.
+func New(cfg Config) *Adapter { return &Adapter{cfg: cfg} }
+
+// Where describes the configured upstream location for messages.
+func (a *Adapter) Where() string {
+	if a.cfg.URL != "" {
+		return a.cfg.URL
+	}
+	return "unix:" + a.cfg.Socket
+}
+
+// server returns the shared connection bound to ctx.
+func (a *Adapter) server(ctx context.Context) (incusclient.InstanceServer, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.conn == nil {
+		conn, err := a.connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := conn.(contextual); !ok {
+			return nil, fmt.Errorf("incus client %T cannot bind a context", conn)
+		}
+		a.conn = conn
+	}
+	return a.conn.(contextual).WithContext(ctx), nil
+}
+
+// contextual is the part of the client's concrete type (*ProtocolIncus) that
+// binds a context to a shared connection; the InstanceServer interface lacks it.
+type contextual interface {
+	WithContext(ctx context.Context) incusclient.InstanceServer
+}
+
+func (a *Adapter) connect(ctx context.Context) (incusclient.InstanceServer, error) {
+	args := &incusclient.ConnectionArgs{SkipGetEvents: true, UserAgent: "clustergate"}
+	if a.cfg.APIKey != "" {
+		args.TransportWrapper = bearer(a.cfg.APIKey)
+	}
+	if a.cfg.URL == "" {
+		if _, err := os.Stat(a.cfg.Socket); err != nil {
+			return nil, apierr.Upstream(Name, http.StatusServiceUnavailable, err,
+				"incus upstream is not reachable: socket %s: %v; set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL with INCUS_CLIENT_CERT and INCUS_CLIENT_KEY for a remote server",
+				a.cfg.Socket, pathErr(err))
+		}
+		conn, err := incusclient.ConnectIncusUnixWithContext(ctx, a.cfg.Socket, args)
+		return conn, classify("connect", err)
+	}
+	if err := readPEMs(args, a.cfg); err != nil {
+		return nil, err
+	}
+	conn, err := incusclient.ConnectIncusWithContext(ctx, a.cfg.URL, args)
+	return conn, classify("connect", err)
+}
+
+func pathErr(err error) string {
+	if os.IsNotExist(err) {
+		return "no such file"
+	}
+	return err.Error()
+}
+
+func readPEMs(args *incusclient.ConnectionArgs, cfg Config) error {
+	for _, f := range []struct {
+		path string
+		dst  *string
+	}{{cfg.ClientCert, &args.TLSClientCert}, {cfg.ClientKey, &args.TLSClientKey}, {cfg.ServerCert, &args.TLSServerCert}} {
+		if f.path == "" {
+			continue
+		}
+		raw, err := os.ReadFile(f.path)
+		if err != nil {
+			return apierr.Upstream(Name, http.StatusServiceUnavailable, err, "incus upstream is misconfigured: read %s: %v", f.path, pathErr(err))
+		}
+		*f.dst = string(raw)
+	}
+	return nil
+}
+
+// Ping checks the server answers; /readyz reports its error.
+func (a *Adapter) Ping(ctx context.Context) error {
+	s, err := a.server(ctx)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.GetServer()
+	if err != nil {
+		a.drop()
+	}
+	return classify("ping", err)
+}
+
+// drop forgets the connection so the next call reconnects (the daemon may
+// have restarted on a new socket or certificate).
+func (a *Adapter) drop() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.conn = nil
+}
+
+// bearerTransport adds the Incus API key to every request.
+type bearerTransport struct {
+	base  *http.Transport
+	token string
+}
+
+func bearer(token string) func(*http.Transport) incusclient.HTTPTransporter {
+	return func(t *http.Transport) incusclient.HTTPTransporter { return &bearerTransport{base: t, token: token} }
+}
+
+func (b *bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.base.RoundTrip(r)
+}
+
+func (b *bearerTransport) Transport() *http.Transport { return b.base }

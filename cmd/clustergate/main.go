@@ -1,0 +1,50 @@
+// Command clustergate serves one typed, secured front over Incus, OpenStorage
+// cluster pairs and the Kubernetes Cluster API, as REST under /v1 (and as MCP
+// tools).
+//
+//	clustergate serve [flags]   run the server
+//	clustergate version         print the version
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "clustergate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		usage()
+		return fmt.Errorf("no command given")
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:])
+	case "version":
+		fmt.Println("clustergate", version)
+		return nil
+	case "help", "-h", "--help":
+		usage()
+		return nil
+	}
+	usage()
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `Usage: clustergate <command> [flags]
+
+Commands:
+  serve     run the REST server (clustergate serve --help for its flags)
+  version   print the version
+`)
+}

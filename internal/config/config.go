@@ -1,0 +1,29 @@
+// Package config defines every setting of clustergate once, in Config's
+// struct tags, and derives from them the command-line flags, the environment
+// variables, the config-file keys and the configuration reference.
+//
+// Precedence: defaults < config file (--config) < environment < flags.
+package config
+
+import (
+	"time"
+)
+
+// Config is clustergate's configuration. Each field's tags say its flag name
+// (also its key in the YAML config file), its environment variable, its
+// default and its help text; `secret` fields are never printed.
+type Config struct {
+	HTTPAddr       string        `flag:"http-addr" env:"CLUSTERGATE_HTTP_ADDR" default:":8080" help:"address of the REST listener"`
+	APIKeys        string        `flag:"api-keys" env:"CLUSTERGATE_API_KEYS" secret:"true" help:"comma-separated role=key pairs; when set every /v1 route needs Authorization: Bearer <key>"`
+	RequestTimeout time.Duration `flag:"request-timeout" env:"CLUSTERGATE_REQUEST_TIMEOUT" default:"30s" help:"deadline of one request, upstream calls included"`
+	LogFormat      string        `flag:"log-format" env:"CLUSTERGATE_LOG_FORMAT" default:"json" help:"log format: json or text"`
+	LogLevel       string        `flag:"log-level" env:"CLUSTERGATE_LOG_LEVEL" default:"info" help:"log level: debug, info, warn or error"`
+
+	IncusSocket     string        `flag:"incus-socket" env:"INCUS_SOCKET" default:"/var/lib/incus/unix.socket" help:"local Incus (or LXD) unix socket; used when --incus-url is empty"`
+	IncusURL        string        `flag:"incus-url" env:"INCUS_URL" help:"remote Incus HTTPS address, e.g. https://incus.example:8443"`
+	IncusClientCert string        `flag:"incus-client-cert" env:"INCUS_CLIENT_CERT" help:"PEM file of the client certificate for --incus-url"`
+	IncusClientKey  string        `flag:"incus-client-key" env:"INCUS_CLIENT_KEY" help:"PEM file of the client key for --incus-url"`
+	IncusServerCert string        `flag:"incus-server-cert" env:"INCUS_SERVER_CERT" help:"PEM file of the server certificate to trust for --incus-url"`
+	IncusAPIKey     string        `flag:"incus-api-key" env:"INCUS_API_KEY" secret:"true" help:"bearer token sent to Incus, when set"`
+	IncusWait       time.Duration `flag:"incus-wait" env:"INCUS_WAIT" default:"20s" help:"how long an async Incus operation is waited for before answering 202 with it"`
+}

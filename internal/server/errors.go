@@ -1,0 +1,56 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clustergate/clustergate/internal/apierr"
+)
+
+// errorBody is the wire form of the facade's Error schema.
+type errorBody struct {
+	Status    int    `json:"status"`
+	Message   string `json:"message"`
+	Upstream  string `json:"upstream,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+// errorHandler is the one place an error becomes an HTTP answer: apierr
+// errors keep their status and message, Echo's own (routing, validation,
+// binding) keep theirs, and anything else is a 500 whose cause is logged,
+// not shown.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		e := toAPIError(err)
+		c.Set(ctxUpstream, e.Upstream)
+		if e.Status >= 500 && e.Err != nil {
+			log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
+				slog.String("request_id", requestID(c)), slog.String("error", e.Error()))
+		}
+		body := errorBody{Status: e.Status, Message: e.Message, Upstream: e.Upstream, RequestID: requestID(c)}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(e.Status)
+			return
+		}
+		_ = c.JSON(e.Status, body)
+	}
+}
+
+func toAPIError(err error) *apierr.Error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := fmt.Sprint(he.Message)
+		if he.Code == http.StatusNotFound && msg == "Not Found" {
+			msg = "no such route"
+		}
+		return &apierr.Error{Status: he.Code, Message: msg, Err: he.Internal}
+	}
+	return apierr.From(err)
+}

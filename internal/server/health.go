@@ -1,0 +1,102 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"github.com/clustergate/clustergate/internal/apierr"
+)
+
+func healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// upstreamState is one upstream's line in /readyz.
+type upstreamState struct {
+	Ready  bool   `json:"ready"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// readyz asks every upstream at once, each within a short deadline, and
+// answers 503 with the reasons when any is not ready.
+func readyz(surfaces []Surface) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+		defer cancel()
+		states := make(map[string]upstreamState, len(surfaces))
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, s := range surfaces {
+			wg.Go(func() {
+				st := upstreamState{Ready: true}
+				if err := s.Ready(ctx); err != nil {
+					st = upstreamState{Reason: apierr.From(err).Message}
+				}
+				mu.Lock()
+				states[s.Upstream] = st
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		ready := true
+		for _, st := range states {
+			ready = ready && st.Ready
+		}
+		status := http.StatusOK
+		if !ready {
+			status = http.StatusServiceUnavailable
+		}
+		return c.JSON(status, map[string]any{"ready": ready, "upstreams": states})
+	}
+}
+
+func openapiJSON(spec []byte) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, spec)
+	}
+}
+
+// mergeSpecs joins the surfaces' facade specs into the one served document.
+// Two surfaces may share a schema name only when the schemas are identical
+// (the facade's Error is).
+func mergeSpecs(surfaces []Surface) ([]byte, error) {
+	out := &openapi3.T{
+		OpenAPI: "3.0.3",
+		Info:    &openapi3.Info{Title: "clustergate", Version: "1", Description: "Every clustergate surface in one document."},
+		Paths:   openapi3.NewPaths(),
+		Components: &openapi3.Components{Schemas: openapi3.Schemas{},
+			SecuritySchemes: openapi3.SecuritySchemes{}},
+	}
+	for _, s := range surfaces {
+		for path, item := range s.Spec.Paths.Map() {
+			if out.Paths.Value(path) != nil {
+				return nil, fmt.Errorf("path %s is served by two surfaces", path)
+			}
+			out.Paths.Set(path, item)
+		}
+		for name, schema := range s.Spec.Components.Schemas {
+			if prev, ok := out.Components.Schemas[name]; ok && !sameJSON(prev, schema) {
+				return nil, fmt.Errorf("schema %s differs between surfaces; rename it in specgen", name)
+			}
+			out.Components.Schemas[name] = schema
+		}
+		for name, sec := range s.Spec.Components.SecuritySchemes {
+			out.Components.SecuritySchemes[name] = sec
+		}
+		out.Security = s.Spec.Security
+	}
+	return json.Marshal(out)
+}
+
+func sameJSON(a, b any) bool {
+	x, errA := json.Marshal(a)
+	y, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(x) == string(y)
+}

@@ -1,0 +1,90 @@
+// Package server assembles clustergate's HTTP front: one Echo instance with
+// the middleware chain (request id, access log, recovery, deadline, API key,
+// request validation), the facade routes of every surface, and the
+// operational endpoints /healthz, /readyz and /openapi.json.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	oapimw "github.com/oapi-codegen/echo-middleware"
+
+	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
+)
+
+// Surface is one facade (a generated server over one upstream).
+type Surface struct {
+	Name     string                          // the spec's x-surface, e.g. incus-cluster
+	Upstream string                          // the upstream's name in errors and /readyz
+	Spec     *openapi3.T                     // the embedded facade spec
+	Register func(e *echo.Echo)              // registers the generated routes
+	Ready    func(ctx context.Context) error // nil when the upstream answers
+}
+
+// Options are the server settings that do not belong to a surface.
+type Options struct {
+	Keys           auth.Keys
+	RequestTimeout time.Duration
+	Log            *slog.Logger
+}
+
+// New builds the Echo instance serving every surface.
+func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(opts.Log)
+	routes := map[string]catalog.Op{}
+	e.Use(requestIDs(), accessLog(opts.Log), middleware.Recover(), deadline(opts.RequestTimeout),
+		requireKey(opts.Keys), tagRoute(routes))
+	for _, s := range surfaces {
+		ops, err := catalog.FromSpec(s.Name, s.Spec)
+		if err != nil {
+			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
+		}
+		own := map[string]bool{}
+		for _, op := range ops {
+			routes[op.Key()], own[op.Key()] = op, true
+		}
+		e.Use(validator(s.Spec, own))
+		s.Register(e)
+	}
+	spec, err := mergeSpecs(surfaces)
+	if err != nil {
+		return nil, err
+	}
+	e.GET("/healthz", healthz)
+	e.GET("/readyz", readyz(surfaces))
+	e.GET("/openapi.json", openapiJSON(spec))
+	return e, nil
+}
+
+// tagRoute records the matched operation for logs (and later, roles).
+func tagRoute(routes map[string]catalog.Op) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if op, ok := routes[c.Request().Method+" "+c.Path()]; ok {
+				c.Set(ctxOperation, op.OperationID)
+			}
+			return next(c)
+		}
+	}
+}
+
+// validator checks requests of one surface's routes against its spec:
+// parameters and bodies that do not match get a 400 naming the field.
+func validator(spec *openapi3.T, own map[string]bool) echo.MiddlewareFunc {
+	return oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
+		SilenceServersWarning: true,
+		// Keys are checked by requireKey before validation.
+		Options: openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		Skipper: func(c echo.Context) bool { return !own[c.Request().Method+" "+c.Path()] },
+	})
+}
