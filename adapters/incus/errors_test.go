@@ -1,0 +1,52 @@
+package incus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"syscall"
+	"testing"
+
+	"github.com/lxc/incus/v6/shared/api"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/clustergate/clustergate/internal/apierr"
+)
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name   string
+		err    error
+		status int
+		msg    string
+	}{
+		{"upstream 404 kept", api.StatusErrorf(404, "Cluster member not found"), 404, "incus: Cluster member not found"},
+		{"upstream 412 kept", api.StatusErrorf(412, "ETag doesn't match"), 412, "incus: ETag doesn't match"},
+		{"upstream 500 is a bad gateway", api.StatusErrorf(500, "database is locked"), 502, "incus: database is locked"},
+		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "incus did not answer get cluster within the request deadline"},
+		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, 503, "incus upstream is not reachable: dial: connection refused"},
+		{"missing extension", errors.New(`The server is missing the required "cluster_member_state" API extension`), 501,
+			`incus: The server is missing the required "cluster_member_state" API extension`},
+		{"anything else", errors.New("unexpected EOF"), 502, "incus get cluster failed: unexpected EOF"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := apierr.From(classify("get cluster", c.err))
+			assert.Equal(t, c.status, e.Status)
+			assert.Equal(t, c.msg, e.Message)
+			assert.Equal(t, Name, e.Upstream)
+		})
+	}
+	assert.NoError(t, classify("x", nil))
+}
+
+func TestMissingSocketIsA503ThatSaysHowToConfigure(t *testing.T) {
+	a := New(Config{Socket: t.TempDir() + "/absent.socket"})
+	_, _, err := a.GetCluster(context.Background())
+	e := apierr.From(err)
+	assert.Equal(t, http.StatusServiceUnavailable, e.Status)
+	assert.Contains(t, e.Message, "absent.socket: no such file")
+	assert.Contains(t, e.Message, "set INCUS_SOCKET")
+}

@@ -1,0 +1,48 @@
+package config
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func load(t *testing.T, args []string, env map[string]string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	return Load(fs, args, func(k string) string { return env[k] })
+}
+
+func TestDefaultsNeedNothing(t *testing.T) {
+	cfg, err := load(t, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, ":8080", cfg.HTTPAddr)
+	assert.Equal(t, 30*time.Second, cfg.RequestTimeout)
+	assert.Equal(t, "/var/lib/incus/unix.socket", cfg.IncusSocket)
+}
+
+func TestPrecedenceFileThenEnvThenFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("http-addr: :1\nincus-socket: /from/file\nrequest-timeout: 5s\n"), 0o600))
+	cfg, err := load(t, []string{"--config", file, "--http-addr", ":3"},
+		map[string]string{"CLUSTERGATE_HTTP_ADDR": ":2", "INCUS_SOCKET": "/from/env"})
+	require.NoError(t, err)
+	assert.Equal(t, ":3", cfg.HTTPAddr, "flag beats env and file")
+	assert.Equal(t, "/from/env", cfg.IncusSocket, "env beats file")
+	assert.Equal(t, 5*time.Second, cfg.RequestTimeout, "file beats default")
+}
+
+func TestBadValuesAreNamed(t *testing.T) {
+	_, err := load(t, nil, map[string]string{"CLUSTERGATE_REQUEST_TIMEOUT": "soon"})
+	assert.ErrorContains(t, err, "CLUSTERGATE_REQUEST_TIMEOUT")
+	_, err = load(t, []string{"--log-format", "xml"}, nil)
+	assert.ErrorContains(t, err, "log-format")
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("no-such-key: 1\n"), 0o600))
+	_, err = load(t, []string{"--config", file}, nil)
+	assert.ErrorContains(t, err, `unknown key "no-such-key"`)
+}
