@@ -18,6 +18,10 @@ import (
 //   - its 5xx answers become 502 (the upstream failed, not the facade);
 //   - an unreachable server is 503, an expired deadline 504;
 //   - a missing API extension is 501: the server cannot do this at all.
+//
+// LXD answers some client mistakes with 500 (a duplicate cluster group is
+// "500 This cluster group already exists"), so a 5xx whose message says the
+// thing exists or is missing keeps the status the client needs: 409 or 404.
 func classify(op string, err error) error {
 	if err == nil {
 		return nil
@@ -28,10 +32,7 @@ func classify(op string, err error) error {
 	}
 	var se api.StatusError
 	if errors.As(err, &se) {
-		status := se.Status()
-		if status >= 500 || status < 400 {
-			status = http.StatusBadGateway
-		}
+		status := upstreamStatus(se)
 		return apierr.Upstream(Name, status, err, "incus: %s", se.Error())
 	}
 	switch {
@@ -45,6 +46,21 @@ func classify(op string, err error) error {
 		return apierr.Upstream(Name, http.StatusServiceUnavailable, err, "incus upstream is not reachable: %s", err.Error())
 	}
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "incus %s failed: %s", op, err.Error())
+}
+
+func upstreamStatus(se api.StatusError) int {
+	status := se.Status()
+	if status >= 400 && status < 500 {
+		return status
+	}
+	msg := strings.ToLower(se.Error())
+	switch {
+	case strings.Contains(msg, "already exists"):
+		return http.StatusConflict
+	case strings.Contains(msg, "not found"):
+		return http.StatusNotFound
+	}
+	return http.StatusBadGateway
 }
 
 func isUnreachable(err error) bool {

@@ -29,6 +29,17 @@ func (h *Handler) Clusterput(ctx context.Context, req gen.ClusterputRequestObjec
 	if err := reshape.Into(&put, req.Body); err != nil {
 		return nil, err
 	}
+	// LXD documents 412 for this route but ignores If-Match on it, so the
+	// facade checks the ETag itself before writing.
+	if req.Params.IfMatch != nil {
+		_, etag, err := h.up.GetCluster(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkIfMatch(req.Params.IfMatch, etag); err != nil {
+			return nil, err
+		}
+	}
 	op, done, err := h.up.UpdateCluster(ctx, put, deref(req.Params.IfMatch))
 	if err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ func checkIfMatch(ifMatch *string, etag string) error {
 	if ifMatch == nil || *ifMatch == "" || *ifMatch == "*" || *ifMatch == etag {
 		return nil
 	}
-	return apierr.New(http.StatusPreconditionFailed, "If-Match %s does not match the member's current ETag: it changed since it was read", *ifMatch)
+	return apierr.New(http.StatusPreconditionFailed, "If-Match %s does not match the current ETag: the resource changed since it was read", *ifMatch)
 }
 
 // mergeMember applies a partial update with Incus's PATCH semantics: fields

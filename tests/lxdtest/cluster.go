@@ -12,6 +12,7 @@ import (
 // swaps certificates, which takes seconds; a minute means it is stuck.
 const (
 	clusterOpTimeout = 90 * time.Second
+	restartTimeout   = 30 * time.Second // re-exec after leaving a cluster
 	addrAttempts     = 3
 )
 
@@ -84,8 +85,9 @@ func (d *Daemon) joinCluster(leader *Daemon) {
 		Cluster: api.Cluster{
 			ServerName: d.Name,
 			Enabled:    true,
-			// Keys each member must set for existing pools and networks;
-			// LXD sends them with empty values, meaning "use the default".
+			// Member-specific keys of existing pools and networks, passed
+			// back with the empty values the leader lists them with. That
+			// suits dir pools (source defaults into d's own LXD_DIR).
 			MemberConfig: memberConfig,
 		},
 		ClusterAddress:     leader.Addr,
@@ -100,6 +102,7 @@ func (d *Daemon) joinCluster(leader *Daemon) {
 		err = op.Wait()
 	}
 	if err != nil {
+		leader.logShown = true // it is included right here
 		d.fatalf("join cluster of %s at %s: %v\nleader log:\n%s", leader.Name, leader.Addr, err, leader.logTail())
 	}
 }
@@ -140,10 +143,10 @@ func (d *Daemon) joinMaterial(name string) (token string, cfg []api.ClusterMembe
 	return token, cluster.MemberConfig, srv.Environment.Certificate
 }
 
-// joinToken encodes the token from the token operation's metadata. It does
-// not use api.Operation.ToClusterJoinToken because that insists on an
-// expiresAt field, which LXD 5.0 may not send; the daemon validates the
-// secret against its own records, not the expiry inside the token.
+// joinToken encodes the token from the token operation's metadata, like
+// `lxc cluster add` prints it. Unlike api.Operation.ToClusterJoinToken it
+// tolerates a missing expiresAt (daemons without cluster_join_token_expiry);
+// the leader checks the secret and expiry against its own records anyway.
 func joinToken(op api.Operation) (string, error) {
 	str := func(k string) string { s, _ := op.Metadata[k].(string); return s }
 	tok := api.ClusterMemberJoinToken{
@@ -170,9 +173,11 @@ func joinToken(op api.Operation) (string, error) {
 // it the leader would keep a dead member (and possibly lose quorum), making
 // its own shutdown slow and leaving a broken cluster for later cleanups.
 func (d *Daemon) leaveCluster(leader *Daemon) {
-	if leader.stopped || d.stopped || d.Addr == "" {
+	if leader.stopped || d.stopped {
 		return
 	}
+	restarted, stopWatch := d.watchRestart()
+	defer stopWatch()
 	c, done, err := leader.dial(clusterOpTimeout)
 	if err == nil {
 		defer done()
@@ -180,5 +185,45 @@ func (d *Daemon) leaveCluster(leader *Daemon) {
 	}
 	if err != nil {
 		d.t.Logf("lxdtest: %s leaving cluster of %s: %v (stopping it anyway)", d.Name, leader.Name, err)
+		return
+	}
+	d.awaitRestart(restarted)
+}
+
+// watchRestart returns a channel closed when d's current process image goes
+// away. LXD re-executes itself (same pid) after leaving a cluster; exec
+// closes all its connections, so an open events stream ending is a reliable
+// signal, unlike the pid or the socket file, which both survive.
+func (d *Daemon) watchRestart() (<-chan struct{}, func()) {
+	gone := make(chan struct{})
+	c, done, err := d.dial(clusterOpTimeout + restartTimeout) // outlives the DELETE
+	if err != nil {
+		close(gone) // cannot watch: behave as if it restarted already
+		return gone, func() {}
+	}
+	l, err := c.GetEvents()
+	if err != nil {
+		done()
+		close(gone)
+		return gone, func() {}
+	}
+	go func() { _ = l.Wait(); close(gone) }()
+	return gone, func() { l.Disconnect(); done() }
+}
+
+// awaitRestart waits until d has re-executed itself and is ready again, so
+// that stopping it does not interrupt its startup, which would orphan the
+// helper processes it spawns and leave its mounts behind.
+func (d *Daemon) awaitRestart(restarted <-chan struct{}) {
+	select {
+	case <-restarted:
+	case <-d.exited:
+		return
+	case <-time.After(restartTimeout):
+		d.t.Logf("lxdtest %s: no restart within %v after leaving the cluster", d.Name, restartTimeout)
+		return
+	}
+	if err := d.waitReady(restartTimeout); err != nil {
+		d.t.Logf("lxdtest %s: after leaving the cluster: %v", d.Name, err)
 	}
 }

@@ -22,9 +22,9 @@ import (
 	incus "github.com/lxc/incus/v6/client"
 )
 
-// installHint is shown whenever the daemon cannot be used, so whoever reads
-// the test output knows the one command that fixes it.
-const installHint = "run tests/scripts/install-lxd.sh (as root) to install LXD"
+// installHint is part of the missing-binary error, so whoever reads the
+// test output knows the one command that fixes it.
+const installHint = "run tests/scripts/install-lxd.sh (as root) to install it"
 
 // lxdPaths lists where Debian installs the daemon. PATH is checked first so a
 // locally built lxd can override the packaged one.
@@ -47,11 +47,12 @@ type Daemon struct {
 	// Name is the daemon's cluster member name.
 	Name string
 
-	t       testing.TB
-	cmd     *exec.Cmd
-	exited  chan struct{} // closed once the lxd process has been reaped
-	client  incus.InstanceServer
-	stopped bool
+	t        testing.TB
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed once the lxd process has been reaped
+	client   incus.InstanceServer
+	stopped  bool
+	logShown bool // a failure message already carried the log tail
 }
 
 // Available reports why LXD daemons cannot be started here, or nil if they
@@ -76,7 +77,7 @@ func lxdBinary() (string, error) {
 			return p, nil
 		}
 	}
-	return "", errors.New("lxdtest: lxd binary not found (looked in PATH, /usr/bin, /usr/sbin)")
+	return "", fmt.Errorf("lxdtest: lxd binary not found in PATH or %v; %s", lxdPaths, installHint)
 }
 
 // requireLXD skips the test when LXD is unusable, except in CI where a silent
@@ -85,16 +86,19 @@ func requireLXD(t testing.TB) string {
 	t.Helper()
 	if err := Available(); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v; %s", err, installHint)
+			t.Fatalf("%v (CI=true, so failing instead of skipping)", err)
+			return "" // unreachable with a real testing.TB
 		}
-		t.Skipf("%v; %s", err, installHint)
+		t.Skip(err)
 	}
 	bin, _ := lxdBinary()
 	return bin
 }
 
-// Start launches a fresh LXD daemon with HTTPS on loopback and clustering
-// enabled (a one-member cluster). It is stopped and cleaned up automatically.
+// Start launches a fresh LXD daemon with HTTPS on loopback (Addr) and
+// clustering enabled as a one-member cluster named after Name. Clustering is
+// on from the start because that is how the code under test meets LXD in
+// production. The daemon is stopped and its directory removed at cleanup.
 func Start(t testing.TB) *Daemon {
 	t.Helper()
 	d := launch(t, requireLXD(t))
@@ -103,23 +107,41 @@ func Start(t testing.TB) *Daemon {
 	return d
 }
 
-// Join launches a second daemon and joins it to leader's cluster. At cleanup
-// it first leaves the cluster gracefully, so leader stays a healthy
-// one-member cluster and shuts down quickly.
+// StartStandalone is Start without clustering, for tests that enable it
+// themselves (for instance through the code under test); pass Name as the
+// server_name then. HTTPS on Addr is already set up, because LXD needs a
+// network address to bootstrap a cluster.
+func StartStandalone(t testing.TB) *Daemon {
+	t.Helper()
+	d := launch(t, requireLXD(t))
+	d.setHTTPSAddress()
+	return d
+}
+
+// Join launches another daemon and joins it to leader's cluster (call it
+// repeatedly for more members). At cleanup, which runs before leader's, it
+// first leaves the cluster gracefully, so leader stays a healthy cluster
+// with quorum and shuts down quickly.
 //
-// Call Join before creating storage pools or networks on leader if they need
-// member-specific keys you cannot leave empty; Join passes them as empty.
+// Existing pools and networks whose member-specific keys (source, parent,
+// ...) cannot be left empty must be created after Join; dir pools are fine.
 func Join(t testing.TB, leader *Daemon) *Daemon {
 	t.Helper()
 	d := launch(t, requireLXD(t))
 	d.setHTTPSAddress()
 	d.joinCluster(leader)
-	t.Cleanup(func() { d.leaveCluster(leader) })
+	t.Cleanup(func() {
+		// Report first: leaving restarts d and buries the interesting part.
+		d.reportIfFailed()
+		leader.reportIfFailed()
+		d.leaveCluster(leader)
+	})
 	return d
 }
 
 // Client returns an Incus API client connected over the daemon's unix socket.
-// The same client is returned on every call; it is closed at cleanup.
+// The same client is returned on every call and closed at cleanup. Call it
+// from the test goroutine: it fails the test if the daemon is unreachable.
 func (d *Daemon) Client() incus.InstanceServer {
 	d.t.Helper()
 	if d.client == nil {
@@ -162,5 +184,6 @@ func (d *Daemon) dial(timeout time.Duration) (incus.InstanceServer, context.Canc
 func (d *Daemon) fatalf(format string, args ...any) {
 	d.t.Helper()
 	msg := fmt.Sprintf(format, args...)
+	d.logShown = true
 	d.t.Fatalf("lxdtest %s (%s): %s\n%s", d.Name, d.Dir, msg, d.logTail())
 }

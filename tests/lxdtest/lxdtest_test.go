@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lxc/incus/v6/shared/api"
 	"github.com/stretchr/testify/require"
 
 	"github.com/clustergate/clustergate/tests/lxdtest"
@@ -40,10 +41,22 @@ func TestStartAndJoin(t *testing.T) {
 	}
 }
 
-// TestAvailable documents that the environment check agrees with Start: if
-// Start can run here, Available must report no problem.
-func TestAvailable(t *testing.T) {
-	if err := lxdtest.Available(); err != nil {
-		t.Skipf("LXD unavailable: %v", err)
-	}
+// TestStartStandalone checks that a standalone daemon has HTTPS but is not
+// clustered, and that bootstrapping with its Name works, as tests that enable
+// clustering through the code under test rely on.
+func TestStartStandalone(t *testing.T) {
+	d := lxdtest.StartStandalone(t)
+	require.NotEmpty(t, d.Addr)
+
+	c := d.Client()
+	cluster, _, err := c.GetCluster()
+	require.NoError(t, err)
+	require.False(t, cluster.Enabled)
+
+	op, err := c.UpdateCluster(api.ClusterPut{Cluster: api.Cluster{ServerName: d.Name, Enabled: true}}, "")
+	require.NoError(t, err)
+	require.NoError(t, op.Wait())
+	names, err := c.GetClusterMemberNames()
+	require.NoError(t, err)
+	require.Equal(t, []string{d.Name}, names)
 }

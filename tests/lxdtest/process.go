@@ -20,7 +20,7 @@ const (
 	readyTimeout = 60 * time.Second
 	termTimeout  = 20 * time.Second // SIGTERM -> exit; then SIGKILL
 	killTimeout  = 10 * time.Second // SIGKILL -> reaped
-	logTailBytes = 4096
+	logTailBytes = 8192
 )
 
 // deadProxy is an unused loopback port: LXD fetches an image index at start,
@@ -52,7 +52,7 @@ func launch(t testing.TB, bin string) *Daemon {
 	if err != nil {
 		d.fatalf("create log: %v", err)
 	}
-	d.cmd = exec.Command(bin, daemonArgs()...)
+	d.cmd = exec.Command(bin, daemonArgs()...) // Path doubles for waitready
 	d.cmd.Env = d.env()
 	d.cmd.Stdout, d.cmd.Stderr = out, out
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -62,15 +62,18 @@ func launch(t testing.TB, bin string) *Daemon {
 		d.fatalf("start %s: %v", bin, err)
 	}
 	go func() { _ = d.cmd.Wait(); out.Close(); close(d.exited) }()
-	d.waitReady(bin)
+	if err := d.waitReady(readyTimeout); err != nil {
+		d.fatalf("%v", err)
+	}
 	return d
 }
 
 // daemonArgs are lxd's flags. The log goes to stdout/stderr, which launch
 // sends to lxd.log, so early errors and panics land in the same file.
-// LXDTEST_DEBUG=1 adds debug logging for diagnosing a failing test.
+// Info level by default, so failures show the steps; LXDTEST_DEBUG=1 adds
+// debug logging (every API request) for diagnosing a failing test.
 func daemonArgs() []string {
-	args := []string{"--group", "root"}
+	args := []string{"--group", "root", "--verbose"} // info level: lifecycle steps
 	if os.Getenv("LXDTEST_DEBUG") == "1" {
 		args = append(args, "--debug")
 	}
@@ -92,25 +95,30 @@ func (d *Daemon) env() []string {
 func (d *Daemon) logPath() string { return filepath.Join(d.Dir, "lxd.log") }
 
 // waitReady runs `lxd waitready`, but also watches the daemon itself so a
-// crash at startup fails at once rather than after the full timeout.
-func (d *Daemon) waitReady(bin string) {
-	d.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
+// crash fails at once rather than after the full timeout.
+func (d *Daemon) waitReady(timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	secs := strconv.Itoa(int(readyTimeout / time.Second))
-	wr := exec.CommandContext(ctx, bin, "waitready", "--timeout", secs)
+	secs := strconv.Itoa(int(timeout / time.Second))
+	wr := exec.CommandContext(ctx, d.cmd.Path, "waitready", "--timeout", secs)
 	wr.Env = d.env()
+	// Own process group, killed whole on timeout, and a bounded wait for
+	// its pipes: nothing it spawned can outlive it or hang the test.
+	wr.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	wr.Cancel = func() error { return syscall.Kill(-wr.Process.Pid, syscall.SIGKILL) }
+	wr.WaitDelay = time.Second
 	res := make(chan error, 1)
 	go func() { b, err := wr.CombinedOutput(); res <- wrapOut(err, b) }()
 	select {
 	case err := <-res:
 		if err != nil {
-			d.fatalf("lxd waitready: %v", err)
+			return fmt.Errorf("lxd waitready: %w", err)
 		}
+		return nil
 	case <-d.exited:
 		cancel()
-		<-res
-		d.fatalf("daemon exited before becoming ready: %v", d.cmd.ProcessState)
+		<-res // bounded: the group is killed and WaitDelay caps the wait
+		return fmt.Errorf("daemon exited before becoming ready: %v", d.cmd.ProcessState)
 	}
 }
 
@@ -125,16 +133,15 @@ func wrapOut(err error, out []byte) error {
 // cleanup stops the daemon and deletes its directory. It reports problems
 // with Errorf rather than stopping early, so every step gets its chance.
 func (d *Daemon) cleanup() {
-	if d.t.Failed() {
-		// Assertions in the test body do not include the daemon log.
-		d.t.Logf("lxdtest %s (%s) log tail:\n%s", d.Name, d.Dir, d.logTail())
-	}
+	d.reportIfFailed()
 	if d.client != nil {
 		d.client.Disconnect()
 	}
 	d.stop()
-	if err := unmountUnder(d.Dir); err != nil {
+	if n, err := unmountUnder(d.Dir); err != nil {
 		d.t.Errorf("lxdtest %s: %v", d.Name, err)
+	} else if n > 0 {
+		d.t.Logf("lxdtest %s: unmounted %d leftover mount(s) under %s", d.Name, n, d.Dir)
 	}
 	if os.Getenv("LXDTEST_KEEP") == "1" { // keep logs and DB for a post-mortem
 		d.t.Logf("lxdtest %s: LXDTEST_KEEP=1, leaving %s", d.Name, d.Dir)
@@ -145,15 +152,29 @@ func (d *Daemon) cleanup() {
 	}
 }
 
+// reportIfFailed logs the daemon's log tail once if the test failed, since
+// assertions in the test body do not include it.
+func (d *Daemon) reportIfFailed() {
+	if d.t.Failed() && !d.logShown {
+		d.logShown = true
+		d.t.Logf("lxdtest %s (%s) log tail:\n%s", d.Name, d.Dir, d.logTail())
+	}
+}
+
 // stop sends SIGTERM so LXD can shut down cleanly (and unmount what it
-// mounted), escalating to SIGKILL of its whole session if it hangs.
+// mounted), escalating to SIGKILL of its whole session if it hangs. One
+// SIGTERM suffices even if the daemon is re-executing itself (it does after
+// leaving a cluster): the new image either dies of it or queues it until
+// its startup is done.
 func (d *Daemon) stop() {
 	if d.stopped || d.cmd == nil || d.cmd.Process == nil {
 		return
 	}
 	d.stopped = true
 	pid := d.cmd.Process.Pid
-	_ = syscall.Kill(pid, syscall.SIGTERM)
+	// Process.Signal, unlike kill(2) on a bare pid, never hits a recycled
+	// pid once the daemon has been reaped.
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
 	if !waitClosed(d.exited, termTimeout) {
 		d.t.Logf("lxdtest %s: no exit %v after SIGTERM, sending SIGKILL", d.Name, termTimeout)
 	}
@@ -176,25 +197,28 @@ func waitClosed(ch <-chan struct{}, timeout time.Duration) bool {
 }
 
 // unmountUnder lazily unmounts everything mounted at or below dir, deepest
-// first. A killed daemon leaves tmpfs mounts (shmounts, devlxd) behind, and
-// RemoveAll would otherwise fail or, worse, descend into them.
-func unmountUnder(dir string) error {
+// first, and returns how many it unmounted. A killed daemon leaves tmpfs
+// mounts (shmounts, devlxd) behind, and RemoveAll would otherwise fail or,
+// worse, descend into them.
+func unmountUnder(dir string) (int, error) {
+	n := 0
 	for round := 0; round < 5; round++ { // stacked mounts need several rounds
 		mounts, err := mountsUnder(dir)
 		if err != nil || len(mounts) == 0 {
-			return err
+			return n, err
 		}
 		for _, mp := range mounts {
-			if err := syscall.Unmount(mp, syscall.MNT_DETACH); err != nil && err != syscall.EINVAL {
-				return fmt.Errorf("umount -l %s: %w", mp, err)
+			err := syscall.Unmount(mp, syscall.MNT_DETACH)
+			if err != nil && err != syscall.EINVAL { // EINVAL: already gone
+				return n, fmt.Errorf("umount -l %s: %w", mp, err)
 			}
+			n++
 		}
 	}
-	mounts, _ := mountsUnder(dir)
-	if len(mounts) > 0 {
-		return fmt.Errorf("still mounted after 5 rounds: %v", mounts)
+	if mounts, _ := mountsUnder(dir); len(mounts) > 0 {
+		return n, fmt.Errorf("still mounted after 5 rounds: %v", mounts)
 	}
-	return nil
+	return n, nil
 }
 
 // mountsUnder lists mount points at or below dir, longest (deepest) first.

@@ -9,8 +9,10 @@ set -euo pipefail
 
 log() { printf 'install-lxd: %s\n' "$*"; }
 
-for bin in /usr/bin/lxd /usr/sbin/lxd; do
-	if [[ -x "$bin" ]]; then
+# Same lookup as tests/lxdtest: PATH first, then Debian's locations (which a
+# non-login root shell may lack in PATH).
+for bin in "$(command -v lxd || true)" /usr/bin/lxd /usr/sbin/lxd; do
+	if [[ -n "$bin" && -x "$bin" ]]; then
 		log "lxd already installed at $bin; nothing to do"
 		exit 0
 	fi
@@ -46,10 +48,12 @@ printf '#!/bin/sh\nexit 101\n' >"$policy"
 chmod 0755 "$policy"
 log "installed temporary $policy (blocks service start)"
 
+# Wait for the dpkg lock instead of failing if another apt run holds it.
+apt_opts=(-q -o DPkg::Lock::Timeout=120)
 log "running apt-get update"
-apt-get update -q
+apt-get "${apt_opts[@]}" update
 log "running apt-get install -y lxd"
-apt-get install -y -q lxd
+apt-get "${apt_opts[@]}" install -y lxd
 
 for bin in /usr/bin/lxd /usr/sbin/lxd; do
 	if [[ -x "$bin" ]]; then

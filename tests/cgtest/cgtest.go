@@ -1,0 +1,93 @@
+// Package cgtest starts clustergate in process for end-to-end tests: the
+// same wiring as `clustergate serve` (app.Surfaces and server.New), served
+// over real HTTP on a free loopback port and shut down when the test ends.
+package cgtest
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clustergate/clustergate/internal/app"
+	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/config"
+	"github.com/clustergate/clustergate/internal/server"
+)
+
+// Gate is a running clustergate.
+type Gate struct {
+	URL  string // http://127.0.0.1:PORT
+	logs *syncBuffer
+}
+
+// Logs returns everything clustergate logged so far.
+func (g *Gate) Logs() string { return g.logs.String() }
+
+// Start runs clustergate with default settings changed by env (the same
+// variables the binary reads, e.g. INCUS_SOCKET); nothing else is read from
+// the process environment.
+func Start(t testing.TB, env map[string]string) *Gate {
+	t.Helper()
+	cfg, err := config.Load(flag.NewFlagSet("cgtest", flag.ContinueOnError), nil, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	keys, err := auth.ParseKeys(cfg.APIKeys)
+	require.NoError(t, err)
+	surfaces, err := app.Surfaces(cfg)
+	require.NoError(t, err)
+	logs := &syncBuffer{}
+	e, err := server.New(server.Options{Keys: keys, RequestTimeout: cfg.RequestTimeout,
+		Log: slog.New(slog.NewJSONHandler(logs, nil))}, surfaces)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("clustergate stopped with %v", err)
+		}
+	})
+	return &Gate{URL: "http://" + ln.Addr().String(), logs: logs}
+}
+
+// Bearer returns a request editor that sends an API key.
+func Bearer(key string) func(ctx context.Context, req *http.Request) error {
+	return func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+key)
+		return nil
+	}
+}
+
+// syncBuffer is a log sink that handlers write from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var _ io.Writer = (*syncBuffer)(nil)
