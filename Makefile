@@ -32,6 +32,7 @@ vet:
 
 test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/install-lxd.sh
+	bash tests/scripts/build-osdserver.sh
 
 test: check-generated vet test-deps ## the whole suite, real upstreams included
 	$(GO) test -count=1 -timeout 30m ./...

@@ -1,8 +1,12 @@
 // Command osdserver runs a real OpenStorage SDK server (libopenstorage/openstorage
 // v9.4.47: the gRPC SDK, its REST gateway, the cluster manager with an
-// in-memory kvdb and the fake volume driver) plus the legacy cluster REST API
-// (the non-SDK api/server routes, which include POST /v1/cluster/pair), all on
-// loopback. It exists only as an upstream for clustergate end-to-end tests.
+// in-memory kvdb and the fake volume driver) plus the part of the legacy
+// (non-SDK) cluster REST API that pairing needs: POST /v1/cluster/pair, which
+// a peer's ClusterPair Create dials (see legacy.go). It exists only as an
+// upstream for clustergate end-to-end tests.
+//
+// Gotcha: the SDK REST gateway itself binds ":<port>" (all interfaces); the
+// gRPC and legacy servers bind --host only.
 //
 // Usage:
 //

@@ -14,12 +14,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
-	"github.com/gorilla/mux"
 	"github.com/libopenstorage/openstorage/alerts"
-	legacyserver "github.com/libopenstorage/openstorage/api/server"
 	"github.com/libopenstorage/openstorage/api/server/sdk"
 	"github.com/libopenstorage/openstorage/cluster"
 	clustermanager "github.com/libopenstorage/openstorage/cluster/manager"
@@ -56,6 +55,7 @@ type serveConfig struct {
 	usernameClaim string
 	startCluster  bool
 	accessLogs    bool
+	stdinEOFExit  bool
 	logLevel      string
 	readyTimeout  time.Duration
 }
@@ -77,6 +77,7 @@ func parseServeFlags(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.usernameClaim, "username-claim", "sub", "claim used as the username: sub, email or name")
 	fs.BoolVar(&c.startCluster, "start-cluster", true, "start the cluster manager state machine (gossip/heartbeat on --host)")
 	fs.BoolVar(&c.accessLogs, "access-logs", true, "write the SDK access and audit logs to stderr")
+	fs.BoolVar(&c.stdinEOFExit, "exit-on-stdin-eof", false, "also shut down when stdin reaches EOF (lets a parent that dies without signalling take the server down)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "logrus level for stderr logging")
 	fs.DurationVar(&c.readyTimeout, "ready-timeout", 60*time.Second, "give up if not ready within this time")
 	if err := fs.Parse(args); err != nil {
@@ -107,25 +108,55 @@ func serveMain(args []string) error {
 		logrus.SetLevel(lvl)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.readyTimeout)
-	defer cancel()
+	// Shut down on SIGTERM/SIGINT and, with --exit-on-stdin-eof, when stdin
+	// closes (a parent that dies without signalling must not leave this
+	// behind). Both also abort a start-up still in progress.
+	var (
+		once   sync.Once
+		reason string
+		done   = make(chan struct{})
+	)
+	shutdown := func(r string) { once.Do(func() { reason = r; close(done) }) }
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	go func() { shutdown("received " + (<-sigs).String()) }()
+	if cfg.stdinEOFExit {
+		go func() {
+			io.Copy(io.Discard, os.Stdin)
+			shutdown("stdin closed")
+		}()
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.readyTimeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 
 	srv, err := start(ctx, cfg)
 	if srv != nil {
 		defer srv.stop()
 	}
 	if err != nil {
-		return err
+		select {
+		case <-done:
+			logrus.Infof("osdserver: %s during start-up, exiting", reason)
+			return nil
+		default:
+			return err
+		}
 	}
 
 	fmt.Printf("READY rest=%s grpc=%s legacy=%s cluster_id=%s cluster_name=%s auth=%t\n",
 		srv.restAddr, srv.grpcAddr, srv.legacyAddr, cfg.clusterID, cfg.clusterName, cfg.jwtSecret != "")
 	os.Stdout.Sync()
 
-	sig := <-sigs
-	logrus.Infof("osdserver: received %v, shutting down", sig)
+	<-done
+	logrus.Infof("osdserver: %s, shutting down", reason)
 	return nil
 }
 
@@ -237,12 +268,7 @@ func start(ctx context.Context, cfg *serveConfig) (*running, error) {
 
 	// Legacy (pre-SDK) cluster REST API: the remote side of SDK ClusterPair
 	// Create dials POST /v1/cluster/pair on this port.
-	router := mux.NewRouter()
-	router.NotFoundHandler = http.HandlerFunc(http.NotFound)
-	router, err = legacyserver.SetClusterAPIRoutesWithAuth(router, authenticators)
-	if err != nil {
-		return r, fmt.Errorf("legacy cluster api: %w", err)
-	}
+	router := newLegacyClusterRouter()
 	legacyLn, err := net.Listen("tcp", hostPort(cfg.legacyPort))
 	if err != nil {
 		return r, fmt.Errorf("legacy listen: %w", err)
@@ -326,7 +352,7 @@ func start(ctx context.Context, cfg *serveConfig) (*running, error) {
 	if err := waitHTTP(ctx, "http://"+r.restAddr+"/v1/identities/version"); err != nil {
 		return r, fmt.Errorf("sdk rest gateway on %s: %w", r.restAddr, err)
 	}
-	if err := waitHTTP(ctx, "http://"+r.legacyAddr+"/v1/cluster/versions"); err != nil {
+	if err := waitHTTP(ctx, "http://"+r.legacyAddr+"/cluster/versions"); err != nil {
 		return r, fmt.Errorf("legacy cluster api on %s: %w", r.legacyAddr, err)
 	}
 	return r, nil
