@@ -48,28 +48,50 @@ func run(pinsPath, gomod string, check, verbose bool) error {
 		return err
 	}
 	var stale []string
+	base := filepath.Dir(pinsPath)
 	for _, r := range results {
-		out := filepath.Join(filepath.Dir(pinsPath), r.Surface.Output)
+		out := filepath.Join(base, r.Surface.Output)
 		fmt.Printf("specgen: %s: %d repairs to the upstream spec -> %s\n", r.Surface.Name, len(r.Repairs), out)
 		if verbose {
 			for _, rep := range r.Repairs {
 				fmt.Println("  -", rep)
 			}
 		}
-		old, _ := os.ReadFile(out)
-		if bytes.Equal(old, r.YAML) {
-			continue
+		files := map[string][]byte{out: r.YAML}
+		if r.Surface.UpstreamOutput != "" {
+			files[filepath.Join(base, r.Surface.UpstreamOutput)] = r.UpstreamYAML
 		}
-		if check {
-			stale = append(stale, out)
-			continue
-		}
-		if err := os.WriteFile(out, r.YAML, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", out, err)
+		for path, content := range files {
+			changed, err := writeIfChanged(path, content, check)
+			if err != nil {
+				return err
+			}
+			if changed {
+				stale = append(stale, path)
+			}
 		}
 	}
-	if len(stale) > 0 {
+	if check && len(stale) > 0 {
 		return fmt.Errorf("out of date (run `make generate`): %v", stale)
 	}
 	return nil
+}
+
+// writeIfChanged writes content unless the file already holds it (or check
+// is set); it reports whether the file differed.
+func writeIfChanged(path string, content []byte, check bool) (bool, error) {
+	old, _ := os.ReadFile(path)
+	if bytes.Equal(old, content) {
+		return false, nil
+	}
+	if check {
+		return true, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return true, fmt.Errorf("create folder for %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, content, 0o644); err != nil {
+		return true, fmt.Errorf("write %s: %w", path, err)
+	}
+	return true, nil
 }

@@ -9,8 +9,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	incusadapter "github.com/clustergate/clustergate/adapters/incus"
+	portworxadapter "github.com/clustergate/clustergate/adapters/portworx"
 	"github.com/clustergate/clustergate/generated/incuscluster"
+	"github.com/clustergate/clustergate/generated/portworxclusterpair"
 	incushandlers "github.com/clustergate/clustergate/handlers/incus"
+	portworxhandlers "github.com/clustergate/clustergate/handlers/portworx"
 	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/internal/server"
 )
@@ -27,12 +30,39 @@ func Surfaces(cfg *config.Config) ([]server.Surface, error) {
 		ClientCert: cfg.IncusClientCert, ClientKey: cfg.IncusClientKey, ServerCert: cfg.IncusServerCert,
 	})
 	h := incushandlers.New(incus)
-	return []server.Surface{{
+	surfaces := []server.Surface{{
 		Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Ready: incus.Ping,
 		Register: func(e *echo.Echo) {
 			incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil))
 		},
-	}}, nil
+	}}
+	px, err := portworxSurface(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return append(surfaces, px), nil
+}
+
+func portworxSurface(cfg *config.Config) (server.Surface, error) {
+	spec, err := portworxclusterpair.GetSwagger()
+	if err != nil {
+		return server.Surface{}, fmt.Errorf("load portworx facade spec: %w", err)
+	}
+	px, err := portworxadapter.New(portworxadapter.Config{
+		Endpoint: cfg.PortworxEndpoint, Token: cfg.PortworxAPIKey, CAFile: cfg.PortworxCAFile,
+		ClientCert: cfg.PortworxClientCert, ClientKey: cfg.PortworxClientKey,
+		Timeout: cfg.PortworxTimeout, Retries: cfg.PortworxRetries,
+	})
+	if err != nil {
+		return server.Surface{}, err
+	}
+	h := portworxhandlers.New(px)
+	return server.Surface{
+		Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Ready: px.Ping,
+		Register: func(e *echo.Echo) {
+			portworxclusterpair.RegisterHandlers(e, portworxclusterpair.NewStrictHandler(h, nil))
+		},
+	}, nil
 }
 
 func surfaceName(spec *openapi3.T) string {

@@ -26,4 +26,12 @@ type Config struct {
 	IncusServerCert string        `flag:"incus-server-cert" env:"INCUS_SERVER_CERT" help:"PEM file of the server certificate to trust for --incus-url"`
 	IncusAPIKey     string        `flag:"incus-api-key" env:"INCUS_API_KEY" secret:"true" help:"bearer token sent to Incus, when set"`
 	IncusWait       time.Duration `flag:"incus-wait" env:"INCUS_WAIT" default:"20s" help:"how long an async Incus operation is waited for before answering 202 with it"`
+
+	PortworxEndpoint   string        `flag:"portworx-endpoint" env:"PORTWORX_ENDPOINT" default:"http://127.0.0.1:9021" help:"OpenStorage SDK REST address (Portworx serves it on 9021)"`
+	PortworxAPIKey     string        `flag:"portworx-api-key" env:"PORTWORX_API_KEY" secret:"true" help:"bearer JWT sent to the OpenStorage SDK, when set"`
+	PortworxCAFile     string        `flag:"portworx-ca-file" env:"PORTWORX_CA_FILE" help:"PEM bundle to trust for an https endpoint"`
+	PortworxClientCert string        `flag:"portworx-client-cert" env:"PORTWORX_CLIENT_CERT" help:"PEM client certificate for the endpoint"`
+	PortworxClientKey  string        `flag:"portworx-client-key" env:"PORTWORX_CLIENT_KEY" help:"PEM client key for the endpoint"`
+	PortworxTimeout    time.Duration `flag:"portworx-timeout" env:"PORTWORX_TIMEOUT" default:"10s" help:"timeout of one call to the OpenStorage SDK"`
+	PortworxRetries    int           `flag:"portworx-retries" env:"PORTWORX_RETRIES" default:"2" help:"extra attempts, with backoff, for reads only (never for create, reset-token or delete)"`
 }

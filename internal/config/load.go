@@ -121,6 +121,15 @@ func set(f reflect.Value, val string) error {
 			return err
 		}
 		f.SetInt(int64(d))
+	case int:
+		if val == "" {
+			return nil
+		}
+		n, err := strconv.Atoi(val)
+		if err != nil {
+			return err
+		}
+		f.SetInt(int64(n))
 	case bool:
 		if val == "" {
 			return nil
@@ -144,6 +153,12 @@ func (c *Config) validate() error {
 	}
 	if c.RequestTimeout <= 0 {
 		return fmt.Errorf("request-timeout must be positive")
+	}
+	if c.PortworxRetries < 0 || c.PortworxRetries > 10 {
+		return fmt.Errorf("portworx-retries must be 0 to 10")
+	}
+	if (c.PortworxClientCert == "") != (c.PortworxClientKey == "") {
+		return fmt.Errorf("portworx-client-cert and portworx-client-key go together")
 	}
 	if (c.IncusClientCert == "") != (c.IncusClientKey == "") {
 		return fmt.Errorf("incus-client-cert and incus-client-key go together")

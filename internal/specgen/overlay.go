@@ -15,6 +15,10 @@ import (
 type Overlay struct {
 	Extras []ExtraOp
 	Patch  map[string]any
+	// UpstreamPatch (x-upstream-patch) corrects the upstream spec where the
+	// wire differs from it, before the facade and any upstream client are
+	// derived from it.
+	UpstreamPatch map[string]any
 }
 
 // ExtraOp is a facade route the capability does not list, derived from an
@@ -49,6 +53,8 @@ func LoadOverlay(path string) (*Overlay, error) {
 		return nil, fmt.Errorf("parse overlay %s: %w", path, err)
 	}
 	delete(o.Patch, "x-extra-operations")
+	o.UpstreamPatch, _ = o.Patch["x-upstream-patch"].(map[string]any)
+	delete(o.Patch, "x-upstream-patch")
 	o.Extras = doc.Extras
 	return o, nil
 }

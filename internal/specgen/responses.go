@@ -64,8 +64,12 @@ func unwrapEnvelope(code string, resp *openapi3.Response, doc *openapi3.T) map[s
 	if mt.Schema.Ref != "" {
 		env = doc.Components.Schemas[refName(mt.Schema.Ref)].Value
 	}
-	if env == nil || env.Properties["status_code"] == nil {
-		return map[string]*openapi3.Response{code: resp} // not an envelope
+	if env == nil || env.Properties["status_code"] == nil { // not an envelope
+		cp := *resp
+		if cp.Description == nil || *cp.Description == "" {
+			cp.Description = openapi3.Ptr("Success")
+		}
+		return map[string]*openapi3.Response{code: &cp}
 	}
 	meta := env.Properties["metadata"]
 	if meta == nil {

@@ -24,13 +24,14 @@ type Repairs []string
 
 func (r *Repairs) add(format string, args ...any) { *r = append(*r, fmt.Sprintf(format, args...)) }
 
-// filterSwagger2 keeps only the wanted operations of a Swagger 2.0 document
-// and the definitions and responses they (or the named extra schemas) reach.
-// Converting the whole Incus spec fails, so the cut happens before conversion.
-func filterSwagger2(doc map[string]any, want []OpRef, extraSchemas []string) (map[string]any, error) {
+// filterDoc keeps only the wanted operations of a Swagger 2.0 or OAS 3
+// document and every component they (or the named extra schemas) reach.
+// Converting the whole Incus spec fails, so the cut happens before
+// conversion; the OpenStorage subset feeds the typed upstream client.
+func filterDoc(doc map[string]any, want []OpRef, extraSchemas []string) (map[string]any, error) {
 	paths, _ := doc["paths"].(map[string]any)
-	out := map[string]any{"swagger": doc["swagger"], "info": doc["info"]}
-	for _, k := range []string{"consumes", "produces"} {
+	out := map[string]any{}
+	for _, k := range []string{"swagger", "openapi", "info", "consumes", "produces", "security"} {
 		if v, ok := doc[k]; ok {
 			out[k] = v
 		}
@@ -53,48 +54,82 @@ func filterSwagger2(doc map[string]any, want []OpRef, extraSchemas []string) (ma
 		dst[strings.ToLower(w.Method)] = op
 	}
 	out["paths"] = kept
-	defs, resps := map[string]any{}, map[string]any{}
-	collectRefs(kept, doc, defs, resps)
+	collectRefs(kept, doc, out)
+	schemaPrefix := "#/components/schemas/"
+	if doc["swagger"] != nil {
+		schemaPrefix = "#/definitions/"
+	}
 	for _, name := range extraSchemas {
-		if defsIn, _ := doc["definitions"].(map[string]any); defsIn[name] != nil {
-			followRef("#/definitions/"+name, doc, defs, resps)
+		if lookup(doc, schemaPrefix+name) != nil {
+			followRef(schemaPrefix+name, doc, out)
 		}
 	}
-	out["definitions"], out["responses"] = defs, resps
+	if comps, ok := doc["components"].(map[string]any); ok && comps["securitySchemes"] != nil {
+		setPointer(out, "#/components/securitySchemes", comps["securitySchemes"])
+	}
 	return out, nil
 }
 
-// collectRefs copies into defs and resps every definition and response that
-// node reaches, transitively.
-func collectRefs(node any, doc map[string]any, defs, resps map[string]any) {
+// collectRefs copies into out every local $ref target that node reaches,
+// transitively, at the same JSON pointer.
+func collectRefs(node any, doc, out map[string]any) {
 	switch n := node.(type) {
 	case map[string]any:
 		if ref, ok := n["$ref"].(string); ok {
-			followRef(ref, doc, defs, resps)
+			followRef(ref, doc, out)
 		}
 		for _, v := range n {
-			collectRefs(v, doc, defs, resps)
+			collectRefs(v, doc, out)
 		}
 	case []any:
 		for _, v := range n {
-			collectRefs(v, doc, defs, resps)
+			collectRefs(v, doc, out)
 		}
 	}
 }
 
-func followRef(ref string, doc map[string]any, defs, resps map[string]any) {
-	for prefix, into := range map[string]map[string]any{"#/definitions/": defs, "#/responses/": resps} {
-		name, ok := strings.CutPrefix(ref, prefix)
-		if !ok {
-			continue
-		}
-		if _, seen := into[name]; seen {
-			return
-		}
-		section, _ := doc[strings.Split(prefix, "/")[1]].(map[string]any)
-		into[name] = section[name]
-		collectRefs(section[name], doc, defs, resps)
+func followRef(ref string, doc, out map[string]any) {
+	if !strings.HasPrefix(ref, "#/") || lookup(out, ref) != nil {
+		return
 	}
+	target := lookup(doc, ref)
+	if target == nil {
+		return
+	}
+	setPointer(out, ref, target)
+	collectRefs(target, doc, out)
+}
+
+// lookup resolves a local JSON pointer ("#/a/b") in doc.
+func lookup(doc map[string]any, ref string) any {
+	var cur any = doc
+	for _, seg := range strings.Split(strings.TrimPrefix(ref, "#/"), "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[unescapePointer(seg)]
+	}
+	return cur
+}
+
+// setPointer stores v at a local JSON pointer, creating objects on the way.
+func setPointer(doc map[string]any, ref string, v any) {
+	segs := strings.Split(strings.TrimPrefix(ref, "#/"), "/")
+	cur := doc
+	for _, seg := range segs[:len(segs)-1] {
+		next, ok := cur[unescapePointer(seg)].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			cur[unescapePointer(seg)] = next
+		}
+		cur = next
+	}
+	cur[unescapePointer(segs[len(segs)-1])] = v
+}
+
+func unescapePointer(s string) string {
+	return strings.NewReplacer("~1", "/", "~0", "~").Replace(s)
 }
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)

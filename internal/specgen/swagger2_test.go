@@ -29,17 +29,29 @@ func swaggerDoc() map[string]any {
 }
 
 func TestFilterSwagger2KeepsOnlyWhatTheWantedOperationsReach(t *testing.T) {
-	out, err := filterSwagger2(swaggerDoc(), []OpRef{{Path: "/1.0/things/{name}", Method: "GET"}}, []string{"Extra"})
+	out, err := filterDoc(swaggerDoc(), []OpRef{{Path: "/1.0/things/{name}", Method: "GET"}}, []string{"Extra"})
 	require.NoError(t, err)
 	paths := out["paths"].(map[string]any)
 	assert.Len(t, paths, 1)
 	assert.NotContains(t, paths["/1.0/things/{name}"], "put", "unwanted method of a kept path")
 	assert.ElementsMatch(t, []string{"Thing", "Part", "Extra"}, keys(out["definitions"]))
 	assert.ElementsMatch(t, []string{"Thing"}, keys(out["responses"]))
+
+	oas3 := map[string]any{"openapi": "3.0.0", "paths": map[string]any{"/x": map[string]any{"get": map[string]any{
+		"responses": map[string]any{"200": map[string]any{"$ref": "#/components/responses/R"}}}}},
+		"components": map[string]any{
+			"responses": map[string]any{"R": map[string]any{"content": map[string]any{"application/json": map[string]any{
+				"schema": map[string]any{"$ref": "#/components/schemas/S"}}}}},
+			"schemas": map[string]any{"S": map[string]any{"type": "string"}, "Unused": map[string]any{"type": "string"}}}}
+	out, err = filterDoc(oas3, []OpRef{{Path: "/x", Method: "GET"}}, nil)
+	require.NoError(t, err)
+	comps := out["components"].(map[string]any)
+	assert.ElementsMatch(t, []string{"S"}, keys(comps["schemas"]), "OAS 3 components are cut the same way")
+	assert.ElementsMatch(t, []string{"R"}, keys(comps["responses"]))
 }
 
 func TestFilterSwagger2NamesAMissingOperation(t *testing.T) {
-	_, err := filterSwagger2(swaggerDoc(), []OpRef{{Path: "/1.0/things/{name}", Method: "DELETE"}}, nil)
+	_, err := filterDoc(swaggerDoc(), []OpRef{{Path: "/1.0/things/{name}", Method: "DELETE"}}, nil)
 	assert.EqualError(t, err, "upstream spec has no DELETE /1.0/things/{name}")
 }
 

@@ -1,0 +1,119 @@
+// Package portworx is clustergate's adapter to the OpenStorage SDK REST
+// gateway that Portworx serves (port 9021 by default), for cluster pairs.
+//
+// It drives the typed client generated from the pinned upstream spec
+// (generated/openstorage), so a pin bump regenerates request building and
+// models, and runs that client's requests through go-resty: resty brings the
+// bearer token, TLS, per-attempt timeouts and bounded retries with backoff.
+// Retries are structural: reads go through a resty client that retries,
+// writes (Create, ResetToken, Delete) through one that never does, because a
+// repeated write could pair twice or invalidate a token twice.
+package portworx
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/clustergate/clustergate/generated/openstorage"
+)
+
+// Name is how errors, logs and /readyz name this upstream.
+const Name = "portworx"
+
+// Config says where the SDK gateway is and how to reach it.
+type Config struct {
+	Endpoint   string        // e.g. http://127.0.0.1:9021
+	Token      string        // bearer JWT; sent when set
+	CAFile     string        // PEM bundle to trust for https endpoints
+	ClientCert string        // PEM client certificate, with ClientKey
+	ClientKey  string        // PEM client key
+	Timeout    time.Duration // one attempt's timeout
+	Retries    int           // extra attempts for reads
+}
+
+// Adapter talks to one OpenStorage SDK gateway.
+type Adapter struct {
+	cfg    Config
+	client *openstorage.ClientWithResponses
+}
+
+// New builds the adapter; it does not contact the upstream.
+func New(cfg Config) (*Adapter, error) {
+	reads, err := restyClient(cfg, cfg.Retries)
+	if err != nil {
+		return nil, err
+	}
+	writes, err := restyClient(cfg, 0)
+	if err != nil {
+		return nil, err
+	}
+	c, err := openstorage.NewClientWithResponses(cfg.Endpoint,
+		openstorage.WithHTTPClient(doer{reads: reads, writes: writes}))
+	if err != nil {
+		return nil, fmt.Errorf("portworx endpoint %q: %w", cfg.Endpoint, err)
+	}
+	return &Adapter{cfg: cfg, client: c}, nil
+}
+
+func restyClient(cfg Config, retries int) (*resty.Client, error) {
+	r := resty.New().SetTimeout(cfg.Timeout).SetRetryCount(retries).
+		SetRetryWaitTime(100 * time.Millisecond).SetRetryMaxWaitTime(2 * time.Second).
+		AddRetryCondition(func(resp *resty.Response, err error) bool {
+			if err != nil {
+				return true // connection refused or reset: the read may succeed next time
+			}
+			switch resp.StatusCode() {
+			case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+				return true
+			}
+			return false
+		})
+	if cfg.Token != "" {
+		r.SetAuthScheme("bearer").SetAuthToken(cfg.Token)
+	}
+	if cfg.CAFile != "" {
+		r.SetRootCertificate(cfg.CAFile)
+	}
+	if cfg.ClientCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.ClientCert, cfg.ClientKey)
+		if err != nil {
+			return nil, fmt.Errorf("portworx client certificate: %w", err)
+		}
+		r.SetCertificates(cert)
+	}
+	return r, nil
+}
+
+// doer runs the generated client's requests through resty.
+type doer struct{ reads, writes *resty.Client }
+
+func (d doer) Do(req *http.Request) (*http.Response, error) {
+	c := d.writes
+	if req.Method == http.MethodGet {
+		c = d.reads
+	}
+	r := c.R().SetContext(req.Context())
+	for k, v := range req.Header {
+		r.Header[k] = v
+	}
+	if req.Body != nil {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, fmt.Errorf("read request body: %w", err)
+		}
+		r.SetBody(body)
+	}
+	resp, err := r.Execute(req.Method, req.URL.String())
+	if err != nil {
+		return nil, err
+	}
+	raw := resp.RawResponse
+	raw.Body = io.NopCloser(bytes.NewReader(resp.Body()))
+	return raw, nil
+}
