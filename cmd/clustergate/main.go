@@ -2,7 +2,8 @@
 // cluster pairs and the Kubernetes Cluster API, as REST under /v1 (and as MCP
 // tools).
 //
-//	clustergate serve [flags]   run the server
+//	clustergate serve [flags]   run the REST server and MCP over HTTP
+//	clustergate mcp [flags]     serve MCP over stdio
 //	clustergate version         print the version
 package main
 
@@ -29,6 +30,8 @@ func run(args []string) error {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:])
+	case "mcp":
+		return mcpStdio(args[1:])
 	case "version":
 		fmt.Println("clustergate", version)
 		return nil
@@ -44,7 +47,8 @@ func usage() {
 	fmt.Fprint(os.Stderr, `Usage: clustergate <command> [flags]
 
 Commands:
-  serve     run the REST server (clustergate serve --help for its flags)
+  serve     run the REST server and the MCP HTTP endpoint (serve --help for flags)
+  mcp       serve MCP on stdin/stdout for a local client (same flags)
   version   print the version
 `)
 }

@@ -3,93 +3,84 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/clustergate/clustergate/internal/app"
-	"github.com/clustergate/clustergate/internal/auth"
-	"github.com/clustergate/clustergate/internal/config"
-	"github.com/clustergate/clustergate/internal/server"
 )
 
-// drainTimeout bounds how long shutdown waits for requests in flight.
-const drainTimeout = 30 * time.Second
+const (
+	// drainTimeout bounds how long shutdown waits for requests in flight.
+	drainTimeout = 30 * time.Second
+	// progressEvery is how often a long tool call reports progress.
+	progressEvery = time.Second
+)
 
 func serve(args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	cfg, err := config.Load(fs, args, os.Getenv)
-	if errors.Is(err, flag.ErrHelp) {
+	st, err := buildStack("serve", args)
+	if errors.Is(err, errHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg)
-	keys, err := auth.ParseKeys(cfg.APIKeys)
-	if err != nil {
-		return err
+	servers := []*named{{name: "http", addr: st.Config.HTTPAddr, srv: httpServer(st, st.Echo)}}
+	if st.Config.MCPAddr != "" {
+		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr, srv: httpServer(st, st.MCPMux(version, progressEvery))})
 	}
-	surfaces, err := app.Surfaces(cfg)
-	if err != nil {
-		return err
+	for _, s := range servers {
+		if s.ln, err = net.Listen("tcp", s.addr); err != nil {
+			return fmt.Errorf("listen %s on %s: %w", s.name, s.addr, err)
+		}
 	}
-	e, err := server.New(server.Options{Keys: keys, RequestTimeout: cfg.RequestTimeout, Log: log}, surfaces)
-	if err != nil {
-		return err
+	attrs := []any{"version", version, "api_keys", len(st.Keys), "tools", len(st.Tools),
+		"read_only", st.Config.ReadOnly, "disable_destructive", st.Config.DisableDestructive}
+	for _, s := range servers {
+		attrs = append(attrs, s.name, s.ln.Addr().String())
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
-	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		ReadTimeout: cfg.RequestTimeout + 10*time.Second, WriteTimeout: cfg.RequestTimeout + 10*time.Second}
-	log.Info("clustergate listening", "http", ln.Addr().String(), "version", version,
-		"api_keys", len(keys), "incus", incusWhere(cfg))
-	return runUntilSignal(srv, ln, log)
+	st.Log.Info("clustergate listening", attrs...)
+	return runUntilSignal(servers, st.Log)
+}
+
+// named is one listener and its server.
+type named struct {
+	name, addr string
+	srv        *http.Server
+	ln         net.Listener
+}
+
+func httpServer(st *app.Stack, h http.Handler) *http.Server {
+	t := st.Config.RequestTimeout + 10*time.Second
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		ReadTimeout: t, WriteTimeout: t}
 }
 
 // runUntilSignal serves until SIGTERM or SIGINT, then drains requests in
-// flight before returning.
-func runUntilSignal(srv *http.Server, ln net.Listener, log *slog.Logger) error {
+// flight on every listener before returning.
+func runUntilSignal(servers []*named, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- fmt.Errorf("%s: %w", s.name, s.srv.Serve(s.ln)) }()
+	}
+	var served error
 	select {
-	case err := <-errc:
-		return err
+	case served = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: draining requests in flight", "timeout", drainTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	for _, s := range servers {
+		if err := s.srv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shutdown %s: %w", s.name, err)
+		}
 	}
-	return nil
-}
-
-func newLogger(cfg *config.Config) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if strings.EqualFold(cfg.LogFormat, "text") {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
-	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
-}
-
-func incusWhere(cfg *config.Config) string {
-	if cfg.IncusURL != "" {
-		return cfg.IncusURL
-	}
-	return "unix:" + cfg.IncusSocket
+	return served
 }

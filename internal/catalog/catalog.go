@@ -83,3 +83,21 @@ var templateParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 // EchoPath turns an OpenAPI path template into Echo's route syntax.
 func EchoPath(path string) string { return templateParam.ReplaceAllString(path, ":$1") }
+
+// Mode restricts what clustergate serves.
+type Mode struct {
+	ReadOnly           bool // only operations hinted read-only
+	DisableDestructive bool // no operations hinted destructive
+}
+
+// Refusal says why mode refuses op, or "" when op is allowed. The REST
+// routes and the MCP tool list apply the same rule.
+func (m Mode) Refusal(op Op) string {
+	switch {
+	case m.ReadOnly && !op.Hints.ReadOnly:
+		return fmt.Sprintf("clustergate runs read-only: %s changes state", op.OperationID)
+	case m.DisableDestructive && op.Hints.Destructive:
+		return fmt.Sprintf("clustergate runs with destructive operations disabled: %s is destructive", op.OperationID)
+	}
+	return ""
+}

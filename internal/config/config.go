@@ -34,4 +34,16 @@ type Config struct {
 	PortworxClientKey  string        `flag:"portworx-client-key" env:"PORTWORX_CLIENT_KEY" help:"PEM client key for the endpoint"`
 	PortworxTimeout    time.Duration `flag:"portworx-timeout" env:"PORTWORX_TIMEOUT" default:"10s" help:"timeout of one call to the OpenStorage SDK"`
 	PortworxRetries    int           `flag:"portworx-retries" env:"PORTWORX_RETRIES" default:"2" help:"extra attempts, with backoff, for reads only (never for create, reset-token or delete)"`
+
+	MCPAddr            string `flag:"mcp-addr" env:"CLUSTERGATE_MCP_ADDR" default:":9090" help:"address of the MCP listener (streamable HTTP at /mcp); empty disables it"`
+	MCPStateless       bool   `flag:"mcp-stateless" env:"CLUSTERGATE_MCP_STATELESS" default:"false" help:"serve MCP without sessions, so any number of replicas can sit behind a load balancer"`
+	MCPAllowedHosts    string `flag:"mcp-allowed-hosts" env:"CLUSTERGATE_MCP_ALLOWED_HOSTS" help:"comma-separated Host header values /mcp accepts; empty accepts any (requests to loopback keep DNS-rebinding protection)"`
+	MCPKey             string `flag:"mcp-key" env:"CLUSTERGATE_MCP_KEY" secret:"true" help:"API key that 'clustergate mcp' (stdio) presents for its tool calls when API keys are configured"`
+	MCPMaxResult       int    `flag:"mcp-max-result" env:"CLUSTERGATE_MCP_MAX_RESULT" default:"524288" help:"bytes of a tool result at most; larger results are cut with an explicit marker"`
+	ReadOnly           bool   `flag:"read-only" env:"CLUSTERGATE_READ_ONLY" default:"false" help:"serve only read-only operations: other tools are hidden and other routes answer 403"`
+	DisableDestructive bool   `flag:"disable-destructive" env:"CLUSTERGATE_DISABLE_DESTRUCTIVE" default:"false" help:"hide destructive tools and refuse destructive routes (403)"`
+
+	Kubeconfig          string        `flag:"kubeconfig" env:"KUBECONFIG" help:"kubeconfig of the Cluster API management cluster (several paths joined by ':' merge, as in kubectl); empty means the in-cluster service account"`
+	KubeContext         string        `flag:"kube-context" env:"CLUSTERGATE_KUBE_CONTEXT" help:"context of --kubeconfig to use; empty means its current context"`
+	CAPIWorkloadTimeout time.Duration `flag:"capi-workload-timeout" env:"CLUSTERGATE_CAPI_WORKLOAD_TIMEOUT" default:"10s" help:"how long get_cluster_nodes waits for a workload cluster's API before listing its Machines instead"`
 }

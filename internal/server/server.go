@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -16,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	oapimw "github.com/oapi-codegen/echo-middleware"
 
+	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 )
@@ -31,6 +33,7 @@ type Surface struct {
 
 // Options are the server settings that do not belong to a surface.
 type Options struct {
+	Mode           catalog.Mode
 	Keys           auth.Keys
 	RequestTimeout time.Duration
 	Log            *slog.Logger
@@ -43,7 +46,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.HTTPErrorHandler = errorHandler(opts.Log)
 	routes := map[string]catalog.Op{}
 	e.Use(requestIDs(), accessLog(opts.Log), middleware.Recover(), deadline(opts.RequestTimeout),
-		requireKey(opts.Keys), tagRoute(routes))
+		requireKey(opts.Keys), tagRoute(routes, opts.Mode))
 	for _, s := range surfaces {
 		ops, err := catalog.FromSpec(s.Name, s.Spec)
 		if err != nil {
@@ -66,12 +69,18 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	return e, nil
 }
 
-// tagRoute records the matched operation for logs (and later, roles).
-func tagRoute(routes map[string]catalog.Op) echo.MiddlewareFunc {
+// tagRoute records the matched operation for logs, and refuses it when the
+// mode (read-only, destructive disabled) does not allow it.
+func tagRoute(routes map[string]catalog.Op, mode catalog.Mode) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if op, ok := routes[c.Request().Method+" "+c.Path()]; ok {
-				c.Set(ctxOperation, op.OperationID)
+			op, ok := routes[c.Request().Method+" "+c.Path()]
+			if !ok {
+				return next(c)
+			}
+			c.Set(ctxOperation, op.OperationID)
+			if why := mode.Refusal(op); why != "" {
+				return apierr.New(http.StatusForbidden, "%s", why)
 			}
 			return next(c)
 		}

@@ -19,38 +19,42 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clustergate/clustergate/internal/app"
-	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/config"
-	"github.com/clustergate/clustergate/internal/server"
 )
 
 // Gate is a running clustergate.
 type Gate struct {
-	URL  string // http://127.0.0.1:PORT
-	logs *syncBuffer
+	URL    string // REST: http://127.0.0.1:PORT
+	MCPURL string // MCP streamable HTTP: http://127.0.0.1:PORT/mcp
+	Stack  *app.Stack
+	logs   *syncBuffer
 }
 
 // Logs returns everything clustergate logged so far.
 func (g *Gate) Logs() string { return g.logs.String() }
 
-// Start runs clustergate with default settings changed by env (the same
-// variables the binary reads, e.g. INCUS_SOCKET); nothing else is read from
-// the process environment.
+// Start runs clustergate, REST and MCP over HTTP, with default settings
+// changed by env (the same variables the binary reads, e.g. INCUS_SOCKET);
+// nothing else is read from the process environment.
 func Start(t testing.TB, env map[string]string) *Gate {
 	t.Helper()
 	cfg, err := config.Load(flag.NewFlagSet("cgtest", flag.ContinueOnError), nil, func(k string) string { return env[k] })
 	require.NoError(t, err)
-	keys, err := auth.ParseKeys(cfg.APIKeys)
-	require.NoError(t, err)
-	surfaces, err := app.Surfaces(cfg)
-	require.NoError(t, err)
 	logs := &syncBuffer{}
-	e, err := server.New(server.Options{Keys: keys, RequestTimeout: cfg.RequestTimeout,
-		Log: slog.New(slog.NewJSONHandler(logs, nil))}, surfaces)
+	st, err := app.Build(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
 	require.NoError(t, err)
+	g := &Gate{logs: logs, Stack: st}
+	g.URL = listen(t, st.Echo)
+	g.MCPURL = listen(t, st.MCPMux("test", 100*time.Millisecond)) + "/mcp"
+	return g
+}
+
+// listen serves h on a free loopback port until the test ends.
+func listen(t testing.TB, h http.Handler) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -61,7 +65,7 @@ func Start(t testing.TB, env map[string]string) *Gate {
 			t.Errorf("clustergate stopped with %v", err)
 		}
 	})
-	return &Gate{URL: "http://" + ln.Addr().String(), logs: logs}
+	return "http://" + ln.Addr().String()
 }
 
 // Bearer returns a request editor that sends an API key.

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/clustergate/clustergate/internal/app"
+	"github.com/clustergate/clustergate/internal/config"
+)
+
+// errHelp means --help was asked for and printed.
+var errHelp = errors.New("help shown")
+
+// buildStack reads the configuration from flags, environment and file, and
+// assembles the stack.
+func buildStack(name string, args []string) (*app.Stack, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg, err := config.Load(fs, args, os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, errHelp
+	}
+	if err != nil {
+		return nil, err
+	}
+	return app.Build(cfg, newLogger(cfg))
+}
+
+func newLogger(cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "text") {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
+	"github.com/clustergate/clustergate/internal/config"
+	"github.com/clustergate/clustergate/internal/server"
+	"github.com/clustergate/clustergate/mcp"
+)
+
+// Stack is everything `serve`, `mcp` and the end-to-end tests share: one
+// HTTP handler chain, and the MCP tools that call into it.
+type Stack struct {
+	Config *config.Config
+	Log    *slog.Logger
+	Keys   auth.Keys
+	Echo   *echo.Echo
+	Tools  []mcp.Tool // those the mode allows
+	Caller *mcp.Caller
+}
+
+// Build assembles the stack from the configuration; no upstream is contacted.
+func Build(cfg *config.Config, log *slog.Logger) (*Stack, error) {
+	st := &Stack{Config: cfg, Log: log}
+	var err error
+	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
+		return nil, err
+	}
+	surfaces, err := Surfaces(cfg)
+	if err != nil {
+		return nil, err
+	}
+	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
+	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode}, surfaces)
+	if err != nil {
+		return nil, err
+	}
+	specs := map[string]*openapi3.T{}
+	for _, s := range surfaces {
+		specs[s.Name] = s.Spec
+	}
+	all, err := mcp.Derive(specs)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range all {
+		if mode.Refusal(t.Op) == "" {
+			st.Tools = append(st.Tools, t)
+		}
+	}
+	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult}
+	return st, nil
+}
+
+// MCPOptions are the MCP transport options from the configuration.
+func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options {
+	var hosts []string
+	for _, h := range strings.Split(st.Config.MCPAllowedHosts, ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
+		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress}
+}
+
+// MCPMux serves the stack's tools over streamable HTTP at /mcp.
+func (st *Stack) MCPMux(version string, progress time.Duration) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/mcp", mcp.HTTPHandler(st.Tools, st.Caller, st.MCPOptions(version, progress)))
+	return mux
+}

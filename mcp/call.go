@@ -1,0 +1,175 @@
+package mcp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// ViaHeader marks requests that came from an MCP tool call, for logs and
+// metrics.
+const ViaHeader = "X-Clustergate-Via"
+
+// Outcome is a tool call's result, independent of the SDK.
+type Outcome struct {
+	Status     int    // HTTP status of the in-process request; 0 when refused before it
+	IsError    bool   // the call failed: bad arguments, refusal, or a non-2xx answer
+	Text       string // what the agent reads
+	Structured any    // structuredContent; nil when there is none
+	Truncated  bool   // Text was cut at the result cap
+}
+
+// Caller runs tool calls through the HTTP handler chain.
+type Caller struct {
+	Handler   http.Handler
+	MaxResult int // bytes of text at most; larger results are cut with a marker
+}
+
+// Call runs one tool call. authz is the Authorization header to send (the
+// MCP client's own, over HTTP); empty sends none.
+func (c *Caller) Call(ctx context.Context, t *Tool, raw json.RawMessage, authz string) Outcome {
+	args, err := parseArgs(t, raw)
+	if err != nil {
+		return refusal(err.Error())
+	}
+	if msg := t.confirmRefusal(args); msg != "" {
+		return refusal(msg)
+	}
+	req, err := t.request(ctx, args)
+	if err != nil {
+		return refusal(err.Error())
+	}
+	if authz != "" {
+		req.Header.Set("Authorization", authz)
+	}
+	req.Header.Set(ViaHeader, "mcp")
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	c.Handler.ServeHTTP(rec, req)
+	return c.outcome(t, rec)
+}
+
+func refusal(msg string) Outcome { return Outcome{IsError: true, Text: msg} }
+
+// parseArgs decodes the arguments and refuses names the tool does not take.
+func parseArgs(t *Tool, raw json.RawMessage) (map[string]json.RawMessage, error) {
+	args := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
+		if err := json.Unmarshal(raw, &args); err != nil {
+			return nil, fmt.Errorf("arguments must be a JSON object: %v", err)
+		}
+	}
+	props, _ := t.InputSchema["properties"].(map[string]any)
+	for name := range args {
+		if _, ok := props[name]; !ok {
+			known := make([]string, 0, len(props))
+			for k := range props {
+				known = append(known, k)
+			}
+			sort.Strings(known)
+			return nil, fmt.Errorf("unknown argument %q; %s takes: %s", name, t.Name, strings.Join(known, ", "))
+		}
+	}
+	required, _ := t.InputSchema["required"].([]string)
+	for _, name := range required {
+		if _, ok := args[name]; !ok && name != "confirm" { // confirmRefusal says how to confirm
+			return nil, fmt.Errorf("missing argument %q", name)
+		}
+	}
+	return args, nil
+}
+
+// confirmRefusal fails a destructive call closed unless confirm repeats its
+// target, and says how to confirm.
+func (t *Tool) confirmRefusal(args map[string]json.RawMessage) string {
+	if !t.Annotations.Destructive {
+		return ""
+	}
+	want := t.Name
+	if t.target != "" {
+		want = scalar(args[t.target])
+	}
+	if got := scalar(args["confirm"]); got != want {
+		return fmt.Sprintf("%s is destructive and was not run: call it again with confirm=%q to proceed", t.Name, want)
+	}
+	return ""
+}
+
+// request builds the HTTP request a REST client would send.
+func (t *Tool) request(ctx context.Context, args map[string]json.RawMessage) (*http.Request, error) {
+	path := t.Op.Path
+	query := url.Values{}
+	headers := http.Header{}
+	for _, p := range t.params {
+		v, ok := args[p.arg]
+		if !ok {
+			continue
+		}
+		switch p.in {
+		case "path":
+			path = strings.Replace(path, "{"+p.name+"}", url.PathEscape(scalar(v)), 1)
+		case "query":
+			query.Set(p.name, scalar(v))
+		case "header":
+			headers.Set(p.name, scalar(v))
+		}
+	}
+	if len(query) > 0 {
+		path += "?" + query.Encode()
+	}
+	var body *bytes.Reader
+	if b, ok := args["body"]; ok && t.hasBody {
+		body = bytes.NewReader(b)
+	} else if t.hasBody {
+		body = bytes.NewReader([]byte("{}"))
+	}
+	var req *http.Request
+	var err error
+	if body != nil {
+		req, err = http.NewRequestWithContext(ctx, t.Op.Method, path, body)
+	} else {
+		req, err = http.NewRequestWithContext(ctx, t.Op.Method, path, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header = headers
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// scalar renders a JSON argument as a path, query or header value.
+func scalar(v json.RawMessage) string {
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(v))
+}
+
+// recorder collects the in-process answer.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	wrote  bool
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(p)
+}

@@ -1,0 +1,98 @@
+package mcp
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// schemaConverter turns OpenAPI 3.0 schemas into self-contained JSON
+// Schemas: $refs resolved inline (a cycle becomes an open object), nullable
+// turned into a null type, and OpenAPI-only keywords (x-*, example,
+// discriminator, xml, externalDocs) dropped.
+type schemaConverter struct {
+	components map[string]any
+}
+
+func newSchemaConverter(doc *openapi3.T) (*schemaConverter, error) {
+	raw, err := json.Marshal(doc.Components.Schemas)
+	if err != nil {
+		return nil, err
+	}
+	comps := map[string]any{}
+	return &schemaConverter{components: comps}, json.Unmarshal(raw, &comps)
+}
+
+// convert returns the JSON Schema of ref.
+func (c *schemaConverter) convert(ref *openapi3.SchemaRef) (map[string]any, error) {
+	raw, err := json.Marshal(ref)
+	if err != nil {
+		return nil, err
+	}
+	var node map[string]any
+	if err := json.Unmarshal(raw, &node); err != nil {
+		return nil, err
+	}
+	return c.schema(node, map[string]bool{}), nil
+}
+
+var dropped = map[string]bool{"example": true, "discriminator": true, "xml": true, "externalDocs": true, "nullable": true}
+
+func (c *schemaConverter) schema(node map[string]any, seen map[string]bool) map[string]any {
+	if ref, ok := node["$ref"].(string); ok {
+		name := strings.TrimPrefix(ref, "#/components/schemas/")
+		target, ok := c.components[name].(map[string]any)
+		if !ok || seen[name] {
+			return map[string]any{"type": "object", "description": "(recursive " + name + ")"}
+		}
+		inner := map[string]bool{name: true}
+		for k := range seen {
+			inner[k] = true
+		}
+		return c.schema(target, inner)
+	}
+	out := make(map[string]any, len(node))
+	for k, v := range node {
+		switch {
+		case dropped[k] || strings.HasPrefix(k, "x-"):
+		case k == "properties":
+			props := map[string]any{}
+			for name, p := range v.(map[string]any) {
+				props[name] = c.schema(p.(map[string]any), seen)
+			}
+			out[k] = props
+		case k == "items" || k == "not" || (k == "additionalProperties" && isMap(v)):
+			out[k] = c.schema(v.(map[string]any), seen)
+		case k == "allOf" || k == "anyOf" || k == "oneOf":
+			var list []any
+			for _, s := range v.([]any) {
+				list = append(list, c.schema(s.(map[string]any), seen))
+			}
+			out[k] = list
+		default:
+			out[k] = v
+		}
+	}
+	if node["nullable"] == true {
+		if t, ok := out["type"].(string); ok {
+			out["type"] = []any{t, "null"}
+		}
+	}
+	return out
+}
+
+func isMap(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
+}
+
+// isObject says whether a converted schema describes a JSON object.
+func isObject(s map[string]any) bool {
+	if t, ok := s["type"].(string); ok {
+		return t == "object"
+	}
+	_, props := s["properties"]
+	_, all := s["allOf"]
+	return props || all
+}

@@ -1,0 +1,149 @@
+package mcp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/clustergate/clustergate/internal/auth"
+)
+
+// Options configure the MCP server and its transports.
+type Options struct {
+	Version      string
+	Stateless    bool         // streamable HTTP without sessions, for many replicas
+	AllowedHosts []string     // Host header values /mcp accepts; empty: any (loopback keeps the SDK's rebinding guard)
+	Keys         auth.Keys    // bearer keys on HTTP; empty: no key needed
+	StdioKey     string       // key stdio calls present to the handler chain
+	Log          *slog.Logger //
+	Progress     time.Duration
+}
+
+// newServer registers every tool on a fresh SDK server.
+func newServer(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) *sdk.Server {
+	s := sdk.NewServer(&sdk.Implementation{Name: "clustergate", Title: "clustergate", Version: opts.Version},
+		&sdk.ServerOptions{Logger: opts.Log})
+	for i := range tools {
+		t := tools[i]
+		s.AddTool(sdkTool(t), toolHandler(&t, caller, opts.Progress, authz))
+	}
+	return s
+}
+
+func sdkTool(t Tool) *sdk.Tool {
+	destructive, openWorld := t.Annotations.Destructive, t.Annotations.OpenWorld
+	st := &sdk.Tool{Name: t.Name, Title: t.Title, Description: t.Description, InputSchema: t.InputSchema,
+		Annotations: &sdk.ToolAnnotations{Title: t.Annotations.Title, ReadOnlyHint: t.Annotations.ReadOnly,
+			DestructiveHint: &destructive, IdempotentHint: t.Annotations.Idempotent, OpenWorldHint: &openWorld}}
+	if t.OutputSchema != nil {
+		st.OutputSchema = t.OutputSchema
+	}
+	return st
+}
+
+// toolHandler runs a call through the Caller, sending progress while it
+// waits when the client asked for it; a cancelled call cancels the request.
+func toolHandler(t *Tool, caller *Caller, every time.Duration, authz func(*sdk.CallToolRequest) string) sdk.ToolHandler {
+	return func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+		if tok := req.Params.GetProgressToken(); tok != nil && every > 0 {
+			stop := heartbeat(ctx, req, tok, t.Name, every)
+			defer stop()
+		}
+		o := caller.Call(ctx, t, req.Params.Arguments, authz(req))
+		res := &sdk.CallToolResult{IsError: o.IsError, Content: []sdk.Content{&sdk.TextContent{Text: o.Text}}}
+		if o.Structured != nil {
+			res.StructuredContent = o.Structured
+		}
+		if o.Truncated {
+			res.Meta = sdk.Meta{"clustergate/truncated": true}
+		}
+		return res, nil
+	}
+}
+
+// heartbeat reports progress every interval until the call ends.
+func heartbeat(ctx context.Context, req *sdk.CallToolRequest, tok any, name string, every time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		start := time.Now()
+		for n := 1; ; n++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				_ = req.Session.NotifyProgress(ctx, &sdk.ProgressNotificationParams{ProgressToken: tok, Progress: float64(n),
+					Message: fmt.Sprintf("%s: waiting for the upstream (%s)", name, time.Since(start).Round(time.Second))})
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// HTTPHandler serves MCP over streamable HTTP, behind a Host check, the
+// standard library's cross-origin protection (the SDK checks no Origin) and,
+// when keys are configured, a bearer-key check.
+func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
+	srv := newServer(tools, caller, opts, func(r *sdk.CallToolRequest) string {
+		if r.Extra == nil || r.Extra.Header == nil {
+			return ""
+		}
+		return r.Extra.Header.Get("Authorization")
+	})
+	var h http.Handler = sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv },
+		&sdk.StreamableHTTPOptions{Stateless: opts.Stateless, Logger: opts.Log})
+	if len(opts.Keys) > 0 {
+		h = sdkauth.RequireBearerToken(verifier(opts.Keys), &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
+	}
+	h = http.NewCrossOriginProtection().Handler(h)
+	return hostCheck(opts.AllowedHosts, h)
+}
+
+// ServeStdio serves MCP on stdin and stdout until the client closes them or
+// ctx ends.
+func ServeStdio(ctx context.Context, tools []Tool, caller *Caller, opts Options) error {
+	authz := ""
+	if opts.StdioKey != "" {
+		authz = "Bearer " + opts.StdioKey
+	}
+	srv := newServer(tools, caller, opts, func(*sdk.CallToolRequest) string { return authz })
+	return srv.Run(ctx, &sdk.StdioTransport{})
+}
+
+func verifier(keys auth.Keys) sdkauth.TokenVerifier {
+	return func(_ context.Context, token string, _ *http.Request) (*sdkauth.TokenInfo, error) {
+		k, ok := keys.Match(token)
+		if !ok {
+			return nil, fmt.Errorf("unknown API key: %w", sdkauth.ErrInvalidToken)
+		}
+		return &sdkauth.TokenInfo{UserID: k.Name, Extra: map[string]any{"role": string(k.Role)}}, nil
+	}
+}
+
+func hostCheck(allowed []string, next http.Handler) http.Handler {
+	if len(allowed) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
+		}
+		if !slices.Contains(allowed, strings.ToLower(host)) {
+			http.Error(w, fmt.Sprintf("host %q is not allowed (see --mcp-allowed-hosts)", host), http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
