@@ -140,6 +140,8 @@ func (t *Tool) request(ctx context.Context, args map[string]json.RawMessage) (*h
 	req.Header = headers
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	} else {
+		req.Body = http.NoBody // handlers may read it: a served request never has a nil body
 	}
 	return req, nil
 }

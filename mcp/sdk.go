@@ -101,8 +101,10 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 		}
 		return r.Extra.Header.Get("Authorization")
 	})
+	// An explicit Host allow-list replaces the SDK's localhost rebinding
+	// guard, which would refuse an allowed name arriving over loopback.
 	var h http.Handler = sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv },
-		&sdk.StreamableHTTPOptions{Stateless: opts.Stateless, Logger: opts.Log})
+		&sdk.StreamableHTTPOptions{Stateless: opts.Stateless, Logger: opts.Log, DisableLocalhostProtection: len(opts.AllowedHosts) > 0})
 	if len(opts.Keys) > 0 {
 		h = sdkauth.RequireBearerToken(verifier(opts.Keys), &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
 	}
