@@ -95,15 +95,30 @@ func heartbeat(ctx context.Context, req *sdk.CallToolRequest, tok any, name stri
 // standard library's cross-origin protection (the SDK checks no Origin) and,
 // when keys are configured, a bearer-key check.
 func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
-	srv := newServer(tools, caller, opts, func(r *sdk.CallToolRequest) string {
+	authz := func(r *sdk.CallToolRequest) string {
 		if r.Extra == nil || r.Extra.Header == nil {
 			return ""
 		}
 		return r.Extra.Header.Get("Authorization")
-	})
+	}
+	open := newServer(tools, caller, opts, authz)
+	byRole := map[auth.Role]*sdk.Server{}
+	for _, role := range []auth.Role{auth.Viewer, auth.Operator, auth.Admin} {
+		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
+	}
+	// Each caller is served the tools its role may use; the handler chain
+	// still checks every call.
+	pick := func(r *http.Request) *sdk.Server {
+		if ti := sdkauth.TokenInfoFromContext(r.Context()); ti != nil {
+			if role, ok := ti.Extra["role"].(string); ok {
+				return byRole[auth.Role(role)]
+			}
+		}
+		return open
+	}
 	// An explicit Host allow-list replaces the SDK's localhost rebinding
 	// guard, which would refuse an allowed name arriving over loopback.
-	var h http.Handler = sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv },
+	var h http.Handler = sdk.NewStreamableHTTPHandler(pick,
 		&sdk.StreamableHTTPOptions{Stateless: opts.Stateless, Logger: opts.Log, DisableLocalhostProtection: len(opts.AllowedHosts) > 0})
 	if len(opts.Keys) > 0 {
 		h = sdkauth.RequireBearerToken(verifier(opts.Keys), &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
@@ -116,8 +131,12 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 // ctx ends.
 func ServeStdio(ctx context.Context, tools []Tool, caller *Caller, opts Options) error {
 	authz := ""
-	if opts.StdioKey != "" {
-		authz = "Bearer " + opts.StdioKey
+	if len(opts.Keys) > 0 {
+		key, ok := opts.Keys.Match(opts.StdioKey)
+		if !ok {
+			return fmt.Errorf("API keys are configured: set CLUSTERGATE_MCP_KEY to one of them for this stdio session")
+		}
+		authz, tools = "Bearer "+opts.StdioKey, ForRole(tools, key.Role)
 	}
 	srv := newServer(tools, caller, opts, func(*sdk.CallToolRequest) string { return authz })
 	return srv.Run(ctx, &sdk.StdioTransport{})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 )
 
@@ -191,4 +192,15 @@ func argName(p *openapi3.Parameter) string {
 		return p.Name
 	}
 	return strings.ToLower(strings.ReplaceAll(p.Name, "-", "_"))
+}
+
+// ForRole keeps the tools role may use.
+func ForRole(tools []Tool, role auth.Role) []Tool {
+	var out []Tool
+	for _, t := range tools {
+		if role.Allows(t.Op.RequiredRole()) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -2,7 +2,7 @@
 // the facade. Bodies keep OpenStorage's shapes ({"request": …} in,
 // {"result": …} out); the handlers add what the upstream leaves out or should
 // not show: `mode` is always present, and remote clusters' tokens are
-// redacted from listings.
+// redacted from listings for every caller but an admin.
 package portworx
 
 import (
@@ -10,6 +10,7 @@ import (
 
 	"github.com/clustergate/clustergate/generated/openstorage"
 	gen "github.com/clustergate/clustergate/generated/portworxclusterpair"
+	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/reshape"
 )
 
@@ -49,7 +50,7 @@ func (h *Handler) Openstorageclusterpairenumerate(ctx context.Context, _ gen.Ope
 	}
 	if out.Pairs != nil {
 		for id, p := range *out.Pairs {
-			(*out.Pairs)[id] = present(p)
+			(*out.Pairs)[id] = present(p, auth.IsAdmin(ctx))
 		}
 	}
 	return gen.Openstorageclusterpairenumerate200JSONResponse{Result: &out}, nil
@@ -82,7 +83,7 @@ func (h *Handler) Openstorageclusterpairinspect(ctx context.Context, req gen.Ope
 	if err := reshape.Into(&out, info); err != nil {
 		return nil, err
 	}
-	out = present(out)
+	out = present(out, auth.IsAdmin(ctx))
 	return gen.Openstorageclusterpairinspect200JSONResponse{Result: &gen.APIClusterPairGetResponse{PairInfo: &out}}, nil
 }
 
@@ -113,13 +114,13 @@ func (h *Handler) Openstorageclusterpairdelete(ctx context.Context, req gen.Open
 	return gen.Openstorageclusterpairdelete200JSONResponse{}, nil
 }
 
-// present fills the mode upstream omits when it is Default and redacts the
-// remote cluster's token.
-func present(p gen.APIClusterPairInfo) gen.APIClusterPairInfo {
+// present fills the mode upstream omits when it is Default and, unless the
+// caller is an admin, redacts the remote cluster's token.
+func present(p gen.APIClusterPairInfo, reveal bool) gen.APIClusterPairInfo {
 	if p.Mode == "" {
 		p.Mode = gen.Default
 	}
-	if p.Token != nil && *p.Token != "" {
+	if p.Token != nil && *p.Token != "" && !reveal {
 		r := Redacted
 		p.Token = &r
 	}

@@ -45,11 +45,12 @@ func TestValidateCreate(t *testing.T) {
 
 func TestPresentFillsModeAndRedacts(t *testing.T) {
 	tok := "secret-token"
-	p := present(gen.APIClusterPairInfo{Token: &tok})
+	p := present(gen.APIClusterPairInfo{Token: &tok}, false)
 	assert.Equal(t, gen.Default, p.Mode)
 	assert.Equal(t, Redacted, *p.Token)
 	assert.Equal(t, "secret-token", tok, "the caller's value is not changed")
-	empty := present(gen.APIClusterPairInfo{Mode: gen.DisasterRecovery})
+	assert.Equal(t, "secret-token", *present(gen.APIClusterPairInfo{Token: &tok}, true).Token, "admins see it")
+	empty := present(gen.APIClusterPairInfo{Mode: gen.DisasterRecovery}, false)
 	assert.Nil(t, empty.Token)
 	assert.Equal(t, gen.DisasterRecovery, empty.Mode)
 }

@@ -23,7 +23,8 @@ type Stack struct {
 	Log    *slog.Logger
 	Keys   auth.Keys
 	Echo   *echo.Echo
-	Tools  []mcp.Tool // those the mode allows
+	Ops    []catalog.Op // every facade operation, whatever the mode
+	Tools  []mcp.Tool   // the MCP tools the mode allows
 	Caller *mcp.Caller
 }
 
@@ -46,6 +47,11 @@ func Build(cfg *config.Config, log *slog.Logger) (*Stack, error) {
 	specs := map[string]*openapi3.T{}
 	for _, s := range surfaces {
 		specs[s.Name] = s.Spec
+		ops, err := catalog.FromSpec(s.Name, s.Spec)
+		if err != nil {
+			return nil, err
+		}
+		st.Ops = append(st.Ops, ops...)
 	}
 	all, err := mcp.Derive(specs)
 	if err != nil {

@@ -3,6 +3,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -65,4 +66,27 @@ func (ks Keys) Match(token string) (Key, bool) {
 		}
 	}
 	return found, ok == 1
+}
+
+// Allows says whether role r may do what needs role need.
+func (r Role) Allows(need Role) bool { return rank[r] >= rank[need] }
+
+var rank = map[Role]int{Viewer: 1, Operator: 2, Admin: 3}
+
+type ctxKey struct{}
+
+// WithKey stores the caller's key in a request context, for handlers that
+// show more to admins (unredacted tokens).
+func WithKey(ctx context.Context, k Key) context.Context { return context.WithValue(ctx, ctxKey{}, k) }
+
+// FromContext returns the caller's key; ok is false when auth is off.
+func FromContext(ctx context.Context) (Key, bool) {
+	k, ok := ctx.Value(ctxKey{}).(Key)
+	return k, ok
+}
+
+// IsAdmin says whether the caller holds an admin key.
+func IsAdmin(ctx context.Context) bool {
+	k, ok := FromContext(ctx)
+	return ok && k.Role == Admin
 }

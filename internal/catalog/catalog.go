@@ -11,6 +11,8 @@ import (
 	"sort"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/clustergate/clustergate/internal/auth"
 )
 
 // Hints are the MCP annotations of an operation, as specgen wrote them.
@@ -83,6 +85,21 @@ var templateParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 // EchoPath turns an OpenAPI path template into Echo's route syntax.
 func EchoPath(path string) string { return templateParam.ReplaceAllString(path, ":$1") }
+
+// RequiredRole is the least role allowed to run op, derived from its hints
+// and sensitivity: reads that reveal no secret are for viewers, writes that
+// destroy nothing and reveal no secret for operators, and destructive or
+// sensitive operations (join and pair tokens, kubeconfigs, certificates)
+// for admins.
+func (o Op) RequiredRole() auth.Role {
+	switch {
+	case o.Sensitive || o.Hints.Destructive:
+		return auth.Admin
+	case o.Hints.ReadOnly:
+		return auth.Viewer
+	}
+	return auth.Operator
+}
 
 // Mode restricts what clustergate serves.
 type Mode struct {

@@ -59,6 +59,7 @@ func requireKey(keys auth.Keys) echo.MiddlewareFunc {
 				return apierr.New(http.StatusUnauthorized, "unknown API key")
 			}
 			c.Set(ctxKey, key)
+			c.SetRequest(c.Request().WithContext(auth.WithKey(c.Request().Context(), key)))
 			return next(c)
 		}
 	}

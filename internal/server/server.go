@@ -70,7 +70,9 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 }
 
 // tagRoute records the matched operation for logs, and refuses it when the
-// mode (read-only, destructive disabled) does not allow it.
+// mode (read-only, destructive disabled) or the caller's role does not allow
+// it. It runs after requireKey and before validation, so a caller learns
+// nothing about a route it may not use.
 func tagRoute(routes map[string]catalog.Op, mode catalog.Mode) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -81,6 +83,10 @@ func tagRoute(routes map[string]catalog.Op, mode catalog.Mode) echo.MiddlewareFu
 			c.Set(ctxOperation, op.OperationID)
 			if why := mode.Refusal(op); why != "" {
 				return apierr.New(http.StatusForbidden, "%s", why)
+			}
+			if key, ok := c.Get(ctxKey).(auth.Key); ok && !key.Role.Allows(op.RequiredRole()) {
+				return apierr.New(http.StatusForbidden, "%s needs the %s role; key %s has %s",
+					op.OperationID, op.RequiredRole(), key.Name, key.Role)
 			}
 			return next(c)
 		}

@@ -147,7 +147,13 @@ func TestMCPStdio(t *testing.T) {
 	defer s.Close()
 	list, err := s.ListTools(ctx(t), nil)
 	require.NoError(t, err)
-	assert.GreaterOrEqual(t, len(list.Tools), 21)
+	names := map[string]bool{}
+	for _, tool := range list.Tools {
+		names[tool.Name] = true
+		assert.True(t, tool.Annotations.ReadOnlyHint, "a viewer key sees read tools only: %s", tool.Name)
+	}
+	assert.True(t, names["get-cluster-configuration"])
+	assert.False(t, names["gettoken-returns-auth-token"], "reads that reveal a secret need admin")
 	res := call(t, s, "get-cluster-configuration", nil)
 	require.False(t, res.IsError, text(res))
 	assert.Equal(t, d.Name, res.StructuredContent.(map[string]any)["server_name"])
