@@ -28,11 +28,29 @@ type Outcome struct {
 type Caller struct {
 	Handler   http.Handler
 	MaxResult int // bytes of text at most; larger results are cut with a marker
+	// Observe, when set, is told every call's tool and outcome: "ok",
+	// "error" (the request failed) or "refused" (it was never sent).
+	Observe func(tool, outcome string)
 }
 
 // Call runs one tool call. authz is the Authorization header to send (the
 // MCP client's own, over HTTP); empty sends none.
 func (c *Caller) Call(ctx context.Context, t *Tool, raw json.RawMessage, authz string) Outcome {
+	o := c.call(ctx, t, raw, authz)
+	if c.Observe != nil {
+		outcome := "ok"
+		switch {
+		case o.IsError && o.Status == 0:
+			outcome = "refused"
+		case o.IsError:
+			outcome = "error"
+		}
+		c.Observe(t.Name, outcome)
+	}
+	return o
+}
+
+func (c *Caller) call(ctx context.Context, t *Tool, raw json.RawMessage, authz string) Outcome {
 	args, err := parseArgs(t, raw)
 	if err != nil {
 		return refusal(err.Error())

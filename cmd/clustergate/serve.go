@@ -44,7 +44,7 @@ func serve(args []string) error {
 		attrs = append(attrs, s.name, s.ln.Addr().String())
 	}
 	st.Log.Info("clustergate listening", attrs...)
-	return runUntilSignal(servers, st.Log)
+	return runUntilSignal(servers, st.Log, st.Config.TLSCert, st.Config.TLSKey)
 }
 
 // named is one listener and its server.
@@ -62,12 +62,12 @@ func httpServer(st *app.Stack, h http.Handler) *http.Server {
 
 // runUntilSignal serves until SIGTERM or SIGINT, then drains requests in
 // flight on every listener before returning.
-func runUntilSignal(servers []*named, log *slog.Logger) error {
+func runUntilSignal(servers []*named, log *slog.Logger, tlsCert, tlsKey string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
-		go func() { errc <- fmt.Errorf("%s: %w", s.name, s.srv.Serve(s.ln)) }()
+		go func() { errc <- fmt.Errorf("%s: %w", s.name, serveOne(s, tlsCert, tlsKey)) }()
 	}
 	var served error
 	select {
@@ -83,4 +83,12 @@ func runUntilSignal(servers []*named, log *slog.Logger) error {
 		}
 	}
 	return served
+}
+
+// serveOne serves one listener, over TLS when a certificate is configured.
+func serveOne(s *named, cert, key string) error {
+	if cert != "" {
+		return s.srv.ServeTLS(s.ln, cert, key)
+	}
+	return s.srv.Serve(s.ln)
 }

@@ -25,7 +25,7 @@ func buildStack(name string, args []string) (*app.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.Build(cfg, newLogger(cfg))
+	return app.Build(cfg, newLogger(cfg), version)
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {

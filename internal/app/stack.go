@@ -12,6 +12,7 @@ import (
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
+	"github.com/clustergate/clustergate/internal/metrics"
 	"github.com/clustergate/clustergate/internal/server"
 	"github.com/clustergate/clustergate/mcp"
 )
@@ -19,28 +20,37 @@ import (
 // Stack is everything `serve`, `mcp` and the end-to-end tests share: one
 // HTTP handler chain, and the MCP tools that call into it.
 type Stack struct {
-	Config *config.Config
-	Log    *slog.Logger
-	Keys   auth.Keys
-	Echo   *echo.Echo
-	Ops    []catalog.Op // every facade operation, whatever the mode
-	Tools  []mcp.Tool   // the MCP tools the mode allows
-	Caller *mcp.Caller
+	Config  *config.Config
+	Log     *slog.Logger
+	Keys    auth.Keys
+	Echo    *echo.Echo
+	Ops     []catalog.Op // every facade operation, whatever the mode
+	Tools   []mcp.Tool   // the MCP tools the mode allows
+	Caller  *mcp.Caller
+	Metrics *metrics.Metrics
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
-func Build(cfg *config.Config, log *slog.Logger) (*Stack, error) {
-	st := &Stack{Config: cfg, Log: log}
+func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
+	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
 	var err error
 	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
 		return nil, err
+	}
+	if cfg.APIKeysFile != "" {
+		fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
+		if err != nil {
+			return nil, err
+		}
+		st.Keys = append(st.Keys, fileKeys...)
 	}
 	surfaces, err := Surfaces(cfg)
 	if err != nil {
 		return nil, err
 	}
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
-	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode}, surfaces)
+	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
+		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst}, surfaces)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +72,7 @@ func Build(cfg *config.Config, log *slog.Logger) (*Stack, error) {
 			st.Tools = append(st.Tools, t)
 		}
 	}
-	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult}
+	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall}
 	return st, nil
 }
 

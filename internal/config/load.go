@@ -130,6 +130,15 @@ func set(f reflect.Value, val string) error {
 			return err
 		}
 		f.SetInt(int64(n))
+	case float64:
+		if val == "" {
+			return nil
+		}
+		x, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return err
+		}
+		f.SetFloat(x)
 	case bool:
 		if val == "" {
 			return nil
@@ -153,6 +162,12 @@ func (c *Config) validate() error {
 	}
 	if c.RequestTimeout <= 0 {
 		return fmt.Errorf("request-timeout must be positive")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("tls-cert and tls-key go together")
+	}
+	if c.RateLimit < 0 || c.RateBurst < 1 || c.MaxBodyBytes < 1 {
+		return fmt.Errorf("rate-limit must be 0 or more, rate-burst and max-body-bytes 1 or more")
 	}
 	if c.PortworxRetries < 0 || c.PortworxRetries > 10 {
 		return fmt.Errorf("portworx-retries must be 0 to 10")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/metrics"
 )
 
 // Keys of values a request carries in its echo.Context.
@@ -19,6 +20,7 @@ const (
 	ctxOperation = "clustergate.operation"
 	ctxUpstream  = "clustergate.upstream"
 	ctxKey       = "clustergate.key"
+	ctxSurface   = "clustergate.surface"
 )
 
 func requestID(c echo.Context) string {
@@ -101,4 +103,31 @@ func requestIDs() echo.MiddlewareFunc {
 	return middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) {},
 	})
+}
+
+// observe records every request's metrics. An operation counts as reaching
+// its upstream when it succeeded or when the error came from the upstream
+// (refusals by clustergate itself, such as a bad key or body, do not).
+func observe(m *metrics.Metrics, upstreams map[string]string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			done := m.Start()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			op, _ := c.Get(ctxOperation).(string)
+			status := c.Response().Status
+			done(op, status)
+			surface, _ := c.Get(ctxSurface).(string)
+			if up := upstreams[surface]; up != "" {
+				switch failed, _ := c.Get(ctxUpstream).(string); {
+				case status < 300:
+					m.Upstream(up, op, 0)
+				case failed != "":
+					m.Upstream(up, op, status)
+				}
+			}
+			return nil
+		}
+	}
 }

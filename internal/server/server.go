@@ -20,6 +20,7 @@ import (
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
+	"github.com/clustergate/clustergate/internal/metrics"
 )
 
 // Surface is one facade (a generated server over one upstream).
@@ -33,9 +34,13 @@ type Surface struct {
 
 // Options are the server settings that do not belong to a surface.
 type Options struct {
+	Metrics        *metrics.Metrics
 	Mode           catalog.Mode
 	Keys           auth.Keys
 	RequestTimeout time.Duration
+	MaxBodyBytes   int
+	RateLimit      float64 // requests per second per caller; 0 disables
+	RateBurst      int
 	Log            *slog.Logger
 }
 
@@ -45,9 +50,12 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Log)
 	routes := map[string]catalog.Op{}
-	e.Use(requestIDs(), accessLog(opts.Log), middleware.Recover(), deadline(opts.RequestTimeout),
-		requireKey(opts.Keys), tagRoute(routes, opts.Mode))
+	upstreams := map[string]string{}
+	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), middleware.Recover(),
+		middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))), deadline(opts.RequestTimeout),
+		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, opts.Mode))
 	for _, s := range surfaces {
+		upstreams[s.Name] = s.Upstream
 		ops, err := catalog.FromSpec(s.Name, s.Spec)
 		if err != nil {
 			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
@@ -66,6 +74,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(surfaces))
 	e.GET("/openapi.json", openapiJSON(spec))
+	e.GET("/metrics", echo.WrapHandler(opts.Metrics.Handler()))
 	return e, nil
 }
 
@@ -81,6 +90,7 @@ func tagRoute(routes map[string]catalog.Op, mode catalog.Mode) echo.MiddlewareFu
 				return next(c)
 			}
 			c.Set(ctxOperation, op.OperationID)
+			c.Set(ctxSurface, op.Surface)
 			if why := mode.Refusal(op); why != "" {
 				return apierr.New(http.StatusForbidden, "%s", why)
 			}
@@ -102,4 +112,12 @@ func validator(spec *openapi3.T, own map[string]bool) echo.MiddlewareFunc {
 		Options: openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 		Skipper: func(c echo.Context) bool { return !own[c.Request().Method+" "+c.Path()] },
 	})
+}
+
+// orDefault is v, or def when v is not set (zero or less).
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
 }

@@ -41,7 +41,7 @@ func Start(t testing.TB, env map[string]string) *Gate {
 	cfg, err := config.Load(flag.NewFlagSet("cgtest", flag.ContinueOnError), nil, func(k string) string { return env[k] })
 	require.NoError(t, err)
 	logs := &syncBuffer{}
-	st, err := app.Build(cfg, slog.New(slog.NewJSONHandler(logs, nil)))
+	st, err := app.Build(cfg, slog.New(slog.NewJSONHandler(logs, nil)), "test")
 	require.NoError(t, err)
 	g := &Gate{logs: logs, Stack: st}
 	g.URL = listen(t, st.Echo)

@@ -80,7 +80,7 @@ func TestIncusClusterLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 409, dup.StatusCode(), "a duplicate group is the upstream's conflict: %s", dup.Body)
 
-	cert, key := selfSigned(t, "clustergate-e2e")
+	cert, key := cgtest.SelfSigned(t, "clustergate-e2e")
 	rot, err := c.ClusteringupdatecertWithResponse(x, gen.ClusterCertificatePut{ClusterCertificate: &cert, ClusterCertificateKey: &key})
 	require.NoError(t, err)
 	require.Equal(t, 204, rot.StatusCode(), string(rot.Body))

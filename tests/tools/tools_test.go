@@ -28,7 +28,7 @@ func served(t *testing.T) []mcp.Tool {
 	t.Helper()
 	cfg, err := config.Load(flag.NewFlagSet("t", flag.ContinueOnError), nil, func(string) string { return "" })
 	require.NoError(t, err)
-	st, err := app.Build(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, err := app.Build(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 	require.NoError(t, err)
 	return st.Tools
 }
