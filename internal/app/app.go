@@ -40,11 +40,7 @@ func Surfaces(cfg *config.Config) ([]server.Surface, error) {
 	if err != nil {
 		return nil, err
 	}
-	capi, err := capiSurface(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return append(surfaces, px, capi), nil
+	return append(surfaces, px), nil
 }
 
 func portworxSurface(cfg *config.Config) (server.Surface, error) {
