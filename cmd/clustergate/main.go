@@ -4,10 +4,12 @@
 //
 //	clustergate serve [flags]   run the REST server and MCP over HTTP
 //	clustergate mcp [flags]     serve MCP over stdio
+//	clustergate routes|tools    print the route or tool table
 //	clustergate version         print the version
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -32,6 +34,8 @@ func run(args []string) error {
 		return serve(args[1:])
 	case "mcp":
 		return mcpStdio(args[1:])
+	case "routes", "tools":
+		return table(args[0], args[1:])
 	case "version":
 		fmt.Println("clustergate", version)
 		return nil
@@ -49,6 +53,25 @@ func usage() {
 Commands:
   serve     run the REST server and the MCP HTTP endpoint (serve --help for flags)
   mcp       serve MCP on stdin/stdout for a local client (same flags)
+  routes    print the REST routes with their tools, roles and hints
+  tools     print the MCP tools this configuration serves (same flags)
   version   print the version
 `)
+}
+
+// table prints the routes or tools table of the configuration given.
+func table(which string, args []string) error {
+	st, err := buildStack(which, args)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if which == "routes" {
+		fmt.Print(st.RoutesTable())
+		return nil
+	}
+	fmt.Print(st.ToolsTable())
+	return nil
 }
