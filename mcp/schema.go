@@ -62,6 +62,8 @@ func (c *schemaConverter) schema(node map[string]any, seen map[string]bool) map[
 				props[name] = c.schema(p.(map[string]any), seen)
 			}
 			out[k] = props
+		case k == "additionalProperties" && isMap(v) && len(v.(map[string]any)) == 0:
+			out[k] = true // {} allows anything; say so plainly
 		case k == "items" || k == "not" || (k == "additionalProperties" && isMap(v)):
 			out[k] = c.schema(v.(map[string]any), seen)
 		case k == "allOf" || k == "anyOf" || k == "oneOf":
@@ -79,7 +81,24 @@ func (c *schemaConverter) schema(node map[string]any, seen map[string]bool) map[
 			out["type"] = []any{t, "null"}
 		}
 	}
+	if freeForm(out) {
+		out["type"] = []any{"string", "number", "boolean", "object", "array", "null"}
+	}
 	return out
+}
+
+// freeForm says whether a schema constrains nothing (any JSON value): it is
+// then written with every type spelled out, which clients read as
+// deliberate rather than as a missing schema.
+func freeForm(s map[string]any) bool {
+	for k := range s {
+		switch k {
+		case "description", "title", "default", "deprecated", "readOnly", "writeOnly":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func isMap(v any) bool {
