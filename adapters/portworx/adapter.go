@@ -15,6 +15,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -62,7 +63,7 @@ func New(cfg Config) (*Adapter, error) {
 }
 
 func restyClient(cfg Config, retries int) (*resty.Client, error) {
-	r := resty.New().SetTimeout(cfg.Timeout).SetRetryCount(retries).
+	r := resty.New().SetLogger(restyLog{}).SetTimeout(cfg.Timeout).SetRetryCount(retries).
 		SetRetryWaitTime(100 * time.Millisecond).SetRetryMaxWaitTime(2 * time.Second).
 		AddRetryCondition(func(resp *resty.Response, err error) bool {
 			if err != nil {
@@ -117,3 +118,11 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 	raw.Body = io.NopCloser(bytes.NewReader(resp.Body()))
 	return raw, nil
 }
+
+// restyLog sends resty's own messages (retry attempts) to slog at debug
+// level: the access log already reports each request's outcome, once.
+type restyLog struct{}
+
+func (restyLog) Errorf(format string, v ...any) { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (restyLog) Warnf(format string, v ...any)  { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (restyLog) Debugf(format string, v ...any) { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }

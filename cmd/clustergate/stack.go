@@ -25,7 +25,9 @@ func buildStack(name string, args []string) (*app.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.Build(cfg, newLogger(cfg), version)
+	log := newLogger(cfg)
+	slog.SetDefault(log) // libraries that log through slog's default write the same format
+	return app.Build(cfg, log, version)
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {

@@ -40,7 +40,11 @@ func Surfaces(cfg *config.Config) ([]server.Surface, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(surfaces, px), nil
+	capi, err := capiSurface(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return append(surfaces, px, capi), nil
 }
 
 func portworxSurface(cfg *config.Config) (server.Surface, error) {

@@ -1,0 +1,130 @@
+{{/* Name of the chart, overridable. */}}
+{{- define "clustergate.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Fully qualified app name: release-chart unless the release name holds it. */}}
+{{- define "clustergate.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "clustergate.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Standard labels (Kubernetes recommended labels). */}}
+{{- define "clustergate.labels" -}}
+helm.sh/chart: {{ include "clustergate.chart" . }}
+{{ include "clustergate.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: clustergate
+{{- end -}}
+
+{{/* Selector labels: stable across upgrades. */}}
+{{- define "clustergate.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "clustergate.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "clustergate.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "clustergate.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "clustergate.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the Secret the secret settings are read from. */}}
+{{- define "clustergate.secretName" -}}
+{{- .Values.secrets.existingSecret | default (include "clustergate.fullname" .) -}}
+{{- end -}}
+
+{{/* "true" when the chart creates its own Secret (inline values, no existingSecret). */}}
+{{- define "clustergate.createSecret" -}}
+{{- $s := .Values.secrets -}}
+{{- if and (not $s.existingSecret) (or $s.apiKeys $s.incusApiKey $s.portworxApiKey) -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" when the MCP listener runs stateless. */}}
+{{- define "clustergate.mcpStateless" -}}
+{{- $s := toString .Values.mcp.stateless -}}
+{{- if eq $s "auto" -}}
+{{- if gt (int .Values.replicaCount) 1 -}}true{{- else -}}false{{- end -}}
+{{- else if eq $s "true" -}}true
+{{- else if eq $s "false" -}}false
+{{- else -}}
+{{- fail (printf "mcp.stateless must be auto, true or false, not %q" $s) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the pod talks to the Kubernetes API it runs in with its service account. */}}
+{{- define "clustergate.capiInCluster" -}}
+{{- if and .Values.capi.enabled (not .Values.capi.kubeconfigSecret) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+Rules of the Cluster API role: exactly the calls adapters/capi makes against
+the management cluster (controller-runtime direct client: no cache, so no
+watch), narrowed by config.readOnly and config.disableDestructive, which
+refuse the routes that need the other verbs:
+  clusters           get, list (clusters.go, nodes.go, scale.go, adapter.go Ping)
+                     create (create.go CreateCluster), delete (clusters.go DeleteCluster),
+                     patch (scale.go scaleTopology: JSON patch of spec.topology)
+  clusterclasses     get (create.go), list (templates.go ListTemplates)
+  machinedeployments list (clusters.go machineDeployments), get (scale.go topologyName)
+  machinedeployments/scale  update (scale.go scaleMachineDeployment: PUT .../scale)
+  machines           list (nodes.go Nodes fallback)
+  secrets            get (nodes.go readKubeconfig: <cluster>-kubeconfig)
+create_cluster is not destructive (its hints), so disableDestructive keeps create.
+*/}}
+{{- define "clustergate.capiRules" -}}
+{{- $ro := .Values.config.readOnly -}}
+{{- $nd := .Values.config.disableDestructive -}}
+{{- $clusterVerbs := list "get" "list" -}}
+{{- if not $ro -}}{{- $clusterVerbs = append $clusterVerbs "create" -}}{{- end -}}
+{{- if not (or $ro $nd) -}}{{- $clusterVerbs = concat $clusterVerbs (list "delete" "patch") -}}{{- end -}}
+- apiGroups: ["cluster.x-k8s.io"]
+  resources: ["clusters"]
+  verbs: {{ $clusterVerbs | sortAlpha | toJson }}
+- apiGroups: ["cluster.x-k8s.io"]
+  resources: ["clusterclasses"]
+  verbs: ["get", "list"]
+{{- if or $ro $nd }}
+- apiGroups: ["cluster.x-k8s.io"]
+  resources: ["machinedeployments"]
+  verbs: ["list"]
+{{- else }}
+- apiGroups: ["cluster.x-k8s.io"]
+  resources: ["machinedeployments"]
+  verbs: ["get", "list"]
+- apiGroups: ["cluster.x-k8s.io"]
+  resources: ["machinedeployments/scale"]
+  verbs: ["update"]
+{{- end }}
+- apiGroups: ["cluster.x-k8s.io"]
+  resources: ["machines"]
+  verbs: ["list"]
+{{- if .Values.capi.rbac.kubeconfigSecrets }}
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get"]
+{{- end }}
+{{- end -}}

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+
+	capiadapter "github.com/clustergate/clustergate/adapters/capi"
+	"github.com/clustergate/clustergate/generated/capiclusters"
+	capihandlers "github.com/clustergate/clustergate/handlers/capi"
+	"github.com/clustergate/clustergate/internal/config"
+	"github.com/clustergate/clustergate/internal/server"
+)
+
+// capiSurface builds the Cluster API surface. The adapter reads its
+// kubeconfig on first use, so clustergate starts without the management
+// cluster and /readyz says what is missing.
+func capiSurface(cfg *config.Config) (server.Surface, error) {
+	spec, err := capiclusters.GetSwagger()
+	if err != nil {
+		return server.Surface{}, fmt.Errorf("load capi facade spec: %w", err)
+	}
+	up := capiadapter.New(capiadapter.Config{
+		Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,
+	})
+	h := capihandlers.New(up)
+	return server.Surface{
+		Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Ready: up.Ping,
+		Register: func(e *echo.Echo) {
+			capiclusters.RegisterHandlers(e, capiclusters.NewStrictHandler(h, nil))
+		},
+	}, nil
+}
