@@ -4,6 +4,7 @@ package app
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
@@ -32,6 +33,10 @@ func Surfaces(cfg *config.Config) ([]server.Surface, error) {
 	h := incushandlers.New(incus)
 	surfaces := []server.Surface{{
 		Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Ready: incus.Ping,
+		Configured: func() (bool, string) {
+			return cfg.IsSet("incus-url") || cfg.IsSet("incus-socket") || exists(cfg.IncusSocket),
+				"set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL for a remote server"
+		},
 		Register: func(e *echo.Echo) {
 			incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil))
 		},
@@ -63,6 +68,9 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 	h := portworxhandlers.New(px)
 	return server.Surface{
 		Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Ready: px.Ping,
+		Configured: func() (bool, string) {
+			return cfg.IsSet("portworx-endpoint"), "set PORTWORX_ENDPOINT to the OpenStorage SDK REST address"
+		},
 		Register: func(e *echo.Echo) {
 			portworxclusterpair.RegisterHandlers(e, portworxclusterpair.NewStrictHandler(h, nil))
 		},
@@ -72,4 +80,9 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 func surfaceName(spec *openapi3.T) string {
 	name, _ := spec.Extensions["x-surface"].(string)
 	return name
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

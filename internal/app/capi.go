@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,6 +27,12 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	h := capihandlers.New(up)
 	return server.Surface{
 		Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Ready: up.Ping,
+		Configured: func() (bool, string) {
+			// The adapter never reads ~/.kube/config implicitly: a kubeconfig
+			// must be named, or clustergate must run in a cluster.
+			return cfg.IsSet("kubeconfig") || os.Getenv("KUBERNETES_SERVICE_HOST") != "",
+				"set KUBECONFIG to the management cluster's kubeconfig, or run clustergate in that cluster"
+		},
 		Register: func(e *echo.Echo) {
 			capiclusters.RegisterHandlers(e, capiclusters.NewStrictHandler(h, nil))
 		},

@@ -52,4 +52,11 @@ type Config struct {
 	Kubeconfig          string        `flag:"kubeconfig" env:"KUBECONFIG" help:"kubeconfig of the Cluster API management cluster (several paths joined by ':' merge, as in kubectl); empty means the in-cluster service account"`
 	KubeContext         string        `flag:"kube-context" env:"CLUSTERGATE_KUBE_CONTEXT" help:"context of --kubeconfig to use; empty means its current context"`
 	CAPIWorkloadTimeout time.Duration `flag:"capi-workload-timeout" env:"CLUSTERGATE_CAPI_WORKLOAD_TIMEOUT" default:"10s" help:"how long get_cluster_nodes waits for a workload cluster's API before listing its Machines instead"`
+
+	// explicit holds the flag names given by file, environment or flag.
+	explicit map[string]bool
 }
+
+// IsSet says whether a setting was given (file, environment or flag)
+// rather than left at its default.
+func (c *Config) IsSet(flag string) bool { return c.explicit[flag] }

@@ -46,3 +46,12 @@ func TestBadValuesAreNamed(t *testing.T) {
 	_, err = load(t, []string{"--config", file}, nil)
 	assert.ErrorContains(t, err, `unknown key "no-such-key"`)
 }
+
+func TestIsSetTellsGivenFromDefault(t *testing.T) {
+	cfg, err := load(t, []string{"--incus-url", "https://x:8443"}, map[string]string{"PORTWORX_ENDPOINT": "http://px:9021"})
+	require.NoError(t, err)
+	assert.True(t, cfg.IsSet("incus-url"))
+	assert.True(t, cfg.IsSet("portworx-endpoint"))
+	assert.False(t, cfg.IsSet("incus-socket"), "a default is not a choice")
+	assert.Equal(t, "/var/lib/incus/unix.socket", cfg.IncusSocket)
+}

@@ -26,6 +26,9 @@ func Settings() []Setting {
 	out := make([]Setting, 0, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
+		if f.Tag.Get("flag") == "" {
+			continue // unexported bookkeeping, not a setting
+		}
 		out = append(out, Setting{Flag: f.Tag.Get("flag"), Env: f.Tag.Get("env"), Default: f.Tag.Get("default"),
 			Help: f.Tag.Get("help"), Secret: f.Tag.Get("secret") == "true", Type: f.Type.String(), index: i})
 	}
@@ -35,7 +38,7 @@ func Settings() []Setting {
 // Load builds a Config from defaults, the optional config file named by
 // --config (or CLUSTERGATE_CONFIG), the environment, and args.
 func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
-	cfg := &Config{}
+	cfg := &Config{explicit: map[string]bool{}}
 	v := reflect.ValueOf(cfg).Elem()
 	for _, s := range Settings() {
 		if err := set(v.Field(s.index), s.Default); err != nil {
@@ -55,7 +58,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 		return nil, err
 	}
 	if *configFile != "" {
-		if err := applyFile(v, *configFile); err != nil {
+		if err := applyFile(v, *configFile, cfg.explicit); err != nil {
 			return nil, err
 		}
 	}
@@ -66,11 +69,13 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config,
 			if err := set(v.Field(s.index), val); err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Env, err)
 			}
+			cfg.explicit[s.Flag] = true
 		}
 		if explicit[s.Flag] {
 			if err := set(v.Field(s.index), *flagVals[s.Flag]); err != nil {
 				return nil, fmt.Errorf("--%s: %w", s.Flag, err)
 			}
+			cfg.explicit[s.Flag] = true
 		}
 	}
 	return cfg, cfg.validate()
@@ -83,7 +88,7 @@ func defaultNote(s Setting) string {
 	return " (default " + s.Default + ")"
 }
 
-func applyFile(v reflect.Value, path string) error {
+func applyFile(v reflect.Value, path string, explicit map[string]bool) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("read config file: %w", err)
@@ -104,6 +109,7 @@ func applyFile(v reflect.Value, path string) error {
 		if err := set(v.Field(s.index), fmt.Sprint(val)); err != nil {
 			return fmt.Errorf("config file %s: %s: %w", path, k, err)
 		}
+		explicit[k] = true
 	}
 	return nil
 }

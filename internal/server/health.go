@@ -20,12 +20,16 @@ func healthz(c echo.Context) error {
 
 // upstreamState is one upstream's line in /readyz.
 type upstreamState struct {
-	Ready  bool   `json:"ready"`
-	Reason string `json:"reason,omitempty"`
+	Configured bool   `json:"configured"`
+	Ready      bool   `json:"ready"`
+	Reason     string `json:"reason,omitempty"`
 }
 
-// readyz asks every upstream at once, each within a short deadline, and
-// answers 503 with the reasons when any is not ready.
+// readyz asks every configured upstream at once, each within a short
+// deadline, and answers 503 with the reasons when any is not ready. An
+// upstream nobody configured is listed with how to configure it, but does
+// not hold the instance back: a deployment that uses one upstream must not
+// wait for the others.
 func readyz(surfaces []Surface) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
@@ -35,9 +39,16 @@ func readyz(surfaces []Surface) echo.HandlerFunc {
 		var wg sync.WaitGroup
 		for _, s := range surfaces {
 			wg.Go(func() {
-				st := upstreamState{Ready: true}
-				if err := s.Ready(ctx); err != nil {
-					st = upstreamState{Reason: apierr.From(err).Message}
+				st := upstreamState{Configured: true, Ready: true}
+				if s.Configured != nil {
+					if ok, hint := s.Configured(); !ok {
+						st = upstreamState{Reason: "not configured: " + hint}
+					}
+				}
+				if st.Configured {
+					if err := s.Ready(ctx); err != nil {
+						st = upstreamState{Configured: true, Reason: apierr.From(err).Message}
+					}
 				}
 				mu.Lock()
 				states[s.Upstream] = st
@@ -47,7 +58,7 @@ func readyz(surfaces []Surface) echo.HandlerFunc {
 		wg.Wait()
 		ready := true
 		for _, st := range states {
-			ready = ready && st.Ready
+			ready = ready && (st.Ready || !st.Configured)
 		}
 		status := http.StatusOK
 		if !ready {

@@ -30,6 +30,10 @@ type Surface struct {
 	Spec     *openapi3.T                     // the embedded facade spec
 	Register func(e *echo.Echo)              // registers the generated routes
 	Ready    func(ctx context.Context) error // nil when the upstream answers
+	// Configured says whether an upstream location was given or found; when
+	// it was not, hint says how to give one. An unconfigured upstream is
+	// reported by /readyz but does not make the instance unready.
+	Configured func() (ok bool, hint string)
 }
 
 // Options are the server settings that do not belong to a surface.

@@ -1,0 +1,48 @@
+package faults
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clustergate/clustergate/tests/cgtest"
+)
+
+type readiness struct {
+	Ready     bool `json:"ready"`
+	Upstreams map[string]struct {
+		Configured bool   `json:"configured"`
+		Ready      bool   `json:"ready"`
+		Reason     string `json:"reason"`
+	} `json:"upstreams"`
+}
+
+func readyz(t *testing.T, gate *cgtest.Gate) (int, readiness) {
+	t.Helper()
+	a := fetch(t, gate.URL+"/readyz")
+	var r readiness
+	require.NoError(t, json.Unmarshal([]byte(a.body), &r), a.body)
+	return a.status, r
+}
+
+func TestReadinessCountsOnlyConfiguredUpstreams(t *testing.T) {
+	healthy := httptest.NewServer(healthyPx())
+	defer healthy.Close()
+	gate := cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": healthy.URL, "INCUS_SOCKET": "/nonexistent/unix.socket"})
+	status, r := readyz(t, gate)
+	assert.Equal(t, 503, status, "Incus was named and is down")
+	assert.False(t, r.Upstreams["incus"].Ready)
+	assert.True(t, r.Upstreams["incus"].Configured)
+	assert.Contains(t, r.Upstreams["incus"].Reason, "not reachable")
+	assert.True(t, r.Upstreams["portworx"].Ready)
+	assert.False(t, r.Upstreams["capi"].Configured)
+
+	gate = cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": healthy.URL})
+	status, r = readyz(t, gate)
+	assert.Equal(t, 200, status, "upstreams nobody configured do not hold the instance back")
+	assert.True(t, r.Ready)
+	assert.Contains(t, r.Upstreams["capi"].Reason, "not configured: set KUBECONFIG")
+}
