@@ -35,6 +35,7 @@ test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/build-osdserver.sh
 	bash tests/scripts/build-kube.sh
 	bash tests/scripts/build-helm.sh
+	bash tests/scripts/install-chromium.sh
 
 test: check-generated vet test-deps ## the whole suite, real upstreams included
 	$(GO) test -count=1 -timeout 30m ./...

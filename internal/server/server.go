@@ -1,7 +1,8 @@
 // Package server assembles clustergate's HTTP front: one Echo instance with
 // the middleware chain (request id, access log, recovery, deadline, API key,
 // request validation), the facade routes of every surface, and the
-// operational endpoints /healthz, /readyz and /openapi.json.
+// operational endpoints /healthz, /readyz, /openapi.json, /docs (the spec
+// rendered by an embedded viewer) and /metrics.
 package server
 
 import (
@@ -20,6 +21,7 @@ import (
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
+	"github.com/clustergate/clustergate/internal/docs"
 	"github.com/clustergate/clustergate/internal/metrics"
 )
 
@@ -78,6 +80,8 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(surfaces))
 	e.GET("/openapi.json", openapiJSON(spec))
+	e.GET(docs.Path, echo.WrapHandler(docs.Handler()))
+	e.GET(docs.Path+"/*", echo.WrapHandler(docs.Handler()))
 	e.GET("/metrics", echo.WrapHandler(opts.Metrics.Handler()))
 	return e, nil
 }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# install-chromium.sh installs Debian's chromium package so tests/docs can
+# render the /docs page in headless Chromium. It is idempotent and safe to run
+# on a fresh Debian bookworm machine as root, non-interactively (CI).
+set -euo pipefail
+
+log() { printf 'install-chromium: %s\n' "$*"; }
+
+# Same lookup as tests/docs: PATH first, then Debian's location.
+for bin in "$(command -v chromium || true)" /usr/bin/chromium; do
+	if [[ -n "$bin" && -x "$bin" ]]; then
+		log "chromium already installed at $bin; nothing to do"
+		exit 0
+	fi
+done
+
+if [[ "$(id -u)" -ne 0 ]]; then
+	log "must run as root (apt-get install)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+log "apt-get update"
+apt-get update -q
+log "apt-get install chromium"
+apt-get install -y -q --no-install-recommends chromium
+# Fonts make the screenshot readable; without any font Chromium renders boxes.
+apt-get install -y -q --no-install-recommends fonts-dejavu-core || true
+log "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"
