@@ -71,6 +71,16 @@ func New(cfg Config) *Adapter {
 	return &Adapter{cfg: cfg}
 }
 
+// NewWithClient returns an adapter working through c instead of a client
+// built from a kubeconfig. The embedded sandbox runs this adapter over an
+// in-memory client, so validation, create, scale and error mapping are the
+// real adapter's code, not a copy that could drift.
+func NewWithClient(cfg Config, c client.Client) *Adapter {
+	a := New(cfg)
+	a.c = c
+	return a
+}
+
 // scheme holds the only types this adapter reads and writes: core/v1
 // (Secrets, Nodes), autoscaling/v1 (the scale subresource) and
 // cluster.x-k8s.io/v1beta2.

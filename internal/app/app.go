@@ -1,8 +1,12 @@
 // Package app wires configuration to adapters, handlers and surfaces: the
-// only place that knows every upstream.
+// only place that knows every upstream. A surface whose upstream nobody
+// configured is served from its in-memory sandbox (unless --sandbox=false),
+// and says so: in the start-up log, in /readyz and in every answer's
+// X-Clustergate-Backend header.
 package app
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -17,39 +21,54 @@ import (
 	portworxhandlers "github.com/clustergate/clustergate/handlers/portworx"
 	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/internal/server"
+	incussandbox "github.com/clustergate/clustergate/sandbox/incus"
+	portworxsandbox "github.com/clustergate/clustergate/sandbox/portworx"
 )
 
 // Surfaces builds every surface from the configuration. No upstream is
 // contacted here: clustergate starts without its upstreams.
 func Surfaces(cfg *config.Config) ([]server.Surface, error) {
+	var out []server.Surface
+	for _, build := range []func(*config.Config) (server.Surface, error){incusSurface, portworxSurface, capiSurface} {
+		s, err := build(cfg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// useSandbox says whether a surface is served from its sandbox: its upstream
+// is not configured and the sandbox is allowed.
+func useSandbox(cfg *config.Config, configured bool) bool { return !configured && cfg.Sandbox }
+
+// sandboxReady is the readiness of a sandbox: always.
+func sandboxReady(context.Context) error { return nil }
+
+func incusSurface(cfg *config.Config) (server.Surface, error) {
 	spec, err := incuscluster.GetSwagger()
 	if err != nil {
-		return nil, fmt.Errorf("load incus facade spec: %w", err)
+		return server.Surface{}, fmt.Errorf("load incus facade spec: %w", err)
 	}
-	incus := incusadapter.New(incusadapter.Config{
-		Socket: cfg.IncusSocket, URL: cfg.IncusURL, APIKey: cfg.IncusAPIKey, Wait: cfg.IncusWait,
-		ClientCert: cfg.IncusClientCert, ClientKey: cfg.IncusClientKey, ServerCert: cfg.IncusServerCert,
-	})
-	h := incushandlers.New(incus)
-	surfaces := []server.Surface{{
-		Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Ready: incus.Ping,
+	configured := cfg.IsSet("incus-url") || cfg.IsSet("incus-socket") || exists(cfg.IncusSocket)
+	s := server.Surface{Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Backend: server.BackendUpstream,
 		Configured: func() (bool, string) {
-			return cfg.IsSet("incus-url") || cfg.IsSet("incus-socket") || exists(cfg.IncusSocket),
-				"set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL for a remote server"
-		},
-		Register: func(e *echo.Echo) {
-			incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil))
-		},
-	}}
-	px, err := portworxSurface(cfg)
-	if err != nil {
-		return nil, err
+			return configured, "set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL for a remote server"
+		}}
+	var up incushandlers.Upstream
+	if useSandbox(cfg, configured) {
+		up, s.Ready, s.Backend = incussandbox.New(), sandboxReady, server.BackendSandbox
+	} else {
+		a := incusadapter.New(incusadapter.Config{
+			Socket: cfg.IncusSocket, URL: cfg.IncusURL, APIKey: cfg.IncusAPIKey, Wait: cfg.IncusWait,
+			ClientCert: cfg.IncusClientCert, ClientKey: cfg.IncusClientKey, ServerCert: cfg.IncusServerCert,
+		})
+		up, s.Ready = a, a.Ping
 	}
-	capi, err := capiSurface(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return append(surfaces, px, capi), nil
+	h := incushandlers.New(up)
+	s.Register = func(e *echo.Echo) { incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil)) }
+	return s, nil
 }
 
 func portworxSurface(cfg *config.Config) (server.Surface, error) {
@@ -57,24 +76,30 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load portworx facade spec: %w", err)
 	}
-	px, err := portworxadapter.New(portworxadapter.Config{
-		Endpoint: cfg.PortworxEndpoint, Token: cfg.PortworxAPIKey, CAFile: cfg.PortworxCAFile,
-		ClientCert: cfg.PortworxClientCert, ClientKey: cfg.PortworxClientKey,
-		Timeout: cfg.PortworxTimeout, Retries: cfg.PortworxRetries,
-	})
-	if err != nil {
-		return server.Surface{}, err
-	}
-	h := portworxhandlers.New(px)
-	return server.Surface{
-		Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Ready: px.Ping,
+	configured := cfg.IsSet("portworx-endpoint")
+	s := server.Surface{Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Backend: server.BackendUpstream,
 		Configured: func() (bool, string) {
-			return cfg.IsSet("portworx-endpoint"), "set PORTWORX_ENDPOINT to the OpenStorage SDK REST address"
-		},
-		Register: func(e *echo.Echo) {
-			portworxclusterpair.RegisterHandlers(e, portworxclusterpair.NewStrictHandler(h, nil))
-		},
-	}, nil
+			return configured, "set PORTWORX_ENDPOINT to the OpenStorage SDK REST address"
+		}}
+	var up portworxhandlers.Upstream
+	if useSandbox(cfg, configured) {
+		up, s.Ready, s.Backend = portworxsandbox.New(), sandboxReady, server.BackendSandbox
+	} else {
+		a, err := portworxadapter.New(portworxadapter.Config{
+			Endpoint: cfg.PortworxEndpoint, Token: cfg.PortworxAPIKey, CAFile: cfg.PortworxCAFile,
+			ClientCert: cfg.PortworxClientCert, ClientKey: cfg.PortworxClientKey,
+			Timeout: cfg.PortworxTimeout, Retries: cfg.PortworxRetries,
+		})
+		if err != nil {
+			return server.Surface{}, err
+		}
+		up, s.Ready = a, a.Ping
+	}
+	h := portworxhandlers.New(up)
+	s.Register = func(e *echo.Echo) {
+		portworxclusterpair.RegisterHandlers(e, portworxclusterpair.NewStrictHandler(h, nil))
+	}
+	return s, nil
 }
 
 func surfaceName(spec *openapi3.T) string {

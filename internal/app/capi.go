@@ -11,6 +11,7 @@ import (
 	capihandlers "github.com/clustergate/clustergate/handlers/capi"
 	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/internal/server"
+	capisandbox "github.com/clustergate/clustergate/sandbox/capi"
 )
 
 // capiSurface builds the Cluster API surface. The adapter reads its
@@ -21,20 +22,23 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load capi facade spec: %w", err)
 	}
-	up := capiadapter.New(capiadapter.Config{
-		Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,
-	})
-	h := capihandlers.New(up)
-	return server.Surface{
-		Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Ready: up.Ping,
+	// The adapter never reads ~/.kube/config implicitly: a kubeconfig must be
+	// named, or clustergate must run in a cluster.
+	configured := cfg.IsSet("kubeconfig") || os.Getenv("KUBERNETES_SERVICE_HOST") != ""
+	s := server.Surface{Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Backend: server.BackendUpstream,
 		Configured: func() (bool, string) {
-			// The adapter never reads ~/.kube/config implicitly: a kubeconfig
-			// must be named, or clustergate must run in a cluster.
-			return cfg.IsSet("kubeconfig") || os.Getenv("KUBERNETES_SERVICE_HOST") != "",
-				"set KUBECONFIG to the management cluster's kubeconfig, or run clustergate in that cluster"
-		},
-		Register: func(e *echo.Echo) {
-			capiclusters.RegisterHandlers(e, capiclusters.NewStrictHandler(h, nil))
-		},
-	}, nil
+			return configured, "set KUBECONFIG to the management cluster's kubeconfig, or run clustergate in that cluster"
+		}}
+	var up capihandlers.Upstream
+	if useSandbox(cfg, configured) {
+		up, s.Ready, s.Backend = capisandbox.New(), sandboxReady, server.BackendSandbox
+	} else {
+		a := capiadapter.New(capiadapter.Config{
+			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,
+		})
+		up, s.Ready = a, a.Ping
+	}
+	h := capihandlers.New(up)
+	s.Register = func(e *echo.Echo) { capiclusters.RegisterHandlers(e, capiclusters.NewStrictHandler(h, nil)) }
+	return s, nil
 }

@@ -48,6 +48,13 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range surfaces {
+		if s.Backend == server.BackendSandbox {
+			_, hint := s.Configured()
+			log.Warn("SANDBOX: this surface answers from an in-memory sandbox with made-up data, because its upstream is not configured",
+				"surface", s.Name, "upstream", s.Upstream, "configure", hint)
+		}
+	}
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
 		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst}, surfaces)

@@ -17,6 +17,7 @@ type Config struct {
 	APIKeys        string        `flag:"api-keys" env:"CLUSTERGATE_API_KEYS" secret:"true" help:"comma-separated role=key pairs; when set every /v1 route needs Authorization: Bearer <key>"`
 	RequestTimeout time.Duration `flag:"request-timeout" env:"CLUSTERGATE_REQUEST_TIMEOUT" default:"30s" help:"deadline of one request, upstream calls included"`
 	LogFormat      string        `flag:"log-format" env:"CLUSTERGATE_LOG_FORMAT" default:"json" help:"log format: json or text"`
+	Sandbox        bool          `flag:"sandbox" env:"CLUSTERGATE_SANDBOX" default:"true" help:"serve each surface whose upstream is not configured from an in-memory sandbox (made-up data, announced in logs, /readyz and the X-Clustergate-Backend header); false answers 503 instead"`
 	LogLevel       string        `flag:"log-level" env:"CLUSTERGATE_LOG_LEVEL" default:"info" help:"log level: debug, info, warn or error"`
 	APIKeysFile    string        `flag:"api-keys-file" env:"CLUSTERGATE_API_KEYS_FILE" help:"YAML file of hashed API keys (name, role, sha256 of the key); adds to --api-keys"`
 	MaxBodyBytes   int           `flag:"max-body-bytes" env:"CLUSTERGATE_MAX_BODY_BYTES" default:"1048576" help:"largest request body accepted (413 beyond)"`

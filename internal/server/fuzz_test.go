@@ -127,15 +127,19 @@ func validHeaderValue(v string) bool {
 }
 
 type fuzzTarget struct {
-	name string
-	h    http.Handler
-	logs *lockedBuffer
-	fake bool // the upstream always succeeds: no 5xx is excusable but 501
+	name  string
+	h     http.Handler
+	logs  *lockedBuffer
+	fake  bool    // the upstream always succeeds: no 5xx is excusable but 501
+	blank *string // set by the fake upstream when called with an empty name or id
 }
 
 func (tg *fuzzTarget) check(t *testing.T, req *http.Request) {
 	t.Helper()
 	tg.logs.Reset()
+	if tg.blank != nil {
+		*tg.blank = ""
+	}
 	rec := httptest.NewRecorder()
 	done := make(chan any, 1)
 	go func() {
@@ -155,6 +159,10 @@ func (tg *fuzzTarget) check(t *testing.T, req *http.Request) {
 		t.Helper()
 		t.Fatalf("%s: %s %s (Content-Type %q) → %d %s: %s\nlogs:\n%s", tg.name, req.Method, req.RequestURI,
 			req.Header.Get("Content-Type"), status, body, fmt.Sprintf(format, args...), tg.logs.String())
+	}
+	if tg.blank != nil && *tg.blank != "" {
+		// Bad input is a 400 naming the field, before any upstream call.
+		fail("%s reached the upstream with an empty name or id", *tg.blank)
 	}
 	if req.URL.Path == "/readyz" && req.Method == http.MethodGet {
 		// Its own documented shape: 503 lists the upstreams that are not ready.
@@ -235,8 +243,8 @@ func fuzzFakeIncusTarget(f *testing.F) *fuzzTarget {
 	if err != nil {
 		f.Fatal(err)
 	}
-	logs := &lockedBuffer{}
-	h := incushandlers.New(fakeIncus{})
+	logs, blank := &lockedBuffer{}, new(string)
+	h := incushandlers.New(fakeIncus{blank: blank})
 	e, err := server.New(server.Options{Keys: keys, RequestTimeout: fuzzDeadline, MaxBodyBytes: fuzzBodyLimit,
 		Log: slog.New(slog.NewTextHandler(logs, nil)), Metrics: metrics.New("fuzz")},
 		[]server.Surface{{Name: "incus-cluster", Upstream: "incus", Spec: spec,
@@ -246,7 +254,7 @@ func fuzzFakeIncusTarget(f *testing.F) *fuzzTarget {
 		f.Fatal(err)
 	}
 	e.Logger.SetOutput(logs)
-	return &fuzzTarget{name: "fake-incus", h: e, logs: logs, fake: true}
+	return &fuzzTarget{name: "fake-incus", h: e, logs: logs, fake: true, blank: blank}
 }
 
 // closedPort is a loopback address nothing listens on: connecting is
@@ -263,7 +271,14 @@ func closedPort(f *testing.F) string {
 
 // fakeIncus answers every call with a fixed, plausible value; operations
 // are already finished. Only operation "missing" is a 404, as upstream.
-type fakeIncus struct{}
+// It records a call naming an empty member or operation in blank.
+type fakeIncus struct{ blank *string }
+
+func (f fakeIncus) named(call, name string) {
+	if name == "" {
+		*f.blank = call
+	}
+}
 
 var fakeMember = api.ClusterMember{ServerName: "m1", URL: "https://10.0.0.1:8443", Status: "Online",
 	ClusterMemberPut: api.ClusterMemberPut{Config: map[string]string{"scheduler.instance": "all"}, Groups: []string{"default"}}}
@@ -278,8 +293,10 @@ func (fakeIncus) GetCluster(context.Context) (*api.Cluster, string, error) {
 func (fakeIncus) UpdateCluster(context.Context, api.ClusterPut, string) (*api.Operation, bool, error) {
 	return fakeOp(), true, nil
 }
-func (fakeIncus) UpdateCertificate(context.Context, api.ClusterCertificatePut, string) error { return nil }
-func (fakeIncus) CreateGroup(context.Context, api.ClusterGroupsPost) error                   { return nil }
+func (fakeIncus) UpdateCertificate(context.Context, api.ClusterCertificatePut, string) error {
+	return nil
+}
+func (fakeIncus) CreateGroup(context.Context, api.ClusterGroupsPost) error { return nil }
 func (fakeIncus) MemberURLs(context.Context, string) ([]string, error) {
 	return []string{"/1.0/cluster/members/m1"}, nil
 }
@@ -289,20 +306,33 @@ func (fakeIncus) Members(context.Context, string) ([]api.ClusterMember, error) {
 func (fakeIncus) CreateJoinToken(_ context.Context, req api.ClusterMembersPost) (*api.ClusterMemberJoinToken, error) {
 	return &api.ClusterMemberJoinToken{ServerName: req.ServerName, Secret: "s", Fingerprint: "f", Addresses: []string{"10.0.0.1:8443"}}, nil
 }
-func (fakeIncus) GetMember(context.Context, string) (*api.ClusterMember, string, error) {
+func (f fakeIncus) GetMember(_ context.Context, name string) (*api.ClusterMember, string, error) {
+	f.named("GetMember", name)
 	m := fakeMember
 	return &m, "etag-m1", nil
 }
-func (fakeIncus) UpdateMember(context.Context, string, api.ClusterMemberPut, string) error { return nil }
-func (fakeIncus) RenameMember(context.Context, string, api.ClusterMemberPost) error         { return nil }
-func (fakeIncus) DeleteMember(context.Context, string) error                                 { return nil }
-func (fakeIncus) GetMemberState(context.Context, string) (*api.ClusterMemberState, error) {
+func (f fakeIncus) UpdateMember(_ context.Context, name string, _ api.ClusterMemberPut, _ string) error {
+	f.named("UpdateMember", name)
+	return nil
+}
+func (f fakeIncus) RenameMember(_ context.Context, name string, _ api.ClusterMemberPost) error {
+	f.named("RenameMember", name)
+	return nil
+}
+func (f fakeIncus) DeleteMember(_ context.Context, name string) error {
+	f.named("DeleteMember", name)
+	return nil
+}
+func (f fakeIncus) GetMemberState(_ context.Context, name string) (*api.ClusterMemberState, error) {
+	f.named("GetMemberState", name)
 	return &api.ClusterMemberState{}, nil
 }
-func (fakeIncus) UpdateMemberState(context.Context, string, api.ClusterMemberStatePost) (*api.Operation, bool, error) {
+func (f fakeIncus) UpdateMemberState(_ context.Context, name string, _ api.ClusterMemberStatePost) (*api.Operation, bool, error) {
+	f.named("UpdateMemberState", name)
 	return fakeOp(), true, nil
 }
-func (fakeIncus) GetOperation(_ context.Context, id string) (*api.Operation, error) {
+func (f fakeIncus) GetOperation(_ context.Context, id string) (*api.Operation, error) {
+	f.named("GetOperation", id)
 	if id == "missing" {
 		return nil, apierr.Upstream("incus", http.StatusNotFound, nil, "Operation not found")
 	}

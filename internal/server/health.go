@@ -20,6 +20,7 @@ func healthz(c echo.Context) error {
 
 // upstreamState is one upstream's line in /readyz.
 type upstreamState struct {
+	Backend    string `json:"backend"` // upstream or sandbox
 	Configured bool   `json:"configured"`
 	Ready      bool   `json:"ready"`
 	Reason     string `json:"reason,omitempty"`
@@ -39,17 +40,7 @@ func readyz(surfaces []Surface) echo.HandlerFunc {
 		var wg sync.WaitGroup
 		for _, s := range surfaces {
 			wg.Go(func() {
-				st := upstreamState{Configured: true, Ready: true}
-				if s.Configured != nil {
-					if ok, hint := s.Configured(); !ok {
-						st = upstreamState{Reason: "not configured: " + hint}
-					}
-				}
-				if st.Configured {
-					if err := s.Ready(ctx); err != nil {
-						st = upstreamState{Configured: true, Reason: apierr.From(err).Message}
-					}
-				}
+				st := readiness(ctx, s)
 				mu.Lock()
 				states[s.Upstream] = st
 				mu.Unlock()
@@ -66,6 +57,25 @@ func readyz(surfaces []Surface) echo.HandlerFunc {
 		}
 		return c.JSON(status, map[string]any{"ready": ready, "upstreams": states})
 	}
+}
+
+// readiness is one surface's line: a sandbox is always ready and says how
+// to configure the real upstream; an unconfigured upstream is listed as such.
+func readiness(ctx context.Context, s Surface) upstreamState {
+	configured, hint := true, ""
+	if s.Configured != nil {
+		configured, hint = s.Configured()
+	}
+	switch {
+	case s.Backend == BackendSandbox:
+		return upstreamState{Backend: BackendSandbox, Ready: true, Reason: "served by the in-memory sandbox (made-up data): " + hint}
+	case !configured:
+		return upstreamState{Backend: BackendUpstream, Reason: "not configured: " + hint}
+	}
+	if err := s.Ready(ctx); err != nil {
+		return upstreamState{Backend: BackendUpstream, Configured: true, Reason: apierr.From(err).Message}
+	}
+	return upstreamState{Backend: BackendUpstream, Configured: true, Ready: true}
 }
 
 func openapiJSON(spec []byte) echo.HandlerFunc {

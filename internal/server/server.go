@@ -25,8 +25,16 @@ import (
 	"github.com/clustergate/clustergate/internal/metrics"
 )
 
+// Backends a surface is served from, as the X-Clustergate-Backend header
+// and /readyz say.
+const (
+	BackendUpstream = "upstream"
+	BackendSandbox  = "sandbox"
+)
+
 // Surface is one facade (a generated server over one upstream).
 type Surface struct {
+	Backend  string                          // BackendUpstream or BackendSandbox
 	Name     string                          // the spec's x-surface, e.g. incus-cluster
 	Upstream string                          // the upstream's name in errors and /readyz
 	Spec     *openapi3.T                     // the embedded facade spec
@@ -56,12 +64,12 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Log)
 	routes := map[string]catalog.Op{}
-	upstreams := map[string]string{}
+	upstreams, backends := map[string]string{}, map[string]string{}
 	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), middleware.Recover(),
 		middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))), deadline(opts.RequestTimeout),
-		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, opts.Mode))
+		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
 	for _, s := range surfaces {
-		upstreams[s.Name] = s.Upstream
+		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		ops, err := catalog.FromSpec(s.Name, s.Spec)
 		if err != nil {
 			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
@@ -90,12 +98,15 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 // mode (read-only, destructive disabled) or the caller's role does not allow
 // it. It runs after requireKey and before validation, so a caller learns
 // nothing about a route it may not use.
-func tagRoute(routes map[string]catalog.Op, mode catalog.Mode) echo.MiddlewareFunc {
+func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode catalog.Mode) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			op, ok := routes[c.Request().Method+" "+c.Path()]
 			if !ok {
 				return next(c)
+			}
+			if b := backends[op.Surface]; b != "" {
+				c.Response().Header().Set("X-Clustergate-Backend", b)
 			}
 			c.Set(ctxOperation, op.OperationID)
 			c.Set(ctxSurface, op.Surface)

@@ -47,7 +47,7 @@ func TestCapiManagementClusterAccess(t *testing.T) {
 	if os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
 		return // inside a pod, the in-cluster configuration would apply
 	}
-	none, _ := capiGate(t, map[string]string{})
+	none, _ := capiGate(t, map[string]string{"CLUSTERGATE_SANDBOX": "false"})
 	res, err = none.ListclustersWithResponse(ctx(t), &capi.ListclustersParams{})
 	require.NoError(t, err)
 	require.Equal(t, 503, res.StatusCode(), string(res.Body))

@@ -52,7 +52,7 @@ func TestMCPChecksTheHostHeader(t *testing.T) {
 }
 
 func TestMCPStatelessServesWithoutSessions(t *testing.T) {
-	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_MCP_STATELESS": "true"})
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_MCP_STATELESS": "true", "CLUSTERGATE_SANDBOX": "false"})
 	s, err := mcpSession(t, gate.MCPURL, "")
 	require.NoError(t, err)
 	list, err := s.ListTools(ctx(t), nil)

@@ -44,7 +44,7 @@ func restStatus(t *testing.T, gate *cgtest.Gate, method, path, body string) (int
 }
 
 func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
-	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_READ_ONLY": "true"})
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_READ_ONLY": "true", "CLUSTERGATE_SANDBOX": "false"})
 	names := toolNames(t, gate)
 	assert.True(t, names["get-cluster-member"])
 	assert.False(t, names["(writes)"], "no tool that writes is listed")
@@ -56,7 +56,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 }
 
 func TestDisableDestructiveKeepsOtherWrites(t *testing.T) {
-	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_DISABLE_DESTRUCTIVE": "true"})
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_DISABLE_DESTRUCTIVE": "true", "CLUSTERGATE_SANDBOX": "false"})
 	names := toolNames(t, gate)
 	assert.False(t, names["(destructive)"])
 	assert.False(t, names["delete-cluster-pair"])

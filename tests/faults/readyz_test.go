@@ -14,6 +14,7 @@ import (
 type readiness struct {
 	Ready     bool `json:"ready"`
 	Upstreams map[string]struct {
+		Backend    string `json:"backend"`
 		Configured bool   `json:"configured"`
 		Ready      bool   `json:"ready"`
 		Reason     string `json:"reason"`
@@ -40,9 +41,17 @@ func TestReadinessCountsOnlyConfiguredUpstreams(t *testing.T) {
 	assert.True(t, r.Upstreams["portworx"].Ready)
 	assert.False(t, r.Upstreams["capi"].Configured)
 
-	gate = cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": healthy.URL})
+	gate = cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": healthy.URL, "CLUSTERGATE_SANDBOX": "false"})
 	status, r = readyz(t, gate)
 	assert.Equal(t, 200, status, "upstreams nobody configured do not hold the instance back")
 	assert.True(t, r.Ready)
 	assert.Contains(t, r.Upstreams["capi"].Reason, "not configured: set KUBECONFIG")
+
+	gate = cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": healthy.URL})
+	status, r = readyz(t, gate)
+	assert.Equal(t, 200, status)
+	assert.Equal(t, "sandbox", r.Upstreams["capi"].Backend, "an unconfigured surface is served by its sandbox")
+	assert.True(t, r.Upstreams["capi"].Ready)
+	assert.Contains(t, r.Upstreams["capi"].Reason, "served by the in-memory sandbox (made-up data): set KUBECONFIG")
+	assert.Equal(t, "upstream", r.Upstreams["portworx"].Backend)
 }

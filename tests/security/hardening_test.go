@@ -69,7 +69,7 @@ func TestHashedKeysFile(t *testing.T) {
 	sum := sha256.Sum256([]byte("file-secret"))
 	file := filepath.Join(t.TempDir(), "keys.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(fmt.Sprintf("keys:\n  - name: ci-bot\n    role: viewer\n    sha256: %s\n", hex.EncodeToString(sum[:]))), 0o600))
-	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_API_KEYS_FILE": file})
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_API_KEYS_FILE": file, "CLUSTERGATE_SANDBOX": "false"})
 	resp, _ := get(t, gate.URL+"/v1/1-0/cluster", "file-secret")
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "the key is accepted (no Incus here)")
 	resp, body := get(t, gate.URL+"/v1/1-0/cluster/members/m1", "")
