@@ -63,7 +63,7 @@ func TestLongCallsReportProgressWhenAsked(t *testing.T) {
 		defer mu.Unlock()
 		got = append(got, p)
 	})
-	go func() { time.Sleep(150 * time.Millisecond); close(h.release) }()
+	go func() { time.Sleep(300 * time.Millisecond); close(h.release) }()
 	params := &sdk.CallToolParams{Name: "get-cluster-configuration"}
 	params.SetProgressToken("tok-1")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -71,9 +71,11 @@ func TestLongCallsReportProgressWhenAsked(t *testing.T) {
 	res, err := cs.CallTool(ctx, params)
 	require.NoError(t, err)
 	assert.False(t, res.IsError)
+	// Notifications travel on their own: they may land after the result.
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) > 0 },
+		5*time.Second, 10*time.Millisecond, "a call that waits reports progress")
 	mu.Lock()
 	defer mu.Unlock()
-	require.NotEmpty(t, got, "a call that waits reports progress")
 	assert.Equal(t, "tok-1", got[0].ProgressToken)
 	assert.Contains(t, got[0].Message, "get-cluster-configuration: waiting for the upstream")
 }
