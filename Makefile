@@ -8,7 +8,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 export CLUSTERGATE_CACHE ?= $(HOME)/.cache/clustergate
 GENERATED := openapi generated go.mod go.sum
 
-.PHONY: build run generate check-generated test test-deps vet unit e2e clean
+.PHONY: build run generate check-generated test test-deps vet fuzz-short clean
 
 build: ## build bin/clustergate
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/clustergate ./cmd/clustergate
@@ -37,8 +37,20 @@ test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/build-helm.sh
 	bash tests/scripts/install-chromium.sh
 
-test: check-generated vet test-deps ## the whole suite, real upstreams included
+test: check-generated vet test-deps ## the whole suite, real upstreams included, then a short fuzz run
 	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) fuzz-short
+
+# One fuzzer per invocation (go test's rule). Short minimization: inputs
+# grown from the real spec seeds would otherwise be minimized for up to 60 s
+# each. Plain `go test ./...` already runs every seed corpus.
+FUZZTIME ?= 10s
+fuzz-short: ## run each fuzzer for FUZZTIME (a crasher lands in <pkg>/testdata/fuzz)
+	$(GO) test -run '^$$' -fuzz '^FuzzRequest$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/server/
+	$(GO) test -run '^$$' -fuzz '^FuzzCapability$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/specgen/
+	$(GO) test -run '^$$' -fuzz '^FuzzOverlay$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/specgen/
+	$(GO) test -run '^$$' -fuzz '^FuzzFixExamples$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/specgen/
+	$(GO) test -run '^$$' -fuzz '^FuzzToolArguments$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mcp/
 
 clean:
 	rm -rf bin

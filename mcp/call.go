@@ -94,8 +94,14 @@ func parseArgs(t *Tool, raw json.RawMessage) (map[string]json.RawMessage, error)
 	}
 	required, _ := t.InputSchema["required"].([]string)
 	for _, name := range required {
-		if _, ok := args[name]; !ok && name != "confirm" { // confirmRefusal says how to confirm
+		v, ok := args[name]
+		if name != "confirm" && (!ok || string(bytes.TrimSpace(v)) == "null") { // confirmRefusal says how to confirm
 			return nil, fmt.Errorf("missing argument %q", name)
+		}
+	}
+	for _, p := range t.params {
+		if v, ok := args[p.arg]; ok && p.in == "path" && scalar(v) == "" {
+			return nil, fmt.Errorf("argument %q must not be empty", p.arg)
 		}
 	}
 	return args, nil
@@ -111,7 +117,7 @@ func (t *Tool) confirmRefusal(args map[string]json.RawMessage) string {
 	if t.target != "" {
 		want = scalar(args[t.target])
 	}
-	if got := scalar(args["confirm"]); got != want {
+	if got := scalar(args["confirm"]); want == "" || got != want { // an empty target confirms nothing
 		return fmt.Sprintf("%s is destructive and was not run: call it again with confirm=%q to proceed", t.Name, want)
 	}
 	return ""

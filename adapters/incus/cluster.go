@@ -102,6 +102,6 @@ func (a *Adapter) GetOperation(ctx context.Context, id string) (*api.Operation, 
 	if err != nil {
 		return nil, err
 	}
-	op, _, err := s.GetOperation(id)
+	op, _, err := s.GetOperation(segment(id))
 	return op, classifyf(err, "get operation %q", id)
 }

@@ -2,6 +2,7 @@ package incus
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/lxc/incus/v6/shared/api"
 )
@@ -12,7 +13,7 @@ func (a *Adapter) GetMember(ctx context.Context, name string) (*api.ClusterMembe
 	if err != nil {
 		return nil, "", err
 	}
-	m, etag, err := s.GetClusterMember(name)
+	m, etag, err := s.GetClusterMember(segment(name))
 	return m, etag, classifyf(err, "get member %q", name)
 }
 
@@ -23,7 +24,7 @@ func (a *Adapter) UpdateMember(ctx context.Context, name string, put api.Cluster
 	if err != nil {
 		return err
 	}
-	return classifyf(s.UpdateClusterMember(name, put, etag), "update member %q", name)
+	return classifyf(s.UpdateClusterMember(segment(name), put, etag), "update member %q", name)
 }
 
 // RenameMember renames a member.
@@ -32,7 +33,7 @@ func (a *Adapter) RenameMember(ctx context.Context, name string, post api.Cluste
 	if err != nil {
 		return err
 	}
-	return classifyf(s.RenameClusterMember(name, post), "rename member %q", name)
+	return classifyf(s.RenameClusterMember(segment(name), post), "rename member %q", name)
 }
 
 // DeleteMember removes a member from the cluster (never forced: forcing
@@ -42,7 +43,7 @@ func (a *Adapter) DeleteMember(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return classifyf(s.DeleteClusterMember(name, false), "delete member %q", name)
+	return classifyf(s.DeleteClusterMember(segment(name), false), "delete member %q", name)
 }
 
 // GetMemberState returns a member's resource state.
@@ -51,7 +52,7 @@ func (a *Adapter) GetMemberState(ctx context.Context, name string) (*api.Cluster
 	if err != nil {
 		return nil, err
 	}
-	st, _, err := s.GetClusterMemberState(name)
+	st, _, err := s.GetClusterMemberState(segment(name))
 	return st, classifyf(err, "get state of member %q", name)
 }
 
@@ -61,6 +62,11 @@ func (a *Adapter) UpdateMemberState(ctx context.Context, name string, post api.C
 	if err != nil {
 		return nil, false, err
 	}
-	op, err := s.UpdateClusterMemberState(name, post)
+	op, err := s.UpdateClusterMemberState(segment(name), post)
 	return a.await(ctx, post.Action+" member "+name, s, op, err)
 }
+
+// segment escapes a name for one path segment. The Incus client formats
+// names into its URLs unescaped and parses the result, so a name holding
+// "?force=1" or "/" would otherwise change the request (a forced delete).
+func segment(name string) string { return url.PathEscape(name) }

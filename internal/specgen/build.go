@@ -142,7 +142,15 @@ func loadUpstream(base string, s Surface, routes []Route, ov *Overlay, rep *Repa
 		filtered = g.(map[string]any)
 	}
 	if len(ov.UpstreamPatch) > 0 {
-		filtered = mergePatch(filtered, deepCopy(ov.UpstreamPatch)).(map[string]any)
+		patch, err := deepCopy(ov.UpstreamPatch)
+		if err != nil {
+			return nil, fmt.Errorf("overlay x-upstream-patch is not JSON: %w", err)
+		}
+		merged, ok := mergePatch(filtered, patch).(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("overlay x-upstream-patch must be an object")
+		}
+		filtered = merged
 		rep.add("applied the overlay's x-upstream-patch")
 	}
 	return filtered, nil
@@ -223,8 +231,11 @@ func closeSchemas(doc map[string]any, up *openapi3.T) error {
 			continue
 		}
 		var base any
-		if sr := up.Components.Schemas[name]; sr != nil {
-			base = deepCopy(sr.Value)
+		if sr := upstreamSchemas(up)[name]; sr != nil {
+			var err error
+			if base, err = deepCopy(sr.Value); err != nil {
+				return fmt.Errorf("schema %q: %w", name, err)
+			}
 		}
 		if base == nil && patches[name] == nil {
 			return fmt.Errorf("schema %q is referenced but neither upstream nor the overlay defines it", name)
@@ -236,7 +247,7 @@ func closeSchemas(doc map[string]any, up *openapi3.T) error {
 		schemas[name] = s
 		pending = schemaRefs(s, pending)
 	}
-	if _, clash := up.Components.Schemas["Error"]; clash {
+	if _, clash := upstreamSchemas(up)["Error"]; clash {
 		return fmt.Errorf("upstream defines a schema named Error, which the facade reserves")
 	}
 	schemas["Error"] = errorSchema()
@@ -296,4 +307,12 @@ func render(doc map[string]any, what string) ([]byte, error) {
 		header += "# This is " + what + ".\n"
 	}
 	return append([]byte(header), body...), nil
+}
+
+// upstreamSchemas is the upstream's schemas, none when it has no components.
+func upstreamSchemas(up *openapi3.T) openapi3.Schemas {
+	if up.Components == nil {
+		return nil
+	}
+	return up.Components.Schemas
 }

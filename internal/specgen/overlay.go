@@ -100,7 +100,4 @@ func toGeneric(v any) (any, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
-func deepCopy(v any) any {
-	c, _ := toGeneric(v)
-	return c
-}
+func deepCopy(v any) (any, error) { return toGeneric(v) }

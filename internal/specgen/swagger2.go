@@ -89,7 +89,7 @@ func collectRefs(node any, doc, out map[string]any) {
 }
 
 func followRef(ref string, doc, out map[string]any) {
-	if !strings.HasPrefix(ref, "#/") || lookup(out, ref) != nil {
+	if !componentRef(ref) || lookup(out, ref) != nil {
 		return
 	}
 	target := lookup(doc, ref)
@@ -98,6 +98,18 @@ func followRef(ref string, doc, out map[string]any) {
 	}
 	setPointer(out, ref, target)
 	collectRefs(target, doc, out)
+}
+
+// componentRef says whether ref points into a document's reusable parts:
+// only those are copied, never paths (a $ref into #/paths would copy
+// operations the filter just left out).
+func componentRef(ref string) bool {
+	for _, prefix := range []string{"#/definitions/", "#/responses/", "#/parameters/", "#/components/"} {
+		if strings.HasPrefix(ref, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup resolves a local JSON pointer ("#/a/b") in doc.
@@ -139,7 +151,10 @@ var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 func declarePathParams(doc map[string]any, describe func(name string) string, rep *Repairs) {
 	paths, _ := doc["paths"].(map[string]any)
 	for _, p := range sortedKeys(paths) {
-		item := paths[p].(map[string]any)
+		item, ok := paths[p].(map[string]any)
+		if !ok {
+			continue // filterDoc only keeps objects; anything else has nothing to declare
+		}
 		for _, m := range pathParam.FindAllStringSubmatch(p, -1) {
 			for _, method := range sortedKeys(item) {
 				op, ok := item[method].(map[string]any)
@@ -222,8 +237,15 @@ func parseExample(typ string, ex any) (any, bool) {
 	return v, true
 }
 
-// toV3 converts a (filtered, repaired) Swagger 2.0 document.
-func toV3(doc map[string]any) (*openapi3.T, error) {
+// toV3 converts a (filtered, repaired) Swagger 2.0 document. kin-openapi's
+// converter panics on some malformed documents (a null response): that is
+// the upstream spec's fault, reported as an error naming the conversion.
+func toV3(doc map[string]any) (d3 *openapi3.T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			d3, err = nil, fmt.Errorf("convert swagger 2.0 to openapi 3: the upstream spec is malformed: %v", r)
+		}
+	}()
 	raw, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode swagger 2.0: %w", err)
@@ -232,7 +254,7 @@ func toV3(doc map[string]any) (*openapi3.T, error) {
 	if err := json.Unmarshal(raw, &d2); err != nil {
 		return nil, fmt.Errorf("decode swagger 2.0: %w", err)
 	}
-	d3, err := openapi2conv.ToV3(&d2)
+	d3, err = openapi2conv.ToV3(&d2)
 	if err != nil {
 		return nil, fmt.Errorf("convert swagger 2.0 to openapi 3: %w", err)
 	}
