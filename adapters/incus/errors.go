@@ -20,8 +20,9 @@ import (
 //   - a missing API extension is 501: the server cannot do this at all.
 //
 // LXD answers some client mistakes with 500 (a duplicate cluster group is
-// "500 This cluster group already exists"), so a 5xx whose message says the
-// thing exists or is missing keeps the status the client needs: 409 or 404.
+// "500 This cluster group already exists", a member list on a standalone
+// server "500 Server is not clustered"), so a 5xx whose message says so
+// keeps the status the client needs: 409 or 404.
 func classify(op string, err error) error {
 	if err == nil {
 		return nil
@@ -55,8 +56,8 @@ func upstreamStatus(se api.StatusError) int {
 	}
 	msg := strings.ToLower(se.Error())
 	switch {
-	case strings.Contains(msg, "already exists"):
-		return http.StatusConflict
+	case strings.Contains(msg, "already exists"), strings.Contains(msg, "not clustered"):
+		return http.StatusConflict // the resource's state refuses the request
 	case strings.Contains(msg, "not found"):
 		return http.StatusNotFound
 	}

@@ -26,6 +26,7 @@ func TestClassify(t *testing.T) {
 		{"upstream 412 kept", api.StatusErrorf(412, "ETag doesn't match"), 412, "incus: ETag doesn't match"},
 		{"upstream 500 is a bad gateway", api.StatusErrorf(500, "database is locked"), 502, "incus: database is locked"},
 		{"upstream 500 for a duplicate is a conflict", api.StatusErrorf(500, "This cluster group already exists"), 409, "incus: This cluster group already exists"},
+		{"upstream 500 on a standalone server is a conflict", api.StatusErrorf(500, "Server is not clustered"), 409, "incus: Server is not clustered"},
 		{"upstream 500 for a missing thing is a 404", api.StatusErrorf(500, "Member not found"), 404, "incus: Member not found"},
 		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "incus did not answer get cluster within the request deadline"},
 		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, 503, "incus upstream is not reachable: dial: connection refused"},
