@@ -66,7 +66,12 @@ func (a *Adapter) server(ctx context.Context) (incusclient.InstanceServer, error
 		}
 		a.conn = conn
 	}
-	return a.conn.(contextual).WithContext(ctx), nil
+	// WithContext writes the context onto the client it is called on, so it
+	// must not be the shared one: concurrent requests would swap contexts
+	// and one request's deadline would cancel another's upstream call.
+	// UseTarget("") returns a copy that shares the HTTP client and the
+	// server's information; the context is bound to that copy only.
+	return a.conn.UseTarget("").(contextual).WithContext(ctx), nil
 }
 
 // contextual is the part of the client's concrete type (*ProtocolIncus) that
