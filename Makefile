@@ -8,7 +8,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 export CLUSTERGATE_CACHE ?= $(HOME)/.cache/clustergate
 GENERATED := openapi generated go.mod go.sum
 
-.PHONY: build run generate check-generated test test-deps vet fuzz-short clean
+.PHONY: build run generate check-generated test test-deps vet fuzz-short bench clean
 
 build: ## build bin/clustergate
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/clustergate ./cmd/clustergate
@@ -51,6 +51,10 @@ fuzz-short: ## run each fuzzer for FUZZTIME (a crasher lands in <pkg>/testdata/f
 	$(GO) test -run '^$$' -fuzz '^FuzzOverlay$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/specgen/
 	$(GO) test -run '^$$' -fuzz '^FuzzFixExamples$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./internal/specgen/
 	$(GO) test -run '^$$' -fuzz '^FuzzToolArguments$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./mcp/
+
+bench: ## benchmarks, soak and profiles against side-by-side baselines; writes docs/BENCHMARKS.md
+	bash tests/scripts/install-lxd.sh
+	bash tests/scripts/bench.sh
 
 clean:
 	rm -rf bin

@@ -1,0 +1,127 @@
+package benchkit
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// countingTransport sends the API key and counts the HTTP requests an MCP
+// client makes, to prove every measured call went over the wire.
+type countingTransport struct {
+	base http.RoundTripper
+	key  string
+	n    atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	if c.key != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	return c.base.RoundTrip(r)
+}
+
+// MCPSession connects a Go SDK client to an MCP endpoint over streamable
+// HTTP; the counter returns how many HTTP requests it has sent so far.
+func MCPSession(ctx context.Context, url, key string) (*sdk.ClientSession, func() int64, error) {
+	ct := &countingTransport{base: TCPClient().Transport, key: key}
+	c := sdk.NewClient(&sdk.Implementation{Name: "clustergate-bench", Version: "1"}, nil)
+	s, err := c.Connect(ctx, &sdk.StreamableClientTransport{Endpoint: url, HTTPClient: &http.Client{Transport: ct}}, nil)
+	return s, ct.n.Load, err
+}
+
+// ToolError is a tool result's failure as an error.
+func ToolError(res *sdk.CallToolResult) error {
+	if !res.IsError {
+		return nil
+	}
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*sdk.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return fmt.Errorf("tool error: %.300s", b.String())
+}
+
+// VmRSS reads a process's resident set size from /proc/PID/status, in bytes.
+func VmRSS(pid int) (int64, error) { return ProcStatus(pid, "VmRSS:") }
+
+// ProcStatus reads a size field ("VmRSS:", "RssAnon:", …) of
+// /proc/PID/status, in bytes.
+func ProcStatus(pid int, field string) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
+}
+
+// MB formats bytes as mebibytes.
+func MB(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+
+// Scrape reads gauges from a Prometheus text endpoint.
+func Scrape(ctx context.Context, url string, names ...string) (map[string]float64, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(sc.Text(), " ")
+		if !ok || !want[name] {
+			continue
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+			out[name] = v
+		}
+	}
+	if len(out) != len(want) {
+		return out, fmt.Errorf("scrape %s: got %v, want %v", url, out, names)
+	}
+	return out, sc.Err()
+}
+
+// LoadAvg returns /proc/loadavg's first three fields.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
