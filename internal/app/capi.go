@@ -31,7 +31,7 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 		}}
 	var up capihandlers.Upstream
 	if useSandbox(cfg, configured) {
-		up, s.Ready, s.Backend = capisandbox.New(), sandboxReady, server.BackendSandbox
+		up, s.Ready, s.Backend = capisandbox.NewLazy(), sandboxReady, server.BackendSandbox
 	} else {
 		a := capiadapter.New(capiadapter.Config{
 			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,

@@ -31,7 +31,10 @@ import (
 	capihandlers "github.com/clustergate/clustergate/handlers/capi"
 )
 
-var _ capihandlers.Upstream = (*Sandbox)(nil)
+var (
+	_ capihandlers.Upstream = (*Sandbox)(nil)
+	_ capihandlers.Upstream = (*Lazy)(nil)
+)
 
 // How long the simulated controllers take.
 const (
