@@ -24,16 +24,18 @@ func (c *Caller) outcome(t *Tool, rec *recorder) Outcome {
 		}
 		return o
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
+	if !json.Valid(body) {
 		o.Text = string(body)
 		return c.capped(o)
 	}
+	// The body is handed on as raw JSON: decoding it here only for the SDK
+	// to encode it again doubled the cost of a tool call's result.
+	structured := json.RawMessage(body)
 	if t.wrapKey != "" {
-		v = map[string]any{t.wrapKey: v}
+		structured = json.RawMessage(`{"` + t.wrapKey + `":` + strings.TrimSpace(string(body)) + `}`)
 	}
 	if t.OutputSchema != nil {
-		o.Structured = v
+		o.Structured = structured
 	}
 	o.Text = string(body)
 	if rec.status == 202 {
