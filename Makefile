@@ -37,8 +37,9 @@ test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/build-helm.sh
 	bash tests/scripts/install-chromium.sh
 
-test: check-generated vet test-deps ## the whole suite, real upstreams included, then a short fuzz run
+test: check-generated vet test-deps ## the whole suite, real upstreams included, a race pass over the concurrent code, then a short fuzz run
 	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -race -count=1 -timeout 10m ./adapters/... ./mcp/... ./internal/server/... ./sandbox/...
 	$(MAKE) fuzz-short
 
 # One fuzzer per invocation (go test's rule). Short minimization: inputs
