@@ -60,7 +60,7 @@ var explanations = map[string]string{
 		"(Profile section) shows ≈ 420 KB allocated per tool call against ≈ 49 KB for the REST call, about three quarters of it in " +
 		"`github.com/segmentio/encoding/json.(*Decoder).readValue`: the SDK's `internal/json.Unmarshal` wraps bytes already in memory in a new " +
 		"streaming `Decoder`, which allocates a 32–64 KB buffer for every message, on both the client and the server; the garbage collector then " +
-		"takes its share. In clustergate, `Caller.outcome` decodes the REST body into `any` for `structuredContent` and the SDK encodes it again.\n\n" +
+		"takes its share. In clustergate, `Caller.outcome` hands the REST body to the SDK as raw JSON (it used to decode it into `any` first); the SDK still encodes the whole result again.\n\n" +
 		"*Proposals:* (1) upstream, in `modelcontextprotocol/go-sdk` `internal/json.Unmarshal`: `json.Parse(data, v, " +
 		"json.DontMatchCaseInsensitiveStructFields)` instead of `NewDecoder(bytes.NewReader(data)).Decode(v)`; (2) in `mcp/result.go`, pass the " +
 		"body as `json.RawMessage` (wrapped as `{\"items\": …}` by concatenation) instead of decoding it into `any`. Measured side by side " +
