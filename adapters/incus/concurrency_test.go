@@ -2,18 +2,13 @@ package incus
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestConcurrentRequestsKeepTheirOwnContexts runs calls with long deadlines
@@ -21,12 +16,7 @@ import (
 // because another call's context ended (the shared client once carried a
 // single context that every request overwrote).
 func TestConcurrentRequestsKeepTheirOwnContexts(t *testing.T) {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/1.0" {
-			_, _ = w.Write([]byte(`{"type":"sync","status_code":200,"metadata":{"api_extensions":["clustering"],"environment":{}}}`))
-			return
-		}
+	sock := fakeIncus(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(30 * time.Millisecond):
 		case <-r.Context().Done():
@@ -34,15 +24,6 @@ func TestConcurrentRequestsKeepTheirOwnContexts(t *testing.T) {
 		}
 		_, _ = w.Write([]byte(`{"type":"sync","status_code":200,"metadata":{"enabled":true,"server_name":"n1"}}`))
 	})
-	dir, err := os.MkdirTemp("", "cgc")
-	require.NoError(t, err)
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "unix.socket")
-	ln, err := net.Listen("unix", sock)
-	require.NoError(t, err)
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
-	srv.Start()
-	defer srv.Close()
 
 	a := New(Config{Socket: sock})
 	var failed atomic.Int32

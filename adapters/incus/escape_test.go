@@ -2,11 +2,7 @@ package incus
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -20,26 +16,12 @@ import (
 func TestMemberNamesCannotChangeTheRequest(t *testing.T) {
 	var mu sync.Mutex
 	var seen []*http.Request
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/1.0" {
-			_, _ = w.Write([]byte(`{"type":"sync","status_code":200,"metadata":{"api_extensions":["clustering"],"environment":{}}}`))
-			return
-		}
+	sock := fakeIncus(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		seen = append(seen, r.Clone(context.Background()))
 		mu.Unlock()
 		_, _ = w.Write([]byte(`{"type":"sync","status_code":200,"metadata":{}}`))
 	})
-	dir, err := os.MkdirTemp("", "cgi")
-	require.NoError(t, err)
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "unix.socket")
-	ln, err := net.Listen("unix", sock)
-	require.NoError(t, err)
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
-	srv.Start()
-	defer srv.Close()
 
 	a := New(Config{Socket: sock})
 	require.NoError(t, a.DeleteMember(context.Background(), "m1?force=1/x"))
