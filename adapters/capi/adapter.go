@@ -42,6 +42,10 @@ import (
 // Name is how errors, logs and /readyz name this upstream.
 const Name = "capi"
 
+// Configure tells an operator how to point clustergate at a management
+// cluster; errors and /readyz both say it.
+const Configure = "set KUBECONFIG to the management cluster's kubeconfig, or run clustergate in that cluster"
+
 // Config says which management cluster to talk to.
 type Config struct {
 	// Kubeconfig is a kubeconfig path, or several joined by the OS list
@@ -121,7 +125,7 @@ func (a *Adapter) restConfig() (*rest.Config, error) {
 		cfg, err := rest.InClusterConfig()
 		if err != nil {
 			return nil, apierr.Upstream(Name, http.StatusServiceUnavailable, err,
-				"capi upstream is not configured: %v; set KUBECONFIG (or --kubeconfig) to the management cluster's kubeconfig, or run clustergate in that cluster", err)
+				"capi upstream is not configured: %v; %s", err, Configure)
 		}
 		return cfg, nil
 	}

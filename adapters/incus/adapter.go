@@ -20,6 +20,10 @@ import (
 // Name is how errors, logs and /readyz name this upstream.
 const Name = "incus"
 
+// Configure tells an operator how to point clustergate at Incus; errors and
+// /readyz both say it.
+const Configure = "set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL with INCUS_CLIENT_CERT and INCUS_CLIENT_KEY for a remote server"
+
 // Config says where the Incus server is and how to authenticate.
 type Config struct {
 	Socket     string // local unix socket; used when URL is empty
@@ -88,8 +92,7 @@ func (a *Adapter) connect(ctx context.Context) (incusclient.InstanceServer, erro
 	if a.cfg.URL == "" {
 		if _, err := os.Stat(a.cfg.Socket); err != nil {
 			return nil, apierr.Upstream(Name, http.StatusServiceUnavailable, err,
-				"incus upstream is not reachable: socket %s: %v; set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL with INCUS_CLIENT_CERT and INCUS_CLIENT_KEY for a remote server",
-				a.cfg.Socket, pathErr(err))
+				"incus upstream is not reachable: socket %s: %v; %s", a.cfg.Socket, pathErr(err), Configure)
 		}
 		conn, err := incusclient.ConnectIncusUnixWithContext(ctx, a.cfg.Socket, args)
 		return conn, classify("connect", err)

@@ -27,6 +27,10 @@ import (
 // Name is how errors, logs and /readyz name this upstream.
 const Name = "portworx"
 
+// Configure tells an operator how to point clustergate at the SDK gateway;
+// errors and /readyz both say it.
+const Configure = "set PORTWORX_ENDPOINT to the OpenStorage SDK REST address"
+
 // Config says where the SDK gateway is and how to reach it.
 type Config struct {
 	Endpoint   string        // e.g. http://127.0.0.1:9021

@@ -75,7 +75,7 @@ func transportError(op, endpoint string, err error) error {
 	var ne *net.OpError
 	if errors.As(err, &ne) {
 		return apierr.Upstream(Name, http.StatusServiceUnavailable, err,
-			"portworx upstream is not reachable at %s: %v; set PORTWORX_ENDPOINT to the OpenStorage SDK REST address", endpoint, ne.Err)
+			"portworx upstream is not reachable at %s: %v; %s", endpoint, ne.Err, Configure)
 	}
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "portworx %s failed: %v", op, err)
 }

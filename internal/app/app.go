@@ -54,7 +54,7 @@ func incusSurface(cfg *config.Config) (server.Surface, error) {
 	configured := cfg.IsSet("incus-url") || cfg.IsSet("incus-socket") || exists(cfg.IncusSocket)
 	s := server.Surface{Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Backend: server.BackendUpstream,
 		Configured: func() (bool, string) {
-			return configured, "set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL for a remote server"
+			return configured, incusadapter.Configure
 		}}
 	var up incushandlers.Upstream
 	if useSandbox(cfg, configured) {
@@ -79,7 +79,7 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 	configured := cfg.IsSet("portworx-endpoint")
 	s := server.Surface{Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Backend: server.BackendUpstream,
 		Configured: func() (bool, string) {
-			return configured, "set PORTWORX_ENDPOINT to the OpenStorage SDK REST address"
+			return configured, portworxadapter.Configure
 		}}
 	var up portworxhandlers.Upstream
 	if useSandbox(cfg, configured) {

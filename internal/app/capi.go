@@ -27,7 +27,7 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	configured := cfg.IsSet("kubeconfig") || os.Getenv("KUBERNETES_SERVICE_HOST") != ""
 	s := server.Surface{Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Backend: server.BackendUpstream,
 		Configured: func() (bool, string) {
-			return configured, "set KUBECONFIG to the management cluster's kubeconfig, or run clustergate in that cluster"
+			return configured, capiadapter.Configure
 		}}
 	var up capihandlers.Upstream
 	if useSandbox(cfg, configured) {
