@@ -10,15 +10,16 @@ import (
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
 	gen "github.com/clustergate/clustergate/generated/capiclusters"
+	"github.com/clustergate/clustergate/internal/ptr"
 )
 
 // summary is a cluster's line in a list.
 func summary(c *clusterv1.Cluster) gen.CapiClusterSummary {
 	t := &c.Spec.Topology
 	return gen.CapiClusterSummary{
-		Name: c.Name, Namespace: c.Namespace, Phase: optional(c.Status.Phase),
-		KubernetesVersion: optional(t.Version), Class: optional(t.ClassRef.Name), ClassNamespace: optional(t.ClassRef.Namespace),
-		Topology: t.IsDefined(), Paused: deref(c.Spec.Paused), Deleting: c.DeletionTimestamp != nil,
+		Name: c.Name, Namespace: c.Namespace, Phase: ptr.NonZero(c.Status.Phase),
+		KubernetesVersion: ptr.NonZero(t.Version), Class: ptr.NonZero(t.ClassRef.Name), ClassNamespace: ptr.NonZero(t.ClassRef.Namespace),
+		Topology: t.IsDefined(), Paused: ptr.Deref(c.Spec.Paused), Deleting: c.DeletionTimestamp != nil,
 		ControlPlane: controlPlaneReplicas(c), Workers: workerReplicas(c),
 		Available: findCondition(c.Status.Conditions, clusterv1.ClusterAvailableCondition), CreatedAt: timeOf(c.CreationTimestamp),
 	}
@@ -31,7 +32,7 @@ func detail(c *clusterv1.Cluster, mds []clusterv1.MachineDeployment) (gen.CapiCl
 		Name: s.Name, Namespace: s.Namespace, Phase: s.Phase, KubernetesVersion: s.KubernetesVersion,
 		Class: s.Class, ClassNamespace: s.ClassNamespace, Topology: s.Topology, Paused: s.Paused,
 		Deleting: s.Deleting, ControlPlane: s.ControlPlane, Workers: s.Workers, Available: s.Available, CreatedAt: s.CreatedAt,
-		UID: optional(string(c.UID)), ResourceVersion: optional(c.ResourceVersion),
+		UID: ptr.NonZero(string(c.UID)), ResourceVersion: ptr.NonZero(c.ResourceVersion),
 		ControlPlaneRef: objectRef(c.Spec.ControlPlaneRef), InfrastructureRef: objectRef(c.Spec.InfrastructureRef),
 		InfrastructureProvisioned: c.Status.Initialization.InfrastructureProvisioned,
 		ControlPlaneInitialized:   c.Status.Initialization.ControlPlaneInitialized,
@@ -48,7 +49,7 @@ func detail(c *clusterv1.Cluster, mds []clusterv1.MachineDeployment) (gen.CapiCl
 		out.ControlPlaneEndpoint = &struct {
 			Host *string `json:"host,omitempty"`
 			Port *int32  `json:"port,omitempty"`
-		}{Host: &ep.Host, Port: optional(ep.Port)}
+		}{Host: &ep.Host, Port: ptr.NonZero(ep.Port)}
 	}
 	if err := topologyDetail(&out, &c.Spec.Topology); err != nil {
 		return out, fmt.Errorf("cluster %s/%s: %w", c.Namespace, c.Name, err)
@@ -83,8 +84,8 @@ func topologyDetail(out *gen.CapiCluster, t *clusterv1.Topology) error {
 func machineDeployment(md *clusterv1.MachineDeployment) gen.CapiMachineDeployment {
 	st := &md.Status
 	return gen.CapiMachineDeployment{
-		Name: md.Name, TopologyName: optional(md.Labels[clusterv1.ClusterTopologyMachineDeploymentNameLabel]),
-		ResourceVersion: optional(md.ResourceVersion), Phase: optional(st.Phase),
+		Name: md.Name, TopologyName: ptr.NonZero(md.Labels[clusterv1.ClusterTopologyMachineDeploymentNameLabel]),
+		ResourceVersion: ptr.NonZero(md.ResourceVersion), Phase: ptr.NonZero(st.Phase),
 		Replicas: gen.CapiReplicas{Desired: md.Spec.Replicas, Current: st.Replicas, Ready: st.ReadyReplicas,
 			Available: st.AvailableReplicas, UpToDate: st.UpToDateReplicas},
 		Conditions: ptrIfAny(conditions(st.Conditions)),
@@ -108,7 +109,7 @@ func workerReplicas(c *clusterv1.Cluster) gen.CapiReplicas {
 	var desired *int32
 	for _, md := range c.Spec.Topology.Workers.MachineDeployments {
 		if md.Replicas != nil {
-			desired = new(deref(desired) + *md.Replicas)
+			desired = new(ptr.Deref(desired) + *md.Replicas)
 		}
 	}
 	out := gen.CapiReplicas{Desired: desired}
@@ -138,7 +139,7 @@ func conditions(cs []metav1.Condition) []gen.CapiCondition {
 
 func condition(c *metav1.Condition) gen.CapiCondition {
 	return gen.CapiCondition{Type: c.Type, Status: gen.CapiConditionStatus(c.Status),
-		Reason: optional(c.Reason), Message: optional(c.Message), LastTransitionTime: timeOf(c.LastTransitionTime)}
+		Reason: ptr.NonZero(c.Reason), Message: ptr.NonZero(c.Message), LastTransitionTime: timeOf(c.LastTransitionTime)}
 }
 
 func findCondition(cs []metav1.Condition, typ string) *gen.CapiCondition {
@@ -155,7 +156,7 @@ func objectRef(r clusterv1.ContractVersionedObjectReference) *gen.CapiObjectRef 
 	if r.Name == "" {
 		return nil
 	}
-	return &gen.CapiObjectRef{APIGroup: optional(r.APIGroup), Kind: r.Kind, Name: r.Name}
+	return &gen.CapiObjectRef{APIGroup: ptr.NonZero(r.APIGroup), Kind: r.Kind, Name: r.Name}
 }
 
 func timeOf(t metav1.Time) *time.Time {

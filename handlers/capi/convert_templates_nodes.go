@@ -10,6 +10,7 @@ import (
 
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
 	gen "github.com/clustergate/clustergate/generated/capiclusters"
+	"github.com/clustergate/clustergate/internal/ptr"
 	"github.com/clustergate/clustergate/internal/reshape"
 )
 
@@ -45,7 +46,7 @@ func template(t *capiadapter.Template) (gen.CapiClusterTemplate, error) {
 
 func templateVariable(v capiadapter.Variable) (gen.CapiTemplateVariable, error) {
 	s := &v.Schema
-	out := gen.CapiTemplateVariable{Name: v.Name, Required: v.Required, Type: optional(s.Type), Description: optional(s.Description)}
+	out := gen.CapiTemplateVariable{Name: v.Name, Required: v.Required, Type: ptr.NonZero(s.Type), Description: ptr.NonZero(s.Description)}
 	var err error
 	if out.Default, err = jsonValue(s.Default); err != nil {
 		return out, err
@@ -73,7 +74,7 @@ func templateRef(r clusterv1.ClusterClassTemplateReference) *gen.CapiTemplateRef
 	if r.Name == "" {
 		return nil
 	}
-	return &gen.CapiTemplateRef{APIVersion: optional(r.APIVersion), Kind: r.Kind, Name: r.Name}
+	return &gen.CapiTemplateRef{APIVersion: ptr.NonZero(r.APIVersion), Kind: r.Kind, Name: r.Name}
 }
 
 // nodeList is the answer of get_cluster_nodes: Nodes, or Machines and why.
@@ -96,7 +97,7 @@ func nodeList(rep *capiadapter.NodeReport) gen.CapiNodeList {
 const nodeRolePrefix = "node-role.kubernetes.io/"
 
 func node(n *corev1.Node) gen.CapiNode {
-	out := gen.CapiNode{Name: n.Name, Roles: []string{}, KubeletVersion: optional(n.Status.NodeInfo.KubeletVersion)}
+	out := gen.CapiNode{Name: n.Name, Roles: []string{}, KubeletVersion: ptr.NonZero(n.Status.NodeInfo.KubeletVersion)}
 	for k := range n.Labels {
 		if role, ok := strings.CutPrefix(k, nodeRolePrefix); ok && role != "" {
 			out.Roles = append(out.Roles, role)
@@ -118,8 +119,8 @@ func node(n *corev1.Node) gen.CapiNode {
 
 func machine(m *clusterv1.Machine) gen.CapiMachine {
 	_, cp := m.Labels[clusterv1.MachineControlPlaneLabel]
-	out := gen.CapiMachine{Name: m.Name, NodeName: optional(m.Status.NodeRef.Name), Phase: optional(m.Status.Phase),
-		Version: optional(m.Spec.Version), ControlPlane: cp, ProviderID: optional(m.Spec.ProviderID)}
+	out := gen.CapiMachine{Name: m.Name, NodeName: ptr.NonZero(m.Status.NodeRef.Name), Phase: ptr.NonZero(m.Status.Phase),
+		Version: ptr.NonZero(m.Spec.Version), ControlPlane: cp, ProviderID: ptr.NonZero(m.Spec.ProviderID)}
 	if c := findCondition(m.Status.Conditions, clusterv1.MachineReadyCondition); c != nil {
 		out.Ready = new(c.Status == "True")
 	}

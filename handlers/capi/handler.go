@@ -12,6 +12,7 @@ import (
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
 	gen "github.com/clustergate/clustergate/generated/capiclusters"
 	"github.com/clustergate/clustergate/internal/apierr"
+	"github.com/clustergate/clustergate/internal/ptr"
 )
 
 // Upstream is what the handlers need from a management cluster. The real
@@ -39,7 +40,7 @@ func New(up Upstream) *Handler { return &Handler{up: up} }
 
 // Listclusters lists the clusters of every namespace, or of the one asked for.
 func (h *Handler) Listclusters(ctx context.Context, req gen.ListclustersRequestObject) (gen.ListclustersResponseObject, error) {
-	list, err := h.clusterList(ctx, deref(req.Params.Namespace))
+	list, err := h.clusterList(ctx, ptr.Deref(req.Params.Namespace))
 	return gen.Listclusters200JSONResponse(list), err
 }
 
@@ -84,7 +85,7 @@ func (h *Handler) Deletecluster(ctx context.Context, req gen.DeleteclusterReques
 // Listclustertemplates lists the ClusterClasses of every namespace, or of
 // the one asked for.
 func (h *Handler) Listclustertemplates(ctx context.Context, req gen.ListclustertemplatesRequestObject) (gen.ListclustertemplatesResponseObject, error) {
-	list, err := h.templateList(ctx, deref(req.Params.Namespace))
+	list, err := h.templateList(ctx, ptr.Deref(req.Params.Namespace))
 	return gen.Listclustertemplates200JSONResponse(list), err
 }
 
@@ -117,20 +118,4 @@ func requireBody[T any](body *T) error {
 		return apierr.BadRequest("body: a JSON request body is required")
 	}
 	return nil
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
-func optional[T comparable](v T) *T {
-	var zero T
-	if v == zero {
-		return nil
-	}
-	return &v
 }

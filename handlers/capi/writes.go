@@ -5,6 +5,7 @@ import (
 
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
 	gen "github.com/clustergate/clustergate/generated/capiclusters"
+	"github.com/clustergate/clustergate/internal/ptr"
 )
 
 // Createcluster creates a topology cluster from a ClusterClass: 202 with the
@@ -16,11 +17,11 @@ func (h *Handler) Createcluster(ctx context.Context, req gen.CreateclusterReques
 	}
 	b := req.Body
 	in := capiadapter.CreateRequest{
-		Name: b.Name, Class: b.Template, ClassNamespace: deref(b.TemplateNamespace), Version: b.KubernetesVersion,
-		ControlPlaneReplicas: b.ControlPlaneReplicas, Variables: deref(b.Variables), Labels: deref(b.Labels),
-		DryRun: deref(req.Params.DryRun),
+		Name: b.Name, Class: b.Template, ClassNamespace: ptr.Deref(b.TemplateNamespace), Version: b.KubernetesVersion,
+		ControlPlaneReplicas: b.ControlPlaneReplicas, Variables: ptr.Deref(b.Variables), Labels: ptr.Deref(b.Labels),
+		DryRun: ptr.Deref(req.Params.DryRun),
 	}
-	for _, w := range deref(b.Workers) {
+	for _, w := range ptr.Deref(b.Workers) {
 		in.Workers = append(in.Workers, capiadapter.Worker{Class: w.Class, Name: w.Name, Replicas: w.Replicas})
 	}
 	cluster, err := h.up.CreateCluster(ctx, req.Namespace, in)
@@ -44,8 +45,8 @@ func (h *Handler) Scalecluster(ctx context.Context, req gen.ScaleclusterRequestO
 		return nil, err
 	}
 	res, err := h.up.ScaleCluster(ctx, req.Namespace, req.Name, capiadapter.ScaleRequest{
-		Replicas: req.Body.Replicas, MachineDeployment: deref(req.Body.MachineDeployment),
-		ResourceVersion: deref(req.Body.ResourceVersion),
+		Replicas: req.Body.Replicas, MachineDeployment: ptr.Deref(req.Body.MachineDeployment),
+		ResourceVersion: ptr.Deref(req.Body.ResourceVersion),
 	})
 	if err != nil {
 		return nil, err
@@ -53,7 +54,7 @@ func (h *Handler) Scalecluster(ctx context.Context, req gen.ScaleclusterRequestO
 	return gen.Scalecluster202JSONResponse{
 		Namespace: req.Namespace, Cluster: req.Name, MachineDeployment: res.MachineDeployment,
 		Target: gen.CapiScaleResultTarget(res.Target), PreviousReplicas: res.Previous, Replicas: res.Replicas,
-		ResourceVersion: optional(res.ResourceVersion),
+		ResourceVersion: ptr.NonZero(res.ResourceVersion),
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 
 	gen "github.com/clustergate/clustergate/generated/incuscluster"
+	"github.com/clustergate/clustergate/internal/ptr"
 	"github.com/clustergate/clustergate/internal/reshape"
 )
 
@@ -19,7 +20,7 @@ func (h *Handler) Clusterget(ctx context.Context, _ gen.ClustergetRequestObject)
 	if err := reshape.Into(&body, c); err != nil {
 		return nil, err
 	}
-	return gen.Clusterget200JSONResponse{Body: body, Headers: gen.Clusterget200ResponseHeaders{ETag: optional(etag)}}, nil
+	return gen.Clusterget200JSONResponse{Body: body, Headers: gen.Clusterget200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
 // Clusterput replaces the cluster configuration and waits for the upstream
@@ -40,7 +41,7 @@ func (h *Handler) Clusterput(ctx context.Context, req gen.ClusterputRequestObjec
 			return nil, err
 		}
 	}
-	op, done, err := h.up.UpdateCluster(ctx, put, deref(req.Params.IfMatch))
+	op, done, err := h.up.UpdateCluster(ctx, put, ptr.Deref(req.Params.IfMatch))
 	if err != nil {
 		return nil, err
 	}

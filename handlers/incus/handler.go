@@ -52,20 +52,6 @@ func facadeURL(u string) string {
 	return u
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // asOperation converts an upstream operation to the facade model.
 func asOperation(op *api.Operation) (incuscluster.Operation, error) {
 	var out incuscluster.Operation

@@ -6,12 +6,13 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 
 	gen "github.com/clustergate/clustergate/generated/incuscluster"
+	"github.com/clustergate/clustergate/internal/ptr"
 	"github.com/clustergate/clustergate/internal/reshape"
 )
 
 // Clustermembersget lists the members' URLs on the facade.
 func (h *Handler) Clustermembersget(ctx context.Context, req gen.ClustermembersgetRequestObject) (gen.ClustermembersgetResponseObject, error) {
-	urls, err := h.up.MemberURLs(ctx, deref(req.Params.Filter))
+	urls, err := h.up.MemberURLs(ctx, ptr.Deref(req.Params.Filter))
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +25,7 @@ func (h *Handler) Clustermembersget(ctx context.Context, req gen.Clustermembersg
 
 // Clustermembersgetrecursion1 lists the members with their details.
 func (h *Handler) Clustermembersgetrecursion1(ctx context.Context, req gen.Clustermembersgetrecursion1RequestObject) (gen.Clustermembersgetrecursion1ResponseObject, error) {
-	members, err := h.up.Members(ctx, deref(req.Params.Filter))
+	members, err := h.up.Members(ctx, ptr.Deref(req.Params.Filter))
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +43,7 @@ func (h *Handler) Clustermemberget(ctx context.Context, req gen.Clustermemberget
 	if err := reshape.Into(&body, m); err != nil {
 		return nil, err
 	}
-	return gen.Clustermemberget200JSONResponse{Body: body, Headers: gen.Clustermemberget200ResponseHeaders{ETag: optional(etag)}}, nil
+	return gen.Clustermemberget200JSONResponse{Body: body, Headers: gen.Clustermemberget200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
 // Clustermemberput replaces a member's writable fields.
@@ -51,7 +52,7 @@ func (h *Handler) Clustermemberput(ctx context.Context, req gen.Clustermemberput
 	if err := reshape.Into(&put, req.Body); err != nil {
 		return nil, err
 	}
-	if err := h.up.UpdateMember(ctx, req.Name, put, deref(req.Params.IfMatch)); err != nil {
+	if err := h.up.UpdateMember(ctx, req.Name, put, ptr.Deref(req.Params.IfMatch)); err != nil {
 		return nil, err
 	}
 	return gen.Clustermemberput204Response{}, nil
