@@ -101,21 +101,7 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 		}
 		return r.Extra.Header.Get("Authorization")
 	}
-	open := newServer(tools, caller, opts, authz)
-	byRole := map[auth.Role]*sdk.Server{}
-	for _, role := range []auth.Role{auth.Viewer, auth.Operator, auth.Admin} {
-		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
-	}
-	// Each caller is served the tools its role may use; the handler chain
-	// still checks every call.
-	pick := func(r *http.Request) *sdk.Server {
-		if ti := sdkauth.TokenInfoFromContext(r.Context()); ti != nil {
-			if role, ok := ti.Extra["role"].(string); ok {
-				return byRole[auth.Role(role)]
-			}
-		}
-		return open
-	}
+	pick := servers(tools, caller, opts, authz)
 	// An explicit Host allow-list replaces the SDK's localhost rebinding
 	// guard, which would refuse an allowed name arriving over loopback.
 	var h http.Handler = sdk.NewStreamableHTTPHandler(pick,
@@ -167,4 +153,27 @@ func hostCheck(allowed []string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// servers returns the SDK server a request is served by. Without keys there
+// is one, with every tool. With keys there is one per role, each listing the
+// tools that role may use (the handler chain still checks every call), and
+// only those are built: registering tools re-encodes every schema.
+func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) func(*http.Request) *sdk.Server {
+	if len(opts.Keys) == 0 {
+		open := newServer(tools, caller, opts, authz)
+		return func(*http.Request) *sdk.Server { return open }
+	}
+	byRole := map[auth.Role]*sdk.Server{}
+	for _, role := range []auth.Role{auth.Viewer, auth.Operator, auth.Admin} {
+		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
+	}
+	return func(r *http.Request) *sdk.Server {
+		if ti := sdkauth.TokenInfoFromContext(r.Context()); ti != nil {
+			if role, ok := ti.Extra["role"].(string); ok && byRole[auth.Role(role)] != nil {
+				return byRole[auth.Role(role)]
+			}
+		}
+		return byRole[auth.Viewer] // the bearer check runs first; fail to the least privilege
+	}
 }
