@@ -84,7 +84,9 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 		Configured: configuredFunc(by, portworxadapter.Configure)}
 	var up portworxhandlers.Upstream
 	if useSandbox(cfg, configured) {
-		up, s.Ready, s.Backend = portworxsandbox.New(), sandboxReady, server.BackendSandbox
+		sb := portworxsandbox.New()
+		up, s.Ready, s.Backend = sb, sandboxReady, server.BackendSandbox
+		s.Configured = configuredFunc("", portworxadapter.Configure+"; "+sb.PairingHint())
 	} else {
 		a, err := portworxadapter.New(portworxadapter.Config{
 			Endpoint: cfg.PortworxEndpoint, Token: cfg.PortworxAPIKey, CAFile: cfg.PortworxCAFile,
