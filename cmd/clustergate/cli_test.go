@@ -158,7 +158,9 @@ func TestVersion(t *testing.T) {
 // `clustergate --help | less` works) and shows an example.
 func TestHelpOnStdoutWithExamples(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"mcp", "--help"}, {"routes", "--help"},
-		{"tools", "--help"}, {"version", "--help"}, {"config", "--help"}, {"config", "check", "--help"}, {"help", "serve"}} {
+		{"tools", "--help"}, {"version", "--help"}, {"config", "--help"}, {"config", "check", "--help"}, {"help", "serve"},
+		{"completion", "--help"}, {"completion", "bash", "--help"}, {"completion", "zsh", "--help"}, {"completion", "fish", "--help"},
+		{"help", "--help"}} {
 		r := cli(t, nil, args...)
 		assert.Equal(t, 0, r.code, args)
 		assert.Empty(t, r.stderr, args)

@@ -45,10 +45,8 @@ func main() {
 
 // run executes one command line and returns the process's exit code.
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	root := newRoot(getenv)
+	root := newRoot(getenv, stdout, stderr)
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -69,7 +67,7 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
-func newRoot(getenv func(string) string) *cobra.Command {
+func newRoot(getenv func(string) string, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "clustergate",
 		Short: "One typed, secured REST and MCP front over Incus, OpenStorage cluster pairs and Cluster API",
@@ -88,6 +86,9 @@ sandbox, and says so. Settings come from defaults, then the YAML file named by
 		Args:          wrapArgs(cobra.NoArgs),
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	// Before the completion command exists: it keeps the writer it is given.
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	root.SetVersionTemplate("clustergate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
@@ -96,6 +97,19 @@ sandbox, and says so. Settings come from defaults, then the YAML file named by
 		versionCmd(), configCmd(getenv))
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
+	}
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "completion":
+			c.Example = "  source <(clustergate completion bash)\n  clustergate completion zsh > \"${fpath[1]}/_clustergate\"\n  clustergate completion fish > ~/.config/fish/completions/clustergate.fish"
+			for _, sh := range c.Commands() {
+				sh.Example = "  clustergate completion " + sh.Name() + " > clustergate." + sh.Name()
+			}
+		case "help":
+			c.Example = "  clustergate help serve\n  clustergate help config check"
+		}
 	}
 	return root
 }
