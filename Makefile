@@ -7,11 +7,17 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test upstreams and tools are built once and cached here, keyed by version.
 export CLUSTERGATE_CACHE ?= $(HOME)/.cache/clustergate
 GENERATED := openapi generated go.mod go.sum
+# `make install` puts the binary at $(PREFIX)/bin/clustergate: the path the
+# MCP client configurations in README.md run (a test keeps them equal).
+PREFIX    ?= /usr/local
 
-.PHONY: build run generate check-generated test test-deps vet fuzz-short bench clean
+.PHONY: build install run generate check-generated test test-deps vet fuzz-short bench clean
 
 build: ## build bin/clustergate
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/clustergate ./cmd/clustergate
+
+install: build ## install bin/clustergate as $(PREFIX)/bin/clustergate (default /usr/local/bin/clustergate)
+	install -D -m 0755 bin/clustergate $(DESTDIR)$(PREFIX)/bin/clustergate
 
 run: build ## build and start the server on :8080
 	./bin/clustergate serve

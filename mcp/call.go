@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/clustergate/clustergate/internal/catalog"
 )
 
 // ViaHeader marks requests that came from an MCP tool call, for logs and
@@ -58,7 +60,7 @@ func (c *Caller) call(ctx context.Context, t *Tool, raw json.RawMessage, authz s
 	if msg := t.confirmRefusal(args); msg != "" {
 		return refusal(msg)
 	}
-	req, err := t.request(ctx, args)
+	req, err := t.request(catalog.WithTool(ctx, t.Name), args)
 	if err != nil {
 		return refusal(err.Error())
 	}

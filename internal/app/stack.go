@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -28,6 +29,14 @@ type Stack struct {
 	Tools   []mcp.Tool   // the MCP tools the mode allows
 	Caller  *mcp.Caller
 	Metrics *metrics.Metrics
+	// Surfaces says what serves each surface and why, as /readyz does.
+	Surfaces []SurfaceInfo
+}
+
+// SurfaceInfo is one surface's backend: the upstream (and which setting
+// configured it) or the sandbox (and how to configure the upstream).
+type SurfaceInfo struct {
+	Name, Backend, Note string
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
@@ -35,12 +44,12 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
 	var err error
 	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("api-keys (%s): %w", cfg.Source("api-keys"), err)
 	}
 	if cfg.APIKeysFile != "" {
 		fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("api-keys-file (%s): %w", cfg.Source("api-keys-file"), err)
 		}
 		st.Keys = append(st.Keys, fileKeys...)
 	}
@@ -49,8 +58,10 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 		return nil, err
 	}
 	for _, s := range surfaces {
+		_, note := s.Configured()
+		st.Surfaces = append(st.Surfaces, SurfaceInfo{Name: s.Name, Backend: s.Backend, Note: note})
 		if s.Backend == server.BackendSandbox {
-			_, hint := s.Configured()
+			hint := note
 			log.Warn("SANDBOX: this surface answers from an in-memory sandbox with made-up data, because its upstream is not configured",
 				"surface", s.Name, "upstream", s.Upstream, "configure", hint)
 		}
@@ -82,10 +93,8 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 // MCPOptions are the MCP transport options from the configuration.
 func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options {
 	var hosts []string
-	for _, h := range strings.Split(st.Config.MCPAllowedHosts, ",") {
-		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
-			hosts = append(hosts, h)
-		}
+	for _, h := range st.Config.MCPAllowedHosts {
+		hosts = append(hosts, strings.ToLower(h))
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
 		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress}

@@ -55,3 +55,29 @@ func TestIsSetTellsGivenFromDefault(t *testing.T) {
 	assert.False(t, cfg.IsSet("incus-socket"), "a default is not a choice")
 	assert.Equal(t, "/var/lib/incus/unix.socket", cfg.IncusSocket)
 }
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"1048576": 1 << 20, "1MiB": 1 << 20, "512KiB": 512 << 10, "2GiB": 2 << 30,
+		"1KB": 1000, "3MB": 3e6, "10B": 10, " 4 KiB ": 4096, "0": 0} {
+		got, err := ParseSize(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "lots", "-1", "1.5MiB", "1TiB", "MiB"} {
+		_, err := ParseSize(in)
+		assert.Error(t, err, in)
+	}
+	assert.Equal(t, "1MiB", FormatSize(1<<20))
+	assert.Equal(t, "1000", FormatSize(1000))
+}
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	_, err := FromEnv(func(k string) string {
+		return map[string]string{"CLUSTERGATE_REQUEST_TIMEOUT": "soon", "CLUSTERGATE_MAX_BODY_BYTES": "big",
+			"CLUSTERGATE_LOG_FORMAT": "xml"}[k]
+	})
+	var probs Problems
+	require.ErrorAs(t, err, &probs)
+	assert.Len(t, probs, 3)
+	assert.ErrorContains(t, err, `CLUSTERGATE_LOG_FORMAT (log-format): "xml" is not one of json, text`)
+}

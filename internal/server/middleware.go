@@ -12,6 +12,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/metrics"
 )
 
@@ -82,7 +83,11 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("method", c.Request().Method),
 				slog.String("route", c.Path()),
 				slog.Int("status", c.Response().Status),
-				slog.Duration("latency", time.Since(start)),
+				// milliseconds as a number: sortable by a machine, readable by a person
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			}
+			if tool := catalog.ToolOf(c.Request().Context()); tool != "" {
+				attrs = append(attrs, slog.String("tool", tool))
 			}
 			if op, ok := c.Get(ctxOperation).(string); ok {
 				attrs = append(attrs, slog.String("operation", op))
