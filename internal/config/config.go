@@ -2,7 +2,10 @@
 // Config with tags, and derives from those tags the typed command-line flags
 // (github.com/spf13/pflag, through cobra), the environment variables, the
 // config-file keys, --help, the README's configuration table and the Helm
-// chart's values reference.
+// chart's values reference. Flags are github.com/spf13/pflag values (v1.0.10,
+// the version cobra requires, pinned in go.mod): GNU-style flags whose value
+// may be optional, which is what a bare boolean (--read-only) needs and the
+// standard library's flag package gives only to its own bool type.
 //
 // Precedence: defaults < config file (--config) < environment < flags.
 //
