@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/clustergate/clustergate/internal/audit"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
@@ -28,21 +29,22 @@ type Stack struct {
 	Tools   []mcp.Tool   // the MCP tools the mode allows
 	Caller  *mcp.Caller
 	Metrics *metrics.Metrics
+	Audit   *audit.Log   // nil without --audit-log
+	Proxies auth.Proxies // --trusted-proxies
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
 func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
 	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
 	var err error
-	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
+	if st.Keys, err = loadKeys(cfg); err != nil {
 		return nil, err
 	}
-	if cfg.APIKeysFile != "" {
-		fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
-		if err != nil {
-			return nil, err
-		}
-		st.Keys = append(st.Keys, fileKeys...)
+	if st.Proxies, err = auth.ParseProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	if st.Audit, err = audit.Open(cfg.AuditLog); err != nil {
+		return nil, err
 	}
 	surfaces, err := Surfaces(cfg)
 	if err != nil {
@@ -57,7 +59,8 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	}
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
-		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst}, surfaces)
+		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Audit: st.Audit, Proxies: st.Proxies}, surfaces)
 	if err != nil {
 		return nil, err
 	}
@@ -75,8 +78,33 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 			st.Tools = append(st.Tools, t)
 		}
 	}
-	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall}
+	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall,
+		Audit: st.Audit, Keys: st.Keys}
 	return st, nil
+}
+
+// loadKeys reads --api-keys and --api-keys-file and refuses a key given
+// twice, naming the setting that does.
+func loadKeys(cfg *config.Config) (auth.Keys, error) {
+	keys, err := auth.ParseKeys(cfg.APIKeys)
+	if err != nil {
+		return nil, err
+	}
+	if err := keys.Check("--api-keys"); err != nil {
+		return nil, err
+	}
+	if cfg.APIKeysFile == "" {
+		return keys, nil
+	}
+	fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := fileKeys.Check("--api-keys-file " + cfg.APIKeysFile); err != nil {
+		return nil, err
+	}
+	keys = append(keys, fileKeys...)
+	return keys, keys.Check("--api-keys and --api-keys-file")
 }
 
 // MCPOptions are the MCP transport options from the configuration.
@@ -88,7 +116,8 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 		}
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
-		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress}
+		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
+		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
 }
 
 // MCPMux serves the stack's tools over streamable HTTP at /mcp.

@@ -184,5 +184,8 @@ func (c *Config) validate() error {
 	if (c.IncusClientCert == "") != (c.IncusClientKey == "") {
 		return fmt.Errorf("incus-client-cert and incus-client-key go together")
 	}
-	return nil
+	if c.MCPSessionIdle <= 0 || c.MCPMaxSessions < 1 || c.MCPSessionsPerUser < 1 {
+		return fmt.Errorf("mcp-session-idle must be positive, mcp-max-sessions and mcp-max-sessions-per-caller 1 or more")
+	}
+	return c.checkAnonymous()
 }

@@ -1,0 +1,40 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"strings"
+)
+
+// checkAnonymous refuses to serve without authentication on an address
+// other machines can reach, unless --insecure-allow-anonymous says so on
+// purpose. (The identity-provider issue adds its issuer as a way to
+// configure authentication.)
+func (c *Config) checkAnonymous() error {
+	if c.APIKeys != "" || c.APIKeysFile != "" || c.InsecureAllowAnonymous {
+		return nil
+	}
+	for _, l := range []struct{ flag, addr string }{{"http-addr", c.HTTPAddr}, {"mcp-addr", c.MCPAddr}} {
+		if l.addr != "" && !IsLoopback(l.addr) {
+			return fmt.Errorf("--%s %s is not a loopback address and no authentication is configured (--api-keys or --api-keys-file): "+
+				"anyone who reaches it could do anything; configure keys, listen on 127.0.0.1, or pass --insecure-allow-anonymous to allow it on purpose",
+				l.flag, l.addr)
+		}
+	}
+	return nil
+}
+
+// IsLoopback says whether a listen address only accepts local connections:
+// its host is a loopback IP or "localhost". An empty host listens on every
+// interface.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
