@@ -44,6 +44,7 @@ func serve(cfg *config.Config) error {
 		attrs = append(attrs, s.name, s.ln.Addr().String())
 	}
 	st.Log.Info("clustergate listening", attrs...)
+	st.Audit.ReopenOnHangup(context.Background(), st.Log) // lives as long as the process
 	return runUntilSignal(servers, st.Log, st.Config.TLSCert, st.Config.TLSKey)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/clustergate/clustergate/internal/audit"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
@@ -29,6 +30,8 @@ type Stack struct {
 	Tools   []mcp.Tool   // the MCP tools the mode allows
 	Caller  *mcp.Caller
 	Metrics *metrics.Metrics
+	Audit   *audit.Log   // nil without --audit-log
+	Proxies auth.Proxies // --trusted-proxies
 	// Surfaces says what serves each surface and why, as /readyz does.
 	Surfaces []SurfaceInfo
 }
@@ -43,15 +46,14 @@ type SurfaceInfo struct {
 func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
 	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
 	var err error
-	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
-		return nil, fmt.Errorf("api-keys (%s): %w", cfg.Source("api-keys"), err)
+	if st.Keys, err = loadKeys(cfg); err != nil {
+		return nil, err
 	}
-	if cfg.APIKeysFile != "" {
-		fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
-		if err != nil {
-			return nil, fmt.Errorf("api-keys-file (%s): %w", cfg.Source("api-keys-file"), err)
-		}
-		st.Keys = append(st.Keys, fileKeys...)
+	if st.Proxies, err = auth.ParseProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted-proxies (%s): %w", cfg.Source("trusted-proxies"), err)
+	}
+	if st.Audit, err = audit.Open(cfg.AuditLog); err != nil {
+		return nil, fmt.Errorf("audit-log (%s): %w", cfg.Source("audit-log"), err)
 	}
 	surfaces, err := Surfaces(cfg)
 	if err != nil {
@@ -68,7 +70,8 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	}
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
-		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst}, surfaces)
+		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Audit: st.Audit, Proxies: st.Proxies}, surfaces)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +89,33 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 			st.Tools = append(st.Tools, t)
 		}
 	}
-	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall}
+	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall,
+		Audit: st.Audit, Keys: st.Keys}
 	return st, nil
+}
+
+// loadKeys reads --api-keys and --api-keys-file and refuses a key given
+// twice, naming the setting that does.
+func loadKeys(cfg *config.Config) (auth.Keys, error) {
+	keys, err := auth.ParseKeys(cfg.APIKeys)
+	if err != nil {
+		return nil, fmt.Errorf("api-keys (%s): %w", cfg.Source("api-keys"), err)
+	}
+	if err := keys.Check("--api-keys"); err != nil {
+		return nil, err
+	}
+	if cfg.APIKeysFile == "" {
+		return keys, nil
+	}
+	fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
+	if err != nil {
+		return nil, fmt.Errorf("api-keys-file (%s): %w", cfg.Source("api-keys-file"), err)
+	}
+	if err := fileKeys.Check("--api-keys-file " + cfg.APIKeysFile); err != nil {
+		return nil, err
+	}
+	keys = append(keys, fileKeys...)
+	return keys, keys.Check("--api-keys and --api-keys-file")
 }
 
 // MCPOptions are the MCP transport options from the configuration.
@@ -97,7 +125,8 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 		hosts = append(hosts, strings.ToLower(h))
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
-		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress}
+		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
+		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
 }
 
 // MCPMux serves the stack's tools over streamable HTTP at /mcp.

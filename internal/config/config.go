@@ -25,7 +25,7 @@ import (
 // (also its key in the YAML config file), its environment variable, its
 // default and its help text; see the package doc for the other tags.
 type Config struct {
-	HTTPAddr       string        `flag:"http-addr" env:"CLUSTERGATE_HTTP_ADDR" kind:"addr" default:":8080" help:"address of the REST listener"`
+	HTTPAddr       string        `flag:"http-addr" env:"CLUSTERGATE_HTTP_ADDR" kind:"addr" default:"127.0.0.1:8080" help:"address of the REST listener; a non-loopback address needs API keys or --insecure-allow-anonymous"`
 	APIKeys        string        `flag:"api-keys" env:"CLUSTERGATE_API_KEYS" secret:"true" helm:"secrets.apiKeys" help:"comma-separated role=key pairs; when set every /v1 route needs Authorization: Bearer <key>"`
 	RequestTimeout time.Duration `flag:"request-timeout" env:"CLUSTERGATE_REQUEST_TIMEOUT" default:"30s" helm:"config.requestTimeout" help:"deadline of one request, upstream calls included"`
 	LogFormat      string        `flag:"log-format" env:"CLUSTERGATE_LOG_FORMAT" enum:"json,text" default:"json" helm:"config.logFormat" help:"log format"`
@@ -37,6 +37,10 @@ type Config struct {
 	RateBurst      int           `flag:"rate-burst" env:"CLUSTERGATE_RATE_BURST" default:"40" help:"requests a key may send at once above --rate-limit"`
 	TLSCert        string        `flag:"tls-cert" env:"CLUSTERGATE_TLS_CERT" kind:"file" help:"PEM certificate: serve both listeners over TLS"`
 	TLSKey         string        `flag:"tls-key" env:"CLUSTERGATE_TLS_KEY" kind:"file" help:"PEM key for --tls-cert"`
+
+	AuditLog               string `flag:"audit-log" env:"CLUSTERGATE_AUDIT_LOG" help:"append one JSON line per call that changes state or reveals a secret (REST or MCP, allowed or refused) to this file, '-' for stdout; reopened on SIGHUP; a failed write answers 503"`
+	TrustedProxies         string `flag:"trusted-proxies" env:"CLUSTERGATE_TRUSTED_PROXIES" help:"comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limit, audit); empty believes no X-Forwarded-For"`
+	InsecureAllowAnonymous bool   `flag:"insecure-allow-anonymous" env:"CLUSTERGATE_INSECURE_ALLOW_ANONYMOUS" default:"false" help:"allow listening on a non-loopback address with no API keys: anyone who can reach it may do anything"`
 
 	IncusSocket     string        `flag:"incus-socket" env:"INCUS_SOCKET" default:"/var/lib/incus/unix.socket" help:"local Incus (or LXD) unix socket; used when --incus-url is empty"`
 	IncusURL        string        `flag:"incus-url" env:"INCUS_URL" kind:"url" helm:"incus.url" help:"remote Incus HTTPS address, e.g. https://incus.example:8443"`
@@ -54,13 +58,16 @@ type Config struct {
 	PortworxTimeout    time.Duration `flag:"portworx-timeout" env:"PORTWORX_TIMEOUT" default:"10s" helm:"portworx.timeout" help:"timeout of one call to the OpenStorage SDK"`
 	PortworxRetries    int           `flag:"portworx-retries" env:"PORTWORX_RETRIES" default:"2" helm:"portworx.retries" help:"extra attempts, with backoff, for reads only (never for create, reset-token or delete)"`
 
-	MCPAddr            string   `flag:"mcp-addr" env:"CLUSTERGATE_MCP_ADDR" kind:"addr" default:":9090" helm:"mcp.enabled" help:"address of the MCP listener (streamable HTTP at /mcp); empty disables it"`
-	MCPStateless       bool     `flag:"mcp-stateless" env:"CLUSTERGATE_MCP_STATELESS" default:"false" helm:"mcp.stateless" help:"serve MCP without sessions, so any number of replicas can sit behind a load balancer"`
-	MCPAllowedHosts    []string `flag:"mcp-allowed-hosts" env:"CLUSTERGATE_MCP_ALLOWED_HOSTS" helm:"mcp.allowedHosts" help:"Host header values /mcp accepts; empty accepts any (requests to loopback keep DNS-rebinding protection)"`
-	MCPKey             string   `flag:"mcp-key" env:"CLUSTERGATE_MCP_KEY" secret:"true" help:"API key that 'clustergate mcp' (stdio) presents for its tool calls when API keys are configured"`
-	MCPMaxResult       int      `flag:"mcp-max-result" env:"CLUSTERGATE_MCP_MAX_RESULT" kind:"size" default:"512KiB" helm:"mcp.maxResult" help:"bytes of a tool result at most; larger results are cut with an explicit marker"`
-	ReadOnly           bool     `flag:"read-only" env:"CLUSTERGATE_READ_ONLY" default:"false" helm:"config.readOnly" help:"serve only read-only operations: other tools are hidden and other routes answer 403"`
-	DisableDestructive bool     `flag:"disable-destructive" env:"CLUSTERGATE_DISABLE_DESTRUCTIVE" default:"false" helm:"config.disableDestructive" help:"hide destructive tools and refuse destructive routes (403)"`
+	MCPAddr            string        `flag:"mcp-addr" env:"CLUSTERGATE_MCP_ADDR" kind:"addr" default:"127.0.0.1:9090" helm:"mcp.enabled" help:"address of the MCP listener (streamable HTTP at /mcp); empty disables it; a non-loopback address needs API keys or --insecure-allow-anonymous"`
+	MCPStateless       bool          `flag:"mcp-stateless" env:"CLUSTERGATE_MCP_STATELESS" default:"false" helm:"mcp.stateless" help:"serve MCP without sessions, so any number of replicas can sit behind a load balancer"`
+	MCPAllowedHosts    []string      `flag:"mcp-allowed-hosts" env:"CLUSTERGATE_MCP_ALLOWED_HOSTS" helm:"mcp.allowedHosts" help:"Host header values /mcp accepts; empty accepts any (requests to loopback keep DNS-rebinding protection)"`
+	MCPKey             string        `flag:"mcp-key" env:"CLUSTERGATE_MCP_KEY" secret:"true" help:"API key that 'clustergate mcp' (stdio) presents for its tool calls when API keys are configured"`
+	MCPSessionIdle     time.Duration `flag:"mcp-session-idle" env:"CLUSTERGATE_MCP_SESSION_IDLE" default:"10m" help:"close an MCP session after this long without a request"`
+	MCPMaxSessions     int           `flag:"mcp-max-sessions" env:"CLUSTERGATE_MCP_MAX_SESSIONS" default:"1000" help:"open MCP sessions at most; the next initialize is refused (503) until one closes"`
+	MCPSessionsPerUser int           `flag:"mcp-max-sessions-per-caller" env:"CLUSTERGATE_MCP_MAX_SESSIONS_PER_CALLER" default:"100" help:"open MCP sessions per caller (API key, or address when anonymous) at most; the next initialize is refused (429)"`
+	MCPMaxResult       int           `flag:"mcp-max-result" env:"CLUSTERGATE_MCP_MAX_RESULT" kind:"size" default:"512KiB" helm:"mcp.maxResult" help:"bytes of a tool result at most; larger results are cut with an explicit marker"`
+	ReadOnly           bool          `flag:"read-only" env:"CLUSTERGATE_READ_ONLY" default:"false" helm:"config.readOnly" help:"serve only read-only operations: other tools are hidden and other routes answer 403"`
+	DisableDestructive bool          `flag:"disable-destructive" env:"CLUSTERGATE_DISABLE_DESTRUCTIVE" default:"false" helm:"config.disableDestructive" help:"hide destructive tools and refuse destructive routes (403)"`
 
 	Kubeconfig          string        `flag:"kubeconfig" env:"KUBECONFIG" kind:"filelist" helm:"capi.kubeconfigSecret" help:"kubeconfig of the Cluster API management cluster (several paths joined by ':' merge, as in kubectl); empty means the in-cluster service account"`
 	KubeContext         string        `flag:"kube-context" env:"CLUSTERGATE_KUBE_CONTEXT" helm:"capi.kubeContext" help:"context of --kubeconfig to use; empty means its current context"`

@@ -20,18 +20,19 @@ func load(t *testing.T, args []string, env map[string]string) (*Config, error) {
 func TestDefaultsNeedNothing(t *testing.T) {
 	cfg, err := load(t, nil, nil)
 	require.NoError(t, err)
-	assert.Equal(t, ":8080", cfg.HTTPAddr)
+	assert.Equal(t, "127.0.0.1:8080", cfg.HTTPAddr, "loopback by default")
+	assert.Equal(t, "127.0.0.1:9090", cfg.MCPAddr, "loopback by default")
 	assert.Equal(t, 30*time.Second, cfg.RequestTimeout)
 	assert.Equal(t, "/var/lib/incus/unix.socket", cfg.IncusSocket)
 }
 
 func TestPrecedenceFileThenEnvThenFlag(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "c.yaml")
-	require.NoError(t, os.WriteFile(file, []byte("http-addr: :1\nincus-socket: /from/file\nrequest-timeout: 5s\n"), 0o600))
-	cfg, err := load(t, []string{"--config", file, "--http-addr", ":3"},
-		map[string]string{"CLUSTERGATE_HTTP_ADDR": ":2", "INCUS_SOCKET": "/from/env"})
+	require.NoError(t, os.WriteFile(file, []byte("http-addr: 127.0.0.1:1\nincus-socket: /from/file\nrequest-timeout: 5s\n"), 0o600))
+	cfg, err := load(t, []string{"--config", file, "--http-addr", "127.0.0.1:3"},
+		map[string]string{"CLUSTERGATE_HTTP_ADDR": "127.0.0.1:2", "INCUS_SOCKET": "/from/env"})
 	require.NoError(t, err)
-	assert.Equal(t, ":3", cfg.HTTPAddr, "flag beats env and file")
+	assert.Equal(t, "127.0.0.1:3", cfg.HTTPAddr, "flag beats env and file")
 	assert.Equal(t, "/from/env", cfg.IncusSocket, "env beats file")
 	assert.Equal(t, 5*time.Second, cfg.RequestTimeout, "file beats default")
 }

@@ -48,6 +48,18 @@ func (c *Config) validate() Problems {
 			bad(pair[0], "%s and %s go together: set both or neither", pair[0], pair[1])
 		}
 	}
+	if c.MCPSessionIdle <= 0 {
+		bad("mcp-session-idle", "must be positive")
+	}
+	if c.MCPMaxSessions < 1 {
+		bad("mcp-max-sessions", "must be 1 or more")
+	}
+	if c.MCPSessionsPerUser < 1 {
+		bad("mcp-max-sessions-per-caller", "must be 1 or more")
+	}
+	if flag, msg := c.checkAnonymous(); msg != "" {
+		bad(flag, "%s", msg)
+	}
 	if len(probs) == 0 && c.TLSCert != "" {
 		if _, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey); err != nil {
 			bad("tls-cert", "with tls-key: not a usable certificate and key: %v", err)
