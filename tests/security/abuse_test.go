@@ -165,8 +165,8 @@ func TestStartupRefusals(t *testing.T) {
 		env  []string
 		want []string
 	}{
-		{[]string{"serve", "--http-addr", "0.0.0.0:0", "--mcp-addr", ""}, nil, []string{"--http-addr 0.0.0.0:0", "--insecure-allow-anonymous"}},
-		{[]string{"serve", "--http-addr", "127.0.0.1:0", "--mcp-addr", ":0"}, nil, []string{"--mcp-addr :0", "--insecure-allow-anonymous"}},
+		{[]string{"serve", "--http-addr", "0.0.0.0:0", "--mcp-addr", ""}, nil, []string{"--http-addr: 0.0.0.0:0", "--insecure-allow-anonymous"}},
+		{[]string{"serve", "--http-addr", "127.0.0.1:0", "--mcp-addr", ":0"}, nil, []string{"--mcp-addr: :0", "--insecure-allow-anonymous"}},
 		{[]string{"serve", "--http-addr", "127.0.0.1:0", "--mcp-addr", ""}, []string{"CLUSTERGATE_API_KEYS=viewer=same,admin=same"},
 			[]string{"--api-keys", "configured twice", "viewer-1", "admin-2"}},
 	} {
