@@ -38,6 +38,9 @@ func (c Change) Subject() string {
 // Report is every change from one set of specs to another, breaking first.
 type Report struct {
 	Changes []Change
+	// Operations counts each surface's operations on the revision side, so a
+	// report of no change says how much was compared.
+	Operations map[string]int
 }
 
 // Breaking lists the breaking changes.
@@ -87,7 +90,17 @@ func Compare(base, rev Specs) (*Report, error) {
 	}
 	changes = append(changes, compareTools(tools)...)
 	sortChanges(changes)
-	return &Report{Changes: changes}, nil
+	return &Report{Changes: changes, Operations: countOps(revDocs)}, nil
+}
+
+func countOps(docs map[string]*openapi3.T) map[string]int {
+	n := map[string]int{}
+	for name, doc := range docs {
+		for _, item := range doc.Paths.Map() {
+			n[name] += len(item.Operations())
+		}
+	}
+	return n
 }
 
 func orEmpty(b []byte) []byte {
@@ -204,5 +217,9 @@ func CompareUpstream(surface string, base, rev []byte) (*Report, error) {
 		return nil, err
 	}
 	sortChanges(changes)
-	return &Report{Changes: changes}, nil
+	doc, err := loadDoc(rev)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Changes: changes, Operations: countOps(map[string]*openapi3.T{surface: doc})}, nil
 }

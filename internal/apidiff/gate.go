@@ -54,6 +54,12 @@ func (v Verdict) Write(w io.Writer, against string) {
 			fmt.Fprintf(w, "  acknowledged for %s: %s (reason: %s)\n", k.Version, c.Line(), k.Reason)
 		}
 	}
+	if other := v.Report.Other(); len(other) > 0 {
+		fmt.Fprintln(w, "\nNot breaking:")
+		for _, c := range other {
+			fmt.Fprintln(w, "  "+c.Line())
+		}
+	}
 	for _, k := range v.Unused {
 		fmt.Fprintf(w, "  note: acknowledgement of %s %s%s matches no change (released already?)\n", k.Rule, k.Route, k.Tool)
 	}

@@ -3,6 +3,7 @@ package apidiff
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -11,6 +12,14 @@ import (
 func (r *Report) Write(w io.Writer) {
 	breaking, other := r.Breaking(), r.Other()
 	fmt.Fprintf(w, "%d changes, %d breaking\n", len(r.Changes), len(breaking))
+	names := make([]string, 0, len(r.Operations))
+	for n := range r.Operations {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  compared %s: %d operations\n", n, r.Operations[n])
+	}
 	writeSection(w, "Breaking changes", breaking)
 	writeSection(w, "Other changes", other)
 }
