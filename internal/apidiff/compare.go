@@ -26,15 +26,6 @@ type Change struct {
 	Breaking bool   `yaml:"breaking"`
 }
 
-// Subject is what an acknowledgement names: the tool for tool changes,
-// otherwise the route.
-func (c Change) Subject() string {
-	if c.Rule != "" && isToolRule(c.Rule) {
-		return "tool " + c.Tool
-	}
-	return c.Route
-}
-
 // Report is every change from one set of specs to another, breaking first.
 type Report struct {
 	Changes []Change
