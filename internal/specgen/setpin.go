@@ -7,12 +7,16 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/mod/semver"
 )
 
 // SetPin changes one surface's upstream version in the pins file and returns
 // the version it replaced. Only that value's line is rewritten, so comments
 // and layout stay as written.
 func SetPin(pinsPath, surface, version string) (string, error) {
+	if !semver.IsValid(version) {
+		return "", fmt.Errorf("%q is not a module version (vX.Y.Z)", version)
+	}
 	raw, err := os.ReadFile(pinsPath)
 	if err != nil {
 		return "", fmt.Errorf("read pins: %w", err)
