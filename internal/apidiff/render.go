@@ -42,7 +42,10 @@ func (c Change) Line() string {
 		if c.Field != "" {
 			where += " " + c.Field
 		}
-		parts = append(parts, where, "("+c.Route+")")
+		parts = append(parts, where)
+		if c.Route != "" {
+			parts = append(parts, "("+c.Route+")")
+		}
 	} else {
 		route := c.Route
 		if route == "" {

@@ -33,29 +33,60 @@ var breakingToolRules = map[string]bool{
 
 func isToolRule(rule string) bool { return strings.HasPrefix(rule, "tool-") }
 
-// compareTools classifies what happened to every tool between the sides.
+// ToolSchemas is what a client sees of one tool's contract.
+type ToolSchemas struct {
+	Name          string
+	Input, Output map[string]any
+	Route         string // "METHOD /path" the tool calls, for the report
+	Surface       string
+}
+
+func schemasOf(tools map[string]mcp.Tool) []ToolSchemas {
+	out := make([]ToolSchemas, 0, len(tools))
+	for _, t := range tools {
+		out = append(out, ToolSchemas{Name: t.Name, Input: t.InputSchema, Output: t.OutputSchema,
+			Route: t.Op.Method + " " + t.Op.Path, Surface: t.Op.Surface})
+	}
+	return out
+}
+
 func compareTools(ts *toolSides) []Change {
+	return CompareTools(schemasOf(ts.base), schemasOf(ts.rev))
+}
+
+// CompareTools classifies what happened to every tool from base to rev:
+// the derived tools of two spec sets, or two golden tool snapshots.
+func CompareTools(base, rev []ToolSchemas) []Change {
+	b, r := byName(base), byName(rev)
 	var out []Change
-	for _, name := range toolNames(ts) {
-		b, inBase := ts.base[name]
-		r, inRev := ts.rev[name]
+	for _, name := range toolNames(b, r) {
+		bt, inBase := b[name]
+		rt, inRev := r[name]
 		switch {
 		case !inRev:
-			out = append(out, toolChange(b, ToolRemoved, "", "the MCP tool "+name+" was removed"))
+			out = append(out, toolChange(bt, ToolRemoved, "", "the MCP tool "+name+" was removed"))
 		case !inBase:
-			out = append(out, toolChange(r, ToolAdded, "", "the MCP tool "+name+" was added"))
+			out = append(out, toolChange(rt, ToolAdded, "", "the MCP tool "+name+" was added"))
 		default:
-			out = append(out, schemaChanges(r, fields(b.InputSchema), fields(r.InputSchema), true)...)
-			out = append(out, schemaChanges(r, fields(b.OutputSchema), fields(r.OutputSchema), false)...)
+			out = append(out, schemaChanges(rt, fields(bt.Input), fields(rt.Input), true)...)
+			out = append(out, schemaChanges(rt, fields(bt.Output), fields(rt.Output), false)...)
 		}
 	}
 	return out
 }
 
-func toolNames(ts *toolSides) []string {
+func byName(ts []ToolSchemas) map[string]ToolSchemas {
+	m := make(map[string]ToolSchemas, len(ts))
+	for _, t := range ts {
+		m[t.Name] = t
+	}
+	return m
+}
+
+func toolNames(a, b map[string]ToolSchemas) []string {
 	seen := map[string]bool{}
 	var names []string
-	for _, m := range []map[string]mcp.Tool{ts.base, ts.rev} {
+	for _, m := range []map[string]ToolSchemas{a, b} {
 		for n := range m {
 			if !seen[n] {
 				seen[n] = true
@@ -67,12 +98,12 @@ func toolNames(ts *toolSides) []string {
 	return names
 }
 
-func toolChange(t mcp.Tool, rule, field, text string) Change {
+func toolChange(t ToolSchemas, rule, field, text string) Change {
 	level := "info"
 	if breakingToolRules[rule] {
 		level = "error"
 	}
-	return Change{Surface: t.Op.Surface, Rule: rule, Level: level, Route: t.Op.Method + " " + t.Op.Path,
+	return Change{Surface: t.Surface, Rule: rule, Level: level, Route: t.Route,
 		Tool: t.Name, Field: field, Text: text, Breaking: breakingToolRules[rule]}
 }
 
@@ -136,7 +167,7 @@ func shape(s map[string]any) string {
 
 // schemaChanges compares one tool's input (arguments) or output (fields).
 // Only the topmost of a removed or added subtree is reported.
-func schemaChanges(t mcp.Tool, base, rev map[string]field, input bool) []Change {
+func schemaChanges(t ToolSchemas, base, rev map[string]field, input bool) []Change {
 	var out []Change
 	what := "output field"
 	if input {
@@ -161,7 +192,7 @@ func schemaChanges(t mcp.Tool, base, rev map[string]field, input bool) []Change 
 	return out
 }
 
-func added(t mcp.Tool, p string, r field, input bool) Change {
+func added(t ToolSchemas, p string, r field, input bool) Change {
 	switch {
 	case !input:
 		return toolChange(t, ToolOutFieldAdded, p, fmt.Sprintf("output field %s of tool %s was added", p, t.Name))
@@ -171,7 +202,7 @@ func added(t mcp.Tool, p string, r field, input bool) Change {
 	return toolChange(t, ToolOptionalArgAdded, p, fmt.Sprintf("optional argument %s was added to tool %s", p, t.Name))
 }
 
-func requiredChange(t mcp.Tool, p string, nowRequired, input bool) Change {
+func requiredChange(t ToolSchemas, p string, nowRequired, input bool) Change {
 	switch {
 	case input && nowRequired:
 		return toolChange(t, ToolArgBecameRequired, p, fmt.Sprintf("argument %s of tool %s became required", p, t.Name))
