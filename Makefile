@@ -47,7 +47,7 @@ OFFLINE_TESTS ?= ./internal/... ./mcp/... ./handlers/... ./sandbox/... ./tests/t
 bump: ## UPSTREAM=<surface> VERSION=<v>: move a pin, regenerate, build, show both diffs, run the offline tests
 	@test -n '$(UPSTREAM)' -a -n '$(VERSION)' || { echo 'usage: make bump UPSTREAM=<surface in openapi/pins.yaml> VERSION=<version>'; exit 2; }
 	@old=$$($(GO) run ./cmd/apidiff pin '$(UPSTREAM)' '$(VERSION)') && echo "bump: $(UPSTREAM) $$old -> $(VERSION)" && \
-	$(MAKE) --no-print-directory generate && $(GO) build ./... && \
+	$(MAKE) --no-print-directory generate && $(GO) build ./... && echo "bump: go build ./... ok" && \
 	$(GO) run ./cmd/apidiff upstream '$(UPSTREAM)' "$$old" '$(VERSION)' && \
 	$(GO) run ./cmd/apidiff diff -base HEAD && \
 	{ $(GO) run ./cmd/apidiff check || true; } && \

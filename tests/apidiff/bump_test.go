@@ -24,6 +24,7 @@ func TestPinBumpIncusRegeneratesBuildsAndReportsTheDiff(t *testing.T) {
 		"OFFLINE_TESTS=./internal/specgen/") // the offline suite runs in make test already
 	assert.Contains(t, out, "bump: incus-cluster v6.23.0 -> v6.22.0")
 	assert.Contains(t, out, "specgen: go.mod: github.com/lxc/incus/v6 v6.23.0 -> v6.22.0")
+	assert.Contains(t, out, "bump: go build ./... ok")
 	assert.Contains(t, out, "upstream incus-cluster, v6.23.0 -> v6.22.0, the operations clustergate consumes: 0 changes, 0 breaking\n  compared incus-cluster: 15 operations")
 	assert.Contains(t, out, "api-diff: the /v1 contract, HEAD -> working tree: 0 changes, 0 breaking")
 	assert.Contains(t, out, "check-api: ok")

@@ -28,7 +28,7 @@ func run(t *testing.T, dir, name string, args ...string) (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	t.Logf("$ %s %s\n%s", name, strings.Join(args, " "), out.String())
+	t.Logf("$ %s %s\n%s", name, strings.Join(args, " "), strings.ReplaceAll(out.String(), "\x00", "\n"))
 	return out.String(), err
 }
 
