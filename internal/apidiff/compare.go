@@ -156,18 +156,20 @@ func toolsOf(baseDocs, revDocs map[string]*openapi3.T) (*toolSides, error) {
 // deriveTools derives tools exactly as the server does (mcp.Derive), and
 // records each route's tool from the specs' x-mcp-tool extension.
 func deriveTools(docs map[string]*openapi3.T, byRoute map[string]string) (map[string]mcp.Tool, error) {
+	var all []catalog.Op
 	for surface, doc := range docs {
 		ops, err := catalog.FromSpec(surface, doc)
 		if err != nil {
 			return nil, err
 		}
+		all = append(all, ops...)
 		for _, op := range ops {
 			if op.Tool != "" {
 				byRoute[op.Method+" "+op.Path] = op.Tool
 			}
 		}
 	}
-	tools, err := mcp.Derive(docs)
+	tools, err := mcp.Derive(docs, all)
 	if err != nil {
 		return nil, err
 	}
