@@ -13,7 +13,7 @@ GENERATED := openapi generated go.mod go.sum
 build: ## build bin/clustergate
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/clustergate ./cmd/clustergate
 
-run: build ## build and start the server on 127.0.0.1:8080 (MCP on 127.0.0.1:9090)
+run: build ## build and start the server on :8080
 	./bin/clustergate serve
 
 generate: ## derive openapi/*.yaml from the pins, then regenerate generated/
