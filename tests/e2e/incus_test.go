@@ -41,8 +41,14 @@ func ptr[T any](v T) *T { return &v }
 
 // TestIncusClusterLifecycle enables clustering through clustergate, then
 // exercises the configuration, certificate-free and group routes.
+// It runs against Incus 6.0 and LXD 5.0.
 func TestIncusClusterLifecycle(t *testing.T) {
-	d := lxdtest.StartStandalone(t)
+	for _, k := range lxdtest.Kinds {
+		t.Run(k.Name, func(t *testing.T) { testIncusClusterLifecycle(t, k.StartStandalone(t)) })
+	}
+}
+
+func testIncusClusterLifecycle(t *testing.T, d *lxdtest.Daemon) {
 	c, _ := incusGate(t, d)
 	x := ctx(t)
 
@@ -91,8 +97,14 @@ func TestIncusClusterLifecycle(t *testing.T) {
 
 // TestIncusMembers covers listing, join tokens, reads and writes with ETags,
 // evacuation, rename and delete on a two-member cluster.
+// It runs against Incus 6.0 and LXD 5.0.
 func TestIncusMembers(t *testing.T) {
-	d1 := lxdtest.Start(t)
+	for _, k := range lxdtest.Kinds {
+		t.Run(k.Name, func(t *testing.T) { testIncusMembers(t, k.Start(t)) })
+	}
+}
+
+func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 	c, _ := incusGate(t, d1)
 	x := ctx(t)
 
@@ -122,7 +134,7 @@ func TestIncusMembers(t *testing.T) {
 	assert.Equal(t, *tok.JSON200.Secret, decoded.Secret, "the encoded token carries the secret")
 
 	memberReadsAndWrites(t, c, d1.Name)
-	memberStateRoutes(t, c, d1.Name)
+	memberStateRoutes(t, c, d1)
 
 	d2 := lxdtest.Join(t, d1)
 	renamed := d2.Name + "-renamed"
@@ -179,12 +191,18 @@ func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string)
 	assert.Equal(t, "incus", *missing.JSONDefault.Upstream)
 }
 
-func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, name string) {
+func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, d *lxdtest.Daemon) {
 	x := ctx(t)
+	name := d.Name
 	st, err := c.ClustermemberstategetWithResponse(x, name)
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusNotImplemented, st.StatusCode(), "LXD 5.0 lacks the extension: %s", st.Body)
-	assert.Contains(t, st.JSONDefault.Message, "cluster_member_state")
+	if d.Kind == lxdtest.LXD {
+		assert.Equal(t, http.StatusNotImplemented, st.StatusCode(), "LXD 5.0 lacks the extension: %s", st.Body)
+		assert.Contains(t, st.JSONDefault.Message, "cluster_member_state")
+	} else {
+		require.Equal(t, http.StatusOK, st.StatusCode(), "Incus 6.0 has the extension: %s", st.Body)
+		assert.Positive(t, *st.JSON200.Sysinfo.TotalRAM)
+	}
 
 	for _, step := range []struct{ action, status string }{{"evacuate", "Evacuated"}, {"restore", "Online"}} {
 		action, status := step.action, step.status
