@@ -70,6 +70,52 @@ type ClusterCertificatePut struct {
 	ClusterCertificateKey *string `json:"cluster_certificate_key,omitempty"`
 }
 
+// ClusterGroup defines model for ClusterGroup.
+type ClusterGroup struct {
+	// Config Cluster group configuration map
+	//
+	// Example: {"user.mykey":"foo"}
+	Config *map[string]string `json:"config,omitempty"`
+
+	// Description The description of the cluster group
+	//
+	// Example: amd64 servers
+	Description *string `json:"description,omitempty"`
+
+	// Members List of members in this group
+	//
+	// Example: ["server01","server02"]
+	Members *[]string `json:"members,omitempty"`
+
+	// Name The new name of the cluster group
+	//
+	// Example: group1
+	Name *string `json:"name,omitempty"`
+
+	// UsedBy List of URLs of objects using this cluster group
+	//
+	// Example: ["/1.0/cluster/members/server01","/1.0/project/default"]
+	UsedBy *[]string `json:"used_by,omitempty"`
+}
+
+// ClusterGroupPut defines model for ClusterGroupPut.
+type ClusterGroupPut struct {
+	// Config Cluster group configuration map
+	//
+	// Example: {"user.mykey":"foo"}
+	Config *map[string]string `json:"config,omitempty"`
+
+	// Description The description of the cluster group
+	//
+	// Example: amd64 servers
+	Description *string `json:"description,omitempty"`
+
+	// Members List of members in this group
+	//
+	// Example: ["server01","server02"]
+	Members *[]string `json:"members,omitempty"`
+}
+
 // ClusterGroupsPost defines model for ClusterGroupsPost.
 type ClusterGroupsPost struct {
 	// Config Cluster group configuration map
@@ -477,6 +523,18 @@ type ClusterputParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ClustergrouppatchParams defines parameters for Clustergrouppatch.
+type ClustergrouppatchParams struct {
+	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ClustergroupputParams defines parameters for Clustergroupput.
+type ClustergroupputParams struct {
+	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ClustermembersgetParams defines parameters for Clustermembersget.
 type ClustermembersgetParams struct {
 	// Filter Collection filter
@@ -510,6 +568,12 @@ type ClusteringupdatecertJSONRequestBody = ClusterCertificatePut
 // ClustergroupspostJSONRequestBody defines body for Clustergroupspost for application/json ContentType.
 type ClustergroupspostJSONRequestBody = ClusterGroupsPost
 
+// ClustergrouppatchJSONRequestBody defines body for Clustergrouppatch for application/json ContentType.
+type ClustergrouppatchJSONRequestBody = ClusterGroupPut
+
+// ClustergroupputJSONRequestBody defines body for Clustergroupput for application/json ContentType.
+type ClustergroupputJSONRequestBody = ClusterGroupPut
+
 // ClustermemberspostJSONRequestBody defines body for Clustermemberspost for application/json ContentType.
 type ClustermemberspostJSONRequestBody = ClusterMembersPost
 
@@ -536,9 +600,24 @@ type ServerInterface interface {
 	// Clusteringupdatecert Update the certificate for the cluster
 	// (PUT /v1/1-0/cluster/certificate)
 	Clusteringupdatecert(ctx echo.Context) error
+	// Clustergroupsget Get the cluster groups
+	// (GET /v1/1-0/cluster/groups)
+	Clustergroupsget(ctx echo.Context) error
 	// Clustergroupspost Create a cluster group.
 	// (POST /v1/1-0/cluster/groups)
 	Clustergroupspost(ctx echo.Context) error
+	// Clustergroupdelete Delete the cluster group
+	// (DELETE /v1/1-0/cluster/groups/{name})
+	Clustergroupdelete(ctx echo.Context, name string) error
+	// Clustergroupget Get the cluster group
+	// (GET /v1/1-0/cluster/groups/{name})
+	Clustergroupget(ctx echo.Context, name string) error
+	// Clustergrouppatch Partially update the cluster group
+	// (PATCH /v1/1-0/cluster/groups/{name})
+	Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error
+	// Clustergroupput Update the cluster group
+	// (PUT /v1/1-0/cluster/groups/{name})
+	Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error
 	// Clustermembersget Get the cluster members
 	// (GET /v1/1-0/cluster/members)
 	Clustermembersget(ctx echo.Context, params ClustermembersgetParams) error
@@ -626,12 +705,125 @@ func (w *ServerInterfaceWrapper) Clusteringupdatecert(ctx echo.Context) error {
 	return err
 }
 
+// Clustergroupsget converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupsget(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupsget(ctx)
+	return err
+}
+
 // Clustergroupspost converts echo context to params.
 func (w *ServerInterfaceWrapper) Clustergroupspost(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Clustergroupspost(ctx)
+	return err
+}
+
+// Clustergroupdelete converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupdelete(ctx, name)
+	return err
+}
+
+// Clustergroupget converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupget(ctx, name)
+	return err
+}
+
+// Clustergrouppatch converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergrouppatchParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergrouppatch(ctx, name, params)
+	return err
+}
+
+// Clustergroupput converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergroupputParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupput(ctx, name, params)
 	return err
 }
 
@@ -898,7 +1090,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/1-0/cluster", wrapper.Clusterget, options.OperationMiddlewares["clusterget"]...)
 	router.PUT(options.BaseURL+"/v1/1-0/cluster", wrapper.Clusterput, options.OperationMiddlewares["clusterput"]...)
 	router.PUT(options.BaseURL+"/v1/1-0/cluster/certificate", wrapper.Clusteringupdatecert, options.OperationMiddlewares["clusteringupdatecert"]...)
+	router.GET(options.BaseURL+"/v1/1-0/cluster/groups", wrapper.Clustergroupsget, options.OperationMiddlewares["clustergroupsget"]...)
 	router.POST(options.BaseURL+"/v1/1-0/cluster/groups", wrapper.Clustergroupspost, options.OperationMiddlewares["clustergroupspost"]...)
+	router.DELETE(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergroupdelete, options.OperationMiddlewares["clustergroupdelete"]...)
+	router.GET(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergroupget, options.OperationMiddlewares["clustergroupget"]...)
+	router.PATCH(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergrouppatch, options.OperationMiddlewares["clustergrouppatch"]...)
+	router.PUT(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergroupput, options.OperationMiddlewares["clustergroupput"]...)
 	router.GET(options.BaseURL+"/v1/1-0/cluster/members", wrapper.Clustermembersget, options.OperationMiddlewares["clustermembersget"]...)
 	router.POST(options.BaseURL+"/v1/1-0/cluster/members", wrapper.Clustermemberspost, options.OperationMiddlewares["clustermemberspost"]...)
 	router.GET(options.BaseURL+"/v1/1-0/cluster/members-recursion-1", wrapper.Clustermembersgetrecursion1, options.OperationMiddlewares["clustermembersgetrecursion1"]...)
@@ -1048,6 +1245,44 @@ func (response ClusteringupdatecertdefaultJSONResponse) VisitClusteringupdatecer
 	return err
 }
 
+type ClustergroupsgetRequestObject struct {
+}
+
+type ClustergroupsgetResponseObject interface {
+	VisitClustergroupsgetResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupsget200JSONResponse []ClusterGroup
+
+func (response Clustergroupsget200JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupsgetdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupsgetdefaultJSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergroupspostRequestObject struct {
 	Body *ClustergroupspostJSONRequestBody
 }
@@ -1057,19 +1292,31 @@ type ClustergroupspostResponseObject interface {
 }
 
 type Clustergroupspost201ResponseHeaders struct {
+	ETag     *string
 	Location *string
 }
 
-type Clustergroupspost201Response struct {
+type Clustergroupspost201JSONResponse struct {
+	Body    ClusterGroup
 	Headers Clustergroupspost201ResponseHeaders
 }
 
-func (response Clustergroupspost201Response) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+func (response Clustergroupspost201JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
 	if response.Headers.Location != nil {
 		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
 	}
 	w.WriteHeader(201)
-	return nil
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustergroupspostdefaultJSONResponse struct {
@@ -1078,6 +1325,190 @@ type ClustergroupspostdefaultJSONResponse struct {
 }
 
 func (response ClustergroupspostdefaultJSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupdeleteRequestObject struct {
+	Name string `json:"name"`
+}
+
+type ClustergroupdeleteResponseObject interface {
+	VisitClustergroupdeleteResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupdelete204Response struct {
+}
+
+func (response Clustergroupdelete204Response) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ClustergroupdeletedefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupdeletedefaultJSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupgetRequestObject struct {
+	Name string `json:"name"`
+}
+
+type ClustergroupgetResponseObject interface {
+	VisitClustergroupgetResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupget200ResponseHeaders struct {
+	ETag *string
+}
+
+type Clustergroupget200JSONResponse struct {
+	Body    ClusterGroup
+	Headers Clustergroupget200ResponseHeaders
+}
+
+func (response Clustergroupget200JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupgetdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupgetdefaultJSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergrouppatchRequestObject struct {
+	Name   string `json:"name"`
+	Params ClustergrouppatchParams
+	Body   *ClustergrouppatchJSONRequestBody
+}
+
+type ClustergrouppatchResponseObject interface {
+	VisitClustergrouppatchResponse(w http.ResponseWriter) error
+}
+
+type Clustergrouppatch200ResponseHeaders struct {
+	ETag *string
+}
+
+type Clustergrouppatch200JSONResponse struct {
+	Body    ClusterGroup
+	Headers Clustergrouppatch200ResponseHeaders
+}
+
+func (response Clustergrouppatch200JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergrouppatchdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergrouppatchdefaultJSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupputRequestObject struct {
+	Name   string `json:"name"`
+	Params ClustergroupputParams
+	Body   *ClustergroupputJSONRequestBody
+}
+
+type ClustergroupputResponseObject interface {
+	VisitClustergroupputResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupput200ResponseHeaders struct {
+	ETag *string
+}
+
+type Clustergroupput200JSONResponse struct {
+	Body    ClusterGroup
+	Headers Clustergroupput200ResponseHeaders
+}
+
+func (response Clustergroupput200JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupputdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupputdefaultJSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1312,12 +1743,28 @@ type ClustermemberpatchResponseObject interface {
 	VisitClustermemberpatchResponse(w http.ResponseWriter) error
 }
 
-type Clustermemberpatch204Response struct {
+type Clustermemberpatch200ResponseHeaders struct {
+	ETag *string
 }
 
-func (response Clustermemberpatch204Response) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
-	w.WriteHeader(204)
-	return nil
+type Clustermemberpatch200JSONResponse struct {
+	Body    ClusterMember
+	Headers Clustermemberpatch200ResponseHeaders
+}
+
+func (response Clustermemberpatch200JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberpatchdefaultJSONResponse struct {
@@ -1346,12 +1793,32 @@ type ClustermemberpostResponseObject interface {
 	VisitClustermemberpostResponse(w http.ResponseWriter) error
 }
 
-type Clustermemberpost204Response struct {
+type Clustermemberpost200ResponseHeaders struct {
+	ETag     *string
+	Location *string
 }
 
-func (response Clustermemberpost204Response) VisitClustermemberpostResponse(w http.ResponseWriter) error {
-	w.WriteHeader(204)
-	return nil
+type Clustermemberpost200JSONResponse struct {
+	Body    ClusterMember
+	Headers Clustermemberpost200ResponseHeaders
+}
+
+func (response Clustermemberpost200JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberpostdefaultJSONResponse struct {
@@ -1381,12 +1848,28 @@ type ClustermemberputResponseObject interface {
 	VisitClustermemberputResponse(w http.ResponseWriter) error
 }
 
-type Clustermemberput204Response struct {
+type Clustermemberput200ResponseHeaders struct {
+	ETag *string
 }
 
-func (response Clustermemberput204Response) VisitClustermemberputResponse(w http.ResponseWriter) error {
-	w.WriteHeader(204)
-	return nil
+type Clustermemberput200JSONResponse struct {
+	Body    ClusterMember
+	Headers Clustermemberput200ResponseHeaders
+}
+
+func (response Clustermemberput200JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberputdefaultJSONResponse struct {
@@ -1549,9 +2032,24 @@ type StrictServerInterface interface {
 	// Clusteringupdatecert Update the certificate for the cluster
 	// (PUT /v1/1-0/cluster/certificate)
 	Clusteringupdatecert(ctx context.Context, request ClusteringupdatecertRequestObject) (ClusteringupdatecertResponseObject, error)
+	// Clustergroupsget Get the cluster groups
+	// (GET /v1/1-0/cluster/groups)
+	Clustergroupsget(ctx context.Context, request ClustergroupsgetRequestObject) (ClustergroupsgetResponseObject, error)
 	// Clustergroupspost Create a cluster group.
 	// (POST /v1/1-0/cluster/groups)
 	Clustergroupspost(ctx context.Context, request ClustergroupspostRequestObject) (ClustergroupspostResponseObject, error)
+	// Clustergroupdelete Delete the cluster group
+	// (DELETE /v1/1-0/cluster/groups/{name})
+	Clustergroupdelete(ctx context.Context, request ClustergroupdeleteRequestObject) (ClustergroupdeleteResponseObject, error)
+	// Clustergroupget Get the cluster group
+	// (GET /v1/1-0/cluster/groups/{name})
+	Clustergroupget(ctx context.Context, request ClustergroupgetRequestObject) (ClustergroupgetResponseObject, error)
+	// Clustergrouppatch Partially update the cluster group
+	// (PATCH /v1/1-0/cluster/groups/{name})
+	Clustergrouppatch(ctx context.Context, request ClustergrouppatchRequestObject) (ClustergrouppatchResponseObject, error)
+	// Clustergroupput Update the cluster group
+	// (PUT /v1/1-0/cluster/groups/{name})
+	Clustergroupput(ctx context.Context, request ClustergroupputRequestObject) (ClustergroupputResponseObject, error)
 	// Clustermembersget Get the cluster members
 	// (GET /v1/1-0/cluster/members)
 	Clustermembersget(ctx context.Context, request ClustermembersgetRequestObject) (ClustermembersgetResponseObject, error)
@@ -1716,6 +2214,29 @@ func (sh *strictHandler) Clusteringupdatecert(ctx echo.Context) error {
 	return nil
 }
 
+// Clustergroupsget operation middleware
+func (sh *strictHandler) Clustergroupsget(ctx echo.Context) error {
+	var request ClustergroupsgetRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupsget(ctx.Request().Context(), request.(ClustergroupsgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupsget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupsgetResponseObject); ok {
+		return validResponse.VisitClustergroupsgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Clustergroupspost operation middleware
 func (sh *strictHandler) Clustergroupspost(ctx echo.Context) error {
 	var request ClustergroupspostRequestObject
@@ -1756,6 +2277,154 @@ func (sh *strictHandler) Clustergroupspost(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ClustergroupspostResponseObject); ok {
 		return validResponse.VisitClustergroupspostResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergroupdelete operation middleware
+func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string) error {
+	var request ClustergroupdeleteRequestObject
+
+	request.Name = name
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupdelete(ctx.Request().Context(), request.(ClustergroupdeleteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupdelete")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupdeleteResponseObject); ok {
+		return validResponse.VisitClustergroupdeleteResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergroupget operation middleware
+func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string) error {
+	var request ClustergroupgetRequestObject
+
+	request.Name = name
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupget(ctx.Request().Context(), request.(ClustergroupgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupgetResponseObject); ok {
+		return validResponse.VisitClustergroupgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergrouppatch operation middleware
+func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error {
+	var request ClustergrouppatchRequestObject
+
+	request.Name = name
+	request.Params = params
+
+	var body ClustergrouppatchJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergrouppatch(ctx.Request().Context(), request.(ClustergrouppatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergrouppatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergrouppatchResponseObject); ok {
+		return validResponse.VisitClustergrouppatchResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergroupput operation middleware
+func (sh *strictHandler) Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error {
+	var request ClustergroupputRequestObject
+
+	request.Name = name
+	request.Params = params
+
+	var body ClustergroupputJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupput(ctx.Request().Context(), request.(ClustergroupputRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupput")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupputResponseObject); ok {
+		return validResponse.VisitClustergroupputResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2157,88 +2826,95 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx5b9w4lv8qhHaBSQN1qA7XFSx2PbYn7Z2kY/iYnkUSuCnxqYptlaghKduFwN99QVJ36ajykbinA//j",
-	"kii+x8f3fu+i9NVy2TpkAQRSWIuvlnBXsMb63yM/EhK4+jfkLAQuKegbEGDHB6L+JSBcTkNJWWAtrF9X",
-	"IFfAkWuepMESUYGS4R0L7vE69MFaSB5Bx5KbEKyF5TDmAw6sjnXfXbJugNfq6kn81EPHWsPaAX7tssCj",
-	"y22q76mQiHnIDENmWMSxuo1uYCPQm0gAQSTSHP3OaPBTnplPXzoWlbDWa/tPDp61sP6jn4mlH8ukHwvk",
-	"g6ZzpMn8HTaKw3glmHO8Ka0jP1oNFcBvgV+bu+Wl/ILXoJYiV5AIMVkWDsSdEam6yeFfEQiZX0Y8sz2w",
-	"Un6EVA+UGLrQwxQl60GxTqV+Ol4c4hByEGrdaEWXq64Pt+AjGniMr41IscMiiXDCYC+jx5zfwZUJvRC7",
-	"N3ipri+pXEVOz2Xrvn/v9mngRqJ/O+mLFeZA+jikSjIxB0dK0TzqYglnkdyWUeWwPNtaeNldhAOi1ACF",
-	"mHLkMY6w75ekK6xOScfj+9e5ibZZuVwBCuCuQO3NPw/sOTo7+YAgcBkB8pOmmdvRwqalo/OEmjdwWwBK",
-	"ehUMX9/AZjemlXiegXE1z97MaxN6eF4desdZFIozJuQ2emUwggmhSijYPyuMKPL/0KlWQLRUREpws8Zh",
-	"XkpfrUgA7603eicsjzGrbqWJfFKgKBCt2sTclTJmaNYK24XXZDJGBiJEyx4d50il8CvagFcgGiC5omKb",
-	"+qc8NsX/Dq087G6JvBVRhRpVjaKJhgcVaLotGX1FMbamwXsIlnJlLQbNAkrBU8Ew5coVfjK8fNkC1EwV",
-	"yxjlUfCJQPgWU1/5OoNNxjbz3D43wBr5bRsG5u6KSnBlxGuEGnK6xnyD8iOr3VVBwvezyfVk3KJ0h3nq",
-	"Cs+eaqaH6WMlG835sqKtKj9PIh94jwZC4sDVGuj7e9gsltjBAupDowrPTgXCKHkyNtE9g6XjhG4bbhwV",
-	"Sedv5nfs8MMxOgk3LhoN3f5kLPcDDA9TP+JwTdga06A5yonHIjM29jhUNKkTx+5NW5DzNzPtseHgoWOs",
-	"vAHDChYnDA+xkBzwWbAUSLIipqXAof95PJ4ZhDBIK4Q26K/1uiwklpGoU2LLi3x/g5SZYPNAi6A+xCQV",
-	"mDEfGiSkb6MV+AQ5m7ZN+pSZwmPFcq7ZeXzE/NTYuGMZUVcYUcQ5BDLeigKdj4FPg7YA7sI899CxIu5v",
-	"T391/h5hie5W1F1V4YWLA+SoFAArvCqQX0kZikW/P7B76m+wmI3HoxZurs7fVyUCxkvkfRZOGGDey0X/",
-	"5eSq0g/9A/tR7D91grkO5QbdrSBAS5BS5Uj5DDSXutxRuULvTi4/B4Oe3Y8HdXSGIFYsUqqt5vV9iJUc",
-	"dLqopjEaZKiEwNWc6jJGZ1fF6fQTSYLW20osGuH5EK2iNQ6QxykExN8UYjwTXGeb/dkSLOIufLZQTGKj",
-	"8VNIxvESUMiYjz5bPnOx/9naD8IhkFTWSP+GBkRDZjnRRm8CkHeM33QSHrqKhw7q9Xo/Fc0xd7uFsRPD",
-	"yUPHqs9mchhQFpIRUQuNOItviCZzFIyaIxP6mXycii26WurWLmFkx7pV6lxNWN9CLNCUsxJAA9L1Cdz2",
-	"BXFaaGsTqrf71ACLACBosPQh3nm95XKFZRy0pujwOcijFhUoCZORZEpVbykBY0ixcb0MiPwvo8Elu4Gg",
-	"ItQlhIMQVe5OST29rfYc7qnQmMI0tldUDnJeb2D35rPeyO4Nh3MDvo91f4cpi8oc70PKQVxjWc2wVMv8",
-	"i0B63EYFk9AraMXQHg669qg7HF0OpovRbDGa9qYHo9F8NpnNu/Z4YdtWxzJAaS2U84aupOs2wzkxfB1K",
-	"HfbRYAk85DSo4TI3IDGmGDBK1Y+M74Op49ieNx6NbefAcYazg8EU7MnQHo4G9gATbzqbuaPpbDwh7syZ",
-	"DObgDN2R64zBG87Ho0lbmJhjWUcaLoca5jkOCFsbcDfjShJ2hsPZmIzHxBkNJ9OD+XDkgU2G9tAeT6dg",
-	"w9yBwWBmDzxvarvj0QHYo6Ezn9rDmTs6cElrZKJZawuHymCVTybrw6Lhk0qGJWurSXNdFkhMAyDaCdMA",
-	"4SApNJUDHC1jrdIvAwzVdaF2udaUFJrluntVoSTlfG0hz9uXmg1oKDHk8ZeDXgMusf9Ckm4o4KYjykyv",
-	"GaEeNRURw38+4MzE/cxlve9SL/iRq/9Rc/XXmS0/vIQVq3wVKgDTBPHXKogXTYbX1FO7MJOcMeYbMi22",
-	"kxtvigMboexzr9bdxUacqmdqfZnmpAxLQl+sgKKXgU7NQ7Wnwm59U8DcU0DvQJKnAumplJmS+K5AmAP6",
-	"bMEtdiMsVQKpMuDPFge1p/DZ0qFNEK2VaiajrE5yXylpZuK5+431XTftJzBS4WE/3gLnKjHQrjUGYCAo",
-	"nl43VxgphbVCsrCtwKWolf1pLMEvTfu/oz9Nlv+t1CLW3S2lcCLPAw7kmuO1+p3G8hENZL76TgMJS40/",
-	"eTH9VT9+fvhBOwUO8Mh5/sYB8rOIOxw+cpoL9ehDx/IZJtf4FpTd66WmAJnlKyxy/JwGBpGG2GbIfM8w",
-	"OUymfdDxhJsmhQV+B5M2fs/SZxUm6e17pAAv9MOxCCWT2H/kRJfq2cI8j9wLPVGyGVGo08L8LDtNcmWe",
-	"q4dco9dboGvg/dvBrnhscvCopOubJQdi5+xAly0RziVh6jomJKv/SpbPf557H+Kcofo4RlyZaSzblPOz",
-	"DYvQHRUrxbdaVWEz9qmUxwzGlZmaQxfVrMF9CK5Uqe4rOioik+LYNr+FWrbRghJrSqx/4YAk3+giaIVs",
-	"HR+vdmPQlOl03fnH0bKnHi1rtBFdl04tRTIUCXPwINlWl63XUaB0pZxoxqYy3MVUDFzlLOWVH3urKENU",
-	"oKPDmBSS4xCx2DSevw92wjnjNSCibiGxwqGWFtwC3yT0lzpjYZEp/BbBs7at/OsKS3QHgUR3nAXLtwgH",
-	"KAqF5IDXfxGI3QUofhbpFkcoe1tSjp0RCHlNSU3pNHYqlHQQjo8JAfpn99xc754StAJMCkLMZq/rwv58",
-	"eXmWdMO17lARa0tvOxjRkYtZWDWPyV3T0PAw9YGoXebgKQvvmH4FCwARSir4LPvkpDWcyP5LWT0eOlah",
-	"QYF9/6NnLT7tgRPZ8w+dssNswPak6ho79+0eJxVoSW8L1deaZRoq22v7slVcK3sSXBEl9ZRQPiZHFypS",
-	"xORWsSnlYPdmyVkUkOzcQ8V5TlwJiRtjS+mD6I3E4qYTc8o4ugNHMPcGZLGDmV5udXA4DhU4YAmksoWT",
-	"LUyP0gm8ab68eAfnyLBlOjiN5cjj7eOGeXFnnJ7cgxuZLjxbr3FA9mw9c94kIQOCiVnl6V6wNWzdbuxe",
-	"cQ0MVbB1dXV63LzKyXwwcWd40p07U9IdY4d057Yz6mIgHrhTcKcEt9A/PTbprVuj7xqeS/5QwxwHl3GC",
-	"7rBAntH74DEu8X1CWQVCeHPt4sAFv/nsWmYo8TEU81AxBvOwL9qCsA94c2To6TBMYoIlbqgibtXrM5UQ",
-	"IbgqvEXpNIUyfaKFi0+Wg8VKV6+CW8pZsAbTqvz544cTa2H1OWPKnt8f/vJOmUbv6vJv3ZnVsc4OL39W",
-	"9yPB+zqA6guHBovc7/RndkP/Y346OjC+PDn/YC2sewl8bXWsq4uTc2thaZoPHcsjGp5sbbsjezxxPXvo",
-	"2oPBxAPHG4M38mAMGFzijewZTIe2ax/AAZ6705HtwgBPvMHBeDD1JhOrYw2shWUfzOaT2XROZpP5cGJP",
-	"HTKBMbbn4+nBZDIleOQceJPpYDwezLBjA9hwMB3aztg9mHrTg7GjbSOQwLEr6W0cWreUZz8kO6AdhTl8",
-	"0Vgb3rHYvd2t8TyTUGVUCpuedGSE2vb+oGf30yt9jzHrS8tCztNpG0IQc5BL5/4F+zuPgsCY227HwMz8",
-	"125cGG2ul6uhR7qoqWIasoNT8bGQyF3hYPlNXMqVYUq5lOdqR6S7kSv/nwaMVHVg6seWI3xqrmYHsCVD",
-	"2IQ+hUNUW8GELqdVBBPqcjxrXtAje2rP5/PRdD7tPKr4prdaVKXFVyr73KY4HM1H08n8YG9yar6X3baL",
-	"ELuw267poVsVQX3xmfeMUHETz/zG2UgQhWBvPLQHtj0fTafD2YtsYDP50Xh0MJqOB/PpdPKdNzSHPpUV",
-	"4DipzoYVI/Vb3YTKQggckPRcCI9zuV7tivZnttRa3Koq0hRCmiC3AXwUdif6vO8UxhDytYgyww0dyLyq",
-	"P1PpwZx/ijiVmwvFdtxWAsyBV51UzRceDs9O0Q1s4iz56P3VxeXJ+bvDy5Prw7PT67+f/N+FSiqFOTOl",
-	"haIDQzN3yv1KytB6eNBhh2lxbSevp4r1NCgWEfeU1WSHAhQ7HUSA01tzhlcFh0sIeuiYoYBJBITKRewN",
-	"TcEJh9ihPpWbjv4dUp336WD3FriPN1pPeRSg39b4BtASAqXA8Fsvp/I58osik1bHugUuzBIGSmVYCIES",
-	"+cIa9ezeSEEVlist7v7toD/opmeJ1aVl1Ym0dyAL1bJCZbKHjrDvG53JlXPenVyifu6gsmI/tcVTkluE",
-	"zmo5iJAFcTtsaNvxIRsZx8w4DP24Stj/XZj0xaj7jrVOs9PVR14Ky7E6likPaU5OLnFFofYfRsJpETH/",
-	"/FskICCISoQFOvW6H7B0V4gF6I5Tqf1mxne53GFY9HDky2dbv6nwVaw+udGxRLReY75p22ilf3ipQ1xt",
-	"0t1Ebb4oBFi7YXdF4/e6CQjJoziQj/MzSmAdMrMgUzZXmvkr4z5Jx3DA5GPgb9Lo38wrlYtdKN1MaHbL",
-	"nN138xW3NcgVUzr27uSyTu+ujeIpY1DZVk5VtVDCqsNkJtjc2xbOrna0BUVUscTxGqRWwU9lFpRGIo+z",
-	"NcIo5HBLWaRCTUzeaqpay3RFUZj3D8aDocFJU9E2niFGJIIEDVxdw6VqbqP4VnI23UrUt1Fpv6Ql2b8y",
-	"snluuz2L5D6mm5ULjYrddxmnS6oSQSXUX8y60n1+QdzJKosV7F8WahseDahYZWdVc70HRAAT/ZLPQ0dl",
-	"UN+DPeVLJfV95ZRUovkWhcz3FcI5G0SJ9b1Bq80ovylu6Qtl4DKJ877YdXZVj10JUFRh10On7Nj7pY5x",
-	"K7bl2salRuyOCJenWIt2NFgayajB1ovCSOkzD02Ikls7h9A3SWHSCHwqvowrKt0sgLcoYChZ72uyp3pF",
-	"eD1WlfHYzXi77woIBM1KiY8xMxosrw2V61hFKyyuYFyV1pedMA7j4z4l1dNdkdyRI/Mifo2lfbwomZqZ",
-	"vj6+1rc15Rc1sdxXMBrMy3zGQjLTe4JnMKlBdepmCN1hEVMixcD+fW0f5Crpzaq9zh+ySj7m8Irj9xpN",
-	"ekZbjS/tbaxmE1IXmMiyziY/XjTE7VrRrmONrrLI2OAqjTH3fZGdct14/I5ZbjJ9rTXG95PcoyHQP2K+",
-	"D24cIPoG1XSU/q8I+CYL0tObLSH6E+Lc6mNKEJCQab0pvFxQJY5+rkfYdH+fVyUqTOLw7DTH1WtLprNX",
-	"OF9PGp3x9IgEOn64PpFOjU0n1JW+77ziCOjOnm9HY3t535c/zdvg/JJTZoQ8Y0j5fClr7oRPdU6YbdFb",
-	"3QRBv+kfvyVndIsne36krLXQUKX1r8BJx0rZVUx1E6b2iKSbvHYCFg1uO0OLer/d5eBGuvraHbywD//v",
-	"lNR/DXbw5+nowR/es297rP2PFf/w1y/or7vDJ3vs65K+1ppj3gwaTbP/VentgxGED1UvJxzr6xVSrjHN",
-	"45P3J5cnldYZU2sxzJiRNoMs+uf4hI02SS2Y1CLjO2WXvY99/hEqQLXb9FhbMGJ6hpqP2c+SOdTbgtGf",
-	"FnO4zilJrRUkyq0EtYfP2dPl7KbUuySP31Cj7ZeJptsD6Ue0as2D/1Y92qdZ5gt6qae4qPacMm+QoW5S",
-	"bu39GeaSYt/foGi7RdRon2eHl0c/P8FCw7hr+p1stPMnbxpnn4NpT8afu4P8R/DvOxjG92/vhAmT3VL7",
-	"tA1dtPG24UtmobshTE3xSr+IvTus1FWwdkSVJHX+fo7/pU12twJa/FWpP1dbtlbZXkXhSPG2u4W2F4p2",
-	"qBMV7HPH01rN5nn1JOuM5A+P/8Pjv/4zHa/Mz+/r3a/aoSPaGTlaq1l9kRzmr83604Pyz5X+G5ptJWc1",
-	"5s9RCYg/1dZq2CL5pNt3z88bVOJVJOqav+dM1/WEOyftsVHVB9YnyWfO9DcR9Gfgtr/I9LgYe3fj+vcP",
-	"t7Ov/u1qXD9OWP8Z29W7mOPztQYem4Qk30bsxiw+azpiAG7npCRFuFyAkc4v+l8peWiMKaq/M9IWTpQo",
-	"bINc+muHwCF7o5sS9Obq6vT4p2poo+TVhA2NNpe7+QpChNovyXz/6CDPzR4hQfqrIg4o677poyRvgGrt",
-	"S979/PTlQS82fttSv5mbl0Sep26o9bHmhdP/uZ30hqOe3SfM7StQ6OKQ9jZ47VsP/x8AAP//",
+	"7F17b9u4lv8qhHaB6QB+yI/YcYrFbm6b6XRvOw3yuHMXbZGhRMrmRBY1JJXEKPzdF3zoab3sOI1nJugf",
+	"jUWKPDw853deNP3NcukypAEOBLdOvlncXeAlVH++8SMuMJN/hoyGmAmCVQMOoONjJP9EmLuMhILQwDqx",
+	"fl1gscAMuPpNEswB4SDu3rHwA1yGPrZOBItwxxKrEFsnlkOpj2FgdayH7px2A7iUT8/MW+uOtcRLB7Mb",
+	"lwYemW/O+oFwAagHdDegu0UMymZwi1ccvIo4RgBFiqLfKQl+zBLz+WvHIgIv1dr+k2HPOrH+o5+ypW94",
+	"0jcM+ajmeaOm+SdeSQrNSiBjcFVYR7a37Moxu8PsRrcWl/ILXGK5FLHAMRPjZcGA32uWykaG/4gwF9ll",
+	"mJHtgZXQw4V8oUDQpeomZ7LWknQi1NtmcYDhkGEu1w0WZL7o+vgO+4AEHmVLzVLo0EgAGBPYS+ejzu/Y",
+	"FfF8IXRv4Vw+nxOxiJyeS5d9/8Htk8CNeP9u0ucLyDDqw5BIzhgK3khB84gLBT6PxCaPSrtlyVbMS1sB",
+	"DJAUAxBCwoBHGYC+X+AutzoFGTftN5mBNkm5WmAQ4PvcbK/+fWTPwPnZR4ADlyKMflRzZnY0t2lJ7+xE",
+	"9Ru4yQDJvRKCb27xqh3Rkj17IFyOszXxSoXW+5Whd4xG4SZwpQgCESKSH9A/z/XIk77ulMsemMvxC0iz",
+	"hGGWQd+siGPWW67UJlgepVbVImPWJBiRm7Rs/zJPinChSMvtFFyiyRhodOAN2/M2M1WCvLwJczkgARAL",
+	"wjdn/5yFJfPn0Moi7gbLG8GUy17lABoLd1ACpJucUU+a8FIjZUduJ7pxVtW8uL74wOX/enM5iLhGa8Kr",
+	"Sfhs9Qc9u2/a+4ad/QzPVHvIqByzj7AHI1/U849hiD4F/qpgZsv4ec0x+seqzA4oDcqiKswvYt+or+Yz",
+	"eP+itH9Npa2QshLzvaSIeEQ6gMAj2EdKr76HBPJzyl9k8MVwtDUcSxJ8wMFcLKyTQRszouD5j4gwGT59",
+	"1rR8LVcLJYpFxTDaAO8g8bV6SH9W+3NPqRyaf5uKAZm7IAK7ImIVTA0ZWUK2Atme5SFOjsMPx5ObybhB",
+	"6E6zs0sf+LFqepq8VtDRTPyT11UZG6LIx6xHAi5g4CoJ9P0tdBYK6ECOq8PpkmiQSIMcv2lUdMsA+208",
+	"bxNuvMlPnW3M7tjpx7fgLFy5YDR0+5Ox2A4wPEj8iOEbRJeQBPWRsekLdF8TpWS8rBJxYtC9bXL0ftLD",
+	"vtUUrDtay2swLKdxXNNgmORgnwZzDgTNY1oCHOqP3fFMI4RGWs6VQn+rlmUuoIh4lRBbXuT7KyDVBOoX",
+	"Ghj10UwpwYz6uIZDqhkssI+As2rapM+pKuzKlgtFzu5ZlsfmUzqWZnWJEkWM4UCYrcjN8ynwSdAU9F/q",
+	"92QcwvzN4a8vPgAowP2CuIsyvHBhABwMGIYSr3LTL4QI+Um/P7B78t/g5Hg8HjVQc33xocyd01YiHzUY",
+	"ArL+29MYpzQhV2qH/gX9yNhPlZRchmIF7hc4AHMshIzUslnLTLrrnogFeHd29SXIRGodlVXiCxpJ0Zbj",
+	"+j42Qo5VilEOoyVIzxJiJseUjyE4v84Pp96Ik3q9jWRULTyfgkW0hAHwGMEB8lc5H08nZNLN/mJxGjEX",
+	"f7GAmWKl8JMLyuAcg5BSH3yxfOpC/4u1HYTjQBBRwf1bEiAFmcXkLHgVYHFP2W0npqEraeiAXq/3Y14d",
+	"M80NhJ1pStYdqzoDlsGAIpM0ixrmMJnfGm8yM4MWc6BdvyQrUJxXcb1lNuJOinP5xKoJ0EDNnKaNa5Cu",
+	"j/BdnyOnYW6lQtV6nyhgHgA4CeY+NjuvtlwsoDBOa4IOX4IsahEOYjcZCCpF9Y4grBXJKNfTgMj/UhJc",
+	"0VsclLi6CDHMeZm5k1xPmuWe4wfCFaZQhe0l2eaM1RvYvdlxb2T3hsOZBt9dzd9pQqJUx4eQMMxvoCgn",
+	"WMhl/sCB6reSziTu5aRiaA8HXXvUHY6uBtOT0fHJaNqbHo1Gs+PJ8axrj09s2+pYGiitE2m8cVeQZZPi",
+	"nGm6ToVy+0gwxyxkJKigMtMhViYDGIWMeUr30dRxbM8bj8a2c+Q4w+OjwRTbk6E9HA3sAUTe9PjYHU2P",
+	"xxPkHjuTwQw7Q3fkOmPsDWfj0aTJTcyQrDwNl+EK4hkMEF1qcNf9Chx2hsPjMRqPkTMaTqZHs+HIwzYa",
+	"2kN7PJ1iG88cPBgc2wPPm9rueHSE7dHQmU3t4bE7OnJRo2eiSGtyh4pglQ0mq92i4aPKTAVtqwhzXRoI",
+	"SAKMlBEmAYBBXJwoOjiKx0qknwYYyvNCzXytSCnU87V9VqHA5WxuIUvb14oNqEkxZPGXYbUGWCD/iThd",
+	"U/RLemyZMEzYvee03rPkC15i9T9rrH6Y0fL6KbRYxqu4BDC1E38jnXhep3h15zAu9SDnlPp6mgbdyfTX",
+	"yYEVl/q51XGPyxV/L9+ptGWKkiIscfWwBIqeBjoVDeWWCrrVRQHdJoHewXGcilFPhswEmVYOIMPgi4Xv",
+	"oBtBIQNIGQF/sRiWe4q/WMq1CaKlFM24l9WJ26WQpiqeaa/N77pJPYGiEgv76Q4zJgMDZVoNAGMEzPCq",
+	"uEJRwa3lgoZNCS45W9GeGg5+rdv/lvY0Xv73EgsjuxtC4USehxlGNwwu5efEl49IILLZdxIIPFf4k2XT",
+	"P9TrF6cflVFgGO84zk8M4+wo/B6GOw5zKV9ddyyfQnQD77DUe7XUBCDTeIVGjp+RwCBSEFsPmR8oRKfx",
+	"sGvlT7hJUJijdzBpovc8eVdiktq+HRl4qV42LBRUQH/Hga7ku7lxdtwLNVC8GVGowsLsKK0GudbvVUOu",
+	"lusN0NXw/v1gl+8aHOwUdH234IC3jg5U2hLATBAmn0OE0vyvoNn4Z9/7UH5wxJyIM5mZ2rRNMT5b0Qjc",
+	"E76QdMtV5TZjm0y5IdBkZioO6pWThh9C7AoZ6h7Q8UIRJ8c26c3lsrUUFEiTbP2BYSDYSiVBS3jr+HDR",
+	"jkCdplN555fjyI89jlyrIyovnWiKoCDi+uBBvK0uXS6jQMpKMdA0qjJsoyoarjKacuBHpUvSECXo6FAq",
+	"uGAwBNSoxv7rYGeMUVYBIrIJ8AUMFbfwHWareP65ilhopBO/efCsLCv/uoAC3ONAgHtGg/lrAAMQhVww",
+	"DJc/cEDvA2DeBarEEYreBpeNMcJc3BBUkTo1RoWgDoDmmBAG/+5e6Ofd9wgsMEQ5JqajV1Vhf766Oo+r",
+	"4Up2CDfS0tt0RpTnohdWTmPcqgsaHiQ+RnKXGfakhnd0vYIGGCCCSugs2uS4NBzz/mtRPNYdK1eggL7/",
+	"ybNOPm+BE+n7607RYNZge5x1NcZ9s8ZJOJiTu1z2tWKZepbNtX3dSK4VLQks8ZJ6kimf4qMLJSFi3JQv",
+	"SjnQvZ0zGgUoPfdQ8h0AWAqJK61LyYvglYD8tmMopQzcY4dT9xaLfAUzedxo4KBxFRiGAqPSEk66MNVL",
+	"BfC6+PLkFZw3mixdwalNR77dPG6YZXdK6dkDdiNdhafLJQzQlqVnxuo4pEEwVqvsvJd0iTeaa6tXTAFD",
+	"GWxdX79/W7/KyWwwcY/hpDtzpqg7hg7qzmxn1IUYedidYneKYMP879/q8NatkHcFzwV7qGCOYZcyBO4h",
+	"B56W+2AXk/ghnlk6QnB148LAxX792bVUUcwxFP1S3gfzoM+bnLCPcPVGz6fcMAERFLAmi7iRr09FgofY",
+	"le4tSIbJpeljKTz5bDmQL1T2KrgjjAZLrEuVP3/6eGadWH1GqdTnD6e/vJOq0bu++ql7bHWs89Orn2V7",
+	"xFlfOVB97pDgJPM5+Zg2qD/0R0c5xldnFx+tE+tBYLa0Otb15dmFdWKpOdcdy0MKnmyluyN7PHE9e+ja",
+	"g8HEw443xt7Iw2MMsYu8kX2Mp0PbtY/wEZy505Ht4gGceIOj8WDqTSZWxxpYJ5Z9dDybHE9n6HgyG07s",
+	"qYMmeAzt2Xh6NJlMERw5R95kOhiPB8fQsTG28dF0aDtj92jqTY/GjtKNQGAGXUHujGvdkJ79GO+AMhT6",
+	"8EVtbrhlsnuzWuN5OqBKZ8ltelyR4cn3MpInfY9S62vDQi6SYWtcEH2QS8X+Of27iIJAq1u7Y2B6/BvX",
+	"JEbr8+Wy6xuV1JQ+DWphVHzIBXAXMJh/F5NyrYmSJmVf5YhkNzLp//cBRWUVmOq+RQ+f6KfpAWxBAdSu",
+	"T+4Q1YYzodJpJc6EfGxGzTJ6ZE/t2Ww2ms6mnZ2Sb/FXlkrslIw+N2ccjmaj6WR2tPV0cryn3bbLELq4",
+	"3a6prhsZQfVwz3uGCL81I79yVgLznLM3HtoD256NptPh8ZNsYP30o/HoaDQdD2bT6eSZNzSDPqUZYBNU",
+	"p93ynvqdKkKlLgQMUHIuhJlYrle5ou2JLZQWN7KKJIGQOsitAR+J3bE8bzuEVoRsLqJIcE0FMivqe0o9",
+	"6PNPESNidSnJNmUlDBlmZSdVs4mH0/P34BavTJT85sP15dXZxbvTq7Ob0/P3N/88+79LGVRyfWZKMUU5",
+	"hnrshPqFEKG1Xiu3Q5e4NoPX95L0xCnmEfOk1qSHAiQ5HYAwI3f6DK90Duc46IG3FARUAIyIODHWUCec",
+	"YAgd4hOx6qjPIVFxn3J27zDz4UrJKYsC8NsS3mIwx4EUYPxbLyPymelP8kRaHesOM66XMJAiQ0McSJaf",
+	"WKOe3RtJqIJiodjdvxv0B93kLLF8NC87kfYOi1y2LJeZ7IE30Pe1zGTSOe/OrkD2G6qS/EQX36PMIlRU",
+	"yzAPaWDKYUPbNodshPGZYRj6JkvY/53r8EWLe8tcp97p8iMvueVYHUunhxQlZ1ewJFH7L83hJImYff81",
+	"4DhAgAgAOXjvdT9C4S4ADcA9I0LZzZTuYrpDk6i/qLuv9esMX8nq44aOxaPlErJV00ZL+YNz5eIqle7G",
+	"YvNVIsDSDbsLYu4CQZgLFhlH3sRnBOFlSPWCdNpcSuavlPko6ZP/AvI6HldIE3siZTOes1uk7KGbzbgt",
+	"sVhQKWPvzq6q5O5GC55UBhltZURVMSUsO0ymnc2tdeH8uqUuyEklSQwusVAi+LlIgpRI4DG6BBCEDN8R",
+	"GklXE6LXalYlZSqjyPX3D8aDocZJndHWlsEgEgKcBK7K4RI5thZ8Kz6bbsXiWyu0X5OU7D8oWu1bb88j",
+	"sY3qpulCLWIPXcrInMhAUDL1F72uZJ+fEHfSzGIJ+Ve53IZHAsIX6VnVTO0BIAyR+pLPuiMjqOcgT9pS",
+	"QXxfGiUZaL4GIfV9iXDOChBkPTdoNSnld8Ut9aAIXDpw3ha7zq+rsSsGijLsWneKhr1fqBg3YlumbFwo",
+	"xLZEuOyMlWhHgrnmjOxsPSmMFK4GqkOUzNoZDn0dFMaFwMfiy7gk000D/BoEFMTrPSR9qhaEw9GqlMZu",
+	"SttDl+OAkzSVuIuakWB+o2e5MSJaonE55SrVvvSEcSvvWndv6Vabwf+byWBKOqX/Naj2tFXXPfjbbQ5K",
+	"W9udRdD3Lm0kYjclVgZ/OEAhVdJ1aA5zsvbD8ZQTknZxkdW70lO+SQRsUKEGm4Ko/Whzwq2AtqoQuHEx",
+	"S4Vx+XRZKvQNgq5mflKrkrn4pcai6JtbBNXlVrwHKzJ4koVUeYKa/nvIzQJUpEG49AtF0gy5dAgDeg8I",
+	"3yGEVoM8JnTupPXFjbl+gi5EGEihzR6ajC9nOeB4vEJN9ogv5tHWxleLQh5kalzZT5eNIGPUtRpa6oxr",
+	"/5sMWdd6xT4uOxj5Vj3fROsK0Hl79uHs6qwMdsxc9ehjqGgI5vMQYSp7KhRXbEgCcdNSxI2GoPxP53lW",
+	"bdGu8q65tAdXU+9mW2nXolMv7zcZAakS+FioJZPae47bOY6thDnOlB2GJNvfzfq9KQjhd7dq64P0bw/P",
+	"vX2Ed1udBi7RwlBlQze2/RwyQaDvr0C0mYuq9WxPr978vLNahiY3+zyK2fmbZ6aTe0cbXX9ztltGAPGx",
+	"mK0iAKN162dEwqudHf3kzR+48rrj6uRBw16zQj9/+iuMaewW0stNvrjEnAZMTJGlFSq2LJXVIuH17u5J",
+	"i6rZCwo+Owo+qlT3AoEHUFU7EODbEu6umxzAylraBtSVpB8y1xW3CtFM/7ZBWty9agmmvU2ARn0fu6be",
+	"7OsiiQKVPyLMVimmJI1PF5KVlw/SpP72t9xXtG9z88qfrtSQ3gh3OMFYStMO4Zh5uSYgW2bugy+vK1yU",
+	"fKO8dVWhpbI9fV0hezlAjV2Nv7SK0B4r1PszqJkvDJZb03SLXqsz1eA39eG3+Cv/+S8KvpyAqYSGMqk/",
+	"gBqBEcquJKobE7VFYb6uaBCDRU3VIEWLarvdTcqV3cET2/BWJfrUnhfqrX9my75psba/peDFXj+hve4O",
+	"H22xm88HlKhBrWruVtIz3+1uX9PLz9agmNtV9Yx9finrVW3TodX1Eqp2K+yZ611qK3sF4W5d2quV6yqT",
+	"006ot6jufQ+Jtp/Gm252pHco8OkX/1IVvsdp5hNaqceYqOaY8rFVvlr9LCnzbaWhWxX69q+jf/ccd3q7",
+	"dHMwfrhfSGlEw6sE0HbKcOtX/zJVvmfAwe3KfE2oWF/nM7hYV+grQ8aKpJu6j7I9HFZl3lqiYRzyP5/D",
+	"8tRQ0y7xZy7XP8Tc31ZgIwARPPnBg53dsH2eD64k7YDhrFINDyIVKGlrj13Nqb8Wmb9dzijUA9f1o3Ar",
+	"Ei8+3IsP9+LDPfExhUPx3Lb1166bIS9qjXiNedU+j2+pqcw/JTfA7CsRpedsKn7IPn+PnJT5DZJGQOLx",
+	"b5U8e6aoRiQOImWk6Ntn4kgN2Dp9ZJSqOlQ6i3+/Q132q37fZPOnBnaLmtor118/gEp/zqatcr1cHfJ3",
+	"PDjRRh33V6TaNXiKf/Sna0jcaxilAa51MJUgXMbBSMbn/W8ErWt9ivILtJvcicIMmyCXfGrhOKRXlRIE",
+	"Xl1fv3/7Yzm0EXQwbkOtzmUaD8BFqLwi/fm9gyw1W7gEyacSP6Ao+zokiq82VNIXX2r4+etaLdZcI6iu",
+	"nMxyIktTN1TyWHGT4v/cTXrDUc/uI+r2JSh0YUh6K7j0rfX/BwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -46,6 +46,10 @@ type incusCaps struct {
 	// Pools: the member has storage pools to report. A fresh daemon has
 	// none; the sandbox has one.
 	Pools bool
+	// GroupConfig: cluster groups keep a config map (and their ETag hashes
+	// it), as in Incus 6.23. Incus 6.0 and LXD 5.0 drop a group's config
+	// and hash only its description and members.
+	GroupConfig bool
 	// DuplicateNames: a join token for an existing member's name is refused
 	// (409 "The cluster already has a member with name"). LXD 5.0 issues it.
 	DuplicateNames bool
@@ -57,7 +61,7 @@ type incusCaps struct {
 var incusVariants = []variant[incusEnv]{
 	{"sandbox", func(t *testing.T) incusEnv {
 		return incusEnv{up: incussandbox.New(), spare: func(*testing.T) string { return incussandbox.DefaultMembers[2] },
-			caps: incusCaps{MemberState: true, Filters: true, NameChecks: true, Pools: true, DuplicateNames: true}}
+			caps: incusCaps{MemberState: true, Filters: true, NameChecks: true, Pools: true, GroupConfig: true, DuplicateNames: true}}
 	}},
 	{"incus", func(t *testing.T) incusEnv {
 		d := lxdtest.Incus.Start(t)

@@ -97,6 +97,21 @@ func TestMCPToolsAgainstLXD(t *testing.T) {
 	upstream, _, err := d.Client().GetClusterMember(d.Name)
 	require.NoError(t, err)
 	assert.Equal(t, "set by an agent", upstream.Description, "the tool call reached the upstream")
+	var written gen.ClusterMember
+	raw, _ = json.Marshal(patched.StructuredContent)
+	require.NoError(t, json.Unmarshal(raw, &written))
+	assert.Equal(t, "set by an agent", *written.Description, "the tool result carries the member as written")
+
+	grp := call(t, s, "create-cluster-group", map[string]any{"body": map[string]any{"name": "agents", "description": "made by an agent"}})
+	require.False(t, grp.IsError, text(grp))
+	assert.Equal(t, "made by an agent", grp.StructuredContent.(map[string]any)["description"], "the tool result carries the group")
+	groups := call(t, s, "get-cluster-groups", map[string]any{})
+	require.False(t, groups.IsError, text(groups))
+	assert.Contains(t, text(groups), `"agents"`)
+	gone := call(t, s, "delete-cluster-group", map[string]any{"name": "agents", "confirm": "agents"})
+	require.False(t, gone.IsError, text(gone))
+	_, _, err = d.Client().GetClusterGroup("agents")
+	assert.Error(t, err, "the group was deleted upstream")
 
 	refused := call(t, s, "delete-cluster-member", map[string]any{"name": d.Name})
 	assert.True(t, refused.IsError)
