@@ -33,6 +33,9 @@ func classify(op string, err error) error {
 	}
 	var se api.StatusError
 	if errors.As(err, &se) {
+		if se.Status() == http.StatusForbidden && strings.Contains(strings.ToLower(se.Error()), "not authorized") {
+			return apierr.Upstream(Name, http.StatusBadGateway, err, "%s", refusedCredential)
+		}
 		status := upstreamStatus(se)
 		return apierr.Upstream(Name, status, err, "incus: %s", se.Error())
 	}
@@ -48,6 +51,13 @@ func classify(op string, err error) error {
 	}
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "incus %s failed: %s", op, err.Error())
 }
+
+// refusedCredential explains Incus's 403 "not authorized": the daemon did
+// not accept clustergate's own credential, so the caller lacks nothing and
+// an operator must fix clustergate's configuration.
+const refusedCredential = "incus refused clustergate's own credential (not authorized): " +
+	"trust clustergate's client certificate (INCUS_CLIENT_CERT) on the server, e.g. with `incus config trust add-certificate`, " +
+	"or check INCUS_API_KEY"
 
 func upstreamStatus(se api.StatusError) int {
 	status := se.Status()

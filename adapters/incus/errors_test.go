@@ -38,6 +38,7 @@ func TestClassify(t *testing.T) {
 		{"default group", api.StatusErrorf(403, "The 'default' cluster group cannot be deleted"), 409, "incus: The 'default' cluster group cannot be deleted"},
 		{"lxd rename of an unknown member", api.StatusErrorf(500, "expected to update one row, not 0"), 404, "incus: expected to update one row, not 0"},
 		{"lxd delete of an unknown group", api.StatusErrorf(500, "Query deleted 0 rows instead of 1"), 404, "incus: Query deleted 0 rows instead of 1"},
+		{"clustergate's credential refused", api.StatusErrorf(403, "not authorized"), 502, refusedCredential},
 		{"deadline", fmt.Errorf("get: %w", context.DeadlineExceeded), 504, "incus did not answer get cluster within the request deadline"},
 		{"refused", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, 503, "incus upstream is not reachable: dial: connection refused"},
 		{"missing extension", errors.New(`The server is missing the required "cluster_member_state" API extension`), 501,
