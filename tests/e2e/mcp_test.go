@@ -56,10 +56,15 @@ func text(res *sdk.CallToolResult) string {
 }
 
 // TestMCPToolsAgainstLXD drives the Incus tools with the Go SDK client over
-// streamable HTTP, against a real LXD, and checks that a tool call changes
-// the upstream the way the REST call does.
+// streamable HTTP, against a real LXD 5.0 and a real Incus 6.0, and checks
+// that a tool call changes the upstream the way the REST call does.
 func TestMCPToolsAgainstLXD(t *testing.T) {
-	d := lxdtest.Start(t)
+	for _, k := range lxdtest.Kinds {
+		t.Run(k.Name, func(t *testing.T) { testMCPTools(t, k.Start(t)) })
+	}
+}
+
+func testMCPTools(t *testing.T, d *lxdtest.Daemon) {
 	gate := cgtest.Start(t, map[string]string{"INCUS_SOCKET": d.Socket, "CLUSTERGATE_API_KEYS": "admin=" + adminKey})
 	s, err := mcpSession(t, gate.MCPURL, adminKey)
 	require.NoError(t, err)
