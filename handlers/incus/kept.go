@@ -23,11 +23,11 @@ func memberKept(body *gen.ClusterMemberPut, merge bool) func(got api.ClusterMemb
 			return ""
 		}
 		return firstMissing(
-			kept{"description", same(body.Description, got.Description)},
-			kept{"failure_domain", same(body.FailureDomain, got.FailureDomain)},
-			kept{"groups", sameSet(body.Groups, got.Groups, nil)},
-			kept{"roles", sameSet(body.Roles, got.Roles, automaticRole)},
-			kept{"config", configKept(body.Config, got.Config, merge)})
+			fieldCheck{"description", same(body.Description, got.Description)},
+			fieldCheck{"failure_domain", same(body.FailureDomain, got.FailureDomain)},
+			fieldCheck{"groups", sameSet(body.Groups, got.Groups, nil)},
+			fieldCheck{"roles", sameSet(body.Roles, got.Roles, automaticRole)},
+			fieldCheck{"config", configKept(body.Config, got.Config, merge)})
 	}
 }
 
@@ -38,19 +38,19 @@ func groupKept(body *gen.ClusterGroupPut, merge bool) func(got api.ClusterGroupP
 			return ""
 		}
 		return firstMissing(
-			kept{"description", same(body.Description, got.Description)},
-			kept{"members", sameSet(body.Members, got.Members, nil)},
-			kept{"config", configKept(body.Config, got.Config, merge)})
+			fieldCheck{"description", same(body.Description, got.Description)},
+			fieldCheck{"members", sameSet(body.Members, got.Members, nil)},
+			fieldCheck{"config", configKept(body.Config, got.Config, merge)})
 	}
 }
 
-// kept is one field's verdict.
-type kept struct {
+// fieldCheck is one field's verdict.
+type fieldCheck struct {
 	field string
 	ok    bool
 }
 
-func firstMissing(fields ...kept) string {
+func firstMissing(fields ...fieldCheck) string {
 	for _, f := range fields {
 		if !f.ok {
 			return f.field

@@ -44,33 +44,17 @@ func (w readMergeWrite[W, R]) run(ctx context.Context) (*R, string, error) {
 	conditional := w.ifMatch != nil && *w.ifMatch != "" && *w.ifMatch != "*"
 	lost := "" // the field a read-back lacked, if one did
 	for attempt := 1; ; attempt++ {
-		cur, etag, err := w.read(ctx)
-		if err != nil {
-			return nil, "", err
-		}
-		if err := checkIfMatch(w.ifMatch, etag); err != nil {
-			return nil, "", err
-		}
-		want, err := w.build(w.writable(cur))
-		if err != nil {
-			return nil, "", err
-		}
-		err = w.write(ctx, want, etag)
-		if err == nil {
-			got, gotTag, err := w.read(ctx)
-			if err != nil {
-				return nil, "", err
-			}
-			missing := w.kept(w.writable(got))
-			if missing == "" {
-				return got, gotTag, nil
-			}
+		got, tag, missing, err := w.once(ctx)
+		switch {
+		case err == nil && missing == "":
+			return got, tag, nil
+		case err != nil && (conditional || apierr.From(err).Status != http.StatusPreconditionFailed):
+			return nil, "", err // only the upstream's 412 on an unconditional write is a lost race
+		case missing != "":
 			lost = missing
 			if conditional || !w.reapply {
-				return nil, "", notKept(w.what, missing, 1)
+				return nil, "", notKept(w.what, missing, attempt)
 			}
-		} else if conditional || apierr.From(err).Status != http.StatusPreconditionFailed {
-			return nil, "", err
 		}
 		if attempt == writeAttempts {
 			if lost != "" {
@@ -83,6 +67,29 @@ func (w readMergeWrite[W, R]) run(ctx context.Context) (*R, string, error) {
 			return nil, "", err
 		}
 	}
+}
+
+// once is one attempt: read, check If-Match, build, write with the ETag
+// read, read back. missing names a field the read-back lacks.
+func (w readMergeWrite[W, R]) once(ctx context.Context) (got *R, tag, missing string, err error) {
+	cur, etag, err := w.read(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if err := checkIfMatch(w.ifMatch, etag); err != nil {
+		return nil, "", "", err
+	}
+	want, err := w.build(w.writable(cur))
+	if err != nil {
+		return nil, "", "", err
+	}
+	if err := w.write(ctx, want, etag); err != nil {
+		return nil, "", "", err
+	}
+	if got, tag, err = w.read(ctx); err != nil {
+		return nil, "", "", err
+	}
+	return got, tag, w.kept(w.writable(got)), nil
 }
 
 // notKept is the 409 for a write whose read-back lacks a field it wrote.
