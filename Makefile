@@ -61,6 +61,7 @@ bump: ## UPSTREAM=<surface> VERSION=<v>: move a pin, regenerate, build, show bot
 
 test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/install-lxd.sh
+	bash tests/scripts/install-incus.sh
 	bash tests/scripts/build-osdserver.sh
 	bash tests/scripts/build-kube.sh
 	bash tests/scripts/build-helm.sh

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	incusclient "github.com/lxc/incus/v6/client"
@@ -25,10 +26,10 @@ func (a *Adapter) await(ctx context.Context, what string, s incusclient.Instance
 		cur := op.Get()
 		return &cur, true, nil
 	}
-	if ctx.Err() != nil {
-		return nil, false, classify(what, ctx.Err())
-	}
 	id := op.Get().ID
+	if ctx.Err() != nil {
+		return nil, false, stillRunning(what, id, ctx.Err())
+	}
 	cur, _, gerr := s.GetOperation(id)
 	if gerr != nil {
 		return nil, false, classifyf(gerr, "%s: read operation %s", what, id)
@@ -41,6 +42,18 @@ func (a *Adapter) await(ctx context.Context, what string, s incusclient.Instance
 			"incus: %s failed: %s", what, cur.Err)
 	}
 	return cur, false, nil
+}
+
+// stillRunning is the 504 of a write whose request ended while its upstream
+// operation ran: the write may still complete, and the caller learns where
+// to follow it (when the upstream gave an operation id).
+func stillRunning(what, id string, cause error) error {
+	if id == "" {
+		return classify(what, cause)
+	}
+	return apierr.Upstream(Name, http.StatusGatewayTimeout, cause,
+		"incus: the request ended before %s finished; the upstream operation %s may still complete: poll GET /v1/1-0/operations/%s",
+		what, id, url.PathEscape(id))
 }
 
 // waitBudget leaves time before the request deadline to answer 202.

@@ -37,15 +37,6 @@ func (a *Adapter) UpdateCertificate(ctx context.Context, put api.ClusterCertific
 	return classify("update cluster certificate", s.UpdateClusterCertificate(put, etag))
 }
 
-// CreateGroup creates a cluster group.
-func (a *Adapter) CreateGroup(ctx context.Context, group api.ClusterGroupsPost) error {
-	s, err := a.server(ctx)
-	if err != nil {
-		return err
-	}
-	return classifyf(s.CreateClusterGroup(group), "create cluster group %q", group.Name)
-}
-
 // MemberURLs lists the members as upstream URLs, optionally filtered.
 func (a *Adapter) MemberURLs(ctx context.Context, filter string) ([]string, error) {
 	s, err := a.server(ctx)

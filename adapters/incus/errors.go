@@ -19,10 +19,10 @@ import (
 //   - an unreachable server is 503, an expired deadline 504;
 //   - a missing API extension is 501: the server cannot do this at all.
 //
-// LXD answers some client mistakes with 500 (a duplicate cluster group is
-// "500 This cluster group already exists", a member list on a standalone
-// server "500 Server is not clustered"), so a 5xx whose message says so
-// keeps the status the client needs: 409 or 404.
+// Incus and LXD answer many client mistakes with 500 (a duplicate cluster
+// group is "500 This cluster group already exists", a member list on a
+// standalone server "500 Server is not clustered"), so a 5xx whose message
+// says so gets the status the client needs: 409 or 404 (stateMessages).
 func classify(op string, err error) error {
 	if err == nil {
 		return nil
@@ -33,6 +33,9 @@ func classify(op string, err error) error {
 	}
 	var se api.StatusError
 	if errors.As(err, &se) {
+		if se.Status() == http.StatusForbidden && strings.Contains(strings.ToLower(se.Error()), "not authorized") {
+			return apierr.Upstream(Name, http.StatusBadGateway, err, "%s", refusedCredential)
+		}
 		status := upstreamStatus(se)
 		return apierr.Upstream(Name, status, err, "incus: %s", se.Error())
 	}
@@ -49,19 +52,48 @@ func classify(op string, err error) error {
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "incus %s failed: %s", op, err.Error())
 }
 
+// refusedCredential explains Incus's 403 "not authorized": the daemon did
+// not accept clustergate's own credential, so the caller lacks nothing and
+// an operator must fix clustergate's configuration.
+const refusedCredential = "incus refused clustergate's own credential (not authorized): " +
+	"trust clustergate's client certificate (INCUS_CLIENT_CERT) on the server, e.g. with `incus config trust add-certificate`, " +
+	"or check INCUS_API_KEY"
+
 func upstreamStatus(se api.StatusError) int {
 	status := se.Status()
-	if status >= 400 && status < 500 {
+	msg := strings.ToLower(se.Error())
+	if status >= 400 && status < 500 && status != http.StatusForbidden {
 		return status
 	}
-	msg := strings.ToLower(se.Error())
-	switch {
-	case strings.Contains(msg, "already exists"), strings.Contains(msg, "not clustered"):
-		return http.StatusConflict // the resource's state refuses the request
-	case strings.Contains(msg, "not found"):
-		return http.StatusNotFound
+	for _, m := range stateMessages {
+		if strings.Contains(msg, m.words) {
+			return m.status
+		}
+	}
+	if status == http.StatusForbidden {
+		return status
 	}
 	return http.StatusBadGateway
+}
+
+// stateMessages are the words Incus 6.0 and LXD 5.0 use, under a 500 (or a
+// 403), for a request the resource's state refuses (409) or for a resource
+// that does not exist (404). Each was seen on a real daemon; the contract
+// suite (tests/contract) checks them against both.
+var stateMessages = []struct {
+	words  string
+	status int
+}{
+	{"already exists", http.StatusConflict},                    // LXD: duplicate cluster group
+	{"unique constraint failed", http.StatusConflict},          // Incus: duplicate cluster group
+	{"already has a member with name", http.StatusConflict},    // Incus: join token for a member's name
+	{"not clustered", http.StatusConflict},                     // member list on a standalone server
+	{"is the only member in the cluster", http.StatusConflict}, // deleting the last member
+	{"only empty cluster groups can be removed", http.StatusConflict},
+	{"cluster group cannot be deleted", http.StatusConflict}, // 403 for the default group
+	{"not found", http.StatusNotFound},
+	{"expected to update one row, not 0", http.StatusNotFound}, // LXD: rename of an unknown member
+	{"query deleted 0 rows instead of 1", http.StatusNotFound}, // LXD: delete of an unknown group
 }
 
 func isUnreachable(err error) bool {

@@ -133,6 +133,13 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
 	Clusteringupdatecert(ctx context.Context, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// Clustergroupsget Get the cluster groups
+	//
+	// Get the cluster groups. Calls the upstream's GET /1.0/cluster/groups?recursion=1.
+	//
+	// Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
+	Clustergroupsget(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ClustergroupspostWithBody Create a cluster group.
 	//
 	// Create a cluster group. Calls the upstream's POST /1.0/cluster/groups.
@@ -150,6 +157,56 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
 	Clustergroupspost(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Clustergroupdelete Delete the cluster group
+	//
+	// Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
+	//
+	// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
+	Clustergroupdelete(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Clustergroupget Get the cluster group
+	//
+	// Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
+	//
+	// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
+	Clustergroupget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClustergrouppatchWithBody Partially update the cluster group
+	//
+	// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+	ClustergrouppatchWithBody(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Clustergrouppatch Partially update the cluster group
+	//
+	// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+	Clustergrouppatch(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClustergroupputWithBody Update the cluster group
+	//
+	// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+	ClustergroupputWithBody(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Clustergroupput Update the cluster group
+	//
+	// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+	Clustergroupput(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermembersget Get the cluster members
 	//
@@ -377,6 +434,23 @@ func (c *Client) Clusteringupdatecert(ctx context.Context, body Clusteringupdate
 	return c.Client.Do(req)
 }
 
+// Clustergroupsget Get the cluster groups
+//
+// Get the cluster groups. Calls the upstream's GET /1.0/cluster/groups?recursion=1.
+//
+// Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
+func (c *Client) Clustergroupsget(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupsgetRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ClustergroupspostWithBody Create a cluster group.
 //
 // Create a cluster group. Calls the upstream's POST /1.0/cluster/groups.
@@ -405,6 +479,116 @@ func (c *Client) ClustergroupspostWithBody(ctx context.Context, contentType stri
 // Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
 func (c *Client) Clustergroupspost(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergroupspostRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Clustergroupdelete Delete the cluster group
+//
+// Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
+//
+// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
+func (c *Client) Clustergroupdelete(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupdeleteRequest(c.Server, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Clustergroupget Get the cluster group
+//
+// Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
+//
+// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
+func (c *Client) Clustergroupget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupgetRequest(c.Server, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClustergrouppatchWithBody Partially update the cluster group
+//
+// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+func (c *Client) ClustergrouppatchWithBody(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergrouppatchRequestWithBody(c.Server, name, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Clustergrouppatch Partially update the cluster group
+//
+// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+func (c *Client) Clustergrouppatch(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergrouppatchRequest(c.Server, name, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClustergroupputWithBody Update the cluster group
+//
+// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+func (c *Client) ClustergroupputWithBody(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupputRequestWithBody(c.Server, name, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Clustergroupput Update the cluster group
+//
+// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+func (c *Client) Clustergroupput(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupputRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -829,6 +1013,33 @@ func NewClusteringupdatecertRequestWithBody(server string, contentType string, b
 	return req, nil
 }
 
+// NewClustergroupsgetRequest constructs an http.Request for the Clustergroupsget method
+func NewClustergroupsgetRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/1-0/cluster/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewClustergroupspostRequest calls the generic Clustergroupspost builder with application/json body
 func NewClustergroupspostRequest(server string, body ClustergroupspostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -865,6 +1076,198 @@ func NewClustergroupspostRequestWithBody(server string, contentType string, body
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewClustergroupdeleteRequest constructs an http.Request for the Clustergroupdelete method
+func NewClustergroupdeleteRequest(server string, name string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/1-0/cluster/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClustergroupgetRequest constructs an http.Request for the Clustergroupget method
+func NewClustergroupgetRequest(server string, name string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/1-0/cluster/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClustergrouppatchRequest calls the generic Clustergrouppatch builder with application/json body
+func NewClustergrouppatchRequest(server string, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewClustergrouppatchRequestWithBody(server, name, params, "application/json", bodyReader)
+}
+
+// NewClustergrouppatchRequestWithBody constructs an http.Request for the Clustergrouppatch method, with any body, and a specified content type
+func NewClustergrouppatchRequestWithBody(server string, name string, params *ClustergrouppatchParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/1-0/cluster/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewClustergroupputRequest calls the generic Clustergroupput builder with application/json body
+func NewClustergroupputRequest(server string, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewClustergroupputRequestWithBody(server, name, params, "application/json", bodyReader)
+}
+
+// NewClustergroupputRequestWithBody constructs an http.Request for the Clustergroupput method, with any body, and a specified content type
+func NewClustergroupputRequestWithBody(server string, name string, params *ClustergroupputParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/1-0/cluster/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -1460,6 +1863,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
 	ClusteringupdatecertWithResponse(ctx context.Context, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error)
 
+	// ClustergroupsgetWithResponse Get the cluster groups
+	//
+	// Get the cluster groups. Calls the upstream's GET /1.0/cluster/groups?recursion=1.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
+	ClustergroupsgetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClustergroupsgetResponse, error)
+
 	// ClustergroupspostWithBodyWithResponse Create a cluster group.
 	//
 	// Create a cluster group. Calls the upstream's POST /1.0/cluster/groups.
@@ -1477,6 +1889,60 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
 	ClustergroupspostWithResponse(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error)
+
+	// ClustergroupdeleteWithResponse Delete the cluster group
+	//
+	// Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
+	ClustergroupdeleteWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error)
+
+	// ClustergroupgetWithResponse Get the cluster group
+	//
+	// Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
+	ClustergroupgetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error)
+
+	// ClustergrouppatchWithBodyWithResponse Partially update the cluster group
+	//
+	// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+	ClustergrouppatchWithBodyWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error)
+
+	// ClustergrouppatchWithResponse Partially update the cluster group
+	//
+	// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+	ClustergrouppatchWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error)
+
+	// ClustergroupputWithBodyWithResponse Update the cluster group
+	//
+	// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+	ClustergroupputWithBodyWithResponse(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error)
+
+	// ClustergroupputWithResponse Update the cluster group
+	//
+	// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+	ClustergroupputWithResponse(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error)
 
 	// ClustermembersgetWithResponse Get the cluster members
 	//
@@ -1774,18 +2240,74 @@ func (r ClusteringupdatecertResponse) ContentType() string {
 	return ""
 }
 
+type ClustergroupsgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]ClusterGroup
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustergroupsgetResponse) GetJSON200() *[]ClusterGroup {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClustergroupsgetResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClustergroupsgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClustergroupsgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClustergroupsgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClustergroupsgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ClustergroupspostResponse201Headers the declared response headers of an HTTP 201 response for Clustergroupspost
 type ClustergroupspostResponse201Headers struct {
+	ETag     *string
 	Location *string
 }
 
 type ClustergroupspostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ClusterGroup
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *ClustergroupspostResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ClustergroupspostResponse) GetJSON201() *ClusterGroup {
+	return r.JSON201
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -1816,6 +2338,212 @@ func (r ClustergroupspostResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ClustergroupspostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClustergroupdeleteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClustergroupdeleteResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClustergroupdeleteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClustergroupdeleteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClustergroupdeleteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClustergroupdeleteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ClustergroupgetResponse200Headers the declared response headers of an HTTP 200 response for Clustergroupget
+type ClustergroupgetResponse200Headers struct {
+	ETag *string
+}
+
+type ClustergroupgetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClusterGroup
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClustergroupgetResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustergroupgetResponse) GetJSON200() *ClusterGroup {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClustergroupgetResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClustergroupgetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClustergroupgetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClustergroupgetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClustergroupgetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ClustergrouppatchResponse200Headers the declared response headers of an HTTP 200 response for Clustergrouppatch
+type ClustergrouppatchResponse200Headers struct {
+	ETag *string
+}
+
+type ClustergrouppatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClusterGroup
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClustergrouppatchResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustergrouppatchResponse) GetJSON200() *ClusterGroup {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClustergrouppatchResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClustergrouppatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClustergrouppatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClustergrouppatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClustergrouppatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ClustergroupputResponse200Headers the declared response headers of an HTTP 200 response for Clustergroupput
+type ClustergroupputResponse200Headers struct {
+	ETag *string
+}
+
+type ClustergroupputResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClusterGroup
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClustergroupputResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustergroupputResponse) GetJSON200() *ClusterGroup {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ClustergroupputResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ClustergroupputResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClustergroupputResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClustergroupputResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClustergroupputResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -2069,11 +2797,25 @@ func (r ClustermembergetResponse) ContentType() string {
 	return ""
 }
 
+// ClustermemberpatchResponse200Headers the declared response headers of an HTTP 200 response for Clustermemberpatch
+type ClustermemberpatchResponse200Headers struct {
+	ETag *string
+}
+
 type ClustermemberpatchResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClusterMember
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClustermemberpatchResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustermemberpatchResponse) GetJSON200() *ClusterMember {
+	return r.JSON200
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2110,11 +2852,26 @@ func (r ClustermemberpatchResponse) ContentType() string {
 	return ""
 }
 
+// ClustermemberpostResponse200Headers the declared response headers of an HTTP 200 response for Clustermemberpost
+type ClustermemberpostResponse200Headers struct {
+	ETag     *string
+	Location *string
+}
+
 type ClustermemberpostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClusterMember
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClustermemberpostResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustermemberpostResponse) GetJSON200() *ClusterMember {
+	return r.JSON200
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2151,11 +2908,25 @@ func (r ClustermemberpostResponse) ContentType() string {
 	return ""
 }
 
+// ClustermemberputResponse200Headers the declared response headers of an HTTP 200 response for Clustermemberput
+type ClustermemberputResponse200Headers struct {
+	ETag *string
+}
+
 type ClustermemberputResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClusterMember
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ClustermemberputResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClustermemberputResponse) GetJSON200() *ClusterMember {
+	return r.JSON200
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2418,6 +3189,21 @@ func (c *ClientWithResponses) ClusteringupdatecertWithResponse(ctx context.Conte
 	return ParseClusteringupdatecertResponse(rsp)
 }
 
+// ClustergroupsgetWithResponse Get the cluster groups
+//
+// Get the cluster groups. Calls the upstream's GET /1.0/cluster/groups?recursion=1.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
+func (c *ClientWithResponses) ClustergroupsgetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClustergroupsgetResponse, error) {
+	rsp, err := c.Clustergroupsget(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergroupsgetResponse(rsp)
+}
+
 // ClustergroupspostWithBodyWithResponse Create a cluster group.
 //
 // Create a cluster group. Calls the upstream's POST /1.0/cluster/groups.
@@ -2446,6 +3232,96 @@ func (c *ClientWithResponses) ClustergroupspostWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseClustergroupspostResponse(rsp)
+}
+
+// ClustergroupdeleteWithResponse Delete the cluster group
+//
+// Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
+func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error) {
+	rsp, err := c.Clustergroupdelete(ctx, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergroupdeleteResponse(rsp)
+}
+
+// ClustergroupgetWithResponse Get the cluster group
+//
+// Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
+func (c *ClientWithResponses) ClustergroupgetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error) {
+	rsp, err := c.Clustergroupget(ctx, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergroupgetResponse(rsp)
+}
+
+// ClustergrouppatchWithBodyWithResponse Partially update the cluster group
+//
+// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+func (c *ClientWithResponses) ClustergrouppatchWithBodyWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error) {
+	rsp, err := c.ClustergrouppatchWithBody(ctx, name, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergrouppatchResponse(rsp)
+}
+
+// ClustergrouppatchWithResponse Partially update the cluster group
+//
+// Partially update the cluster group. Calls the upstream's PATCH /1.0/cluster/groups/{name}.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
+func (c *ClientWithResponses) ClustergrouppatchWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error) {
+	rsp, err := c.Clustergrouppatch(ctx, name, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergrouppatchResponse(rsp)
+}
+
+// ClustergroupputWithBodyWithResponse Update the cluster group
+//
+// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+func (c *ClientWithResponses) ClustergroupputWithBodyWithResponse(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error) {
+	rsp, err := c.ClustergroupputWithBody(ctx, name, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergroupputResponse(rsp)
+}
+
+// ClustergroupputWithResponse Update the cluster group
+//
+// Update the cluster group. Calls the upstream's PUT /1.0/cluster/groups/{name}.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
+func (c *ClientWithResponses) ClustergroupputWithResponse(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error) {
+	rsp, err := c.Clustergroupput(ctx, name, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClustergroupputResponse(rsp)
 }
 
 // ClustermembersgetWithResponse Get the cluster members
@@ -2803,6 +3679,39 @@ func ParseClusteringupdatecertResponse(rsp *http.Response) (*Clusteringupdatecer
 	return response, nil
 }
 
+// ParseClustergroupsgetResponse parses an HTTP response from a ClustergroupsgetWithResponse call
+func ParseClustergroupsgetResponse(rsp *http.Response) (*ClustergroupsgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClustergroupsgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []ClusterGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseClustergroupspostResponse parses an HTTP response from a ClustergroupspostWithResponse call
 func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -2817,8 +3726,12 @@ func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostRespo
 	}
 
 	switch {
-	case rsp.StatusCode == 201:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ClusterGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -2832,6 +3745,13 @@ func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostRespo
 	switch {
 	case rsp.StatusCode == 201:
 		var headers ClustergroupspostResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -2840,6 +3760,173 @@ func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostRespo
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseClustergroupdeleteResponse parses an HTTP response from a ClustergroupdeleteWithResponse call
+func ParseClustergroupdeleteResponse(rsp *http.Response) (*ClustergroupdeleteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClustergroupdeleteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClustergroupgetResponse parses an HTTP response from a ClustergroupgetWithResponse call
+func ParseClustergroupgetResponse(rsp *http.Response) (*ClustergroupgetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClustergroupgetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClusterGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClustergroupgetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseClustergrouppatchResponse parses an HTTP response from a ClustergrouppatchWithResponse call
+func ParseClustergrouppatchResponse(rsp *http.Response) (*ClustergrouppatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClustergrouppatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClusterGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClustergrouppatchResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseClustergroupputResponse parses an HTTP response from a ClustergroupputWithResponse call
+func ParseClustergroupputResponse(rsp *http.Response) (*ClustergroupputResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClustergroupputResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClusterGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClustergroupputResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -3040,8 +4127,12 @@ func ParseClustermemberpatchResponse(rsp *http.Response) (*ClustermemberpatchRes
 	}
 
 	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClusterMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3050,6 +4141,19 @@ func ParseClustermemberpatchResponse(rsp *http.Response) (*ClustermemberpatchRes
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClustermemberpatchResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -3069,8 +4173,12 @@ func ParseClustermemberpostResponse(rsp *http.Response) (*ClustermemberpostRespo
 	}
 
 	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClusterMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3079,6 +4187,26 @@ func ParseClustermemberpostResponse(rsp *http.Response) (*ClustermemberpostRespo
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClustermemberpostResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -3098,8 +4226,12 @@ func ParseClustermemberputResponse(rsp *http.Response) (*ClustermemberputRespons
 	}
 
 	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClusterMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -3108,6 +4240,19 @@ func ParseClustermemberputResponse(rsp *http.Response) (*ClustermemberputRespons
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ClustermemberputResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

@@ -70,6 +70,52 @@ type ClusterCertificatePut struct {
 	ClusterCertificateKey *string `json:"cluster_certificate_key,omitempty"`
 }
 
+// ClusterGroup defines model for ClusterGroup.
+type ClusterGroup struct {
+	// Config Cluster group configuration map
+	//
+	// Example: {"user.mykey":"foo"}
+	Config *map[string]string `json:"config,omitempty"`
+
+	// Description The description of the cluster group
+	//
+	// Example: amd64 servers
+	Description *string `json:"description,omitempty"`
+
+	// Members List of members in this group
+	//
+	// Example: ["server01","server02"]
+	Members *[]string `json:"members,omitempty"`
+
+	// Name The new name of the cluster group
+	//
+	// Example: group1
+	Name *string `json:"name,omitempty"`
+
+	// UsedBy List of URLs of objects using this cluster group
+	//
+	// Example: ["/1.0/cluster/members/server01","/1.0/project/default"]
+	UsedBy *[]string `json:"used_by,omitempty"`
+}
+
+// ClusterGroupPut defines model for ClusterGroupPut.
+type ClusterGroupPut struct {
+	// Config Cluster group configuration map
+	//
+	// Example: {"user.mykey":"foo"}
+	Config *map[string]string `json:"config,omitempty"`
+
+	// Description The description of the cluster group
+	//
+	// Example: amd64 servers
+	Description *string `json:"description,omitempty"`
+
+	// Members List of members in this group
+	//
+	// Example: ["server01","server02"]
+	Members *[]string `json:"members,omitempty"`
+}
+
 // ClusterGroupsPost defines model for ClusterGroupsPost.
 type ClusterGroupsPost struct {
 	// Config Cluster group configuration map
@@ -477,6 +523,18 @@ type ClusterputParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ClustergrouppatchParams defines parameters for Clustergrouppatch.
+type ClustergrouppatchParams struct {
+	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ClustergroupputParams defines parameters for Clustergroupput.
+type ClustergroupputParams struct {
+	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ClustermembersgetParams defines parameters for Clustermembersget.
 type ClustermembersgetParams struct {
 	// Filter Collection filter
@@ -510,6 +568,12 @@ type ClusteringupdatecertJSONRequestBody = ClusterCertificatePut
 // ClustergroupspostJSONRequestBody defines body for Clustergroupspost for application/json ContentType.
 type ClustergroupspostJSONRequestBody = ClusterGroupsPost
 
+// ClustergrouppatchJSONRequestBody defines body for Clustergrouppatch for application/json ContentType.
+type ClustergrouppatchJSONRequestBody = ClusterGroupPut
+
+// ClustergroupputJSONRequestBody defines body for Clustergroupput for application/json ContentType.
+type ClustergroupputJSONRequestBody = ClusterGroupPut
+
 // ClustermemberspostJSONRequestBody defines body for Clustermemberspost for application/json ContentType.
 type ClustermemberspostJSONRequestBody = ClusterMembersPost
 
@@ -536,9 +600,24 @@ type ServerInterface interface {
 	// Clusteringupdatecert Update the certificate for the cluster
 	// (PUT /v1/1-0/cluster/certificate)
 	Clusteringupdatecert(ctx echo.Context) error
+	// Clustergroupsget Get the cluster groups
+	// (GET /v1/1-0/cluster/groups)
+	Clustergroupsget(ctx echo.Context) error
 	// Clustergroupspost Create a cluster group.
 	// (POST /v1/1-0/cluster/groups)
 	Clustergroupspost(ctx echo.Context) error
+	// Clustergroupdelete Delete the cluster group
+	// (DELETE /v1/1-0/cluster/groups/{name})
+	Clustergroupdelete(ctx echo.Context, name string) error
+	// Clustergroupget Get the cluster group
+	// (GET /v1/1-0/cluster/groups/{name})
+	Clustergroupget(ctx echo.Context, name string) error
+	// Clustergrouppatch Partially update the cluster group
+	// (PATCH /v1/1-0/cluster/groups/{name})
+	Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error
+	// Clustergroupput Update the cluster group
+	// (PUT /v1/1-0/cluster/groups/{name})
+	Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error
 	// Clustermembersget Get the cluster members
 	// (GET /v1/1-0/cluster/members)
 	Clustermembersget(ctx echo.Context, params ClustermembersgetParams) error
@@ -626,12 +705,125 @@ func (w *ServerInterfaceWrapper) Clusteringupdatecert(ctx echo.Context) error {
 	return err
 }
 
+// Clustergroupsget converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupsget(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupsget(ctx)
+	return err
+}
+
 // Clustergroupspost converts echo context to params.
 func (w *ServerInterfaceWrapper) Clustergroupspost(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Clustergroupspost(ctx)
+	return err
+}
+
+// Clustergroupdelete converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupdelete(ctx, name)
+	return err
+}
+
+// Clustergroupget converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupget(ctx, name)
+	return err
+}
+
+// Clustergrouppatch converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergrouppatchParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergrouppatch(ctx, name, params)
+	return err
+}
+
+// Clustergroupput converts echo context to params.
+func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "name" -------------
+	var name string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergroupputParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Clustergroupput(ctx, name, params)
 	return err
 }
 
@@ -898,7 +1090,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/v1/1-0/cluster", wrapper.Clusterget, options.OperationMiddlewares["clusterget"]...)
 	router.PUT(options.BaseURL+"/v1/1-0/cluster", wrapper.Clusterput, options.OperationMiddlewares["clusterput"]...)
 	router.PUT(options.BaseURL+"/v1/1-0/cluster/certificate", wrapper.Clusteringupdatecert, options.OperationMiddlewares["clusteringupdatecert"]...)
+	router.GET(options.BaseURL+"/v1/1-0/cluster/groups", wrapper.Clustergroupsget, options.OperationMiddlewares["clustergroupsget"]...)
 	router.POST(options.BaseURL+"/v1/1-0/cluster/groups", wrapper.Clustergroupspost, options.OperationMiddlewares["clustergroupspost"]...)
+	router.DELETE(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergroupdelete, options.OperationMiddlewares["clustergroupdelete"]...)
+	router.GET(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergroupget, options.OperationMiddlewares["clustergroupget"]...)
+	router.PATCH(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergrouppatch, options.OperationMiddlewares["clustergrouppatch"]...)
+	router.PUT(options.BaseURL+"/v1/1-0/cluster/groups/:name", wrapper.Clustergroupput, options.OperationMiddlewares["clustergroupput"]...)
 	router.GET(options.BaseURL+"/v1/1-0/cluster/members", wrapper.Clustermembersget, options.OperationMiddlewares["clustermembersget"]...)
 	router.POST(options.BaseURL+"/v1/1-0/cluster/members", wrapper.Clustermemberspost, options.OperationMiddlewares["clustermemberspost"]...)
 	router.GET(options.BaseURL+"/v1/1-0/cluster/members-recursion-1", wrapper.Clustermembersgetrecursion1, options.OperationMiddlewares["clustermembersgetrecursion1"]...)
@@ -1048,6 +1245,44 @@ func (response ClusteringupdatecertdefaultJSONResponse) VisitClusteringupdatecer
 	return err
 }
 
+type ClustergroupsgetRequestObject struct {
+}
+
+type ClustergroupsgetResponseObject interface {
+	VisitClustergroupsgetResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupsget200JSONResponse []ClusterGroup
+
+func (response Clustergroupsget200JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupsgetdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupsgetdefaultJSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergroupspostRequestObject struct {
 	Body *ClustergroupspostJSONRequestBody
 }
@@ -1057,19 +1292,31 @@ type ClustergroupspostResponseObject interface {
 }
 
 type Clustergroupspost201ResponseHeaders struct {
+	ETag     *string
 	Location *string
 }
 
-type Clustergroupspost201Response struct {
+type Clustergroupspost201JSONResponse struct {
+	Body    ClusterGroup
 	Headers Clustergroupspost201ResponseHeaders
 }
 
-func (response Clustergroupspost201Response) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+func (response Clustergroupspost201JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
 	if response.Headers.Location != nil {
 		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
 	}
 	w.WriteHeader(201)
-	return nil
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustergroupspostdefaultJSONResponse struct {
@@ -1078,6 +1325,190 @@ type ClustergroupspostdefaultJSONResponse struct {
 }
 
 func (response ClustergroupspostdefaultJSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupdeleteRequestObject struct {
+	Name string `json:"name"`
+}
+
+type ClustergroupdeleteResponseObject interface {
+	VisitClustergroupdeleteResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupdelete204Response struct {
+}
+
+func (response Clustergroupdelete204Response) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ClustergroupdeletedefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupdeletedefaultJSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupgetRequestObject struct {
+	Name string `json:"name"`
+}
+
+type ClustergroupgetResponseObject interface {
+	VisitClustergroupgetResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupget200ResponseHeaders struct {
+	ETag *string
+}
+
+type Clustergroupget200JSONResponse struct {
+	Body    ClusterGroup
+	Headers Clustergroupget200ResponseHeaders
+}
+
+func (response Clustergroupget200JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupgetdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupgetdefaultJSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergrouppatchRequestObject struct {
+	Name   string `json:"name"`
+	Params ClustergrouppatchParams
+	Body   *ClustergrouppatchJSONRequestBody
+}
+
+type ClustergrouppatchResponseObject interface {
+	VisitClustergrouppatchResponse(w http.ResponseWriter) error
+}
+
+type Clustergrouppatch200ResponseHeaders struct {
+	ETag *string
+}
+
+type Clustergrouppatch200JSONResponse struct {
+	Body    ClusterGroup
+	Headers Clustergrouppatch200ResponseHeaders
+}
+
+func (response Clustergrouppatch200JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergrouppatchdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergrouppatchdefaultJSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupputRequestObject struct {
+	Name   string `json:"name"`
+	Params ClustergroupputParams
+	Body   *ClustergroupputJSONRequestBody
+}
+
+type ClustergroupputResponseObject interface {
+	VisitClustergroupputResponse(w http.ResponseWriter) error
+}
+
+type Clustergroupput200ResponseHeaders struct {
+	ETag *string
+}
+
+type Clustergroupput200JSONResponse struct {
+	Body    ClusterGroup
+	Headers Clustergroupput200ResponseHeaders
+}
+
+func (response Clustergroupput200JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClustergroupputdefaultJSONResponse struct {
+	Body       Error
+	StatusCode int
+}
+
+func (response ClustergroupputdefaultJSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -1312,12 +1743,28 @@ type ClustermemberpatchResponseObject interface {
 	VisitClustermemberpatchResponse(w http.ResponseWriter) error
 }
 
-type Clustermemberpatch204Response struct {
+type Clustermemberpatch200ResponseHeaders struct {
+	ETag *string
 }
 
-func (response Clustermemberpatch204Response) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
-	w.WriteHeader(204)
-	return nil
+type Clustermemberpatch200JSONResponse struct {
+	Body    ClusterMember
+	Headers Clustermemberpatch200ResponseHeaders
+}
+
+func (response Clustermemberpatch200JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberpatchdefaultJSONResponse struct {
@@ -1346,12 +1793,32 @@ type ClustermemberpostResponseObject interface {
 	VisitClustermemberpostResponse(w http.ResponseWriter) error
 }
 
-type Clustermemberpost204Response struct {
+type Clustermemberpost200ResponseHeaders struct {
+	ETag     *string
+	Location *string
 }
 
-func (response Clustermemberpost204Response) VisitClustermemberpostResponse(w http.ResponseWriter) error {
-	w.WriteHeader(204)
-	return nil
+type Clustermemberpost200JSONResponse struct {
+	Body    ClusterMember
+	Headers Clustermemberpost200ResponseHeaders
+}
+
+func (response Clustermemberpost200JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	if response.Headers.Location != nil {
+		w.Header().Set("Location", fmt.Sprint(*response.Headers.Location))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberpostdefaultJSONResponse struct {
@@ -1381,12 +1848,28 @@ type ClustermemberputResponseObject interface {
 	VisitClustermemberputResponse(w http.ResponseWriter) error
 }
 
-type Clustermemberput204Response struct {
+type Clustermemberput200ResponseHeaders struct {
+	ETag *string
 }
 
-func (response Clustermemberput204Response) VisitClustermemberputResponse(w http.ResponseWriter) error {
-	w.WriteHeader(204)
-	return nil
+type Clustermemberput200JSONResponse struct {
+	Body    ClusterMember
+	Headers Clustermemberput200ResponseHeaders
+}
+
+func (response Clustermemberput200JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberputdefaultJSONResponse struct {
@@ -1549,9 +2032,24 @@ type StrictServerInterface interface {
 	// Clusteringupdatecert Update the certificate for the cluster
 	// (PUT /v1/1-0/cluster/certificate)
 	Clusteringupdatecert(ctx context.Context, request ClusteringupdatecertRequestObject) (ClusteringupdatecertResponseObject, error)
+	// Clustergroupsget Get the cluster groups
+	// (GET /v1/1-0/cluster/groups)
+	Clustergroupsget(ctx context.Context, request ClustergroupsgetRequestObject) (ClustergroupsgetResponseObject, error)
 	// Clustergroupspost Create a cluster group.
 	// (POST /v1/1-0/cluster/groups)
 	Clustergroupspost(ctx context.Context, request ClustergroupspostRequestObject) (ClustergroupspostResponseObject, error)
+	// Clustergroupdelete Delete the cluster group
+	// (DELETE /v1/1-0/cluster/groups/{name})
+	Clustergroupdelete(ctx context.Context, request ClustergroupdeleteRequestObject) (ClustergroupdeleteResponseObject, error)
+	// Clustergroupget Get the cluster group
+	// (GET /v1/1-0/cluster/groups/{name})
+	Clustergroupget(ctx context.Context, request ClustergroupgetRequestObject) (ClustergroupgetResponseObject, error)
+	// Clustergrouppatch Partially update the cluster group
+	// (PATCH /v1/1-0/cluster/groups/{name})
+	Clustergrouppatch(ctx context.Context, request ClustergrouppatchRequestObject) (ClustergrouppatchResponseObject, error)
+	// Clustergroupput Update the cluster group
+	// (PUT /v1/1-0/cluster/groups/{name})
+	Clustergroupput(ctx context.Context, request ClustergroupputRequestObject) (ClustergroupputResponseObject, error)
 	// Clustermembersget Get the cluster members
 	// (GET /v1/1-0/cluster/members)
 	Clustermembersget(ctx context.Context, request ClustermembersgetRequestObject) (ClustermembersgetResponseObject, error)
@@ -1716,6 +2214,29 @@ func (sh *strictHandler) Clusteringupdatecert(ctx echo.Context) error {
 	return nil
 }
 
+// Clustergroupsget operation middleware
+func (sh *strictHandler) Clustergroupsget(ctx echo.Context) error {
+	var request ClustergroupsgetRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupsget(ctx.Request().Context(), request.(ClustergroupsgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupsget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupsgetResponseObject); ok {
+		return validResponse.VisitClustergroupsgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Clustergroupspost operation middleware
 func (sh *strictHandler) Clustergroupspost(ctx echo.Context) error {
 	var request ClustergroupspostRequestObject
@@ -1756,6 +2277,154 @@ func (sh *strictHandler) Clustergroupspost(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ClustergroupspostResponseObject); ok {
 		return validResponse.VisitClustergroupspostResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergroupdelete operation middleware
+func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string) error {
+	var request ClustergroupdeleteRequestObject
+
+	request.Name = name
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupdelete(ctx.Request().Context(), request.(ClustergroupdeleteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupdelete")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupdeleteResponseObject); ok {
+		return validResponse.VisitClustergroupdeleteResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergroupget operation middleware
+func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string) error {
+	var request ClustergroupgetRequestObject
+
+	request.Name = name
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupget(ctx.Request().Context(), request.(ClustergroupgetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupget")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupgetResponseObject); ok {
+		return validResponse.VisitClustergroupgetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergrouppatch operation middleware
+func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error {
+	var request ClustergrouppatchRequestObject
+
+	request.Name = name
+	request.Params = params
+
+	var body ClustergrouppatchJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergrouppatch(ctx.Request().Context(), request.(ClustergrouppatchRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergrouppatch")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergrouppatchResponseObject); ok {
+		return validResponse.VisitClustergrouppatchResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Clustergroupput operation middleware
+func (sh *strictHandler) Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error {
+	var request ClustergroupputRequestObject
+
+	request.Name = name
+	request.Params = params
+
+	var body ClustergroupputJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Clustergroupput(ctx.Request().Context(), request.(ClustergroupputRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Clustergroupput")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ClustergroupputResponseObject); ok {
+		return validResponse.VisitClustergroupputResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -2157,89 +2826,96 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx5b9w4lv8qhHaBSQN1qA7XFSx2PYkn7Z2kY8T29CySwE2JT1Vsq0gNSdkuBP7uC5KSSlLpKDvlxD0d",
-	"+B+XRJGPj+/3ewcpfXF8vo44A6aks/jiSH8Fa2z+fRXGUoHQ/0aCRyAUBXMDGPZCIPpfAtIXNFKUM2fh",
-	"/LoCtQKBfPskZUtEJUqbdxy4w+soBGehRAwdR20icBaOx3kImDkd56675F2G1/rqSfLUfcdZw9oDceVz",
-	"FtDl7qhvqVSIB8g2Q7ZZLLC+ja5hI9GLWAJBJDYS/c4p+ykvzMfPHYcqWJu5/aeAwFk4/9HfqqWf6KSf",
-	"KOSdGeeVGebvsNESJjPBQuBNaR751rqpBHED4sreLU/lF7wGPRW1glSJ6bQwk7dWpfqmgH/FIFV+GknP",
-	"7sDJ5JFKP1AS6Nw00yM591p0qszTyeSQgEiA1PNGK7pcdUO4gRBRFnCxtirFHo8VwqmAve143PsdfJWO",
-	"F2H/Gi/19SVVq9jr+XzdD+/8PmV+LPs3k75cYQGkjyOqNZNI8EobWkB9rOAsVrs6qmyWF9sob3sXYUa0",
-	"GaAIU4ECLhAOw5J2pdMp2Xhy/yrX0a4oFytADG4Lo73455E7R2cn7xAwnxMgP5kxcytaWLSsdX6g5gXc",
-	"VYDWXoXAV9ew2U9orZ4DCK77ebDwBkL3h7WhN4LHkTzjUu2y15ZGMCFUKwWHZ4UWRfnvO9UGiJZ6kBLd",
-	"rHGU19IXJ5YgeuuNWQkn4Nypm2mqn4woCoNWLWLuSpkzjGiF5cJrMhkjSxGyZY1e54bK6Fe2Ea9ElCG1",
-	"onJ39I95bkr+HTp52t1ReSujSt2qmkVTC2cVbLqrGXNFC7am7C2wpVo5i0GzgjLy1DRMhXaFH60sn3cI",
-	"dWuKZY4KKIREInyDaah9neUmi828tIcmWKu/XWBg4a+oAl/FokapkaBrLDYo37LaXRU0fDebXE3GLUZ3",
-	"nB9d89nXwvQ4e6yE0ZwvK2JV+3kShyB6lEmFmW8sMAwfgFmssIcl1IdGFZ6dSoRR+mQC0QcGS6/Tcdt4",
-	"41Vx6PzN/Iodv3uNTqKNj0ZDvz8Zq4cRRoBpGAu4InyNKWuOcpK2yLZNPA6VTeYksH/dFuT8zXb72kpw",
-	"37Eob+CwAuKklSFRkgchZ0uJFC9yWkYc5p/H85llCMu0UhpAf6m3ZamwimWdETtBHIYbpGGC7QMtinqX",
-	"DKnJjIfQoCFzG60gJMjbtC3Sxy0UHquWD0acx0fMXxsbdxyr6goQxUIAU8lSFMZ5z0LK2gK4c/vcfceJ",
-	"Rbjb/eWHtwgrdLui/qqKL3zMkKdTAKz5qjD8SqlILvr9gdvTf4PFbDwetUhz+eFtVSJgvUTeZ+FUAB48",
-	"XfRfTq4q/dA/cBgn/tMkmOtIbdDtChhaglI6R8pnoLnU5ZaqFXpzcvGJDXpuP2nUMRmCXPFYm7buNwwh",
-	"MXIw6aLuxlqQHSUCofvUlzE6uyx2Z55IE7TeTmLRSM/HaBWvMUOBoMBIuCnEeDa43i72J0fyWPjwyUHJ",
-	"EBvDn1JxgZeAIs5D9MkJuY/DT87DKByYoqpG+9eUEUOZ5UQbvWCgbrm47qQydLUMHdTr9X4qwjF3u0Ww",
-	"EyvJfcepz2ZyHFBWklVRyxhJFt8QTeZGsGaObOhn83Eqd8Y1Wnf2CSM7zo025+qBzS3EmRl5WwJoYLo+",
-	"gZu+JF7L2AZC9bjPAFgkAEnZMoRk5c2SqxVWSdCascMnlmctKlEaJiPFtaneUAIWSAm4noZE/pdTdsGv",
-	"gVWEuoQIkLLK3WmtZ7f1msMdlYZTuOH2ispBzusN3N581hu5veFwbsn3se7vOBNRw/EuogLkFVbVAis9",
-	"zb9IZNptdDAJvYJVDN3hoOuOusPRxWC6GM0Wo2lvejQazWeT2bzrjheu63QcS5TOQjtv6Cq6bgPOiZXr",
-	"WJmwj7IliEhQViNlrkEKpoQwStWPrdxHU89zg2A8GrvekecNZ0eDKbiToTscDdwBJsF0NvNH09l4QvyZ",
-	"NxnMwRv6I98bQzCcj0eTtjAxJ7KJNHwBNcILzAhfW3K37Uoa9obD2ZiMx8QbDSfTo/lwFIBLhu7QHU+n",
-	"4MLcg8Fg5g6CYOr649ERuKOhN5+6w5k/OvJJa2RiRGsLh8pklU8m68Oi4VeVDEtoq0lzfc4UpgyIccKU",
-	"IczSQlM5wDE6Nib9NMRQXRdq12tNSaFZr/tXFUpaztcW8rJ9rlmAhhJDnn8FmDngkvhPpOmGAm7Woiz0",
-	"mhMaUFsRsfLnA86tug9c1vsu9YIfufofNVd/ntny/VOgWOerUEGYNoi/0kG8bAJe057aue3kjPPQDtOC",
-	"nVx7WxzYSI3PB23dnW/kqX6m1pcZScq0JM3FCip6Guo0MlR7KuzXbwrYe5roPUjzVCA9nTJTktyVCAtA",
-	"nxy4wX6MlU4gdQb8yRGg1xQ+OSa0YfFam2bayumk97WRbiGeu99Y3/Wz/QROKjzs+xsQQicGxrUmBAwE",
-	"Jd2bzRVOSmGtVDxqK3Dp0cr+NNHg56b139OfptP/VmaR2O6OUXhxEIAAciXwWv/OYvmYMpWvvlOmYGn4",
-	"J6+mv5rHPxy/M05BADyyn78JgHwv8hZHj+zmXD9633FCjskVvgGNezPVjCC3+QqPvTBngSw2FNtMmW85",
-	"Jsdpt/cmnvCzpLAg72DSJu9Z9qzmJLN8j1TguXk4UaHiCoeP7OhCP1vo55FrYTpKFyOOTFqY72WvTi7t",
-	"c/WUa+16h3QtvX872pWPTQ4elXR9s+RA7p0dmLIlwrkkTF/HhGzrv4rn859Dr0OSM1Qfx0gqM41lm3J+",
-	"tuExuqVypeXWsyosxkMq5YmASWWm5tBFtWhwF4GvdKr7jI6KqLQ4titvoZZtraAkmlbrXwQgJTamCFqh",
-	"Wy/Eq/0EtGU6U3f+cbTsa4+WNWLE1KUzpCiOYmkPHqTL6vP1OmbaVsqJZgKV4T5QsXSVQ8ozP/ZWUYao",
-	"YEePcyWVwBHiCTQOvw92IgQXNSSibyG5wpHRFtyA2KTjL03GwmNb+C2SZ+228q8rrNAtMIVuBWfLlwgz",
-	"FEdSCcDrv0jEbxlKnkVmiyNSvR0tJ84IpLqipKZ0mjgVSjoIJ8eEAP2z+8Fe754StAJMCkrc9l63C/vz",
-	"xcVZuhtubIfKxFp6u8GIiVzsxKplTO/aDY0A0xCIXmUBgUZ4x+5XcAaIUFIhZ9knp1vDqe4/l83jvuMU",
-	"NihwGL4PnMXHB/DE9vn7TtlhNnB7WnVNnPvuHieVaElvCtXXmmnaUXbn9nmnuFb2JLgiSupppbxPjy5U",
-	"pIjpreKmlIf966XgMSPbcw8V5zlxJSVuLJayB9ELheV1J5GUC3QLnuT+NajiDmZ2udXB4SRUEIAVkMot",
-	"nO3ETCuTwNvNlyffwXllxbI7OI3lyNe7xw3z6t5KenIHfmx34fl6jRl54NazEE0asiSYwio/7jlfw87t",
-	"xt0rYYihirYuL09fN89yMh9M/BmedOfelHTH2CPdueuNuhhIAP4U/CnBLeOfvrbprV9j74aeS/7Q0JwA",
-	"nwuCbrFEgbV79hiX+DYdWQdCeHPlY+ZD2Hx2bQuU5BiKfagYgwU4lG1B2Du8eWXHM2GYwgQr3FBF3KnX",
-	"b01CRuDr8BZl3RTK9KkVLj46HpYrU71iN1Rwtga7Vfnz+3cnzsLpC841nt8e//JGQ6N3efG37szpOGfH",
-	"Fz/r+7EUfRNA9aVH2SL3O/u5vWH+sT89ExhfnHx45yycOwVi7XScy/OTD87CMWPed5yAGHpyDXZH7nji",
-	"B+7QdweDSQBeMIZgFMAYMPgkGLkzmA5d3z2CIzz3pyPXhwGeBIOj8WAaTCZOxxk4C8c9ms0ns+mczCbz",
-	"4cSdemQCY+zOx9OjyWRK8Mg7CibTwXg8mGHPBXDhaDp0vbF/NA2mR2PPYIMpENhX9CYJrVvKs+/SFTCO",
-	"wh6+aKwN71ns3t2tCQKbUG1HKSx6uiMj9bL3Bz23n13pB5w7n1sm8iHrtiEEsQe5TO5fwN+HmDELt/2O",
-	"gdn+r/ykMNpcL9dNX5mipo5pyB5OJcRSIX+F2fKbuJRLK5R2KYfajshWI1f+P2WcVO3A1LctR/jUXt0e",
-	"wFYcYRv6FA5R7QQTppxWEUzoy0mveUWP3Kk7n89H0/m086jim1lqWZUWX+rsc3fE4Wg+mk7mRw8eTvf3",
-	"tMt2HmEf9ls103SnImguHnjNCJXXSc8vvI0CWQj2xkN34Lrz0XQ6nD3JAjYPPxqPjkbT8WA+nU6+84Lm",
-	"2KeyApwk1dtmxUj9xmxCbUMIzEh2LkQkuVyvdkYPF7a0tbhTVaQZhTRRbgP5aO5O7fmhXVgg5GsRZYEb",
-	"diDzpn6g0oM9/xQLqjbnWuxkWwmwAFF1UjVfeDg+O0XXsEmy5FdvL88vTj68Ob44uTo+O736+8n/neuk",
-	"UtozU0YpJjC0fWfSr5SKnPt7E3bYLa7d5PVUi54FxTIWgUbN9lCAFqeDCAh6Y8/w6uBwCayHXnPEuEJA",
-	"qFok3tAWnHCEPRpStemY3xE1eZ8Jdm9AhHhj7FTEDP22xteAlsC0AcNvvZzJ54ZfFIV0Os4NCGmnMNAm",
-	"wyNgWuULZ9RzeyNNVVitjLr7N4P+oJudJdaXllUn0t6AKlTLCpXJHnqFw9DaTK6c8+bkAvVzB5W1+BkW",
-	"T0luEiarFSAjzpLtsKHrJodsVBIz4ygKkyph/3dp0xdr7nvWOu1KVx95KUzH6Ti2PGQkObnAFYXaf1gN",
-	"Z0XE/PMvkQRGEFUIS3QadN9h5a8QZ+hWUGX85lbucrnDihjgOFQHm7+t8FXMPr3RcWS8XmOxaVtobX94",
-	"aUJcA+luajafNQOs/ai7osl73QSkEnESyCf5GSWwjridkC2ba8v8lYuQZG0EYPKehZss+rf9Ku1iF9o2",
-	"0zG7ZcnuuhIHoDbdpPRiujLX85W4NagV17b35uSizh6vrEFqkOgsLGfCRllR1SEzG4Q+GCNnl3tiRA+q",
-	"RRJ4DcqY5seyCNpSUSD4GmEUCbihPNYhKCYvzajG+kylUdr3EsaDoeVPW+m2HiNhKoIkZb6p7VLdtwWE",
-	"k55Zd1KzbjTmz1mp9q+cbA6N57NYPQTS2zKiNb27Lhd0SXWCqJX6i51Xts5PyEfbimOF+BeFmkdAGZWr",
-	"7RnW3J4EIoCJefnnvqMzq+8hnvaxioahdlY6AX2JIh6Gmvm8DaLE+d5k1gbKb8pn5kKZ0GxCvT+nGRDX",
-	"k9rZZT2ppQxSRWr3nXIk0C9tMbeSXm6fubRzuyf15UespUHKllZlurHzpPxS+i5EE9Xk5i4gCm0Wme4c",
-	"fi3xjCtK45zBS8Q4Suf7nIBWbwjPB25bGbtb2RrAJoFJui1KPgZ/lC2v7PBXie1WQLGAukpYbs8qR8nB",
-	"oZJNmv2V3OEl+0p/DQTfn5cwaLuvj9TNbTPyk2Iv9z2NBtzZD2Iobnex4ABYG1QngXagWyyTkUgxRXhb",
-	"u6Nyme7y6rXOH9dKPwvxjDOBGks6IIiTSw9GsV2EzGmmunyws3x/3pACGAu8Sky9CqoJEitRmvuEyV7p",
-	"dNJ+z0Q67b4Wpsn9NI1pyBle8TAEP4k1Q8uDJuD/Vwxis433s5st0f5XhMzVJ6GAkYgbgyq8v1Cljn5u",
-	"G7Lp/kPexqjAyvHZaU6q55avb98SfT6Z+lamA+boSaf1uXoGQpOzVzrLDxWnT/d2lXuC8OmdZf4gcYO3",
-	"TA+4EXLA4PRwWXHucFF12rldopdm/wX9Zn78lh4PLh4q+pEV11JGldU/A6+eGGVXC9VNhTpETN7k5lMW",
-	"afDzWxqpd/RdAX5sKsLdwRM7/f/OhvqvwR4BQNZ68IcPBXZd3MOPOv9w8E/o4LvDJ3PxVyU7roVpHh6N",
-	"kO1/0fZ8bxUUQtWLFK/N9Qrt10D29cnbk4uTStQmo7UANhGkDahFh56cBjJQNYrJkJrcKfv4h+D2j1B8",
-	"ql2mx2LEqukA5Sa7niWYVGEkP3wtVKx5taDlKmdDtSBJbV/r8QGu6oGeaj+b3ydJ/YYG7z5NdN4emD9i",
-	"19k++G+13fx1wH1C5/YUnq09d80DNTL7rTs2cYaFojgMNyje3e1qxO3Z8cWrn78CuVGyAfydsNv5k+9/",
-	"b7940570H3oz/I8QFuwBjO+/IRWlQnZLO8H1rNNW1daobiOeLXT3o56a6pl5CX1/vqkroe1JN2mK/v0i",
-	"hafG8n4VvOSLWn+uHeZaY3sWlSst2wGg216p2qNQVQDunkfVmnF7+VWwjdWPGOFHjPD8z608s8jgYPHA",
-	"ZTunxHtTSms9rS/TVx9qCwvZawWHqjDYMduK4brNn6PYkHzYrhXxMv0A3ncvATSYxLOoBRj5vkVFwAy0",
-	"d10gAVt9iH6SfizOfFnCfExv97tWj4vW9wfdv3/gvv124r6g+3Ee/c+4874PHA+3afHYdCb9wmQ3EfFQ",
-	"+xf7pDeW//ZOcjICzMUlWf+y/4WS+8ZQpPpjLm1RSGmEXQ7Mfu0Rb2xfm6cEvbi8PH39UzXzUfJsoo1G",
-	"SOZuPoPIovZzPd8/qMhLc4BIIvtVET6UMWF3ftLXb41Vpi/efvx8b5SQvOpqXovOaygvUzcydlrztu//",
-	"3Ex6w1HP7RPu9zWXdHFEexu8Dp37/w8AAP//",
+	"7F17b9u4lv8qhHaB6QB+yI/YcYrFbm6b6XRvOw3yuHMXbZGhRMrmRBY1JJXUKPzdF3zoab3s2o1nJugf",
+	"jUWKPDw853deNP3VcukypAEOBLfOvlrcXeAlVH++8iMuMJN/hoyGmAmCVQMOoONjJP9EmLuMhILQwDqz",
+	"fl1gscAMuPpNEswB4SDu3rHwF7gMfWydCRbhjiVWIbbOLIdSH8PA6lhfunPaDeBSPr0wb6071hIvHczu",
+	"XBp4ZL456zvCBaAe0N2A7hYxKJvBPV5x8CLiGAEUKYp+pyT4MUvMx88diwi8VGv7T4Y968z6j37Klr7h",
+	"Sd8w5L2a55Wa5p94JSk0K4GMwVVhHdnesivH7AGzO91aXMovcInlUsQCx0yMlwUD/qhZKhsZ/iPCXGSX",
+	"YUa2B1ZCDxfyhQJB16qbnMlaS9KJUG+bxQGGQ4a5XDdYkPmi6+MH7AMSeJQtNUuhQyMBYExgL52POr9j",
+	"V8TzhdC9h3P5fE7EInJ6Ll32/S9unwRuxPsPkz5fQIZRH4ZEcsZQ8EoKmkdcKPBlJDZ5VNotS7ZiXtoK",
+	"YICkGIAQEgY8ygD0/QJ3udUpyLhpv8sMtEnKzQKDAD/mZnvx7xN7Bi4v3gMcuBRh9KOaM7OjuU1Lemcn",
+	"qt/ATQZI7pUQfHePV+2IluzZA+FynK2JVyq03q8MvWE0CjeBK0UQiBCR/ID+Za5HnvR1p1z2wFyOX0Ca",
+	"JQyzDPpqRRyz3nKlNsHyKLWqFhmzJsGI3KRl+5d5UoQLRVpup+ASTcZAowNv2J7XmakS5OVNmMsBCYBY",
+	"EL45+8csLJk/h1YWcTdY3gimXPYqB9BYuIMSIN3kjHrShJcaKTtyO9Gds6rmxe3VOy7/15vLQcQ1WhNe",
+	"TcJHqz/o2X3T3jfs7Gd4ptpDRuWYfYQ9GPminn8MQ/Qh8FcFM1vGz1uO0T9WZXZAaVAWVWF+EftGfTWf",
+	"wftnpf1rKm2FlJWY7yVFxCPSAQQewT5SevU9JJBfUv4sg8+Go63hWJLgHQ7mYmGdDdqYEQXPf0SEyfDp",
+	"o6blc7laKFEsKobRBvgAia/VQ/qz2p87pHJo/m0qBmTuggjsiohVMDVkZAnZCmR7loc4OQ5/OZ3cTcYN",
+	"QneenV36wN+qpufJawUdzcQ/eV2VsSGKfMx6JOACBq6SQN/fQmehgA7kuDqcLokGiTTI8ZtGRbcMsF/H",
+	"8zbhxqv81NnG7I6dv38NLsKVC0ZDtz8Zi+0Aw4PEjxi+Q3QJSVAfGZu+QPc1UUrGyyoRJwbd+yZH7yc9",
+	"7GtNwbqjtbwGw3IaxzUNhkkO9mkw50DQPKYlwKH+2B3PNEJopOVcKfTXalnmAoqIVwmx5UW+vwJSTaB+",
+	"oYFR782UEsyoj2s4pJrBAvsIOKumTfqYqsKubLlS5OyeZfnWfErH0qwuUaKIMRwIsxW5eT4EPgmagv5r",
+	"/Z6MQ5i/Ofzt1TsABXhcEHdRhhcuDICDAcNQ4lVu+oUQIT/r9wd2T/4bnJ2Ox6MGam6v3pW5c9pK5KMG",
+	"Q0DWfzuMcUoTcqV26F/Qj4z9VEnJZShW4HGBAzDHQshILZu1zKS7HolYgDcXN5+CTKTWUVklvqCRFG05",
+	"ru9jI+RYpRjlMFqC9CwhZnJM+RiCy9v8cOqNOKnX20hG1cLzOVhESxgAjxEcIH+V8/F0Qibd7E8WpxFz",
+	"8ScLmClWCj+5oAzOMQgp9cEny6cu9D9Z20E4DgQRFdy/JwFSkFlMzoIXARaPlN13Yhq6koYO6PV6P+bV",
+	"MdPcQNiFpmTdsaozYBkMKDJJs6hhDpP5rfEmMzNoMQfa9UuyAsV5FddbZiMepDiXT6yaAA3UzGnauAbp",
+	"+gg/9DlyGuZWKlSt94kC5gGAk2DuY7PzasvFAgrjtCbo8CnIohbhIHaTgaBSVB8IwlqRjHIdBkT+l5Lg",
+	"ht7joMTVRYhhzsvMneR60iz3HH8hXGEKVdhekm3OWL2B3Zud9kZ2bzicafDd1fydJyRKdfwSEob5HRTl",
+	"BAu5zB84UP1W0pnEvZxUDO3hoGuPusPRzWB6Njo9G01705PRaHY6OZ117fGZbVsdSwOldSaNN+4KsmxS",
+	"nAtN17lQbh8J5piFjAQVVGY6xMpkAKOQMU/pPpk6ju1549HYdk4cZ3h6MphiezK0h6OBPYDIm56euqPp",
+	"6XiC3FNnMphhZ+iOXGeMveFsPJo0uYkZkpWn4TJcQTyDAaJLDe66X4HDznB4OkbjMXJGw8n0ZDYcedhG",
+	"Q3toj6dTbOOZgweDU3vgeVPbHY9OsD0aOrOpPTx1RycuavRMFGlN7lARrLLBZLVbNPymMlNB2yrCXJcG",
+	"ApIAI2WESQBgEBcnig6O4rES6cMAQ3leqJmvFSmFer62zyoUuJzNLWRp+1yxATUphiz+MqzWAAvkH4jT",
+	"NUW/pMeWCcOE3XtO6z1JvuA5Vv+zxurHGS2vD6HFMl7FJYCpnfg76cTzOsWrO4dxrQe5pNTX0zToTqa/",
+	"Tg6suNTPrY57XK/4W/lOpS1TlBRhiauHJVB0GOhUNJRbKuhWFwV0mwR6B8dxKkY9GTITZFo5gAyDTxZ+",
+	"gG4EhQwgZQT8yWJY7in+ZCnXJoiWUjTjXlYnbpdCmqp4pr02v+sm9QSKSizshwfMmAwMlGk1AIwRMMOr",
+	"4gpFBbeWCxo2JbjkbEV7ajj4uW7/W9rTePnfSyyM7G4IhRN5HmYY3TG4lJ8TXz4igchm30kg8FzhT5ZN",
+	"/1CvX52/V0aBYbzjOD8xjLOj8EcY7jjMtXx13bF8CtEdfMBS79VSE4BM4xUaOX5GAoNIQWw9ZL6jEJ3H",
+	"w66VP+EmQWGO3sGkid7L5F2JSWr7dmTgtXrZsFBQAf0dB7qR7+bG2XEv1EDxZkShCguzo7Qa5Fa/Vw25",
+	"Wq43QFfD+/eDXb5rcLBT0PXdggPeOjpQaUsAM0GYfA4RSvO/gmbjn33vQ/nBEXMizmRmatM2xfhsRSPw",
+	"SPhC0i1XlduMbTLlhkCTmak4qFdOGv4SYlfIUPeIjheKODm2SW8ul62loECaZOsPDAPBVioJWsJbx4eL",
+	"dgTqNJ3KOz8fR/7W48i1OqLy0ommCAoirg8exNvq0uUyCqSsFANNoyrDNqqi4SqjKUd+VLokDVGCjg6l",
+	"ggsGQ0CNauy/DnbBGGUVICKbAF/AUHELP2C2iuefq4iFRjrxmwfPyrLyrwsowCMOBHhkNJi/BDAAUcgF",
+	"w3D5Awf0MQDmXaBKHKHobXDZGCPMxR1BFalTY1QI6gBojglh8O/ulX7efYvAAkOUY2I6elUV9uebm8u4",
+	"Gq5kh3AjLb1NZ0R5Lnph5TTGrbqg4UHiYyR3mWFPanhH1ytogAEiqITOok2OS8Mx7z8XxWPdsXIFCuj7",
+	"Hzzr7OMWOJG+v+4UDWYNtsdZV2PcN2uchIM5echlXyuWqWfZXNvnjeRa0ZLAEi+pJ5nyIT66UBIixk35",
+	"opQD3fs5o1GA0nMPJd8BgKWQuNK6lLwIXgjI7zuGUsrAI3Y4de+xyFcwk8eNBg4aV4FhKDAqLeGkC1O9",
+	"VACviy8Hr+C80mTpCk5tOvL15nHDLLtTSi++YDfSVXi6XMIAbVl6ZqyOQxoEY7XKzntNl3ijubZ6xRQw",
+	"lMHW7e3b1/WrnMwGE/cUTrozZ4q6Y+ig7sx2Rl2IkYfdKXanCDbM//a1Dm/dCnlX8FywhwrmGHYpQ+AR",
+	"cuBpuQ92MYnv4pmlIwRXdy4MXOzXn11LFcUcQ9Ev5X0wD/q8yQl7D1ev9HzKDRMQQQFrsogb+fpUJHiI",
+	"XenegmSYXJo+lsKzj5YD+UJlr4IHwmiwxLpU+fOH9xfWmdVnlEp9fnf+yxupGr3bm5+6p1bHujy/+Vm2",
+	"R5z1lQPV5w4JzjKfk49pg/pDf3SUY3xzcfXeOrO+CMyWVse6vb64ss4sNee6Y3lIwZOtdHdkjyeuZw9d",
+	"ezCYeNjxxtgbeXiMIXaRN7JP8XRou/YJPoEzdzqyXTyAE29wMh5MvcnE6lgD68yyT05nk9PpDJ1OZsOJ",
+	"PXXQBI+hPRtPTyaTKYIj58SbTAfj8eAUOjbGNj6ZDm1n7J5MvenJ2FG6EQjMoCvIg3GtG9Kz7+MdUIZC",
+	"H76ozQ23THZvVms8TwdU6Sy5TY8rMjz5XkbypO9Ran1uWMhVMmyNC6IPcqnYP6d/V1EQaHVrdwxMj3/n",
+	"msRofb5cdn2lkprSp0EtjIoPuQDuAgbz72JSbjVR0qTsqxyR7EYm/f82oKisAlPdt+jhE/00PYAtKIDa",
+	"9ckdotpwJlQ6rcSZkI/NqFlGj+ypPZvNRtPZtLNT8i3+ylKJnZLR5+aMw9FsNJ3MTraeTo532G27DqGL",
+	"2+2a6rqREVQP97xniPB7M/ILZyUwzzl746E9sO3ZaDodnh5kA+unH41HJ6PpeDCbTidPvKEZ9CnNAJug",
+	"Ou2W99QfVBEqdSFggJJzIczEcr3KFW1PbKG0uJFVJAmE1EFuDfhI7I7ledshtCJkcxFFgmsqkFlR31Pq",
+	"QZ9/ihgRq2tJtikrYcgwKzupmk08nF++Bfd4ZaLkV+9ur28urt6c31zcnV++vfvnxf9dy6CS6zNTiinK",
+	"MdRjJ9QvhAit9Vq5HbrEtRm8vpWkJ04xj5gntSY9FCDJ6QCEGXnQZ3ilczjHQQ+8piCgAmBExJmxhjrh",
+	"BEPoEJ+IVUd9DomK+5Sz+4CZD1dKTlkUgN+W8B6DOQ6kAOPfehmRz0x/lifS6lgPmHG9hIEUGRriQLL8",
+	"zBr17N5IQhUUC8Xu/sOgP+gmZ4nlo3nZibQ3WOSyZbnMZA+8gr6vZSaTznlzcQOy31CV5Ce6+BZlFqGi",
+	"WoZ5SANTDhvatjlkI4zPDMPQN1nC/u9chy9a3FvmOvVOlx95yS3H6lg6PaQoubiBJYnaf2kOJ0nE7Psv",
+	"AccBAkQAyMFbr/seCncBaAAeGRHKbqZ0F9MdmkT9Rd19rV9n+EpWHzd0LB4tl5CtmjZayh+cKxdXqXQ3",
+	"FpvPEgGWbthdEHMXCMJcsMg48iY+IwgvQ6oXpNPmUjJ/pcxHSZ/8F5DX8bhCmtgzKZvxnN0iZV+6HHpY",
+	"rLom9aKGUs+zmbglFgsqZe/NxU2VPN5pgZRKIqOwjAgrZoVlh8y0E7q1jlzettQROakkicElFko0PxZJ",
+	"kJIKPEaXAIKQ4QdCI+mCQvRSzaqkT2Uauf5ewngw1PipM93aYhikQoCTwFW5XSLH1gphxWfWrVisa4X5",
+	"c5Kq/QdFq33r82UktlHpNI2oRe9LlzIyJzJAlEz9Ra8r2ecD4lGacSwh/yaX8/BIQPgiPcOaqUkAhCFS",
+	"X/5Zd2Rk9RTkSRsriO9LYyUD0JcgpL4vkc9ZAYKspwazJqX8rnimHhQBTQfU7TFNKXE1qF3eVoNajCBl",
+	"oLbuFD2BfqHE3Ah6mTpzoXLbEvqyM1bCIAnmmmWys3VQfCncJVQHNZm1Mxz6OoqMK4ffCjzjktQ4DfBL",
+	"EFAQr/eYFK1aEI5H3VIauyltNcrGccBJmpTcRf9IML/T098Z2S1RxZzWlaplela5lZ+uu7d00M3g/81k",
+	"WCbd2/8aVPvsqusePPc2R66t7U416BucNlK6m6Isw0gcoJAqsTs21ztZ+/H43AlJ+3S21ZjS575LBG9Q",
+	"oR6bAqo9cnOGrgDPqtS4cfVLhTX6cF2qDA0KoGY+qBnKXC1TY4L03TCC6oIu3oPZGRxkIVU+pab/EXKz",
+	"ABWzEC49TJE0Qy5dy4A+AsJ3CNLVIN8SnHfSCubGXD9BFyIMpNBmj2XG178cccRfoSZ7xB3zaGtrrUUh",
+	"Dz67OMUfrhvRx+hxNebUWeP+VxkVrzUrfFx2JvO1er4J7xVo9Pri3cXNRRkembnqYclQ0ZAvyGOHKSqq",
+	"aF+xIYn1TUsRUBri/j+dD1u1RbsqgubSHpxWvZvNapCdvVIZtGTVq8NdRn6q9CGWecnD9p7odo5oK1mP",
+	"c3XHIej2d7Oarwoy+t2t4foo/eXjc5cP4C1XJ6hLtDNUedoNcbiETBDo+ysQbWbJaj3l85tXP++srqHJ",
+	"Gj+Nwnb+5jnz5KbUxlDCnEaXEUV8kGeriMJo4/oJEfJm58AhefMHrrz4uJ561HDYrNBPn38LYxq7hcT3",
+	"zr69BKMGsEwhpxVctqzu1ULk7e7+TItC3zM8Pjk8flN18Rkbj6AQeCSIuC8cvG1yGSvLfxsYWJLnyFzJ",
+	"3CrYM/3bhntx96olmPY2oR71feya2rmv6zoKbf6IMFulYJM0Hi64Ky9spOWG7W/yr2jf5naZP10RJL31",
+	"7njCupSmPQZ2ZtCa0G6ZuQu/vOJxVfJt+tb1jpZKePiKR/ZihBpDHH9hF6E9Ftv3Z4EzX5YsN7/pFr1U",
+	"58nBb+rDb/F1B/kvST6f8qmEjDKpP4LqhRHKriSqGxO1jzMGdeWMGEVq6hkpjFQb+m5SYe0ODmz0W502",
+	"SB2AQon4z+wKbJq47a9ueDbwBzTw3eHBTHzzUYcS9ahV2d2KkOaL8O2rkPnZGhR2uzqkMejPhciqbTq2",
+	"SmRC1UFKkeaqnNpaZEH2Wxcja8W+ylK1k/kt6pHfQ+Dtw3jnzY75DiVJ/eJfqib5bYp7QON2CMvWHLt+",
+	"a12yVm9LCpNbae5Wpcn96+7fPfme3uDdHPQf75d7GlHyJgG6nVLv+tW/TF3yCfBxu8JkNVp+U2XSAGZd",
+	"abIMMiuyfuoy0PY4WZX6awmTcWrh6TycQ2NQu8yj+WWDY0w+boVCAhDBk1+b2Nlv2+fR6UrSjhjnKtXw",
+	"KHKRkrY9gFpz7rFF6nGX4xb1iHb7TYAWiWev79nre/b6Dnzi4lh8vb15eLfNWBi1hsLGzG6fx5cKVaa4",
+	"kgt79pXr0nM2lWVkn79H2sv8ZEwjUvH4p2WePBlVIxJHkZVS9H2P3JSaqHWGyihbddB1Ef8Mi7qzWf1M",
+	"zeYvRuwWf7VXur9+KJb+KlFbpXu+6eXveAakjTrur3y2axgW/3ZT15C4r0pam7BM41/r4CwBwIxfkozP",
+	"+18JWte6IuXXpDd5IYUZNjEw+dTC30gvpCUIvLi9ffv6x3LkI+hovI1alcw0HoFnUXkR/tM7FVlq9uBJ",
+	"JJ9K3IeiTujQK77YUkllfKXlx89rxQRziaS6cDTLoSxN3VDJacU9mv/zMOkNRz27j6jbl1jShSHpreDS",
+	"t9b/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

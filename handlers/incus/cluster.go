@@ -31,8 +31,14 @@ func (h *Handler) Clusterput(ctx context.Context, req gen.ClusterputRequestObjec
 		return nil, err
 	}
 	// LXD documents 412 for this route but ignores If-Match on it, so the
-	// facade checks the ETag itself before writing.
+	// facade checks the ETag itself before writing, under the cluster's
+	// lock so that of concurrent writers with one ETag only one passes.
 	if req.Params.IfMatch != nil {
+		unlock, err := h.locks.lock(ctx, "cluster")
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 		_, etag, err := h.up.GetCluster(ctx)
 		if err != nil {
 			return nil, err
@@ -62,19 +68,6 @@ func (h *Handler) Clusteringupdatecert(ctx context.Context, req gen.Clusteringup
 		return nil, err
 	}
 	return gen.Clusteringupdatecert204Response{}, nil
-}
-
-// Clustergroupspost creates a cluster group.
-func (h *Handler) Clustergroupspost(ctx context.Context, req gen.ClustergroupspostRequestObject) (gen.ClustergroupspostResponseObject, error) {
-	var group api.ClusterGroupsPost
-	if err := reshape.Into(&group, req.Body); err != nil {
-		return nil, err
-	}
-	if err := h.up.CreateGroup(ctx, group); err != nil {
-		return nil, err
-	}
-	loc := "/1.0/cluster/groups/" + group.Name
-	return gen.Clustergroupspost201Response{Headers: gen.Clustergroupspost201ResponseHeaders{Location: &loc}}, nil
 }
 
 // Clustermemberspost requests a join token for a new member.

@@ -6,6 +6,7 @@ package incus
 
 import (
 	"context"
+	"net/url"
 	"strings"
 
 	"github.com/lxc/incus/v6/shared/api"
@@ -21,6 +22,10 @@ type Upstream interface {
 	UpdateCluster(ctx context.Context, put api.ClusterPut, etag string) (*api.Operation, bool, error)
 	UpdateCertificate(ctx context.Context, put api.ClusterCertificatePut, etag string) error
 	CreateGroup(ctx context.Context, group api.ClusterGroupsPost) error
+	Groups(ctx context.Context) ([]api.ClusterGroup, error)
+	GetGroup(ctx context.Context, name string) (*api.ClusterGroup, string, error)
+	UpdateGroup(ctx context.Context, name string, put api.ClusterGroupPut, etag string) error
+	DeleteGroup(ctx context.Context, name string) error
 	MemberURLs(ctx context.Context, filter string) ([]string, error)
 	Members(ctx context.Context, filter string) ([]api.ClusterMember, error)
 	CreateJoinToken(ctx context.Context, req api.ClusterMembersPost) (*api.ClusterMemberJoinToken, error)
@@ -35,7 +40,8 @@ type Upstream interface {
 
 // Handler implements the generated strict server interface.
 type Handler struct {
-	up Upstream
+	up    Upstream
+	locks keyLocks // one per resource being written; see readMergeWrite
 }
 
 var _ incuscluster.StrictServerInterface = (*Handler)(nil)
@@ -51,6 +57,12 @@ func facadeURL(u string) string {
 	}
 	return u
 }
+
+// memberURL is the facade route that serves a member.
+func memberURL(name string) string { return "/v1/1-0/cluster/members/" + url.PathEscape(name) }
+
+// groupURL is the facade route that serves a cluster group.
+func groupURL(name string) string { return "/v1/1-0/cluster/groups/" + url.PathEscape(name) }
 
 // asOperation converts an upstream operation to the facade model.
 func asOperation(op *api.Operation) (incuscluster.Operation, error) {

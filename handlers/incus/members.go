@@ -46,49 +46,86 @@ func (h *Handler) Clustermemberget(ctx context.Context, req gen.Clustermemberget
 	return gen.Clustermemberget200JSONResponse{Body: body, Headers: gen.Clustermemberget200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
-// Clustermemberput replaces a member's writable fields.
+// Clustermemberput replaces a member's writable fields and answers with the
+// member as it now is.
 func (h *Handler) Clustermemberput(ctx context.Context, req gen.ClustermemberputRequestObject) (gen.ClustermemberputResponseObject, error) {
 	var put api.ClusterMemberPut
 	if err := reshape.Into(&put, req.Body); err != nil {
 		return nil, err
 	}
-	if err := h.up.UpdateMember(ctx, req.Name, put, ptr.Deref(req.Params.IfMatch)); err != nil {
+	replace := func(api.ClusterMemberPut) (api.ClusterMemberPut, error) { return put, nil }
+	m, etag, err := h.writeMember(ctx, req.Name, req.Params.IfMatch, replace, memberKept(req.Body, false), false)
+	if err != nil {
 		return nil, err
 	}
-	return gen.Clustermemberput204Response{}, nil
+	var body gen.ClusterMember
+	if err := reshape.Into(&body, m); err != nil {
+		return nil, err
+	}
+	return gen.Clustermemberput200JSONResponse{Body: body, Headers: gen.Clustermemberput200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
 // Clustermemberpatch merges the given fields onto the current member and
-// writes it back with the ETag it read, so a concurrent change is refused
-// (412) rather than overwritten.
+// answers with the member as it now is (see readMergeWrite: serialized,
+// retried without If-Match, verified).
 func (h *Handler) Clustermemberpatch(ctx context.Context, req gen.ClustermemberpatchRequestObject) (gen.ClustermemberpatchResponseObject, error) {
-	cur, etag, err := h.up.GetMember(ctx, req.Name)
+	merge := func(cur api.ClusterMemberPut) (api.ClusterMemberPut, error) { return mergeMember(cur, req.Body) }
+	m, etag, err := h.writeMember(ctx, req.Name, req.Params.IfMatch, merge, memberKept(req.Body, true), true)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkIfMatch(req.Params.IfMatch, etag); err != nil {
+	var body gen.ClusterMember
+	if err := reshape.Into(&body, m); err != nil {
 		return nil, err
 	}
-	put, err := mergeMember(cur.Writable(), req.Body)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.up.UpdateMember(ctx, req.Name, put, etag); err != nil {
-		return nil, err
-	}
-	return gen.Clustermemberpatch204Response{}, nil
+	return gen.Clustermemberpatch200JSONResponse{Body: body, Headers: gen.Clustermemberpatch200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
-// Clustermemberpost renames a member.
+// writeMember runs a member write under the member's lock.
+func (h *Handler) writeMember(ctx context.Context, name string, ifMatch *string,
+	build func(api.ClusterMemberPut) (api.ClusterMemberPut, error), kept func(api.ClusterMemberPut) string, merge bool,
+) (*api.ClusterMember, string, error) {
+	unlock, err := h.locks.lock(ctx, "member "+name)
+	if err != nil {
+		return nil, "", err
+	}
+	defer unlock()
+	return readMergeWrite[api.ClusterMemberPut, api.ClusterMember]{
+		what: "member " + name, ifMatch: ifMatch, build: build, kept: kept, reapply: merge,
+		read:     func(ctx context.Context) (*api.ClusterMember, string, error) { return h.up.GetMember(ctx, name) },
+		writable: func(m *api.ClusterMember) api.ClusterMemberPut { return m.Writable() },
+		write: func(ctx context.Context, v api.ClusterMemberPut, etag string) error {
+			return h.up.UpdateMember(ctx, name, v, etag)
+		},
+	}.run(ctx)
+}
+
+// Clustermemberpost renames a member and answers with the member at its new
+// name and where the facade serves it.
 func (h *Handler) Clustermemberpost(ctx context.Context, req gen.ClustermemberpostRequestObject) (gen.ClustermemberpostResponseObject, error) {
 	var post api.ClusterMemberPost
 	if err := reshape.Into(&post, req.Body); err != nil {
 		return nil, err
 	}
+	unlock, err := h.locks.lockAll(ctx, "member "+req.Name, "member "+post.ServerName)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := h.up.RenameMember(ctx, req.Name, post); err != nil {
 		return nil, err
 	}
-	return gen.Clustermemberpost204Response{}, nil
+	m, etag, err := h.up.GetMember(ctx, post.ServerName)
+	if err != nil {
+		return nil, err
+	}
+	var body gen.ClusterMember
+	if err := reshape.Into(&body, m); err != nil {
+		return nil, err
+	}
+	loc := memberURL(post.ServerName)
+	return gen.Clustermemberpost200JSONResponse{Body: body,
+		Headers: gen.Clustermemberpost200ResponseHeaders{ETag: ptr.NonZero(etag), Location: &loc}}, nil
 }
 
 // Clustermemberdelete removes a member from the cluster.

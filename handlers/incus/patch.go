@@ -27,28 +27,55 @@ func mergeMember(cur api.ClusterMemberPut, patch *gen.ClusterMemberPut) (api.Clu
 	if patch == nil {
 		return cur, nil
 	}
-	config := cur.Config
-	if patch.Config != nil {
-		merged := make(map[string]string, len(config)+len(*patch.Config))
-		for k, v := range config {
-			merged[k] = v
-		}
-		for k, v := range *patch.Config {
-			if v == "" {
-				delete(merged, k)
-				continue
-			}
-			merged[k] = v
-		}
-		config = merged
-	}
-	raw, err := json.Marshal(patch)
-	if err != nil {
-		return cur, fmt.Errorf("encode member patch: %w", err)
-	}
-	if err := json.Unmarshal(raw, &cur); err != nil {
-		return cur, fmt.Errorf("apply member patch: %w", err)
+	config := mergeConfig(cur.Config, patch.Config)
+	if err := overlay(&cur, patch, "member"); err != nil {
+		return cur, err
 	}
 	cur.Config = config
 	return cur, nil
+}
+
+// mergeGroup is mergeMember for a cluster group: fields replace, config
+// keys merge.
+func mergeGroup(cur api.ClusterGroupPut, patch *gen.ClusterGroupPut) (api.ClusterGroupPut, error) {
+	if patch == nil {
+		return cur, nil
+	}
+	config := mergeConfig(cur.Config, patch.Config)
+	if err := overlay(&cur, patch, "group"); err != nil {
+		return cur, err
+	}
+	cur.Config = config
+	return cur, nil
+}
+
+// mergeConfig merges patch's keys into a copy of cur; "" removes a key.
+func mergeConfig(cur map[string]string, patch *map[string]string) map[string]string {
+	if patch == nil {
+		return cur
+	}
+	merged := make(map[string]string, len(cur)+len(*patch))
+	for k, v := range cur {
+		merged[k] = v
+	}
+	for k, v := range *patch {
+		if v == "" {
+			delete(merged, k)
+			continue
+		}
+		merged[k] = v
+	}
+	return merged
+}
+
+// overlay writes the fields patch sets (its JSON) over dst.
+func overlay(dst any, patch any, what string) error {
+	raw, err := json.Marshal(patch)
+	if err != nil {
+		return fmt.Errorf("encode %s patch: %w", what, err)
+	}
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return fmt.Errorf("apply %s patch: %w", what, err)
+	}
+	return nil
 }

@@ -38,7 +38,7 @@ func TestIncusFacadeRoutesAndToolsComeFromTheCapability(t *testing.T) {
 		assert.Equal(t, r.Name, op.OperationID)
 		assert.Equal(t, tools[r.Call].Name, op.Extensions["x-mcp-tool"], r.Name)
 	}
-	assert.Equal(t, 15, countOps(doc), "14 capability routes and the operations route")
+	assert.Equal(t, 20, countOps(doc), "14 capability routes, the operations route and 5 cluster-group routes")
 }
 
 func TestIncusFacadeRepairsAndCorrections(t *testing.T) {

@@ -148,8 +148,8 @@ func (s *Sandbox) CreateJoinToken(_ context.Context, req api.ClusterMembersPost)
 	var addrs []string
 	for _, m := range s.members {
 		if m.ServerName == req.ServerName {
-			// Incus answers 500 here, which the adapter reports as 502.
-			return nil, fail(http.StatusBadGateway, "The cluster already has a member with name: %s", req.ServerName)
+			// Incus answers 500 here, which the adapter reports as 409.
+			return nil, fail(http.StatusConflict, "The cluster already has a member with name: %s", req.ServerName)
 		}
 		if m.Status == "Online" && (slices.Contains(m.Roles, "database") || slices.Contains(m.Roles, "database-standby")) {
 			addrs = append(addrs, strings.TrimPrefix(m.URL, "https://"))

@@ -122,7 +122,7 @@ func (s *Sandbox) RenameMember(_ context.Context, name string, post api.ClusterM
 }
 
 // DeleteMember removes a member. The last member cannot leave: Incus says
-// so with a 500, which the adapter reports as 502.
+// so with a 500, which the adapter reports as the conflict it is (409).
 func (s *Sandbox) DeleteMember(_ context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,7 +130,7 @@ func (s *Sandbox) DeleteMember(_ context.Context, name string) error {
 		return err
 	}
 	if len(s.members) == 1 {
-		return fail(http.StatusBadGateway, "Member is the only member in the cluster")
+		return fail(http.StatusConflict, "Member is the only member in the cluster")
 	}
 	s.members = slices.DeleteFunc(s.members, func(m *api.ClusterMember) bool { return m.ServerName == name })
 	for _, g := range s.groups {

@@ -66,7 +66,7 @@ func restFast(t *testing.T, r *Report) {
 		sec.Tables = append(sec.Tables, tbl)
 	}
 	sec.Notes = append(sec.Notes, "Requests reaching the upstream are counted: each request of each arm reached it exactly once unless a note above says otherwise; "+
-		"and every answer was read in full and its status checked (clustergate answers PUT with 204, the upstream with 200). "+
+		"and every answer was read in full and its status checked (clustergate answers PUT with 200 and the member, after a read, the write and a read-back: three upstream requests). "+
 		"Throughput is successful requests per second of wall time at that concurrency, for the arm's rounds only.")
 }
 

@@ -2,7 +2,7 @@
 // one set of tests per upstream, written against the handlers' Upstream
 // interface and run against every implementation of it, the embedded
 // sandbox (sandbox/...) and the real upstream through its real adapter
-// (LXD via tests/lxdtest, OpenStorage SDK servers via tests/osdtest, a
+// (Incus 6.0 and LXD 5.0 via tests/lxdtest, OpenStorage SDK servers via tests/osdtest, a
 // kube-apiserver with the Cluster API CRDs via tests/kubetest).
 //
 // What the variants legitimately do differently is not skipped: each

@@ -99,7 +99,8 @@ func TestIncusMemberWrites(t *testing.T) {
 		ghostGroup := put
 		ghostGroup.Groups = []string{"default", "no-such-group"}
 		err = env.up.UpdateMember(x, name, ghostGroup, "")
-		requireError(t, err, "incus", http.StatusNotFound, "Cluster group not found")
+		msg := requireError(t, err, "incus", http.StatusNotFound)
+		assert.Regexp(t, `Cluster.group not found`, msg, "Incus 6.0 says Cluster_group")
 		err = env.up.UpdateMember(x, "no-such-member", put, "")
 		requireError(t, err, "incus", http.StatusNotFound, "incus: Cluster member not found")
 	})
@@ -112,9 +113,10 @@ func TestIncusGroups(t *testing.T) {
 		require.NoError(t, env.up.CreateGroup(x, api.ClusterGroupsPost{Name: "gpu",
 			ClusterGroupPut: api.ClusterGroupPut{Description: "GPU nodes"}}))
 		err := env.up.CreateGroup(x, api.ClusterGroupsPost{Name: "gpu"})
-		requireError(t, err, "incus", http.StatusConflict, "already exists")
+		dupWords := `already exists|UNIQUE constraint failed` // LXD 5.0 | Incus 6.0
+		assert.Regexp(t, dupWords, requireError(t, err, "incus", http.StatusConflict))
 		err = env.up.CreateGroup(x, api.ClusterGroupsPost{Name: "default"})
-		requireError(t, err, "incus", http.StatusConflict, "already exists")
+		assert.Regexp(t, dupWords, requireError(t, err, "incus", http.StatusConflict))
 		err = env.up.CreateGroup(x, api.ClusterGroupsPost{Name: ""})
 		requireError(t, err, "incus", http.StatusBadRequest)
 
@@ -187,7 +189,11 @@ func TestIncusMemberState(t *testing.T) {
 		assert.LessOrEqual(t, st.SysInfo.FreeRAM, st.SysInfo.TotalRAM)
 		assert.Len(t, st.SysInfo.LoadAverages, 3)
 		assert.Positive(t, st.SysInfo.Processes)
-		require.NotEmpty(t, st.StoragePools)
+		if env.caps.Pools {
+			require.NotEmpty(t, st.StoragePools)
+		} else {
+			assert.Empty(t, st.StoragePools, "a fresh daemon has no storage pool")
+		}
 		for _, p := range st.StoragePools {
 			assert.LessOrEqual(t, p.Space.Used, p.Space.Total)
 		}
@@ -215,7 +221,9 @@ func TestIncusRenameDelete(t *testing.T) {
 		err = env.up.RenameMember(x, renamed, api.ClusterMemberPost{ServerName: c.ServerName})
 		requireError(t, err, "incus", http.StatusConflict)
 		err = env.up.RenameMember(x, "no-such-member", api.ClusterMemberPost{ServerName: "whatever"})
-		requireError(t, err, "incus", env.caps.RenameUnknown)
+		// Incus: "Cluster member not found"; LXD 5.0: "expected to update
+		// one row, not 0" under a 500. Both are the 404 they mean.
+		assert.Regexp(t, `Cluster member not found|expected to update one row, not 0`, requireError(t, err, "incus", http.StatusNotFound))
 
 		require.NoError(t, env.up.DeleteMember(x, renamed))
 		err = env.up.DeleteMember(x, renamed)
@@ -228,8 +236,8 @@ func TestIncusRenameDelete(t *testing.T) {
 				require.NoError(t, env.up.DeleteMember(x, m.ServerName))
 			}
 		}
-		// Incus and LXD refuse with a 500, which the adapter reports as 502.
-		// Right after a member left, LXD may still try to reach it ("Unable
+		// Incus and LXD refuse with a 500; the adapter reports the conflict
+		// it is (409), with their words. Right after a member left, LXD may still try to reach it ("Unable
 		// to promote remaining cluster member"): that passes, so ask again,
 		// a bounded number of times.
 		for i := 0; i < 20; i++ {
@@ -239,6 +247,6 @@ func TestIncusRenameDelete(t *testing.T) {
 			}
 			time.Sleep(500 * time.Millisecond)
 		}
-		requireError(t, err, "incus", http.StatusBadGateway, "incus: Member is the only member in the cluster")
+		requireError(t, err, "incus", http.StatusConflict, "incus: Member is the only member in the cluster")
 	})
 }

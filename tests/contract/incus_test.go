@@ -40,32 +40,45 @@ type incusCaps struct {
 	// filter parameter and lists every member.
 	Filters bool
 	// NameChecks: join tokens are refused for names Incus's IsAPIName
-	// rejects (400 "Invalid cluster member name"). LXD 5.0 issues them.
+	// rejects (400 "Invalid cluster member name"), as Incus 6.23 does.
+	// Incus 6.0 and LXD 5.0 issue them.
 	NameChecks bool
-	// RenameUnknown is the status of renaming a member that does not exist:
-	// Incus resolves the member first (404 "Cluster member not found"); LXD
-	// 5.0 fails its database update with a 500 the adapter reports as 502
-	// ("expected to update one row, not 0").
-	RenameUnknown int
+	// Pools: the member has storage pools to report. A fresh daemon has
+	// none; the sandbox has one.
+	Pools bool
+	// GroupConfig: cluster groups keep a config map (and their ETag hashes
+	// it), as in Incus 6.23. Incus 6.0 and LXD 5.0 drop a group's config
+	// and hash only its description and members.
+	GroupConfig bool
+	// DuplicateNames: a join token for an existing member's name is refused
+	// (409 "The cluster already has a member with name"). LXD 5.0 issues it.
+	DuplicateNames bool
 }
 
 // incusVariants are the clustered Incus upstreams: the sandbox's three
-// members, and a real LXD daemon bootstrapped as a one-member cluster.
+// members, and real Incus 6.0 and LXD 5.0 daemons bootstrapped as one-member
+// clusters.
 var incusVariants = []variant[incusEnv]{
 	{"sandbox", func(t *testing.T) incusEnv {
 		return incusEnv{up: incussandbox.New(), spare: func(*testing.T) string { return incussandbox.DefaultMembers[2] },
-			caps: incusCaps{MemberState: true, Filters: true, NameChecks: true, RenameUnknown: http.StatusNotFound}}
+			caps: incusCaps{MemberState: true, Filters: true, NameChecks: true, Pools: true, GroupConfig: true, DuplicateNames: true}}
+	}},
+	{"incus", func(t *testing.T) incusEnv {
+		d := lxdtest.Incus.Start(t)
+		return incusEnv{up: lxdAdapter(d), spare: func(t *testing.T) string { return lxdtest.Join(t, d).Name },
+			caps: incusCaps{MemberState: true, Filters: true, DuplicateNames: true}}
 	}},
 	{"lxd", func(t *testing.T) incusEnv {
 		d := lxdtest.Start(t)
 		return incusEnv{up: lxdAdapter(d), spare: func(t *testing.T) string { return lxdtest.Join(t, d).Name },
-			caps: incusCaps{RenameUnknown: http.StatusBadGateway}}
+			caps: incusCaps{}}
 	}},
 }
 
 // incusStandalone are Incus upstreams that are not clustered yet.
 var incusStandalone = []variant[incushandlers.Upstream]{
 	{"sandbox", func(*testing.T) incushandlers.Upstream { return incussandbox.NewStandalone() }},
+	{"incus", func(t *testing.T) incushandlers.Upstream { return lxdAdapter(lxdtest.Incus.StartStandalone(t)) }},
 	{"lxd", func(t *testing.T) incushandlers.Upstream { return lxdAdapter(lxdtest.StartStandalone(t)) }},
 }
 
@@ -188,7 +201,16 @@ func TestIncusJoinTokens(t *testing.T) {
 		if env.caps.NameChecks {
 			requireError(t, err, "incus", http.StatusBadRequest, "incus: Invalid cluster member name")
 		} else {
-			assert.NoError(t, err, "LXD 5.0 issues a token for any name")
+			assert.NoError(t, err, "Incus 6.0 and LXD 5.0 issue a token for any name")
+		}
+
+		c, _, err := env.up.GetCluster(x)
+		require.NoError(t, err)
+		_, err = env.up.CreateJoinToken(x, api.ClusterMembersPost{ServerName: c.ServerName})
+		if env.caps.DuplicateNames {
+			requireError(t, err, "incus", http.StatusConflict, "incus: The cluster already has a member with name: "+c.ServerName)
+		} else {
+			assert.NoError(t, err, "LXD 5.0 issues a token for a member's own name")
 		}
 	})
 }

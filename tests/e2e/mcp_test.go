@@ -56,10 +56,15 @@ func text(res *sdk.CallToolResult) string {
 }
 
 // TestMCPToolsAgainstLXD drives the Incus tools with the Go SDK client over
-// streamable HTTP, against a real LXD, and checks that a tool call changes
-// the upstream the way the REST call does.
+// streamable HTTP, against a real LXD 5.0 and a real Incus 6.0, and checks
+// that a tool call changes the upstream the way the REST call does.
 func TestMCPToolsAgainstLXD(t *testing.T) {
-	d := lxdtest.Start(t)
+	for _, k := range lxdtest.Kinds {
+		t.Run(k.Name, func(t *testing.T) { testMCPTools(t, k.Start(t)) })
+	}
+}
+
+func testMCPTools(t *testing.T, d *lxdtest.Daemon) {
 	gate := cgtest.Start(t, map[string]string{"INCUS_SOCKET": d.Socket, "CLUSTERGATE_API_KEYS": "admin=" + adminKey})
 	s, err := mcpSession(t, gate.MCPURL, adminKey)
 	require.NoError(t, err)
@@ -97,6 +102,21 @@ func TestMCPToolsAgainstLXD(t *testing.T) {
 	upstream, _, err := d.Client().GetClusterMember(d.Name)
 	require.NoError(t, err)
 	assert.Equal(t, "set by an agent", upstream.Description, "the tool call reached the upstream")
+	var written gen.ClusterMember
+	raw, _ = json.Marshal(patched.StructuredContent)
+	require.NoError(t, json.Unmarshal(raw, &written))
+	assert.Equal(t, "set by an agent", *written.Description, "the tool result carries the member as written")
+
+	grp := call(t, s, "create-cluster-group", map[string]any{"body": map[string]any{"name": "agents", "description": "made by an agent"}})
+	require.False(t, grp.IsError, text(grp))
+	assert.Equal(t, "made by an agent", grp.StructuredContent.(map[string]any)["description"], "the tool result carries the group")
+	groups := call(t, s, "get-cluster-groups", map[string]any{})
+	require.False(t, groups.IsError, text(groups))
+	assert.Contains(t, text(groups), `"agents"`)
+	gone := call(t, s, "delete-cluster-group", map[string]any{"name": "agents", "confirm": "agents"})
+	require.False(t, gone.IsError, text(gone))
+	_, _, err = d.Client().GetClusterGroup("agents")
+	assert.Error(t, err, "the group was deleted upstream")
 
 	refused := call(t, s, "delete-cluster-member", map[string]any{"name": d.Name})
 	assert.True(t, refused.IsError)

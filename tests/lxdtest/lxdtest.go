@@ -1,19 +1,20 @@
-// Package lxdtest starts real, throw-away LXD daemons for integration tests.
+// Package lxdtest starts real, throw-away LXD 5.0 and Incus 6.0 daemons for
+// integration tests.
 //
-// Each daemon runs as a child process with its own LXD_DIR under /tmp, its own
-// loopback HTTPS port and clustering enabled, so tests exercise the genuine
+// Each daemon runs as a child process with its own LXD_DIR (INCUS_DIR) under
+// /tmp, its own loopback HTTPS port and clustering enabled, so tests exercise
+// the genuine
 // Incus-compatible REST API instead of a fake. Daemons are stopped and their
 // directories removed in t.Cleanup, also when the test fails.
 //
-// The lxd binary comes from Debian's lxd package; install it with
-// tests/scripts/install-lxd.sh. Daemons must run as root.
+// The lxd binary comes from Debian's lxd package (tests/scripts/install-lxd.sh),
+// incusd from bookworm-backports' incus-base (tests/scripts/install-incus.sh).
+// Daemons must run as root.
 package lxdtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"sync/atomic"
 	"testing"
@@ -22,22 +23,14 @@ import (
 	incus "github.com/lxc/incus/v6/client"
 )
 
-// installHint is part of the missing-binary error, so whoever reads the
-// test output knows the one command that fixes it.
-const installHint = "run tests/scripts/install-lxd.sh (as root) to install it"
-
-// lxdPaths lists where Debian installs the daemon. PATH is checked first so a
-// locally built lxd can override the packaged one.
-var lxdPaths = []string{"/usr/bin/lxd", "/usr/sbin/lxd"}
-
 // memberSeq makes member names unique within the test binary, so daemons of
 // different tests (and members of one cluster) never collide.
 var memberSeq atomic.Int64
 
-// Daemon is one running LXD daemon owned by a test.
+// Daemon is one running LXD or Incus daemon owned by a test.
 type Daemon struct {
 	// Dir is the daemon's LXD_DIR; it holds the database, certificates,
-	// lxd.log and the unix socket.
+	// daemon.log and the unix socket.
 	Dir string
 	// Socket is the path of the daemon's unix socket (Dir/unix.socket).
 	Socket string
@@ -46,6 +39,8 @@ type Daemon struct {
 	Addr string
 	// Name is the daemon's cluster member name.
 	Name string
+	// Kind is which daemon this is (LXD or Incus).
+	Kind *Kind
 
 	t        testing.TB
 	cmd      *exec.Cmd
@@ -57,54 +52,14 @@ type Daemon struct {
 
 // Available reports why LXD daemons cannot be started here, or nil if they
 // can. Tests can use it to decide early without starting anything.
-func Available() error {
-	if _, err := lxdBinary(); err != nil {
-		return err
-	}
-	if os.Geteuid() != 0 {
-		return errors.New("lxdtest: LXD daemons must run as root")
-	}
-	return nil
-}
+func Available() error { return LXD.Available() }
 
-// lxdBinary returns the path of the lxd daemon binary.
-func lxdBinary() (string, error) {
-	if p, err := exec.LookPath("lxd"); err == nil {
-		return p, nil
-	}
-	for _, p := range lxdPaths {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("lxdtest: lxd binary not found in PATH or %v; %s", lxdPaths, installHint)
-}
-
-// requireLXD skips the test when LXD is unusable, except in CI where a silent
-// skip would hide a broken pipeline, so it fails instead.
-func requireLXD(t testing.TB) string {
-	t.Helper()
-	if err := Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v (CI=true, so failing instead of skipping)", err)
-			return "" // unreachable with a real testing.TB
-		}
-		t.Skip(err)
-	}
-	bin, _ := lxdBinary()
-	return bin
-}
-
-// Start launches a fresh LXD daemon with HTTPS on loopback (Addr) and
-// clustering enabled as a one-member cluster named after Name. Clustering is
-// on from the start because that is how the code under test meets LXD in
-// production. The daemon is stopped and its directory removed at cleanup.
+// Start launches a fresh LXD daemon (see Kind.Start). Clustering is on from
+// the start because that is how the code under test meets LXD in production.
+// The daemon is stopped and its directory removed at cleanup.
 func Start(t testing.TB) *Daemon {
 	t.Helper()
-	d := launch(t, requireLXD(t))
-	d.setHTTPSAddress()
-	d.enableClustering()
-	return d
+	return LXD.Start(t)
 }
 
 // StartStandalone is Start without clustering, for tests that enable it
@@ -113,12 +68,10 @@ func Start(t testing.TB) *Daemon {
 // network address to bootstrap a cluster.
 func StartStandalone(t testing.TB) *Daemon {
 	t.Helper()
-	d := launch(t, requireLXD(t))
-	d.setHTTPSAddress()
-	return d
+	return LXD.StartStandalone(t)
 }
 
-// Join launches another daemon and joins it to leader's cluster (call it
+// Join launches another daemon of leader's kind and joins it to leader's cluster (call it
 // repeatedly for more members). At cleanup, which runs before leader's, it
 // first leaves the cluster gracefully, so leader stays a healthy cluster
 // with quorum and shuts down quickly.
@@ -127,7 +80,7 @@ func StartStandalone(t testing.TB) *Daemon {
 // ...) cannot be left empty must be created after Join; dir pools are fine.
 func Join(t testing.TB, leader *Daemon) *Daemon {
 	t.Helper()
-	d := launch(t, requireLXD(t))
+	d := launch(t, leader.Kind, leader.Kind.require(t))
 	d.setHTTPSAddress()
 	d.joinCluster(leader)
 	t.Cleanup(func() {

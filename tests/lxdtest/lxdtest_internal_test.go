@@ -18,18 +18,23 @@ func (r *recordingTB) Skip(args ...any)             { r.skipped = fmt.Sprint(arg
 func (r *recordingTB) Skipf(f string, args ...any)  { r.skipped = fmt.Sprintf(f, args...) }
 func (r *recordingTB) Fatalf(f string, args ...any) { r.fatal = fmt.Sprintf(f, args...) }
 
-// TestRequireLXDMissing checks that a missing lxd skips locally but fails
-// in CI, and that both messages point at the install script.
-func TestRequireLXDMissing(t *testing.T) {
-	saved := lxdPaths
-	t.Cleanup(func() { lxdPaths = saved })
-	lxdPaths = []string{"/nonexistent/lxd"}
+// TestRequireMissing checks that a missing daemon skips locally but fails
+// in CI, and that both messages point at the kind's install script.
+func TestRequireMissing(t *testing.T) {
+	for _, k := range Kinds {
+		t.Run(k.Name, func(t *testing.T) { testRequireMissing(t, k) })
+	}
+}
+
+func testRequireMissing(t *testing.T, real *Kind) {
+	k := *real
+	k.paths = []string{"/nonexistent/daemon"}
 	t.Setenv("PATH", "/nonexistent")
 
 	for _, ci := range []string{"", "true"} {
 		t.Setenv("CI", ci)
 		rec := &recordingTB{TB: t}
-		requireLXD(rec)
+		k.require(rec)
 		got := rec.skipped
 		if ci == "true" {
 			got = rec.fatal
@@ -37,7 +42,7 @@ func TestRequireLXDMissing(t *testing.T) {
 				t.Errorf("CI=true: skipped (%q), want fatal", rec.skipped)
 			}
 		}
-		if !strings.Contains(got, "tests/scripts/install-lxd.sh") {
+		if !strings.Contains(got, real.install) || !strings.HasSuffix(real.install, "install-"+real.Name+".sh") {
 			t.Errorf("CI=%q: message %q does not mention the install script", ci, got)
 		}
 	}

@@ -13,8 +13,14 @@ import (
 // TestStartAndJoin checks the harness end to end against a real daemon: a
 // started daemon is a one-member cluster, and Join grows it to two.
 func TestStartAndJoin(t *testing.T) {
+	for _, k := range lxdtest.Kinds {
+		t.Run(k.Name, func(t *testing.T) { testStartAndJoin(t, k) })
+	}
+}
+
+func testStartAndJoin(t *testing.T, k *lxdtest.Kind) {
 	begin := time.Now()
-	d := lxdtest.Start(t)
+	d := k.Start(t)
 	t.Logf("started %s at %s in %v (dir %s)", d.Name, d.Addr, time.Since(begin), d.Dir)
 
 	require.Less(t, len(d.Socket), 108, "unix socket path must fit sun_path")
@@ -33,6 +39,7 @@ func TestStartAndJoin(t *testing.T) {
 	d2 := lxdtest.Join(t, d)
 	t.Logf("joined %s at %s in %v", d2.Name, d2.Addr, time.Since(begin))
 	require.NotEqual(t, d.Dir, d2.Dir)
+	require.Equal(t, k, d2.Kind, "a joiner is of its leader's kind")
 
 	for _, srv := range []*lxdtest.Daemon{d, d2} {
 		names, err := srv.Client().GetClusterMemberNames()
@@ -45,7 +52,13 @@ func TestStartAndJoin(t *testing.T) {
 // clustered, and that bootstrapping with its Name works, as tests that enable
 // clustering through the code under test rely on.
 func TestStartStandalone(t *testing.T) {
-	d := lxdtest.StartStandalone(t)
+	for _, k := range lxdtest.Kinds {
+		t.Run(k.Name, func(t *testing.T) { testStartStandalone(t, k) })
+	}
+}
+
+func testStartStandalone(t *testing.T, k *lxdtest.Kind) {
+	d := k.StartStandalone(t)
 	require.NotEmpty(t, d.Addr)
 
 	c := d.Client()

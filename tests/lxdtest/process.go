@@ -28,21 +28,22 @@ const (
 // against a network the sandbox does not have.
 const deadProxy = "http://127.0.0.1:9"
 
-// launch creates a private LXD_DIR, starts lxd in it and waits until its API
+// launch creates a private state directory, starts the daemon in it and waits until its API
 // is ready. Cleanup is registered before the process starts, so a failure at
 // any later point still stops the daemon and removes the directory.
-func launch(t testing.TB, bin string) *Daemon {
+func launch(t testing.TB, kind *Kind, bin string) *Daemon {
 	t.Helper()
 	// Not t.TempDir(): its long path would push unix.socket past the
 	// 108-byte sun_path limit.
-	dir, err := os.MkdirTemp("/tmp", "lxdt-")
+	dir, err := os.MkdirTemp("/tmp", kind.Name[:3]+"t-")
 	if err != nil {
-		t.Fatalf("lxdtest: create LXD_DIR: %v", err)
+		t.Fatalf("lxdtest: create %s: %v", kind.dirEnv, err)
 	}
 	d := &Daemon{
 		Dir:    dir,
 		Socket: filepath.Join(dir, "unix.socket"),
 		Name:   fmt.Sprintf("member%d", memberSeq.Add(1)),
+		Kind:   kind,
 		t:      t,
 		exited: make(chan struct{}),
 	}
@@ -69,7 +70,7 @@ func launch(t testing.TB, bin string) *Daemon {
 }
 
 // daemonArgs are lxd's flags. The log goes to stdout/stderr, which launch
-// sends to lxd.log, so early errors and panics land in the same file.
+// sends to daemon.log, so early errors and panics land in the same file.
 // Info level by default, so failures show the steps; LXDTEST_DEBUG=1 adds
 // debug logging (every API request) for diagnosing a failing test.
 func daemonArgs() []string {
@@ -80,11 +81,11 @@ func daemonArgs() []string {
 	return args
 }
 
-// env is the daemon's environment: the caller's, plus its own LXD_DIR and
+// env is the daemon's environment: the caller's, plus its own state dir and
 // proxies that keep it off the (absent) network but never loopback.
 func (d *Daemon) env() []string {
 	return append(os.Environ(),
-		"LXD_DIR="+d.Dir,
+		d.Kind.dirEnv+"="+d.Dir,
 		"http_proxy="+deadProxy, "https_proxy="+deadProxy,
 		"HTTP_PROXY="+deadProxy, "HTTPS_PROXY="+deadProxy,
 		"no_proxy=127.0.0.1,localhost,::1", "NO_PROXY=127.0.0.1,localhost,::1",
@@ -92,9 +93,9 @@ func (d *Daemon) env() []string {
 }
 
 // logPath is where the daemon writes its log; failure messages quote it.
-func (d *Daemon) logPath() string { return filepath.Join(d.Dir, "lxd.log") }
+func (d *Daemon) logPath() string { return filepath.Join(d.Dir, "daemon.log") }
 
-// waitReady runs `lxd waitready`, but also watches the daemon itself so a
+// waitReady runs `lxd waitready` (`incusd waitready`), but also watches the daemon itself so a
 // crash fails at once rather than after the full timeout.
 func (d *Daemon) waitReady(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -112,7 +113,7 @@ func (d *Daemon) waitReady(timeout time.Duration) error {
 	select {
 	case err := <-res:
 		if err != nil {
-			return fmt.Errorf("lxd waitready: %w", err)
+			return fmt.Errorf("%s waitready: %w", d.Kind.Name, err)
 		}
 		return nil
 	case <-d.exited:

@@ -68,6 +68,10 @@ type Options struct {
 	// JWTIssuer is the iss claim accepted for JWTSharedSecret tokens.
 	// Empty means DefaultJWTIssuer.
 	JWTIssuer string
+	// TLSCertFile and TLSKeyFile, when set, make the SDK REST gateway serve
+	// HTTPS with this PEM certificate and key (URL is then https). The SDK
+	// server has no setting for client certificates.
+	TLSCertFile, TLSKeyFile string
 	// ExtraArgs are appended to the osdserver command line (see osdserver -h).
 	ExtraArgs []string
 	// ReadyTimeout bounds the wait for the READY line; zero means
@@ -96,6 +100,8 @@ type Server struct {
 	JWTIssuer string
 	// Bin is the osdserver binary that runs this server.
 	Bin string
+	// TLS reports whether the REST gateway serves HTTPS.
+	TLS bool
 
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser // held open for the server's lifetime
@@ -145,10 +151,14 @@ func start(t testing.TB, bin string, opts Options) (s *Server, retry bool, err e
 	if opts.JWTSharedSecret != "" {
 		args = append(args, "--jwt-shared-secret", opts.JWTSharedSecret, "--jwt-issuer", opts.JWTIssuer)
 	}
+	if opts.TLSCertFile != "" {
+		args = append(args, "--tls-cert", opts.TLSCertFile, "--tls-key", opts.TLSKeyFile)
+	}
 	args = append(args, opts.ExtraArgs...)
 
 	s = &Server{
 		Bin:             bin,
+		TLS:             opts.TLSCertFile != "",
 		JWTSharedSecret: opts.JWTSharedSecret,
 		JWTIssuer:       opts.JWTIssuer,
 		stderr:          &tailBuffer{max: stderrKeepBytes},
@@ -230,8 +240,14 @@ func (s *Server) parseReady(line string) error {
 	return nil
 }
 
-// URL is the base URL of the SDK REST gateway, e.g. "http://127.0.0.1:41234".
-func (s *Server) URL() string { return "http://" + s.REST }
+// URL is the base URL of the SDK REST gateway, e.g. "http://127.0.0.1:41234"
+// ("https://…" with TLS).
+func (s *Server) URL() string {
+	if s.TLS {
+		return "https://" + s.REST
+	}
+	return "http://" + s.REST
+}
 
 // LegacyHost is the IP to send as remote_cluster_ip when pairing with s.
 func (s *Server) LegacyHost() string {

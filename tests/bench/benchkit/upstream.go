@@ -39,7 +39,9 @@ var (
 
 func member(name string, i int) map[string]any {
 	return map[string]any{
-		"roles": []string{"database"}, "failure_domain": "default", "description": "", "config": map[string]string{},
+		// The writable fields equal FakePutBody: the facade reads a PUT back
+		// to verify it, and this fake does not store writes.
+		"roles": []string{"database"}, "failure_domain": "default", "description": "bench", "config": map[string]string{"scheduler.instance": "all"},
 		"groups": []string{"default"}, "server_name": name, "url": fmt.Sprintf("https://10.0.0.%d:8443", i+1),
 		"database": true, "status": "Online", "message": "Fully operational", "architecture": "x86_64",
 	}

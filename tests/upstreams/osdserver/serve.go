@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -51,6 +52,8 @@ type serveConfig struct {
 	nodeID        string
 	jwtSecret     string
 	jwtIssuer     string
+	tlsCert       string
+	tlsKey        string
 	systemSecret  string
 	usernameClaim string
 	startCluster  bool
@@ -74,6 +77,8 @@ func parseServeFlags(args []string) (*serveConfig, error) {
 	fs.StringVar(&c.jwtSecret, "jwt-shared-secret", "", "enable SDK auth with a shared-secret (HS256) JWT authenticator")
 	fs.StringVar(&c.jwtIssuer, "jwt-issuer", defaultJWTIssuer, "issuer (iss claim) accepted for --jwt-shared-secret tokens")
 	fs.StringVar(&c.systemSecret, "jwt-system-shared-secret", "", "secret of the system token manager used for pair tokens when auth is on (default: --jwt-shared-secret)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate: serve the SDK REST gateway (and gRPC on TCP) over TLS; needs --tls-key")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM key of --tls-cert")
 	fs.StringVar(&c.usernameClaim, "username-claim", "sub", "claim used as the username: sub, email or name")
 	fs.BoolVar(&c.startCluster, "start-cluster", true, "start the cluster manager state machine (gossip/heartbeat on --host)")
 	fs.BoolVar(&c.accessLogs, "access-logs", true, "write the SDK access and audit logs to stderr")
@@ -88,6 +93,9 @@ func parseServeFlags(args []string) (*serveConfig, error) {
 	}
 	if net.ParseIP(c.host) == nil {
 		return nil, fmt.Errorf("--host must be an IP address, got %q", c.host)
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return nil, fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	if c.clusterID == "" {
 		c.clusterID = "osd-" + randomHex(8)
@@ -336,6 +344,7 @@ func start(ctx context.Context, cfg *serveConfig) (*running, error) {
 		Security: &sdk.SecurityConfig{
 			Role:           rm,
 			Authenticators: authenticators,
+			Tls:            tlsConfig(cfg),
 		},
 	})
 	if err != nil {
@@ -349,7 +358,7 @@ func start(ctx context.Context, cfg *serveConfig) (*running, error) {
 	r.restAddr = hostPort(restPort)
 
 	// The gateway's ListenAndServe runs asynchronously: wait until it answers.
-	if err := waitHTTP(ctx, "http://"+r.restAddr+"/v1/identities/version"); err != nil {
+	if err := waitHTTP(ctx, restScheme(cfg)+"://"+r.restAddr+"/v1/identities/version"); err != nil {
 		return r, fmt.Errorf("sdk rest gateway on %s: %w", r.restAddr, err)
 	}
 	if err := waitHTTP(ctx, "http://"+r.legacyAddr+"/cluster/versions"); err != nil {
@@ -358,9 +367,28 @@ func start(ctx context.Context, cfg *serveConfig) (*running, error) {
 	return r, nil
 }
 
-// waitHTTP polls url until any HTTP response arrives.
+// tlsConfig is the SDK's TLS setting: its REST gateway then serves HTTPS
+// with this certificate. The SDK has no setting for client certificates.
+func tlsConfig(cfg *serveConfig) *sdk.TLSConfig {
+	if cfg.tlsCert == "" {
+		return nil
+	}
+	return &sdk.TLSConfig{CertFile: cfg.tlsCert, KeyFile: cfg.tlsKey}
+}
+
+func restScheme(cfg *serveConfig) string {
+	if cfg.tlsCert != "" {
+		return "https"
+	}
+	return "http"
+}
+
+// waitHTTP polls url until any HTTP response arrives. The readiness probe
+// does not verify the certificate: it only waits for the listener, and
+// clients (tests) verify it themselves.
 func waitHTTP(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second}
+	client := &http.Client{Timeout: 2 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // readiness only
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		resp, err := client.Do(req)
