@@ -61,8 +61,11 @@ func send(t *testing.T, gate *cgtest.Gate, method, route, key string) (int, stri
 // reads); {id} stays unknown: operations and pairs have no fixed id.
 func samplePath(route string) string {
 	name := "node2"
-	if strings.HasPrefix(route, "/v1/capi/") {
+	switch {
+	case strings.HasPrefix(route, "/v1/capi/"):
 		name = "demo"
+	case strings.HasPrefix(route, "/v1/1-0/cluster/groups/"):
+		name = "default" // every Incus cluster has it
 	}
 	r := strings.NewReplacer("{namespace}", "default", "{name}", name, "{id}", "unknown")
 	return r.Replace(route)
