@@ -774,6 +774,90 @@ func (response Listclusters200JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
+type Listclusters400JSONResponse Error
+
+func (response Listclusters400JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters401JSONResponse Error
+
+func (response Listclusters401JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters429JSONResponse Error
+
+func (response Listclusters429JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters502JSONResponse Error
+
+func (response Listclusters502JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters503JSONResponse Error
+
+func (response Listclusters503JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters504JSONResponse Error
+
+func (response Listclusters504JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListclustersdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -813,6 +897,90 @@ func (response Listclustertemplates200JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
+type Listclustertemplates400JSONResponse Error
+
+func (response Listclustertemplates400JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates401JSONResponse Error
+
+func (response Listclustertemplates401JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates429JSONResponse Error
+
+func (response Listclustertemplates429JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates502JSONResponse Error
+
+func (response Listclustertemplates502JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates503JSONResponse Error
+
+func (response Listclustertemplates503JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates504JSONResponse Error
+
+func (response Listclustertemplates504JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListclustertemplatesdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -848,6 +1016,132 @@ func (response Listnamespacedclusters200JSONResponse) VisitListnamespacedcluster
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters400JSONResponse Error
+
+func (response Listnamespacedclusters400JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters401JSONResponse Error
+
+func (response Listnamespacedclusters401JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters403JSONResponse Error
+
+func (response Listnamespacedclusters403JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters404JSONResponse Error
+
+func (response Listnamespacedclusters404JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters409JSONResponse Error
+
+func (response Listnamespacedclusters409JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters429JSONResponse Error
+
+func (response Listnamespacedclusters429JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters502JSONResponse Error
+
+func (response Listnamespacedclusters502JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters503JSONResponse Error
+
+func (response Listnamespacedclusters503JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters504JSONResponse Error
+
+func (response Listnamespacedclusters504JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -907,6 +1201,160 @@ func (response Createcluster202JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
+type Createcluster400JSONResponse Error
+
+func (response Createcluster400JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster401JSONResponse Error
+
+func (response Createcluster401JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster403JSONResponse Error
+
+func (response Createcluster403JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster404JSONResponse Error
+
+func (response Createcluster404JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster409JSONResponse Error
+
+func (response Createcluster409JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster413JSONResponse Error
+
+func (response Createcluster413JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster415JSONResponse Error
+
+func (response Createcluster415JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster429JSONResponse Error
+
+func (response Createcluster429JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster502JSONResponse Error
+
+func (response Createcluster502JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster503JSONResponse Error
+
+func (response Createcluster503JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster504JSONResponse Error
+
+func (response Createcluster504JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateclusterdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -943,6 +1391,132 @@ func (response Deletecluster202JSONResponse) VisitDeleteclusterResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster400JSONResponse Error
+
+func (response Deletecluster400JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster401JSONResponse Error
+
+func (response Deletecluster401JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster403JSONResponse Error
+
+func (response Deletecluster403JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster404JSONResponse Error
+
+func (response Deletecluster404JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster409JSONResponse Error
+
+func (response Deletecluster409JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster429JSONResponse Error
+
+func (response Deletecluster429JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster502JSONResponse Error
+
+func (response Deletecluster502JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster503JSONResponse Error
+
+func (response Deletecluster503JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster504JSONResponse Error
+
+func (response Deletecluster504JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -987,6 +1561,104 @@ func (response Getcluster200JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
+type Getcluster400JSONResponse Error
+
+func (response Getcluster400JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster401JSONResponse Error
+
+func (response Getcluster401JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster404JSONResponse Error
+
+func (response Getcluster404JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster429JSONResponse Error
+
+func (response Getcluster429JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster502JSONResponse Error
+
+func (response Getcluster502JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster503JSONResponse Error
+
+func (response Getcluster503JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster504JSONResponse Error
+
+func (response Getcluster504JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetclusterdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1027,6 +1699,118 @@ func (response Getclusterkubeconfig200JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
+type Getclusterkubeconfig400JSONResponse Error
+
+func (response Getclusterkubeconfig400JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig401JSONResponse Error
+
+func (response Getclusterkubeconfig401JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig403JSONResponse Error
+
+func (response Getclusterkubeconfig403JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig404JSONResponse Error
+
+func (response Getclusterkubeconfig404JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig429JSONResponse Error
+
+func (response Getclusterkubeconfig429JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig502JSONResponse Error
+
+func (response Getclusterkubeconfig502JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig503JSONResponse Error
+
+func (response Getclusterkubeconfig503JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig504JSONResponse Error
+
+func (response Getclusterkubeconfig504JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetclusterkubeconfigdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1063,6 +1847,104 @@ func (response Getclusternodes200JSONResponse) VisitGetclusternodesResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes400JSONResponse Error
+
+func (response Getclusternodes400JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes401JSONResponse Error
+
+func (response Getclusternodes401JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes404JSONResponse Error
+
+func (response Getclusternodes404JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes429JSONResponse Error
+
+func (response Getclusternodes429JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes502JSONResponse Error
+
+func (response Getclusternodes502JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes503JSONResponse Error
+
+func (response Getclusternodes503JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes504JSONResponse Error
+
+func (response Getclusternodes504JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1108,6 +1990,160 @@ func (response Scalecluster202JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
+type Scalecluster400JSONResponse Error
+
+func (response Scalecluster400JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster401JSONResponse Error
+
+func (response Scalecluster401JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster403JSONResponse Error
+
+func (response Scalecluster403JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster404JSONResponse Error
+
+func (response Scalecluster404JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster409JSONResponse Error
+
+func (response Scalecluster409JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster413JSONResponse Error
+
+func (response Scalecluster413JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster415JSONResponse Error
+
+func (response Scalecluster415JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster429JSONResponse Error
+
+func (response Scalecluster429JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster502JSONResponse Error
+
+func (response Scalecluster502JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster503JSONResponse Error
+
+func (response Scalecluster503JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster504JSONResponse Error
+
+func (response Scalecluster504JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ScaleclusterdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1143,6 +2179,132 @@ func (response Listnamespacedclustertemplates200JSONResponse) VisitListnamespace
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates400JSONResponse Error
+
+func (response Listnamespacedclustertemplates400JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates401JSONResponse Error
+
+func (response Listnamespacedclustertemplates401JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates403JSONResponse Error
+
+func (response Listnamespacedclustertemplates403JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates404JSONResponse Error
+
+func (response Listnamespacedclustertemplates404JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates409JSONResponse Error
+
+func (response Listnamespacedclustertemplates409JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates429JSONResponse Error
+
+func (response Listnamespacedclustertemplates429JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates502JSONResponse Error
+
+func (response Listnamespacedclustertemplates502JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates503JSONResponse Error
+
+func (response Listnamespacedclustertemplates503JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates504JSONResponse Error
+
+func (response Listnamespacedclustertemplates504JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1517,81 +2679,95 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7c9s4kv8qKN5WRZqlZMeZ2rqR6+oql3hyuc0kLts7uT2PLwuRLQljEuACoBRNzt/9Ci8SJEG97CSe",
-	"qfwn8wEC/fj1rxsNf4oSlheMApUimnyKRLKAHOufL3BBnqcpB6H/LDgrgEsC+i9c35DrAqJJJCQndB7d",
-	"xfZC58ZdHHH4Z0k4pNHk2tyNq4Fu3HsRm/4KiVQDqRm8yEohgavxUhAJJ4UkjEaT6DlKzC1EKJqVWRbF",
-	"7TkuMcnwNNOT+ROHWTSJ/uWoXu+RXeyR/g6jKdFD38VRkuGetek7b3EOosAJhB9xI+kRiIRc7D0BOyjm",
-	"HK/tmJKz7DzDdKfVXECRkQSL9rtnNC0YobKr0AUTMricgnF9Y8Z4jmU0iQiVz06iao6ESpgD1/rtaND/",
-	"9mtKJMEZ+U3pv/rQlLEMMG0/fKHWt32d7/SX1MPqfQ5YQvq8Od0USxhJkkM95XpxKWQg1e/ghMxdRq9I",
-	"DkLivNh9YEJnHAvJy0SWHM45WxJBGO1bevPxQxZ/W06BU5AgfgYutIsElJnhKWTOgbW14ey8YQc93uzp",
-	"NMfJglB4CUXG1rkDjqZzXi0A/dR+DpkxBGIzJBfg/DdGKyIXaLXAUl1eIw7a5uLdfafzqZAPUZyHHZZu",
-	"dOcCl6JPbcUCC+iu/hxoSug8RpXem39BGqOX1vJi9CMmGaSIcfQ3ekvZip4iyAu5RiWVJEMWANHz89dW",
-	"MgIRGbI5DoKVPAHPAFrzwkK9iyRDIsEZfHAI6i4gRrM1Ig31oJSkiDKJkgWmc0CC0ATQQLKCZWy+do+J",
-	"YWhK7qmw+Nzd94zfAu8xo5W+iazVobQ2Oz3Lah5Y3Ao0Y3wfuzEfDhlLSdKgNSwxJyqk9EzWzeaJQPWT",
-	"e0zoZ/tSaEqrWkq7w38r6Gof8C3eU1Fl6h4stiJPPYlGmAtiwpaA/tJiazcSzRmFsHTNQIgIhDMOOF0j",
-	"9ewpmuFMAFotSAYNd5GAuWjaMlvR2k49UzwIHALCdVK1gtZr2SKJN0QE4nFlMrsTCDPcZZnnmK+7FtSa",
-	"rRl3y9zcYF3+d39u1dWv/egL9QQaSMiLDEsYNjS4wgLZQI9mnOUOLFUMYaVEGHkGvQN9a86iuuViVGNK",
-	"qwVQhZ8pmc2AC/19f3JPRPCb9+Fu96M0zcU5l9MyVKYAQkJ62nAZIrTXEDrfzW+CtGMjLv61egMtzStO",
-	"hTPGq2iyoz7/8DHdD6DNCb1fgFyo2O2piQiUY4rnkCK54KycLxBumnBXmN7SH1WE2YJMVxYdutC0r7+5",
-	"kQ7PIprs/YBvdryoByC7vuPCm9KtKAttSqcI07UBK210PgHpo/cVy7CR/JyxTFtMKxptff9Aj2zwqp1D",
-	"nhPjdtrkrWUPimkECyI22KQt40MF9vY9cX0zNkFtdzlvdxqfPjaXsKNjPDCtqPztnryiogKBgo5n3hW7",
-	"RIMcJF4+HVdvDjuFngwLecUxFcRl67v7bg5C4HnYKDlg0ZNIC4llqT8OtMzVuq94qT7wo+KiURxZ3PcE",
-	"0S2QNddfLRCp+zGC8XyMnjueFaMXHq55l23yVF3pLjJceLMr6FWUNnar/AtDFjZjbRUSQitTT40K9Zhz",
-	"M3HaIVhPtN7Vo8g8mkJCUrDEC0+FyuzjbiUqJ5TkSgtPu1WpnShKF1et+JdPx8/+Mn6mI5eUwNXD/7sc",
-	"HP/f9dPRDzfXx6Mfbr4b/vLLeOuVwfXoz/r389H/4NFv4z+Pbr4b/vufQhb5EDUah8LbnPvl28s36nN6",
-	"EC+ibuHmklkwbLAPTYcHGRHSYeQHN6ZA6rIOVvnQaOwN0Llc+Drz1mNfazD1fdbSCCc9YtRc2V/mzzgr",
-	"QYSYv5/Ox2i6RhawO3L3GNS9ixDhGFFpKWTYfc5ciWYz6KpPoMHFjy/Q06cnz5A2RK0t/NFp6y/P2srz",
-	"HOMaj35T5j64Htlf37lLPbauJqcmkDA6I/MAvtTV/867t433uhZb30eDvz//6c3wFGFltilQSXDWl070",
-	"cxQBCQcZ/tilvqcNx/uuSbSwyVS3ArMf/t3Cq6821tunZ1sH7d2u2ZNeud2fHTYk9qmosFQ7dliQ6i6S",
-	"C53JGDo2hUTbpQlYY/XABcyGzYyKSPQrI1TnFt10z6V03TsqfUuBv37ZRwDSntrlsrfKHvbbhsC26M+r",
-	"Y4ci7oPvLvWqql9w3Av2+xQ0HrhG7VH1cJm6U09wyejGcnW/eVblZpszaEv1ZkHyIgNdADU5Q6dMvhMK",
-	"RJ6A+2zlLUu/hKMr1MlAbtpU6jWfDe7DWbZfZtkjJWYyJPOlTaIKp0MznGVTnNxeVEy/XWRZaztT2s4Y",
-	"TutKn67dKHxXNlcKSNHAWHbFb4MW5m7upR4H6yHXZemeg2m7CYxkZt8VQbV0TcKlhWjF1HOoK6BhAcWV",
-	"MKraacLKzDjqFFRsTBYas10W5caJPFHdbHMZO/U+9df7pAH6w2EGHBRWSIYwZbqm5nEiO1Snt6Agrzgr",
-	"izAzITTdx1Nay9Gv24f71tSfbNk7StBUAY5mPea33jnRWZRRB2VTlq7RQrOUgnEJqVLRGuTmXoqtrQBx",
-	"lJSc2/jVnN5PziDkAksEH5VbxruMmIIwAupZsEBY3EJqtwB3GLBCpx2eLYsr9tLmRgc1QiidXarw1ZtK",
-	"56HY30Yjkiw2VKtciNQpShV5DKvv7tcixgN79OrpU0QBUkhNqK383kViZS8ClsDDJJr3mqbmd7BCtMyn",
-	"wFWi1VyL2JjcH4eVuIVPXHY4w4oTKYG63cSBl+yFQ3asXwu0MyisWBEBQyQkyTItGE0IWrM6Rd8f/1Aj",
-	"oCYo6VYisJUBWHsSZSb3y5yCprbvFgqHJWGl8IFoJ6fb8/Et6r3qKPSJ0DbWfjPE9jCfQ9DNsNSh3Q58",
-	"2jUJxCFhPDVuocAVEepXDZ40dlpccPMudVVwc1h62B3IE3K1xj4T8vchulyyIJto3xeIcp36fmeOKcyw",
-	"tf+uYSxxVoIhZxWIuTqOioWKhczJEigaYLpG/3X57u0wapeFAgs0+qw51z4pVS2CEC02RG2fotWVt6Yn",
-	"QjdConcFUEVPl8+QHTAg33ARWskAXeqXdBl6gszUY2S9MrboHSM77dgBKePILH/nDMde6tN+v9Z7pas1",
-	"3mcMlZCMXfg6D82wb1q2Xhfgkv2Rmc2aG9ltrA62RFQDmu29UEfCg1RbDykWb8TxTSG7JWm3cdYr8TPO",
-	"GQ9rFNQtJBa40O0aipFUCD3HEhBnpYRxR9zelk8I+DU95ozOTxGmqCyE5IDzJwKxFUX2XYUet1DIcZgA",
-	"aYr3gaThedv7iKQxwsJFjv8eWWo4ep2iBeAUeHD0euepOfJ/Xl2dI3PTmIoi+1SsGsM0KK1ZWHiO7q6h",
-	"6bOqnYHDTOFpbACVKSsn6Xiry9tJ19ttXVWbAmvJiVxr/DG6mgLmG7u/taIV2N3C2s7qxZu/XV6dXbx6",
-	"fnX24fn56w9/Pfv7pVKYAK0vbdIad83Y1UwWUhbR3Z3Z0Gcbt0H0FysyIEo+sz1D3qxilAInS0gVGxcF",
-	"JHOgY/SS6bADKZETV6vSLAIXeEoyIteGbhaEKnmrn2wJPMNrhGmKeEnRP3J8C2gOFDiW8A8tfSIVTkbe",
-	"5yfBuUZe5TJ6quyAFUBxQaJJ9Gx87La6Flr4R8unRwkuyFH19uRTFKRMbzTe2MfGH0e3/yrGhB0tn05B",
-	"4hM3E23rxk0rMhOrVVoXUOak4/EYneFkgVR8RUK3oBEBAulyZIxCu3U+KsZuF9FuOCq5WSTlfnIs9B31",
-	"4WrztN53VlJVoIHVH6/TaBIpTPXEWGCOczBSud6woVit9LS99Na2JlEv/rMEvnZ4OGlwvpob7A7Udzea",
-	"QxeM2pLgyfGx27e1vB8XWiRq4ke/2iLY7p/yexi163Rdpk6jhCkxTH0ZSF2IUKvVL1ds7kFmaIJHYF7u",
-	"RhwJ1+Gobbj26X5LZbpNSeK50AEMF2RUmcVNHH0c5UkxWpC6L143BpElRBPdqBpHJIW8YGZ5kpdgnPA9",
-	"41laPcMBp+9otjZP3LlxJWOZtcUPnjF+HPlwnoNcMGWyr86utpuxogUBV9dSa1+uGMYWJPDdEXZ2+0mD",
-	"oYtWww3CSQKFFGigRoltl4SLMgpttfHElvMOK+/2WRSIjY5dr++bgwfbfzY5eiW835On17P+Hbn8B99O",
-	"D/P9pqUHMaB+pIkFlXjE0afq992uJMHLYTRRVd7vCbwK96nlxq/OrlAHncJOXA2T3idOO0/VUgk6as1s",
-	"jSr/aJH5cTioV3LuGspmd9zLIXqspukS22z+Tp+UFAGrN410wsv/62ozZ3m7QVuXo6ujDxMTtS5gFqa9",
-	"TaLrkvJ406EpFRWrEDtGjYRUoGQBya3yvTkm1CqhMb8Z4cIWzU1ZQo1HpGhFWbOzE3vBHHNAuiWyjtlK",
-	"peaGDv+xKcwIlGOZLNSnCbfBXAwnCKOcCHNLpbbo++NjZQ/uqMKMQJaO0XsiFyjl64uS/pvyTsPvz18j",
-	"AXypSESaE4tCtm7lOgOEZPrcA5FocHJ8PByjd67Arx83ybT69snxSTO7KtwpAIGwWNNkwRllpcjWp2jG",
-	"soytTOqiZVU3cJhzj3OoYL2LaoYB1dXexwpm8aduLx1JVWrupKtXYhr+QzzIaKxBgioEsuGxXS01CKot",
-	"9z+Y2cl7OPAMdb9uRlGvKdIRVOvFYddtO2vLM4cd1dx9mYARWuZLvka8pKeNbUBdGVrp7fwpuDNZKnSc",
-	"HJ98qYkZPbXOMHneSGTLIdFgpRFkJ38cfvVAaNaHcLPHthkyHpCZ2kubqKm+0OamzUStn5Oev7u82gHj",
-	"9g29e5BTc/HOCCODULezPsUFDaLatC+dyKT2KRVMqiYXHQsbh4FM0Q5ytrTPzgjV/wOBK9Llh6Ecr5GQ",
-	"eI0G7mzUUG9HY3OwddKNQd1wYSb1OwwXTrx2a6hnDp+Pen8WwKqOOIcQ1Z3F7DmHGT663AKzrw5PxlVq",
-	"eDoUiowu98uRg0BkHGA7EL08e3N2dbaD/+wFRQ5clJCCGfArUAS8UrSONwoU6hgUe//QwJavOo0nwnTm",
-	"Z5DWI5gmH9sjFSNzOl6NUDVuVYRj2MWNOchvoPE48vUtLPOru/wrkB4dISoQSkyyr14e82jbfjWxlu0f",
-	"6PD7U5Cj5vmVIF5cAE5NFFBpK/WPlvjBQmWuIEzzmhcxBvZQyi/l8fGzRH1U/4JRPUyMbmFt0u6hqQV4",
-	"n9BZdn1gZtLYcqWgsumMzRWt2YQo3jK/YctXwhbviFUPvPiHpTAyZ46GjwJsWkeqdCfNPenG5wCdDw07",
-	"/zgSoI8j1+zmIEhqOc8h4OTjzEE4VR0x2FLUDxwBeKtPCgz0KQ1DSlSaJGJkT5XU1ZDq3Mqw+s8VLcUb",
-	"MBuj96aTD0vT14Bp8ywBGqi/i/rfcqA1yBhRZgeIUUn1o5oTuY4WlW3FddeUt4SqX11TLVOTtEfQEKFC",
-	"Ak41zxJ4LdBqsdb/jbBxqmQTOBrZfsPFr4SL1cGgHlQMmLTWmNkXlL51bLbKx7OjYg7vPFoUdQ5xEFrW",
-	"3nQQUJrXD8JIfexC96kG94AuweKKy8HcflbvPs0YXe3Ucy4KSMYuZRzbSvK4++/Yrm/G1bcHjf+bZ7eQ",
-	"MuBI26KuUw1PzekGr8dNn6MIH4RwiK08wjwnyqlrwB+jtyo3VW8GGmM3HS6xmzmtTv7qDAegBS4KoKJx",
-	"usNW08KnQb8//sE7tTFGlwnOCJ2b2oqr6LlqXhe39dq+Jcq7gPbn2ZZpnKDqwWxz+MNr81PhOd5oaHGP",
-	"de6wBXPyOdanT/QElnehAaBdKkzsBjPjHRN+bPXCywpE3J7XQwSiB6seNg6c77mL0cGGg0KQiSP7hKBd",
-	"O/LaG/kQar7BIthuU7dIpQx27b25VyvdH6sH517Nc4+uGcfrmPuSXTmbGtZ2dZG7O/+YgbZFd8Dg+uZO",
-	"T9L28keT1gru/j8AAP//",
+	"7F17c9s4kv8qXbqtir1LyU4yu3Uj19VVNvHkcptJUrFn5vYyuSxEtiSMSYALgHI0OX/3K7xIUAT1cBJP",
+	"Msf/bJEEgX7+utFofhilvCg5Q6bkaPphJNMlFsT8+ZiU9FGWCZTm31LwEoWiaP4jzQW1LnE0HUklKFuM",
+	"bhL3Q+fCTTIS+M+KCsxG0zf2alIP9NY/N+KzXzBVeiA9g8d5JRUKPV6GMhW0VJSz0XT0CFJ7CSiDeZXn",
+	"o2RzjitCczLLzWT+IHA+mo7+5aRZ74lb7Il5D2cZNUPfJKM0Jz1rM1dekAJlSVKM3+JHMiNQhYU8eAJu",
+	"UCIEWbsxleD5q5ywvVbzGsucpkRuPnvOspJTproMXXKposspuTAX5lwURI2mI8rUwwejeo6UKVygMPzt",
+	"cDB89zNGFSU5/VXzv37RjPMcCdu8+bVe3+51vjRv0jfr5wUShdmj9nQzonCsaIHNlJvFZZij0n9HJ2Sv",
+	"cnZJC5SKFOX+A1M2F0QqUaWqEvhK8BWVlLO+pbdvv83ir6oZCoYK5Y8opFGRCDNzMsPcK7CRNpK/aslB",
+	"jzYHPC1IuqQMn2CZ83XhDUdbOS+XCN9v3gd2DAl8DmqJXn8TuKZqCddLovTPaxBoZC7ZX3c6r4rpECNF",
+	"XGHZVnUuSSX72FYuicTu6l8hyyhbJFDzvf0fZgk8cZKXwHeE5pgBF/ADu2L8mp0BFqVaQ8UUzcEZQHj0",
+	"6pmjjASqYjInUPJKpBgIwMa8iNTPguIgU5LjO29B/Q/AWb4G2mIPZDQDxhWkS8IWCJKyFOFI8ZLnfLH2",
+	"t8nj2JT8XXHy+as/cXGFokeMrs1FcFIHWSN2Zpb1PIi8kjDn4hC5sS+OCUtFs6g0rIig2qX0TNbP5p6E",
+	"5s4DJvSjeyg2peuGSvub/w2na3QglPiARbWoB2Zxw/M0k2i5uahN2OHQnzjb2vVEC84wTl07EFAJJBdI",
+	"sjXoe89gTnKJcL2kObbURSERsi3L/Jo1chqI4q2MQ4S4nqqO0GYtOyjxnMqIP65FZn8AYYe7qIqCiHVX",
+	"gjZma8fdMTc/WBf/fTy26vLXvfSxvgOOFBZlThQetzh4TSQ4Rw9zwQtvLLUP4ZUCAoFA7wHf2rOoL3kf",
+	"1ZrS9RKZtp8Znc9RSPP+cHL3ZPSdH4PdPg7StBfnVc7QUIsCSoXZWUtlqDRaQ9liP72Jwo6tdvFv9ROw",
+	"so94Fs65qL3Jnvz83fv00IG2J/TTEtVS++6ATVRCQRhZYAZqKXi1WAJpi3CXmMHSvygPs8MyXTrr0DVN",
+	"h+qbH+n2UUQbvd/inR0t6jGQXd3x7k3zVlalEaUzIGxtjZURuhCA9MH7GmU4T/6K89xIzIY32vn8LTWy",
+	"hav2dnmejLthU7CWAyCmJSzKxNomIxnvamPvnpNv3k6sU9ufzruVJoSP7SXsqRifGFbU+vaRuKKGApGE",
+	"TiDeNbqEowIVWd2f1E8edxI9OZHqUhAmqY/W99fdAqUki7hQCiSyJ5CWiqjKvBxZVeh1X4pKv+A7jUVH",
+	"ycjZ/YAQ3QRZe/31AkFfTwAniwk88jgrgceBXQt+dsFT/Ut3kfHEm1tBL6OMsDvmv7ZgYbutrV1CbGX6",
+	"rnGpb/NqJs86AOue4bu+FeytGaY0Qwe8yEzqyD7pZqIKymihuXC/m5XaC6J07aoj/+r+5OFfJg+N51IK",
+	"hb75f1ZHp//75v7427dvTsffvv3j8c8/T3b+cvRm/Cfz96Pxf5Pxr5M/jd/+8fjf/xCTyE+Ro/FWeJdy",
+	"P3lx8Vy/zgwSeNQd2FxxZwxb6MPA4aOcSuVt5Ds/pgT9s3FWxbHl2HNkC7UMeRasxz3WQuqHrKXlTnrI",
+	"aLByuMwfSV6hjCH/MJxPYLYGZ7A7dA8Q1EcnIeI+ouZSTLD7lLkmzXajq18BR6+/ewz37z94CEYQDbfI",
+	"e8+tvzzcZF6gGG/I+Fct7kdvxu6vP/qfemRdT05PIOVsThcR+9Jk/zvPXrWe60pscx2O/v7o++fHZ0C0",
+	"2GbIFCV5XzjRj1EkpgJV/GUX5poRnOC9NtAiNlLdaZhD9+8XXr+1td4+Prs8aO92zYHwyu/+7LEhcUhG",
+	"hWdGseOE1FdBLU0kY+HYDFMjl9ZhTfQNr3F+3I6oqIJfOGUmtuiGez6k617R4VuG4tmTPgCQ9eQuV71Z",
+	"9rjetgi2g39BHjvmcT/57lIvq/oJJwJnf0hC4xPnqAOoHk9Td/IJPhjdmq7uF8863exiBiOpwSxoUeZo",
+	"EqA2ZuikyfeyAqOAwH2y8oJnd6Ho2urkqLZtKvWKzxb1ETw/LLLsoRK3EZJ90zZSxcOhOcnzGUmvXtdI",
+	"fzPJsjZyprmdc5I1mT6Tu9H2XctcJTGDIyvZNb6NSpi/eBB7vFmPqS7PDhzMyE1kJDv7LgnqpRsQrpyJ",
+	"1ki9wCYDGidQUhOjzp2mvMqtos5Q+8Z0aWy2j6L8OKOAVG93qYybeh/7m33SCPwROEeB2lYoDoRxk1ML",
+	"MJEbqlNbUNKngldlHJlQlh2iKRvLMY+7m/vW1B9suSua0EwbHIN67N9m58REUZYdjM94toalQSklFwoz",
+	"zaI1qu21FDtLAZJRWgnh/Fd7et97gVBLogDfa7VM9hkxQ2kJ1LNgCUReYea2APcYsLZOe9xblZf8iYuN",
+	"blUIoXl2od1XbyhdxHz/pjWi6XJLtsq7SBOi1J7Hovrufi1wEdmj13efAUPMMLOuttZ774m1vEhcoYiD",
+	"aNErmgbf4TWwqpih0IFWey1ya3B/GmfiDjxx0cEM14IqhczvJh4FwV7cZSfmsUg5g7YV11TiMUhF89wQ",
+	"xgCCjVmdwTen3zYW0ACUbCcQ2IkAnDzJKleHRU5RUTt0C0XgivJKhoZoL6U78PYd7L3sMPSeNDK2+WQM",
+	"7RGxwKiaEWVcuxv4rCsSIDDlIrNqoY0rUBZmDe61dlq8cwt+6rLg7e3Cw+5AAZHrNfaJULgP0cWSJd0G",
+	"++7Ay3Xy+505ZjgnTv67grEieYUWnNVGzOdxtC/UKGRBV8jgiLA1/OfFyxfHo820UGSBlp8N5jokpGpI",
+	"EIPFFqgdkrS6DNZ0T5pCSHhZItPwdPUQ3IAR+saT0JoGcGEeMmnoKdipJ+C0MnHWOwE37cQbUi7ALn/v",
+	"CMf91Mf9fq73UtdwvE8YaiJZuQh5Hpth37Rcvi6CJfs9M5+3N7I3bXW0JKIe0G7vxSoSPkm29TbJ4q12",
+	"fJvL3qC03zjrpfi5EFzEOYr6EsglKU25hkYktYVeEIUgeKVw0iF3sOUTM/wGHgvOFmdAGFSlVAJJcU8C",
+	"v2bgntXW4wpLNYkDIAPx3tEsPm93HWiWAJHec/zX2EHD8bMMlkgyFNHRm52n9sj/cXn5CuxFKyoa7DN5",
+	"3RqmBWntwuJz9FctTJ/X5QwC59qeJtagci3lNJvsVHk36Wa7rctqm2CtBFVrY38sr2ZIxNbqb8Nobeyu",
+	"cO1m9fj5DxeX56+fPro8f/fo1bN3fzv/+4VmmETDLyPSxu7aseuZLJUqRzc3dkOf++0tkqrG5IzCtxaE",
+	"MkUos1mdSuRuDDk9OVlQtaxmk5QXJ8Ej4d+jqCkPK0NqsCErMXc1ScEACWQo6AozjfZliekC2QSecOPW",
+	"MKNq6nNhBqWQksxoTtXawtmSMs1P/SdfocjJGgjLQFQM/lGQK4QFMhRE4T80zXKaIrOpQEcI7ZUERUXE",
+	"Go4YB3NHirAQhOk4co3q+JZUUVTlG7SeRgkzCtKwo/v6UV4iIyUdTUcPJ6d+325pJOlkdf8kJSU9qZ+e",
+	"fhhF8d9zYzzdbZP346t/lRPKT1b3Z6jIAz8To7jW5tTILNEkdfqsdcOAiwmck3QJGiyANPV0VKIEk1tN",
+	"ILb1GJr4xG+Jut1TzSTnFkQY6UtzRb+43gluNtE1C7UFJPqfZ9loOtIOIiBjSQQp0FLlzZbd0XqlZ5tL",
+	"39ijpfrBf1Yo1t64T1sAtgE6+3udm7cmICg5c/nNB6enXktdEENKQxI98ZNfXEZv/1eFBZnGDnT1s4kJ",
+	"pc2XzEIaKJNV0au9SUbffMLZWS8YmdNfSQbOb0zhEdR89LptEjwZRwt2C6LSpfndDpz422pz7+y7jlON",
+	"a1qRnGZ2p967PrNc88ucYp5N7Frvf/61/sBIpZZc0F8xm3qbL4EII+lzuqgEZrUaeC+bEiGoWT+z+qmd",
+	"ui3O0Dpqp//g288//UvO4XuNOR2/5BSMRJE8RwH4PrU5l/FYW91xTguqzuA1KrEeP5prlkqydnlUxW36",
+	"dUbSK7OAP58+uBtZe0oUXpO1nXotNQ0+sIgDM5C8QLX0daRzkpJMr5VpMRRIsjOgylRQZZaDFk2ZpTz8",
+	"/Eu5QLGiKcIPrE5sbizJhYeBYHEBbvLpUj/gZvvN55+tIzpc0gJ5pTZm6je+LOnNRpdzQV4FMiRZTp2s",
+	"BxHz5521v5CMpK8iN661wTX9DpSbUlBFFtIECaSk49pbvU1G78dFWo6XtDl7ZIov6QpHU3MYIBnRDIuS",
+	"2+UpUaHFBj9xkWf1PVoOX7J8be+48eMqznPnIt8FPvL9OITMWrq59qRPzy93e1cdekUQiKHa5s91FLcD",
+	"oIQoAfdGI9NWFkRuFDUCSVMslYQjPUriKtE8kteI0whP4vzHcW1tw0gV5Va80axvwB3REstt+KMm3gBA",
+	"BgAyAJABgAwA5NYApDGmXxESeRe6z9tBkrYDjkKT5pY2RKnJI08+1H/f7JtSCdLXJkepQUlA8Do5krm0",
+	"6NPzS+iApji2qIfJPiar4QGEoUoUPzRJTcvK31seY8ANXxduuAtf9R0XM5plOnYwddW4vidB8ByhIGvr",
+	"kipmNxxqxawZRJlUhKWo77HF0GNTjMGto4DAYjZPS8io1C7OM+kOfNwLruA7XrHMrtLXDxipyXwYpQ1D",
+	"I5WmeqkWQTfVOwByjzmb5zRV7Znek+Cqrsw2EDqVcCcE7U7AkVYPd3bezF4mNdCwFkFHeVTCDDVyMqc0",
+	"9S9c+LIVKJAwc9T+eECuA3IdkOudItegDK+LoLbj1IOQYg+camPFXWDwxnSPkhE4aA8XyqAmoqnAE7zY",
+	"PLRuSvTqdhBTm2V6jfP47ll7v8wXKiTbGslo11unxCbQ2qSXkC4xvdIOekG0N+tWYcypkK6Q0JZq6PGc",
+	"jgZZMWtxkyD5ZrRXO/Qmx6ZZai+YdF1ii1Vkg4CocBhIHk+BQEGlvUQ1Ob85PdXyUNsOg3PgJ+Noxfp1",
+	"xf5Nw1a7TfjqGUgUKxRAsoI6eO5qefxpCam46QVBFRw9OD09nsBLX/RobneKQyU8OH3Q3qQtfWcECUSu",
+	"WboUnPFK5uszmPM859d2B9TQqjnUYkHBAut4pwv3bcayqYD7UlF+8qF7vpBm2jF76pqV2CYIsbyl5Vgr",
+	"aVlbIBc3blaQ2dDCSO5fua1u/nRRRexE8PbwIjgo6hPKTovjqruprBuaedxhzc3dRFKxZT4Ra41pz1ql",
+	"0aZa5toccZih71OjXceDT4gydkzM8mmjr0ugjSZCChUSjq6NBdlLH4+HCHGIEIcIcYgQ948Q79+BBDpD",
+	"AedMUbUGHTA+J2LhQhNjKqiEXP9krDSD8bgg78f6yni2VijdXP98F8ruOvVgBt9jRglcmkrrcKaa3uag",
+	"FpGwOYUh7h7i7iHuvqu428IpIO02J+0I9RPuELmftm0RmR8294jadRz9e0OvXl5c7hFSHRrpH7BJZH+8",
+	"scTQ3qOnUyG2NozacNbUOWTuLq2V9TljE3q3+rHZumYs+MrdO6fMtKEWCUgeRr0arEhF1nDk29MdmxOB",
+	"xPYWnXZD3m50aif1FUannrzudE7PHD7fFthniY/qLrOxAM63w+xphRnvHrsROw3R0BANDdHQEA0N+2UD",
+	"bh9w+5eE2y2GbHD7bTG6BTmHFXFFEbo1DrsR+pPz5+eX53sAy4MwukfdmkjREq2nqGQT1lhno/WmyQUn",
+	"wccWnO/tNMWQtmugVtF6BNuAxPVvScBaUz1CrRB14v+4C6gXqAY0/WUUlO3Y7Rmw8FeGhb8elDiApgE0",
+	"DaDp84Omp6iCTCdlkKEiNP/NK+CDDejDyt430MMtIdPh2c2TdnfiKOJ6jSSzPoVkBWVh4+AwDyUVFyht",
+	"a7IgGXXkWg7/XJ2ePkz1S81fOG6GSbSvsAVEx7aqKXiFqRdq2iFPWw01GK5QQM4XEqjahsmCZQ7o7DdC",
+	"Z0ED7R6AFrbCJmA7Sg+FHEPqckhdDqB0AKUDKP3yQenGhxVMP72PTOx9DnD6roWH3o8lmo8SNXnEW0HX",
+	"DZB1GxAb4tFb4dm60fiO852RRuAvTL/wI9Or3ab/KEMpE3C95Zv637p7/XH9/boNxlvQO4GfbD9PomxD",
+	"MGsimo7icKT/L5uP88EaVQKMuwESqFitk3VfO8oWx0nTOzFYQt212jgyW4XvPkRh3B4S69SdtV2bb5K3",
+	"estvA9GWtgN+/o3wc/15gB70HBFpwzF7RFyF0rFdKgfEPSRIByw6YNEBi379pzDtR1C+WBzqIcWt8GaD",
+	"R24FNe3jt0KZ5vMVpt939NzoBTpk5veL/RnY3rOdE7jcq3e/LDGd+O3tiTt9Nul+1v7N20n9bnsstR7e",
+	"HjvVptDIoik2PT6zX4kIevma71HEPyjhMa82LPY+Wc28R5jAC1LYJyMNxrd9pMMdAN34IkL9LQyEJSlL",
+	"ZLL1lQxXEhv/qtY3p98GX7+YwEVKclP/pN2nL8v1Jbld5GvWNmzq7wN7P89RztaXaHpQr/2IRtBhWGOo",
+	"ZKugJT3SucexzQefY33myyjRw0LaAGzW+6buUDoXHREein6HzPmQOR+KfocjkMMRyCHoHYLe/2dB70Ud",
+	"s/i2HJ8i7v1khdWt7wQfePKxE4rcKuK1YeshEe++Tb43ew1hrHEmkdFWmU17U+2M9+yb+VHduX9f/TM/",
+	"qh/3ECMMMcIQIwwxwnAwcECzA5r9khtpBm3g77Kj5rYu7Ptix5ub8LOJBqT5Dya+eathkm3wGINvwbkt",
+	"U/Fduxf9iFUZqoFjWrkMrv2S38lID+uI8uHADxhO7Rc5JVQsQ6HxanOQ8PEr0HBe1h81NG1W1BKLSYMk",
+	"20y4MVxwY3ev/l8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

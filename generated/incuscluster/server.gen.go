@@ -944,6 +944,76 @@ func (response Clusterget200JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
+type Clusterget401JSONResponse Error
+
+func (response Clusterget401JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget429JSONResponse Error
+
+func (response Clusterget429JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget502JSONResponse Error
+
+func (response Clusterget502JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget503JSONResponse Error
+
+func (response Clusterget503JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget504JSONResponse Error
+
+func (response Clusterget504JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergetdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -998,6 +1068,160 @@ func (response Clusterput202JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
+type Clusterput400JSONResponse Error
+
+func (response Clusterput400JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput401JSONResponse Error
+
+func (response Clusterput401JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput403JSONResponse Error
+
+func (response Clusterput403JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput409JSONResponse Error
+
+func (response Clusterput409JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput412JSONResponse Error
+
+func (response Clusterput412JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput413JSONResponse Error
+
+func (response Clusterput413JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput415JSONResponse Error
+
+func (response Clusterput415JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput429JSONResponse Error
+
+func (response Clusterput429JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput502JSONResponse Error
+
+func (response Clusterput502JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput503JSONResponse Error
+
+func (response Clusterput503JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput504JSONResponse Error
+
+func (response Clusterput504JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClusterputdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1029,6 +1253,146 @@ type Clusteringupdatecert204Response struct {
 func (response Clusteringupdatecert204Response) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type Clusteringupdatecert400JSONResponse Error
+
+func (response Clusteringupdatecert400JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert401JSONResponse Error
+
+func (response Clusteringupdatecert401JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert403JSONResponse Error
+
+func (response Clusteringupdatecert403JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert409JSONResponse Error
+
+func (response Clusteringupdatecert409JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert413JSONResponse Error
+
+func (response Clusteringupdatecert413JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert415JSONResponse Error
+
+func (response Clusteringupdatecert415JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert429JSONResponse Error
+
+func (response Clusteringupdatecert429JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert502JSONResponse Error
+
+func (response Clusteringupdatecert502JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert503JSONResponse Error
+
+func (response Clusteringupdatecert503JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert504JSONResponse Error
+
+func (response Clusteringupdatecert504JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClusteringupdatecertdefaultJSONResponse struct {
@@ -1072,6 +1436,146 @@ func (response Clustergroupspost201Response) VisitClustergroupspostResponse(w ht
 	return nil
 }
 
+type Clustergroupspost400JSONResponse Error
+
+func (response Clustergroupspost400JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost401JSONResponse Error
+
+func (response Clustergroupspost401JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost403JSONResponse Error
+
+func (response Clustergroupspost403JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost409JSONResponse Error
+
+func (response Clustergroupspost409JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost413JSONResponse Error
+
+func (response Clustergroupspost413JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost415JSONResponse Error
+
+func (response Clustergroupspost415JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost429JSONResponse Error
+
+func (response Clustergroupspost429JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost502JSONResponse Error
+
+func (response Clustergroupspost502JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost503JSONResponse Error
+
+func (response Clustergroupspost503JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost504JSONResponse Error
+
+func (response Clustergroupspost504JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergroupspostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1107,6 +1611,90 @@ func (response Clustermembersget200JSONResponse) VisitClustermembersgetResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget400JSONResponse Error
+
+func (response Clustermembersget400JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget401JSONResponse Error
+
+func (response Clustermembersget401JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget429JSONResponse Error
+
+func (response Clustermembersget429JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget502JSONResponse Error
+
+func (response Clustermembersget502JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget503JSONResponse Error
+
+func (response Clustermembersget503JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget504JSONResponse Error
+
+func (response Clustermembersget504JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1164,6 +1752,146 @@ func (response Clustermemberspost202JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
+type Clustermemberspost400JSONResponse Error
+
+func (response Clustermemberspost400JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost401JSONResponse Error
+
+func (response Clustermemberspost401JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost403JSONResponse Error
+
+func (response Clustermemberspost403JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost409JSONResponse Error
+
+func (response Clustermemberspost409JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost413JSONResponse Error
+
+func (response Clustermemberspost413JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost415JSONResponse Error
+
+func (response Clustermemberspost415JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost429JSONResponse Error
+
+func (response Clustermemberspost429JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost502JSONResponse Error
+
+func (response Clustermemberspost502JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost503JSONResponse Error
+
+func (response Clustermemberspost503JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost504JSONResponse Error
+
+func (response Clustermemberspost504JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberspostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1203,6 +1931,90 @@ func (response Clustermembersgetrecursion1200JSONResponse) VisitClustermembersge
 	return err
 }
 
+type Clustermembersgetrecursion1400JSONResponse Error
+
+func (response Clustermembersgetrecursion1400JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1401JSONResponse Error
+
+func (response Clustermembersgetrecursion1401JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1429JSONResponse Error
+
+func (response Clustermembersgetrecursion1429JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1502JSONResponse Error
+
+func (response Clustermembersgetrecursion1502JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1503JSONResponse Error
+
+func (response Clustermembersgetrecursion1503JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1504JSONResponse Error
+
+func (response Clustermembersgetrecursion1504JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clustermembersgetrecursion1defaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1234,6 +2046,132 @@ type Clustermemberdelete204Response struct {
 func (response Clustermemberdelete204Response) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type Clustermemberdelete400JSONResponse Error
+
+func (response Clustermemberdelete400JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete401JSONResponse Error
+
+func (response Clustermemberdelete401JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete403JSONResponse Error
+
+func (response Clustermemberdelete403JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete404JSONResponse Error
+
+func (response Clustermemberdelete404JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete409JSONResponse Error
+
+func (response Clustermemberdelete409JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete429JSONResponse Error
+
+func (response Clustermemberdelete429JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete502JSONResponse Error
+
+func (response Clustermemberdelete502JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete503JSONResponse Error
+
+func (response Clustermemberdelete503JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete504JSONResponse Error
+
+func (response Clustermemberdelete504JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberdeletedefaultJSONResponse struct {
@@ -1285,6 +2223,104 @@ func (response Clustermemberget200JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
+type Clustermemberget400JSONResponse Error
+
+func (response Clustermemberget400JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget401JSONResponse Error
+
+func (response Clustermemberget401JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget404JSONResponse Error
+
+func (response Clustermemberget404JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget429JSONResponse Error
+
+func (response Clustermemberget429JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget502JSONResponse Error
+
+func (response Clustermemberget502JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget503JSONResponse Error
+
+func (response Clustermemberget503JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget504JSONResponse Error
+
+func (response Clustermemberget504JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermembergetdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1320,6 +2356,174 @@ func (response Clustermemberpatch204Response) VisitClustermemberpatchResponse(w 
 	return nil
 }
 
+type Clustermemberpatch400JSONResponse Error
+
+func (response Clustermemberpatch400JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch401JSONResponse Error
+
+func (response Clustermemberpatch401JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch403JSONResponse Error
+
+func (response Clustermemberpatch403JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch404JSONResponse Error
+
+func (response Clustermemberpatch404JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch409JSONResponse Error
+
+func (response Clustermemberpatch409JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch412JSONResponse Error
+
+func (response Clustermemberpatch412JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch413JSONResponse Error
+
+func (response Clustermemberpatch413JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch415JSONResponse Error
+
+func (response Clustermemberpatch415JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch429JSONResponse Error
+
+func (response Clustermemberpatch429JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch502JSONResponse Error
+
+func (response Clustermemberpatch502JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch503JSONResponse Error
+
+func (response Clustermemberpatch503JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch504JSONResponse Error
+
+func (response Clustermemberpatch504JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberpatchdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1352,6 +2556,160 @@ type Clustermemberpost204Response struct {
 func (response Clustermemberpost204Response) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type Clustermemberpost400JSONResponse Error
+
+func (response Clustermemberpost400JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost401JSONResponse Error
+
+func (response Clustermemberpost401JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost403JSONResponse Error
+
+func (response Clustermemberpost403JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost404JSONResponse Error
+
+func (response Clustermemberpost404JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost409JSONResponse Error
+
+func (response Clustermemberpost409JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost413JSONResponse Error
+
+func (response Clustermemberpost413JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost415JSONResponse Error
+
+func (response Clustermemberpost415JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost429JSONResponse Error
+
+func (response Clustermemberpost429JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost502JSONResponse Error
+
+func (response Clustermemberpost502JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost503JSONResponse Error
+
+func (response Clustermemberpost503JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost504JSONResponse Error
+
+func (response Clustermemberpost504JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberpostdefaultJSONResponse struct {
@@ -1389,6 +2747,174 @@ func (response Clustermemberput204Response) VisitClustermemberputResponse(w http
 	return nil
 }
 
+type Clustermemberput400JSONResponse Error
+
+func (response Clustermemberput400JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput401JSONResponse Error
+
+func (response Clustermemberput401JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput403JSONResponse Error
+
+func (response Clustermemberput403JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput404JSONResponse Error
+
+func (response Clustermemberput404JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput409JSONResponse Error
+
+func (response Clustermemberput409JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput412JSONResponse Error
+
+func (response Clustermemberput412JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput413JSONResponse Error
+
+func (response Clustermemberput413JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput415JSONResponse Error
+
+func (response Clustermemberput415JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput429JSONResponse Error
+
+func (response Clustermemberput429JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput502JSONResponse Error
+
+func (response Clustermemberput502JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput503JSONResponse Error
+
+func (response Clustermemberput503JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput504JSONResponse Error
+
+func (response Clustermemberput504JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberputdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1424,6 +2950,104 @@ func (response Clustermemberstateget200JSONResponse) VisitClustermemberstategetR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget400JSONResponse Error
+
+func (response Clustermemberstateget400JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget401JSONResponse Error
+
+func (response Clustermemberstateget401JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget404JSONResponse Error
+
+func (response Clustermemberstateget404JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget429JSONResponse Error
+
+func (response Clustermemberstateget429JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget502JSONResponse Error
+
+func (response Clustermemberstateget502JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget503JSONResponse Error
+
+func (response Clustermemberstateget503JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget504JSONResponse Error
+
+func (response Clustermemberstateget504JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1482,6 +3106,160 @@ func (response Clustermemberstatepost202JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
+type Clustermemberstatepost400JSONResponse Error
+
+func (response Clustermemberstatepost400JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost401JSONResponse Error
+
+func (response Clustermemberstatepost401JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost403JSONResponse Error
+
+func (response Clustermemberstatepost403JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost404JSONResponse Error
+
+func (response Clustermemberstatepost404JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost409JSONResponse Error
+
+func (response Clustermemberstatepost409JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost413JSONResponse Error
+
+func (response Clustermemberstatepost413JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost415JSONResponse Error
+
+func (response Clustermemberstatepost415JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost429JSONResponse Error
+
+func (response Clustermemberstatepost429JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost502JSONResponse Error
+
+func (response Clustermemberstatepost502JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost503JSONResponse Error
+
+func (response Clustermemberstatepost503JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost504JSONResponse Error
+
+func (response Clustermemberstatepost504JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberstatepostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1517,6 +3295,104 @@ func (response Operationget200JSONResponse) VisitOperationgetResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget400JSONResponse Error
+
+func (response Operationget400JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget401JSONResponse Error
+
+func (response Operationget401JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget404JSONResponse Error
+
+func (response Operationget404JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget429JSONResponse Error
+
+func (response Operationget429JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget502JSONResponse Error
+
+func (response Operationget502JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget503JSONResponse Error
+
+func (response Operationget503JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget504JSONResponse Error
+
+func (response Operationget504JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2157,88 +4033,106 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx5b9w4lv8qhHaBSQN1qA7XFSx2PbYn7Z2kY/iYnkUSuCnxqYptlaghKduFwN99QVJ36ajykbinA//j",
-	"kii+x8f3fu+i9NVy2TpkAQRSWIuvlnBXsMb63yM/EhK4+jfkLAQuKegbEGDHB6L+JSBcTkNJWWAtrF9X",
-	"IFfAkWuepMESUYGS4R0L7vE69MFaSB5Bx5KbEKyF5TDmAw6sjnXfXbJugNfq6kn81EPHWsPaAX7tssCj",
-	"y22q76mQiHnIDENmWMSxuo1uYCPQm0gAQSTSHP3OaPBTnplPXzoWlbDWa/tPDp61sP6jn4mlH8ukHwvk",
-	"g6ZzpMn8HTaKw3glmHO8Ka0jP1oNFcBvgV+bu+Wl/ILXoJYiV5AIMVkWDsSdEam6yeFfEQiZX0Y8sz2w",
-	"Un6EVA+UGLrQwxQl60GxTqV+Ol4c4hByEGrdaEWXq64Pt+AjGniMr41IscMiiXDCYC+jx5zfwZUJvRC7",
-	"N3ipri+pXEVOz2Xrvn/v9mngRqJ/O+mLFeZA+jikSjIxB0dK0TzqYglnkdyWUeWwPNtaeNldhAOi1ACF",
-	"mHLkMY6w75ekK6xOScfj+9e5ibZZuVwBCuCuQO3NPw/sOTo7+YAgcBkB8pOmmdvRwqalo/OEmjdwWwBK",
-	"ehUMX9/AZjemlXiegXE1z97MaxN6eF4desdZFIozJuQ2emUwggmhSijYPyuMKPL/0KlWQLRUREpws8Zh",
-	"XkpfrUgA7603eicsjzGrbqWJfFKgKBCt2sTclTJmaNYK24XXZDJGBiJEyx4d50il8CvagFcgGiC5omKb",
-	"+qc8NsX/Dq087G6JvBVRhRpVjaKJhgcVaLotGX1FMbamwXsIlnJlLQbNAkrBU8Ew5coVfjK8fNkC1EwV",
-	"yxjlUfCJQPgWU1/5OoNNxjbz3D43wBr5bRsG5u6KSnBlxGuEGnK6xnyD8iOr3VVBwvezyfVk3KJ0h3nq",
-	"Cs+eaqaH6WMlG835sqKtKj9PIh94jwZC4sDVGuj7e9gsltjBAupDowrPTgXCKHkyNtE9g6XjhG4bbhwV",
-	"Sedv5nfs8MMxOgk3LhoN3f5kLPcDDA9TP+JwTdga06A5yonHIjM29jhUNKkTx+5NW5DzNzPtseHgoWOs",
-	"vAHDChYnDA+xkBzwWbAUSLIipqXAof95PJ4ZhDBIK4Q26K/1uiwklpGoU2LLi3x/g5SZYPNAi6A+xCQV",
-	"mDEfGiSkb6MV+AQ5m7ZN+pSZwmPFcq7ZeXzE/NTYuGMZUVcYUcQ5BDLeigKdj4FPg7YA7sI899CxIu5v",
-	"T391/h5hie5W1F1V4YWLA+SoFAArvCqQX0kZikW/P7B76m+wmI3HoxZurs7fVyUCxkvkfRZOGGDey0X/",
-	"5eSq0g/9A/tR7D91grkO5QbdrSBAS5BS5Uj5DDSXutxRuULvTi4/B4Oe3Y8HdXSGIFYsUqqt5vV9iJUc",
-	"dLqopjEaZKiEwNWc6jJGZ1fF6fQTSYLW20osGuH5EK2iNQ6QxykExN8UYjwTXGeb/dkSLOIufLZQTGKj",
-	"8VNIxvESUMiYjz5bPnOx/9naD8IhkFTWSP+GBkRDZjnRRm8CkHeM33QSHrqKhw7q9Xo/Fc0xd7uFsRPD",
-	"yUPHqs9mchhQFpIRUQuNOItviCZzFIyaIxP6mXycii26WurWLmFkx7pV6lxNWN9CLNCUsxJAA9L1Cdz2",
-	"BXFaaGsTqrf71ACLACBosPQh3nm95XKFZRy0pujwOcijFhUoCZORZEpVbykBY0ixcb0MiPwvo8Elu4Gg",
-	"ItQlhIMQVe5OST29rfYc7qnQmMI0tldUDnJeb2D35rPeyO4Nh3MDvo91f4cpi8oc70PKQVxjWc2wVMv8",
-	"i0B63EYFk9AraMXQHg669qg7HF0OpovRbDGa9qYHo9F8NpnNu/Z4YdtWxzJAaS2U84aupOs2wzkxfB1K",
-	"HfbRYAk85DSo4TI3IDGmGDBK1Y+M74Op49ieNx6NbefAcYazg8EU7MnQHo4G9gATbzqbuaPpbDwh7syZ",
-	"DObgDN2R64zBG87Ho0lbmJhjWUcaLoca5jkOCFsbcDfjShJ2hsPZmIzHxBkNJ9OD+XDkgU2G9tAeT6dg",
-	"w9yBwWBmDzxvarvj0QHYo6Ezn9rDmTs6cElrZKJZawuHymCVTybrw6Lhk0qGJWurSXNdFkhMAyDaCdMA",
-	"4SApNJUDHC1jrdIvAwzVdaF2udaUFJrluntVoSTlfG0hz9uXmg1oKDHk8ZeDXgMusf9Ckm4o4KYjykyv",
-	"GaEeNRURw38+4MzE/cxlve9SL/iRq/9Rc/XXmS0/vIQVq3wVKgDTBPHXKogXTYbX1FO7MJOcMeYbMi22",
-	"kxtvigMboexzr9bdxUacqmdqfZnmpAxLQl+sgKKXgU7NQ7Wnwm59U8DcU0DvQJKnAumplJmS+K5AmAP6",
-	"bMEtdiMsVQKpMuDPFge1p/DZ0qFNEK2VaiajrE5yXylpZuK5+431XTftJzBS4WE/3gLnKjHQrjUGYCAo",
-	"nl43VxgphbVCsrCtwKWolf1pLMEvTfu/oz9Nlv+t1CLW3S2lcCLPAw7kmuO1+p3G8hENZL76TgMJS40/",
-	"eTH9VT9+fvhBOwUO8Mh5/sYB8rOIOxw+cpoL9ehDx/IZJtf4FpTd66WmAJnlKyxy/JwGBpGG2GbIfM8w",
-	"OUymfdDxhJsmhQV+B5M2fs/SZxUm6e17pAAv9MOxCCWT2H/kRJfq2cI8j9wLPVGyGVGo08L8LDtNcmWe",
-	"q4dco9dboGvg/dvBrnhscvCopOubJQdi5+xAly0RziVh6jomJKv/SpbPf557H+Kcofo4RlyZaSzblPOz",
-	"DYvQHRUrxbdaVWEz9qmUxwzGlZmaQxfVrMF9CK5Uqe4rOioik+LYNr+FWrbRghJrSqx/4YAk3+giaIVs",
-	"HR+vdmPQlOl03fnH0bKnHi1rtBFdl04tRTIUCXPwINlWl63XUaB0pZxoxqYy3MVUDFzlLOWVH3urKENU",
-	"oKPDmBSS4xCx2DSevw92wjnjNSCibiGxwqGWFtwC3yT0lzpjYZEp/BbBs7at/OsKS3QHgUR3nAXLtwgH",
-	"KAqF5IDXfxGI3QUofhbpFkcoe1tSjp0RCHlNSU3pNHYqlHQQjo8JAfpn99xc754StAJMCkLMZq/rwv58",
-	"eXmWdMO17lARa0tvOxjRkYtZWDWPyV3T0PAw9YGoXebgKQvvmH4FCwARSir4LPvkpDWcyP5LWT0eOlah",
-	"QYF9/6NnLT7tgRPZ8w+dssNswPak6ho79+0eJxVoSW8L1deaZRoq22v7slVcK3sSXBEl9ZRQPiZHFypS",
-	"xORWsSnlYPdmyVkUkOzcQ8V5TlwJiRtjS+mD6I3E4qYTc8o4ugNHMPcGZLGDmV5udXA4DhU4YAmksoWT",
-	"LUyP0gm8ab68eAfnyLBlOjiN5cjj7eOGeXFnnJ7cgxuZLjxbr3FA9mw9c94kIQOCiVnl6V6wNWzdbuxe",
-	"cQ0MVbB1dXV63LzKyXwwcWd40p07U9IdY4d057Yz6mIgHrhTcKcEt9A/PTbprVuj7xqeS/5QwxwHl3GC",
-	"7rBAntH74DEu8X1CWQVCeHPt4sAFv/nsWmYo8TEU81AxBvOwL9qCsA94c2To6TBMYoIlbqgibtXrM5UQ",
-	"IbgqvEXpNIUyfaKFi0+Wg8VKV6+CW8pZsAbTqvz544cTa2H1OWPKnt8f/vJOmUbv6vJv3ZnVsc4OL39W",
-	"9yPB+zqA6guHBovc7/RndkP/Y346OjC+PDn/YC2sewl8bXWsq4uTc2thaZoPHcsjGp5sbbsjezxxPXvo",
-	"2oPBxAPHG4M38mAMGFzijewZTIe2ax/AAZ6705HtwgBPvMHBeDD1JhOrYw2shWUfzOaT2XROZpP5cGJP",
-	"HTKBMbbn4+nBZDIleOQceJPpYDwezLBjA9hwMB3aztg9mHrTg7GjbSOQwLEr6W0cWreUZz8kO6AdhTl8",
-	"0Vgb3rHYvd2t8TyTUGVUCpuedGSE2vb+oGf30yt9jzHrS8tCztNpG0IQc5BL5/4F+zuPgsCY227HwMz8",
-	"125cGG2ul6uhR7qoqWIasoNT8bGQyF3hYPlNXMqVYUq5lOdqR6S7kSv/nwaMVHVg6seWI3xqrmYHsCVD",
-	"2IQ+hUNUW8GELqdVBBPqcjxrXtAje2rP5/PRdD7tPKr4prdaVKXFVyr73KY4HM1H08n8YG9yar6X3baL",
-	"ELuw267poVsVQX3xmfeMUHETz/zG2UgQhWBvPLQHtj0fTafD2YtsYDP50Xh0MJqOB/PpdPKdNzSHPpUV",
-	"4DipzoYVI/Vb3YTKQggckPRcCI9zuV7tivZnttRa3Koq0hRCmiC3AXwUdif6vO8UxhDytYgyww0dyLyq",
-	"P1PpwZx/ijiVmwvFdtxWAsyBV51UzRceDs9O0Q1s4iz56P3VxeXJ+bvDy5Prw7PT67+f/N+FSiqFOTOl",
-	"haIDQzN3yv1KytB6eNBhh2lxbSevp4r1NCgWEfeU1WSHAhQ7HUSA01tzhlcFh0sIeuiYoYBJBITKRewN",
-	"TcEJh9ihPpWbjv4dUp336WD3FriPN1pPeRSg39b4BtASAqXA8Fsvp/I58osik1bHugUuzBIGSmVYCIES",
-	"+cIa9ezeSEEVlist7v7toD/opmeJ1aVl1Ym0dyAL1bJCZbKHjrDvG53JlXPenVyifu6gsmI/tcVTkluE",
-	"zmo5iJAFcTtsaNvxIRsZx8w4DP24Stj/XZj0xaj7jrVOs9PVR14Ky7E6likPaU5OLnFFofYfRsJpETH/",
-	"/FskICCISoQFOvW6H7B0V4gF6I5Tqf1mxne53GFY9HDky2dbv6nwVaw+udGxRLReY75p22ilf3ipQ1xt",
-	"0t1Ebb4oBFi7YXdF4/e6CQjJoziQj/MzSmAdMrMgUzZXmvkr4z5Jx3DA5GPgb9Lo38wrlYtdKN1MaHbL",
-	"nN138xW3NcgVUzr27uSyTu+ujeIpY1DZVk5VtVDCqsNkJtjc2xbOrna0BUVUscTxGqRWwU9lFpRGIo+z",
-	"NcIo5HBLWaRCTUzeaqpay3RFUZj3D8aDocFJU9E2niFGJIIEDVxdw6VqbqP4VnI23UrUt1Fpv6Ql2b8y",
-	"snluuz2L5D6mm5ULjYrddxmnS6oSQSXUX8y60n1+QdzJKosV7F8WahseDahYZWdVc70HRAAT/ZLPQ0dl",
-	"UN+DPeVLJfV95ZRUovkWhcz3FcI5G0SJ9b1Bq80ovylu6Qtl4DKJ877YdXZVj10JUFRh10On7Nj7pY5x",
-	"K7bl2salRuyOCJenWIt2NFgayajB1ovCSOkzD02Ikls7h9A3SWHSCHwqvowrKt0sgLcoYChZ72uyp3pF",
-	"eD1WlfHYzXi77woIBM1KiY8xMxosrw2V61hFKyyuYFyV1pedMA7j4z4l1dNdkdyRI/Mifo2lfbwomZqZ",
-	"vj6+1rc15Rc1sdxXMBrMy3zGQjLTe4JnMKlBdepmCN1hEVMixcD+fW0f5Crpzaq9zh+ySj7m8Irj9xpN",
-	"ekZbjS/tbaxmE1IXmMiyziY/XjTE7VrRrmONrrLI2OAqjTH3fZGdct14/I5ZbjJ9rTXG95PcoyHQP2K+",
-	"D24cIPoG1XSU/q8I+CYL0tObLSH6E+Lc6mNKEJCQab0pvFxQJY5+rkfYdH+fVyUqTOLw7DTH1WtLprNX",
-	"OF9PGp3x9IgEOn64PpFOjU0n1JW+77ziCOjOnm9HY3t535c/zdvg/JJTZoQ8Y0j5fClr7oRPdU6YbdFb",
-	"3QRBv+kfvyVndIsne36krLXQUKX1r8BJx0rZVUx1E6b2iKSbvHYCFg1uO0OLer/d5eBGuvraHbywD//v",
-	"lNR/DXbw5+nowR/es297rP2PFf/w1y/or7vDJ3vs65K+1ppj3gwaTbP/VentgxGED1UvJxzr6xVSrjHN",
-	"45P3J5cnldYZU2sxzJiRNoMs+uf4hI02SS2Y1CLjO2WXvY99/hEqQLXb9FhbMGJ6hpqP2c+SOdTbgtGf",
-	"FnO4zilJrRUkyq0EtYfP2dPl7KbUuySP31Cj7ZeJptsD6Ue0as2D/1Y92qdZ5gt6qae4qPacMm+QoW5S",
-	"bu39GeaSYt/foGi7RdRon2eHl0c/P8FCw7hr+p1stPMnbxpnn4NpT8afu4P8R/DvOxjG92/vhAmT3VL7",
-	"tA1dtPG24UtmobshTE3xSr+IvTus1FWwdkSVJHX+fo7/pU12twJa/FWpP1dbtlbZXkXhSPG2u4W2F4p2",
-	"qBMV7HPH01rN5nn1JOuM5A+P/8Pjv/4zHa/Mz+/r3a/aoSPaGTlaq1l9kRzmr83604Pyz5X+G5ptJWc1",
-	"5s9RCYg/1dZq2CL5pNt3z88bVOJVJOqav+dM1/WEOyftsVHVB9YnyWfO9DcR9Gfgtr/I9LgYe3fj+vcP",
-	"t7Ov/u1qXD9OWP8Z29W7mOPztQYem4Qk30bsxiw+azpiAG7npCRFuFyAkc4v+l8peWiMKaq/M9IWTpQo",
-	"bINc+muHwCF7o5sS9Obq6vT4p2poo+TVhA2NNpe7+QpChNovyXz/6CDPzR4hQfqrIg4o677poyRvgGrt",
-	"S979/PTlQS82fttSv5mbl0Sep26o9bHmhdP/uZ30hqOe3SfM7StQ6OKQ9jZ47VsP/x8AAP//",
+	"7H17c9s4su9XQfHeqslU6UE9LFlK3brXm3gyuRtPXLG9u6eSlAcimhLWFMAFQNk6U/7up/AgRVEUJTm2",
+	"48yw8k/EB9BooLt//UMT/sML+DzmDJiS3vgPTwYzmGPz3zdRIhUI/d9Y8BiEomBuAMOTCIj+LwEZCBor",
+	"ypk39v45AzUDgQL7JmVTRCVKH294cIfncQTeWIkEGp5axuCNvQnnEWDmNby75pQ3GZ7rq6furfuGN4f5",
+	"BMR1wFlIp5u9fqBSIR4i+xiyjyUC69voBpYSvUokEEQSI9G/OWU/54X5/LXhUQVzM7b/LSD0xt7/aq/U",
+	"0nY6aTuFnJl+3phu/g5LLaEbCRYCLwvjyD+tH5UgFiCu7d3iUH7Dc9BDUTNIlZgOCzN5a1Wqbwr4TwJS",
+	"5YfhWvY7XiaPVPqFgkAX5jHdk3evRafKvO0GhwTEAqQeN5rR6awZwQIiRFnIxdyqFE94ohBOBWyt+uOT",
+	"f0Og0v5iHNzgqb4+pWqWTFoBn7eju6BNWZDI9mLQljMsgLRxTLVmnARv9EILaYAVnCdqU0elj+XFNspb",
+	"3UWYEb0MUIypQCEXCEdRQbvSaxTWuLt/nWtoU5TLGSAGt2u9vfrXkT9C56dnCFjACZCfTZ+5GV2btOzp",
+	"fEfVE7ipAK29EoGvb2C5n9BaPY8guG7nYOGNCd0/7hp6J3gSy3Mu1ab3WrkRTAjVSsHR+doT6/LfN8oX",
+	"IJrqTgruZo7jvJb+8BIJojVfmpnwQs69bSNN9ZM5irVOyyYxd6XoM4xoa9OF52TQR9ZFyB1z9DbXVeZ+",
+	"5S7HKxFlSM2o3Oz9c943uf92vbzb3VD5To8q9VPlXjRd4azEm25qxlzRgs0p+wBsqmbeuFOtoMx5ajdM",
+	"hQ6Fn60sXzcc6mopFn1USCEiEuEFppGOddY3WdvMS/vYDtbqb9MwsAhmVEGgErFFqbGgcyyWKP9kebha",
+	"0/Dd8eB60N+x6E7yvWt/9q1mepK9VrDRXCxbt1Ud50kSgWhRJhVmgVmBUXSAzWKFJ1jCdmhUEtmpRBil",
+	"bzoTPRAsvU373eU33qx3nb+Zn7GTs7foNF4GqNcN2oO+OsxhhJhGiYBrwueYsmqU455F9lkXcaisWk4C",
+	"Bze7QM4vttm3VoL7hrXyCh+2ZnHSyuCUNIGIs6lEiq/7tMxxmP883J9ZD2E9rZTGoP/YvpalwiqR2xax",
+	"FyZRtETaTLB9YYeizlyX2pnxCCo0ZG6jGUQETZa7JunzyhQeqpZPRpyHI+ZvxcYNz6q6xIgSIYApNxVr",
+	"/XxkEWW7ANyFfe++4SUi2mz+6tMHhBW6ndFgVuYvAszQRKcAWPurte5nSsVy3G53/Jb+1xkf9/u9HdJc",
+	"ffpQlgjYKJGPWTgVgIdPh/6LyVVpHPoHjhIXP02COY/VEt3OgKEpKKVzpHwGmktdbqmaoXenl19Yp+W3",
+	"3UMNkyHIGU/00tbtRhG4RQ4mXdTN2BVke4lB6Db1ZYzOr9abM2+kCVprI7GodM8naJbMMUOhoMBItFzD",
+	"eBZcryb7iyd5IgL44iHXxdL4T6m4wFNAMecR+uJFPMDRF+8wFw5MUbVF+zeUEeMyi4k2esVA3XJx00hl",
+	"aGoZGqjVav28bo652zsEO7WS3De87dlMzgcUlWRVtKMPl8VXoMlcD3aZIwv9bD5O5Ua/RuvePjCy4S30",
+	"ci7v2NxCnJmeVxRAhadrE1i0JZns6NuY0Ha7zwxw3QFIyqYRuJk3U65mWDnQmnmHLyzvtahEKUxGiuul",
+	"uqAErCE543oaJ/L/OWWX/AZYCdQlRICUZeFOaz27recc7qg0PoUb317CHOSiXsdvjY5bPb/V7Y6s831o",
+	"+DvJRNTmeBdTAfIaq3KBlR7mTxKZ55YaTEJrbVV0/W6n6fea3d5lZzjuHY97w9bwqNcbHQ+OR02/P/Z9",
+	"r+FZR+mNdfCGpqLzXYZzauU6UQb2UTYFEQvKtkiZeyA1JucwCuzHSu6j4WTih2G/1/cnR5NJ9/ioMwR/",
+	"0PW7vY7fwSQcHh8HveFxf0CC48mgM4JJN+gFkz6E3VG/N9gFE3MiG6QRCNgivMCM8Ll17va5goYn3e5x",
+	"n/T7ZNLrDoZHo24vBJ90/a7fHw7Bh9EEOp1jvxOGQz/o947A73Uno6HfPQ56RwHZiUyMaLvgUNFZ5ZPJ",
+	"7bCo+02UYcHatqS5AWcKUwbEBGHKEGYp0VQEOEbHZkk/jWMo54V263ULpVCt1/1ZhYKW89xCXravWyag",
+	"gmLI+18BZgy4IP4TabqCwM2eKAo954SG1DIiVv484Fyp+5Fpve/CF9S5+o+aq7/MbPn+KaxY56tQ4jAt",
+	"iL/WIF5WGV7VntqFbeSc88h2s8N2cs9bcmAptX0etHV3sZTv9TtbY5mRpOiWpLlY4oqexnUaGcojFQ62",
+	"bwrYe9rRTyDNU4G0dMpMibsrERaAvniwwEGClU4gdQb8xROg5xS+eAbasGSul2b6lNdI7+tFujLx3P1K",
+	"fjfI9hM4KYmwHxcghE4MTGh1DhgIcs2bzRVOCrBWKh7vIrh0b8V46jT4tWr+94yn6fCfa1m4tbuxKCZJ",
+	"GIIAci3wXP/OsHxCmcqz75QpmBr/k1fT38zrn07OTFAQAA9s5xcBkG9F3uL4gc1c6FfvG17EMbnGC9B2",
+	"b4aaOchVvsKTSZRbgSwxLrbaZX7gmJykzd4bPBFkSeGavJ3BLnnPs3e1TzLT90AFXpiXnQoVVzh6YEOX",
+	"+t21dh44F6ahdDKS2KSF+Vb2auTKvrfd5dp1veF0rXt/PrcrH5ocPCjperbkQO6dHRjaEuFcEqavY0JW",
+	"/K/i+fznsefB5Qzl5RiOmamkbYr52ZIn6JbKmZZbj2ptMg5hyp2AjpnZUnRRLhrcxRAoneq+oFIRlZJj",
+	"m/Kucdl2FRRE02r9SQBSYmlI0BLdTiI8209AS9MZ3rkuLfvW0rJKGzG8dGYpiqNE2sKDdFoDPp8nTK+V",
+	"YqLpTKW7j6lYd5WzlBde9lZCQ5R4xwnnSiqBY8SdaTz+PtipEFxscSL6FpIzHBttwQLEMu1/ajIWnlji",
+	"d915bt1W/ucMK3QLTKFbwdn0NcIMJbFUAvD8J4n4LUPuXWS2OGLV2tCyC0Yg1TUlW6hTF1QoaSDsyoQA",
+	"/av5yV5vvidoBpisKXHV+rZd2F8vL8/T3XCzdqh0q6W1CUYMcrEDK5cxvWs3NEJMIyB6lgWE2sIbdr+C",
+	"M0CEkhI5izE53RpOdf+1uDzuG97aBgWOoo+hN/58gJ9YvX/fKAbMCt+esq4uuG/ucVKJpnSxxr5uGabt",
+	"ZXNsXzfItWIkwSUoqaWV8jEtXShJEdNb65tSExzcTAVPGFnVPZTUc+JSl7i0tpS9iF4pLG8aTlIu0C1M",
+	"JA9uQK3vYGaXdwY47KCCAKyAlG7hrAZmnjIJvN18efIdnDdWLLuDU0lHvt0sN8yreyXp6R0Eid2F5/M5",
+	"ZuTArWchqjRknWBqVvl+L/gcNm5X7l4J4xjK3NbV1fu31aMcjDqD4BgPmqPJkDT7eEKaI3/Sa2IgIQRD",
+	"CIYE7+j//Vub3gZb1rtxz4V4aNycgIALgm6xRKFd9+whIfFD2rMGQnh5HWAWQFRdu7YyFFeGYl9ax2Ah",
+	"juQuEHaGl29sfwaGKUywwhUs4gZfv1oSMoZAw1uUNbNG06ercPzZm2A5M+wVW1DB2RzsVuWvH89OvbHX",
+	"Fpxre/5w8ts7bRqtq8tfmsdewzs/ufxV30+kaBsA1ZYTysa539nP1Q3zH/tzYoDx5emnM2/s3SkQc6/h",
+	"XV2cfvLGnunzvuGFxLgn39huz+8PgtDvBn6nMwhhEvYh7IXQBwwBCXv+MQy7fuAfwREeBcOeH0AHD8LO",
+	"Ub8zDAcDr+F1vLHnHx2PBsfDETkejLoDfzghA+hjf9QfHg0GQ4J7k6NwMOz0+51jPPEBfDgadv1JPzga",
+	"hsOj/sTYBlMgcKDowkHrHfTsWToDJlDY4otKbnhPsntztyYMbUK16mVt0tMdGamnvd1p+e3sSjvk3Pu6",
+	"YyCfsmYrIIgt5DK5/5r9fUoYs+a2XxmYbf86cMRoNV+uH31jSE2NacgeQSXCUqFghtn0WULKlRVKh5TH",
+	"2o7IZiNH/79nnJTtwGx/tojwqb26KsBWHGELfdaKqDbAhKHTSsCEvuxazSu65w/90WjUG46GjQeRb2aq",
+	"ZVlafKWzz80eu71RbzgYHR3cnW7vaaftIsYB7Ddr5tENRtBcfOQ5I1TeuJZfTZYK5BrY63f9ju+PesNh",
+	"9/hJJrC6+16/d9Qb9juj4XDwnSc0531KGWCXVK8eW0fqC7MJtYIQmJGsLkS4XK61dUSHC1vYWtxgFWnm",
+	"QqpcboXz0b47Xc+HNmENIc9FFAWu2IHML/VHoh5s/VMiqFpeaLHdthJgAaKsUjVPPJycv0c3sHRZ8psP",
+	"VxeXp5/enVyeXp+cv7/+++l/XeikUtqaKaMUAwxt25n0M6Vi7/7ewA67xWUWR2CCm1vP+V7nmLq1o52f",
+	"qaXOKqBzI869kv//JqbQyfF7rZoMdMtEhNoqV0UH+s0GIiDowtYIa/A5BdZCbzliXCEgVI1dtLWEFo7x",
+	"hEZULRvmd0xNXmnA9AJEhJfGDkTC0O9zfANoCkwbCPyulRXRAJj9oGS11RQLCgqLJXrFODJPBICmAjMN",
+	"iJY2VX2IOtKFmLs8XteI1/AWIKTVV0e/w2Ngev2MvV7Lb/W038VqZtZOe9Fpd5pZYbS+NC0rr3sHao36",
+	"W6NZW+gNjiJrADlu6t3pJWrnqq61rjLH8p7kBmFSdAEy5szt7XV9P11cLgHAcRw5yrP9b2lzMWu7exK3",
+	"dtmW1++sDcdreJbrMpKcXuIS1vkfVsMZI5p//zWSwAiiCmGJ3ofNM6yCGeIM3QqqDAhYyV3kbrSIfb/z",
+	"aGO3VGXJyK8YTtSMC/rfQMapc7BVB7mdfb3qc6QuCrAQFCRinEFDmwhmKGE3jN8a4s2wQ/3u6OnFv+Qc",
+	"nWG2RI6glGNk9kRwFIFAcBcAECCo2dRW2ozonKrX6BMosWyehMZt4KW0rlBxFPA5GI7KDODI7z79AP6G",
+	"CXqHFdzipRU9YzdXxKalSoEgyeegZinDHuIAE5PVa2cmAJPXiCqJbrkgdgYtDWyG0nv6oVyAWNAA0BXL",
+	"IF9hSFQav5tbWFwgJ3ww0y84aftPL61TOrqkc+CJKkhKKDGCWdWndbB5EyCASUTdWicQ4iRSTy91eqPh",
+	"yWQ+x2K5yyfrkI2nJrU2UKKZevivGnnMg7g5o+48CQJSicQRCI4XogTmMbcDstt1Ooj8k4uIZM/olfeR",
+	"RcuMdbDtKg3txzqMpH02i5LdNfNMv17bXIeDd6eX20LEtY0ROm55Yy8fVYxS4rIiVpvkHhy2zq/2DFu6",
+	"Uy2SwHNQJlp8LoqggwcKBZ8jjGIBC8oT6SxW92oCgjF4ab976ne6zimZFWcRqUMqBEnKArN3RHXbNkZ5",
+	"6TcxXhppKuPL12wr6G+cLB87xJ4n6pAou9qmsEvsrskFnVKGo3Ot1N/W4KSjq54GIqx2NMpizRqnGlJG",
+	"5WxVI1/mG7Ss3UeMIgeIpzG8olGkwSqjbPoaxTyKNBiZLBE1G+r9R1RcZXxzsXmMTlBmJSmunnCyRISD",
+	"jQxzA5FMAmUabqSPZY7ZbfI5VEWZyVOtFaX7n9oOcvvCFoz84FjqOeL3L1xMKCHAbCy8geVP0hRHozle",
+	"2jCduGMjsnWWTVBK2epnrGtrchYtzbac9mi54LJ6WyJCpSnwcKN8BsT4hrMwooEL+Klv/UmiIPepMLh1",
+	"5k6osRniK73mIj20pf3STDYyRGN9ExBzZQIaohGIQOkrXGSeew6Y3c5oBD/bAXeeAWGeCwg4s5Q++sWA",
+	"yvEqHSkxvRKd6Pg11ja3FoL0hVtsZ9uN5xmWqfMmyH5tinQG8AGLqcOaxp9QiSJ9SS9NzFCzOcd3TX2n",
+	"aSg7J+vRc3gEmcQxFzrZPwNCMbpcxgVJtfKlVjKWqChCnUjViVSdSD1XIrUrUXjWXMpcKCZTdhPx0Hzq",
+	"/Gp7PpUmL2X51H2jyAu2C9WzO/OtXAltoSh1z6wr3+PWDIyyqdWMfth70tSmcORdVZaTG7uAOLIbZGlR",
+	"5LfmPP2Sqh/O4DViHKXjrTF+jfFrjP/dMX6NiWtMXGPiGhP/8Jh4O5h7Och4JWNzJdtdUwKTdFUa+RCo",
+	"TNn02vZy7WBmCWpeA8ilCHp1YkLsPl8sxC5T5Z37hNIeLLoFLX+8KMBl2/z2LXZz2/T8pDA5d6pvBUS2",
+	"x/Jq32gG/QiwuFP+HYXt6BZL1xNZ39v/sLWu+yq1WT3X+Y9G08Npd23h1/C7ht81/K7hdw2/a/hdw+8a",
+	"fh8Iv7egwUfE2+7SwYDbAqmMik7x0DZc/fGioqbHgMVrh0rLULUDzaWAOvc3D/YqWXXP71msmja/FVG7",
+	"+2ldUkUR0BseRRC44pHIZiamguc/CYjlqoAnu7mjfOcbamDKj04ARmJu1s3agWdl6mjnvlusun/I8W0l",
+	"JqEB3kqqGlDX9b81RqgxQo0RKut/V6ddv5zK35VMD6j5dS9vr/3NMICpAS6l1T6VnJa1N6m2JwZ4elot",
+	"f/BZBa+WHshDyCPuOD9e4M0dhlJexrqaotfme1H0u/nxe3qc2fohKHWVbY1YagqwpgBrCrCmAGt4X8P7",
+	"Pxm8L0OuL4D/c4pqaqGaqVAHbLRXEYIp4K9gBFeIfzsl2BQQJOb77GbnienB/5t19X86e1CF2dOdH540",
+	"3Mw6Dz9FtaYCayqwxgo1Vqixwl+HCmx2v5kMvC6E0a0oIR+dKxFD+w/tfe+tInRiWXa2qr5eouUtiOHt",
+	"6YfTy9NS0OB624EXnCC7cMI69efOOTRIwSgmAwruTpENPAQ21N+e1MzXj8l8PUMw+Y0r9AtPGFmnvsyq",
+	"IemB6qaaNFuVhubKluBflKSrIWINEWuI+PQQcSt+eShItPjhET7hsF6igBO3g0QLrHbgxOscetoKD1PU",
+	"pxV1AEd0IEW0H9rbp47sGaGe/zQ72Ls3rx9w+KJ98dtPXaxR6w+DWn8cPFfDmxre1PDmezFgL5AA+xb2",
+	"a3clXB7SxOY0yI3oeY6FojiKlijZPPemEuGcn1y++fUbME7sjqf8Tiin8Rc/nXP19/53lxA+9lGdNXVY",
+	"U4c1dVhTh/UpmvUpmnW9Yp2B1RnYny4D2yOv+P7HBcWpkM3CkZq7kjOT++xKz1YJzn4J2pYvlvQTB2Rl",
+	"2z5b2jMpS2stvx/z/NQZz35fTQmr9/qozjrnqXOeOuepv2mqc4Q6R6hzhDpHeNRvmrZg2xfxYZOWbf+E",
+	"YPeHTHt8x7SWDuz5R8yqs4Grb0oGElXvz9T7M3WuUucqda5S5yr1/ky9P1PnXnXuVedef86/cvZSdmUO",
+	"3Yu52p15JXsnXju/Cm2bmFl5kISNqq4e/TG+FrB97jpRQj/z1/hw4EJlf1ijcmx2qupMpS7nr8v5a7BS",
+	"g5UfuZy/Iqi+iLp+I99jVvebBveu8XewZHshyekCB4lRodD+TnGR/4MC31RTsj88+fOXlxhosmeNiZ2y",
+	"l3Qm7wGH3oaUUTkDUuU56jN5a1BY09c1fV2X2tR0b0331hlUnUF9rwxqH/T/eEe/PLToBpyUTSfio5bf",
+	"2Hxq7yKcLKHKMcKrwN3+g5L7ShIYGycxFTrUriL+Lv630MNmTpX92oPp/bhCwwS9urp6//bn8kyKkhfD",
+	"81ZC/NzNGr7XnG7N6daIpEYkPzCnWx4jXwSdm5fmAA43+1VC3BbRgz1pTEKQCKqWJn5PAAsQ3vjzVx1k",
+	"7R+2KovslysOfKpRXcY+6FespVGJCA+SudZDw0uEHljb08065Za1+V7rO4OFMhEhDmCMBE8USJQwAgK1",
+	"F50sCJy9OUdaaRIREHQBxBboqhnMWzl4sTaL92YaXdsbd/PabsYGq0ypmiWTVsDn7eguaJvn24vB/1sM",
+	"Wt1ey28THrQ1YGzimLaWeB559/8TAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -317,6 +317,76 @@ func (response Openstorageclusterpairenumerate200JSONResponse) VisitOpenstoragec
 	return err
 }
 
+type Openstorageclusterpairenumerate401JSONResponse Error
+
+func (response Openstorageclusterpairenumerate401JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate429JSONResponse Error
+
+func (response Openstorageclusterpairenumerate429JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate502JSONResponse Error
+
+func (response Openstorageclusterpairenumerate502JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate503JSONResponse Error
+
+func (response Openstorageclusterpairenumerate503JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate504JSONResponse Error
+
+func (response Openstorageclusterpairenumerate504JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenstorageclusterpairenumeratedefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -352,6 +422,146 @@ func (response Openstorageclusterpaircreate200JSONResponse) VisitOpenstorageclus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate400JSONResponse Error
+
+func (response Openstorageclusterpaircreate400JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate401JSONResponse Error
+
+func (response Openstorageclusterpaircreate401JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate403JSONResponse Error
+
+func (response Openstorageclusterpaircreate403JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate409JSONResponse Error
+
+func (response Openstorageclusterpaircreate409JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate413JSONResponse Error
+
+func (response Openstorageclusterpaircreate413JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate415JSONResponse Error
+
+func (response Openstorageclusterpaircreate415JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate429JSONResponse Error
+
+func (response Openstorageclusterpaircreate429JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate502JSONResponse Error
+
+func (response Openstorageclusterpaircreate502JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate503JSONResponse Error
+
+func (response Openstorageclusterpaircreate503JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate504JSONResponse Error
+
+func (response Openstorageclusterpaircreate504JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -395,6 +605,104 @@ func (response Openstorageclusterpairinspect200JSONResponse) VisitOpenstorageclu
 	return err
 }
 
+type Openstorageclusterpairinspect400JSONResponse Error
+
+func (response Openstorageclusterpairinspect400JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect401JSONResponse Error
+
+func (response Openstorageclusterpairinspect401JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect404JSONResponse Error
+
+func (response Openstorageclusterpairinspect404JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect429JSONResponse Error
+
+func (response Openstorageclusterpairinspect429JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect502JSONResponse Error
+
+func (response Openstorageclusterpairinspect502JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect503JSONResponse Error
+
+func (response Openstorageclusterpairinspect503JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect504JSONResponse Error
+
+func (response Openstorageclusterpairinspect504JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenstorageclusterpairinspectdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -429,6 +737,90 @@ func (response Openstorageclusterpairgettoken200JSONResponse) VisitOpenstoragecl
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken401JSONResponse Error
+
+func (response Openstorageclusterpairgettoken401JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken403JSONResponse Error
+
+func (response Openstorageclusterpairgettoken403JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken429JSONResponse Error
+
+func (response Openstorageclusterpairgettoken429JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken502JSONResponse Error
+
+func (response Openstorageclusterpairgettoken502JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken503JSONResponse Error
+
+func (response Openstorageclusterpairgettoken503JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken504JSONResponse Error
+
+func (response Openstorageclusterpairgettoken504JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -472,6 +864,146 @@ func (response Openstorageclusterpairresettoken200JSONResponse) VisitOpenstorage
 	return err
 }
 
+type Openstorageclusterpairresettoken400JSONResponse Error
+
+func (response Openstorageclusterpairresettoken400JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken401JSONResponse Error
+
+func (response Openstorageclusterpairresettoken401JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken403JSONResponse Error
+
+func (response Openstorageclusterpairresettoken403JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken409JSONResponse Error
+
+func (response Openstorageclusterpairresettoken409JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken413JSONResponse Error
+
+func (response Openstorageclusterpairresettoken413JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken415JSONResponse Error
+
+func (response Openstorageclusterpairresettoken415JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken429JSONResponse Error
+
+func (response Openstorageclusterpairresettoken429JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken502JSONResponse Error
+
+func (response Openstorageclusterpairresettoken502JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken503JSONResponse Error
+
+func (response Openstorageclusterpairresettoken503JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken504JSONResponse Error
+
+func (response Openstorageclusterpairresettoken504JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenstorageclusterpairresettokendefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -507,6 +1039,132 @@ func (response Openstorageclusterpairdelete200JSONResponse) VisitOpenstorageclus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete400JSONResponse Error
+
+func (response Openstorageclusterpairdelete400JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete401JSONResponse Error
+
+func (response Openstorageclusterpairdelete401JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete403JSONResponse Error
+
+func (response Openstorageclusterpairdelete403JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete404JSONResponse Error
+
+func (response Openstorageclusterpairdelete404JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete409JSONResponse Error
+
+func (response Openstorageclusterpairdelete409JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete429JSONResponse Error
+
+func (response Openstorageclusterpairdelete429JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete502JSONResponse Error
+
+func (response Openstorageclusterpairdelete502JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete503JSONResponse Error
+
+func (response Openstorageclusterpairdelete503JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete504JSONResponse Error
+
+func (response Openstorageclusterpairdelete504JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -755,42 +1413,55 @@ func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterI
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1Fn7bxu5Ef5XCLZAW1SP5HJpUfWXpraaqpc7G7GCa5EEPmo5WvG8S+6RXMlC4P+9GJK72qe0SnyBD0gA",
-	"aVcczuP7hh/Hn2ik0kxJkNbQ2Sdqog2kzH28SHJjQV8zob9XHPA/PuawZnli6Yxehk8jCjJP6ex95cml",
-	"MAxXv4VIbUHv6YheSViKFL4XsWZWKEk/jqgVNgE6o2MSls6KDyRjQgsZk1Rx+CDJmDRNzgi6BpyslW69",
-	"dCuaO9ZWKAljK1IgaenQiNp9hu4Yi1vThxGda620D9tEWmTudzO63AABfEXMhmVA1JoAbksin7SYWSBa",
-	"5RYmdEQzrTLQVoDLawrGsBjaRn/cMEt2IC3ZaSXjvxMmSZ4Zq4GlfzBE7SQJa4kw5A4yO+lyWcMvORh7",
-	"K3i33+E9EXxEmCFCErsB8t/xW/98vOBkA4yD7rRuLLO5aVv+93J5TfxLzIbdCEOYNLuaGSEtxKDRThFY",
-	"t4/FW2IxJ2smEuBEaaJhnRvgI7LbgMQSEi54h58hDVhsxGVwelTm/mO5Qq1+hsiiRywTFchfaGAWQk7Q",
-	"yXoRIw0cpBUsCXkukPzOgIMX5jSAoYDyiIg1icUW5Ad5WE8EJzuRJGQFBGPDgrT8IAb0VkTQVZE0EPP3",
-	"GtZ0Rn83PTB6Gug87eKyy1GqLNwGP29F5vAp5BuQsd3Q2fMDQxfXvqyIH1xUBNeNwJrZTGmXwbXSKcPG",
-	"kQtpX3yD5WD3IsXW8ZeXL1+8HOHW/ntl42ulbZnRvr0rwGpsbtUdyP6wlvja590qwnK7wapEmPKdsJuB",
-	"ARuwt2VfrAS6UioB5hpL2O8GrLMpYedggQzE77zsnMF4sbQJ5XbJuvPdk4hKz30XgjYgOWFlW7CKRB5z",
-	"rAZgOpgyJlPSQJszTddrvFlcfja+JEuhauoHlsJQYw+HfBSOO7AxX52QlNOxvwbbHziauhVyrU7RtG5z",
-	"gSvqHnoHrSIx2LPrswgeNDpZrjVIewuSZ0oEGSAspO5DK/eFLxd+GSmXFRlvpZppzfa4tPhptVbuIA3P",
-	"PQ0x+w6AePijwXpwB0/68HMEOF/QKo+B7MiOyp1qLpWMc4FfWHJdK0Bvir+D/XTLktynADcL1ggzRkWC",
-	"WeCHLhWc+CCvMvZL7kCiMpDGKo2KgUk8WSzoTAOuW+1939FiC9p0gcdAlGs40c/+lbC4bJ8cLOhUSMCD",
-	"LlJpmktspUJJFCyoywgj3iyJNkxKSDoa3oiWPbvepZtRHyN1tWW6qlcaH/IAA0K/2Erl5zPJ+XOU8j0h",
-	"dB40YW8zrDsF8lf1hd/spNdmLvMU9NEeHc6h3uYc3vfk64BhfH4U9ee2wYogQNMEn4bqNaVWB5p7EglF",
-	"QghLkiF2XEpv+N1woagPL4aHXLfZlgD+eQXSl7AWEkzlGK+10UH47g6r/zA3Qe2cH1awWa1KNQA03Git",
-	"w/2+hATqfhdbzNPM7tG8fzPE2ADCfE4eOojYnYtEGJeJs7PwGqxrOI/rd6vt9VbwIKSwiK4/ndBSdf8X",
-	"0mQQ2cd1/7Tn1TwT4X04DzFvwZSpL4nfRODwPFTN/QYqWagGYfc3uK93cAVMQ8cQ5VVtWvLqekHuYB+u",
-	"9hdv3t0s529fv1rOb19dL26/m//vBkWEATf0cFE51eBtl55srM3oAzpS6O32cAFvlDul7+vNnphcr1kE",
-	"Fb6hXyPCATWSU0wIiBjkhFwqIpUlwIWdOSkTg29XLGMrkQi7H3ntKiQJqUP5k7C9E2I6l+SnlN0BiUG6",
-	"RvDTpCKqKtvPerylI4q6zQf13CtNkCwTdEZfTJ5NXlA8g+3GFWC6fY7/goHyaI7BthNUtiaiweZams4m",
-	"ZCbkgiWJv7tWZlSv50vS3AojQ7w6wbXgCJeDLq38sDyM3d3VA8/5+c2zZ+6ioqQFf3tgWZYEZTn92Sh5",
-	"mFwOoMGpFu/QU0/KTR5FYAx1L8pr/qM45AeMHXsWL0bU5GnK9H54cRBKLDaoFbKAnnEl0Sgc7sdplI03",
-	"xX2Pg7E6j6zYAp2tWWIA71eQZspHaHUOHmI/Kp3w8jcaGL+Syd7/4qGwa5VK6IyWFR0Hd8fobuHKuPD1",
-	"flwdBqZgNwpR8nq+bCFnXsEIwpvOaAvZmLJMmQ5se/1h3BTYXyFYY0Dg2Rlyy8EykZiKyqz/uIcD11c3",
-	"n08CP3qh5RT3n4rvfz3wN3VmC4ThFVkpvid//M/N1Q9/mtCqGg1l/3p8bWnIJ0vWR0bb45M6PDrGaveg",
-	"SWuPUeP4O/ZOlpxmkvczGpnR4sFFgfh+Pj+Muo6waRBo00+CP/SeZ0FJEnHi0n/GgVbbeCixwxoXp2Yp",
-	"uAv/7H3L3eYYy/3RAJxwjMHWhsXFdUDgQpe9YkxFBW+xdFTBeHPM8PFrMrip7Z8whYeC56kcuAFk44q/",
-	"Y+dv7cw978hdVIDbSdA6D3vZWk7EOmlaXFjLdsjcjMxfOM7hpl8wkJQx2GJ29vXw37qbP2ECHC3LU0F9",
-	"UcVSZaKL48LF+7EBaYTf029wBvqLBByBv9+oX3Ue7vDngLtTRZ6Hbo0bH/D9FfRke/rxm9CUHVOWJ8zJ",
-	"E3j6QlZ6hjyGTDzA70uJ2akbD2kYwM2eM+lTcSwGBcnd8LhNYT9UHqYYL+dv5ss56d3r9gzRGPw5VzP6",
-	"+aVVZIVaEU3wbpl4CP/pysXGQP8JE7MTJY9Ox9NnZCcbPQ4G6kCP4RZILw9w7KZbFeOYtco82OG2mAS/",
-	"//jg4g4jV8RlV26q/o0zh99Y2E2+mkQqnSZiVWHNtPL5H9u/Tb6dfPvXPwuJNWVWrBJAZE0N6C3oqeF3",
-	"7ivLxMTsWByDnjhgPPw/AAD//w==",
+	"7Fxtb+M2Ev4rA90BbXGWva93qPfLpYmby3W3G2y86B3aRUqLY5uNRKokFUe3yH8/DEnJki0n9jYxuq2B",
+	"FnAkkRw+8/ZwRtqPUaKyXEmU1kTDj5FJ5pgx9/M4LYxFfc6EfqM40v90meOUFamNhtFJ+NWLUBZZNPyx",
+	"ceVEGEaj32GirlGXUS96K3EsMnwjZppZoWT0oRdZYVOMhlEMYeiw+gE5E1rIGWSK408SYlidcggkGnKY",
+	"Kr12041YXbE1QkmMrcgQslqgXmTLnMQxlpaObnvRSGul/bZNokXunhtG4zkC0i0wc5YjqCkgLQuJB23G",
+	"LIJWhcV+1ItyrXLUVqDDNUNj2AzXJ/1hziwsUFpYaCVnr4BJKHJjNbLsCwNqISGMBWHgCnPb7xJZ468F",
+	"GnspeLfc4T4I3gNmQEiwc4T/xO/89fiMwxwZR905u7HMFmZ95n+Nx+fgbxIadi4MMGkWrWmEtDhDTfNU",
+	"G+uWsboLljCZMpEiB6VB47QwyHuwmKMkFQIXvEPOAAMpm+wyCN2rsf9Qj1CTXzCxJBHLRcPkjzUyiwET",
+	"ErKtxEQjR2kFSwPOlSW/N+jMizANxlCZcg/EFGbiGuVPcjkeBIeFSFOYINDeSCFrcoBBfS0S7NJIFhzz",
+	"rxqn0TD6y2Dp0YPgzoMuX3YYZcriZZDzUuTOPoV8jXJm59Hw6dJDz869Wsl+aFC1uW4LbE2bK+0QnCqd",
+	"MQochZD2+TNSB7sRGYWOv798+fxlj5b2fzcWPlfa1ohuWrthWCuLW3WFcvO2xnTb424VsMLOSSsJQb4Q",
+	"dr7lhg3ayzouNjY6USpF5gJLWO8CrZtT4sKZBXkg/c3ryBkmr4aumvK6yrrx3gBEI+a+D5s2KDmwOixY",
+	"BYm3OdYy4GhrlzG5kgbXfWZV9JbfnJ18sn1JlmFzqu9ZhttOdrvEoxLcGRvz2gmg3L/3U7SbN05TXQo5",
+	"Vfe5aXvOMxrRltALaBXM0O6sn7MgwUokK7RGaS9R8lyJQAOExcz9WMO+kuXYD4N6WIX4GtRMa1bS0OrR",
+	"pq5cIg3XvRsS+s4AKfnThO3NLSXZZD93GM5vCJV3GdkdKyqX1RyUjHNBf7D0vKWAjRB/h+XgmqWFh4AW",
+	"C7MBM0YlglnkyygVhPhJvs3Zr4UzEpWjNFZpYgxMUmaxqHONNG5S+rijxTVq02U8BpNC4z3x7NuUzerw",
+	"ydGizoRESnSJyrJCUigVShJhIV4GDPy0kMyZlJh2BLxeVMfsdpRe3fVdTt0MmU7rjcBHfkAbIrnYRBW7",
+	"e5KT506X37CFzkQT1jbbRafg/E1+4Re7V2ozkkWG+s4YHfLQxuAc7m/Aa2nDdP1Oq981DDYIAU0NdDVo",
+	"b5VqdVjzBiCxAgRYmm4zj4P0gl9tTxT18sb2W27PuU4B/PWGSZ/gVEg0jTTeCqNb2Xf3tjYncxPYzu7b",
+	"CnM2tdLcAE28Elq3l/sEU2zLXS0xynJb0vT+zjaTbeEwn4JDhyN2Y5EK45DYGYVTtC7gPKzca2FvowaX",
+	"RIqU6OLTPVyqLf+ZNDkm9mHFv1/yJs4gvAy7Wcw7NDX0teOvWuD2ODSn+ww0WbEGYcsLWtcLOEGmsaOI",
+	"ctSqlhydn8EVluFof/z6/cV49O70aDy6PDo/u/xu9N8LIhEGXdHD7cqxBj93Lcnc2jy6JUEqvp0oaVni",
+	"8PEcLmqumjEhLRPSp99Cp2EOMxwMZsLOi0k/UdmgMaT5m3S2XrygE+tC6Zt2MgFT6ClLsOHPNEUPOBIH",
+	"c4yMDG6Gsg8nCqSygFzYoaNKM/ThkOVsIlJhy57nxkJCUA3Rq5SVjujpQsLPGbtCmKF0geZnQi0VCQYT",
+	"ClBQTtYCLdMlfCkVuCcShJlmknhWifarT8SlsqbG5eEGaKJeRCTUI/jU02aULBfRMHref9J/HhGhsHNn",
+	"TYPrp/RfmKDmGTO06xZWx1nQaAstTWdENX04ZmnqD+KNgtvpaAyrSxGM5HyOPZ5xsv0lyW48WDMLdxD3",
+	"XuTkfPbkSWWV6I9CLM/TQJMHvxgll2XYLXz6vnzlXKENykWRJGgMwfziydMHE8ZXSjvWey+J7Sot/od8",
+	"WLm5AUaHACWnYlZo5M5sbaM6mTCtBRqQSmKPbJxJKOSVVAtX9+s78Z99/fjij5WCN0yWEAK6GcLYeWKa",
+	"oga8SRA5cohjwj1ORSbsK3iHVpfx0ZRMzLDS+KBmFZ2KECYsuXIbePnk2eNv4BvG4ZRZXLDSi14XV5d1",
+	"VV+pRQ5GZWjn1dF7yhLGaa+SopFGxl+BsAYWSnOvQV+Fdlt5/vhbufBVUHgv2TUTKZukuLIlYVzgbBiW",
+	"0hCET+Y0IEj74vGlDaDDWGSoCrsiKRfcCeahdyfaUIqvXIAj46kItt4oLz6u1NWNXmSKLGO63D6OUhpm",
+	"M0NnlDwE+rgRE+nAchNnSR7PqzoTR2N1kVhxjdFwylKDvUhwzHLld2h1gT4b/KB0yutnyBTfyrT0T9xW",
+	"81qlKFHVwTcO4sYkbiVKXMl6EzebEGT3igL66Wi8FuRHjXBOmSgaRmtJiCDLlelIQ/7cY1z3yZcu2Eph",
+	"0mftgC1Hy0RqGqfb9sMb0tX524tPz1e+5BvV3aNvFC8fL0+tnm/XjDDcgoniJXz574u333/Vj5qn4KD2",
+	"/aXWtbPr3Xn1yX7iesBpCEeQM80yJFsKhNBhxxX6iJgxm/hCoZ+4Vz1WB6TQWwNhfVvwmqWCv3LPVG1H",
+	"Yo3e7qYCU97/I3CIfeStb5WeCM5R+hxwheUXBrRK6fxR+vRUSN8zrZ21VpCQxjIi5bqQxiXhWMm0pNsu",
+	"ljRi6HK0AS4MpbtKSXtgSsdKTlORhESn0ahCJ/iFgdBicO1hDHbmzSgcbb4km0tpayXgjTDW9OpM7l0Q",
+	"ubsyQaIm3NV4uEPIz8AhQyYXc5HiV37DT/eg1ipKjaQVtgRiiq+ZngVO4vxPGEjpEqmSSYjjjN3EdCee",
+	"lBZNkPXlPjzIFDllZeTwBrlgMC7zFUkJb0OKYgZWRTgQ7gPhPhDufRHuB2aMD0/Mw6W7mLm7sErNPc80",
+	"joPHXsialzPJN7NyYrdrXPa4Yq2bOfltr6tiNAjF3cFHwW83lo9CFRrEPQ3DHepHrYW3JedhjNtnIHmk",
+	"yzVxV1vg7oUjdEXnGdrWiyZVK0HQQIde1eKOBF9j2r2Gja+2KD/sk4Wv9gUONPwPQ8P3kB++Vxa+VYXk",
+	"bYbq8OTVi5DkDEt9OTZaK+dAgg4k6ECC9kWCtk2/v5eyY0jTcUPe2MnbqjzuVng8a6T+TorTZjIb+U79",
+	"PlIn0aleF6gJJXNvKPl27y7sxg/YktbM0FZvLu2PQay9GfHH7pD9Oapbh4x8yMiHjPz4GfnOPPF7ScNV",
+	"WqmbfyRiXIl4ExuURvg1/QI7pOMKgDvysV9oczNw+UrXLtm2s7m3W7rVtPAy4e6hzbf+Mtxn0erreOnu",
+	"UGc4tPsO7b5Du+/Q7jvw6gOvPvDqB+bV93DC38isPct9iO7dkkL+VnLd2c5bwrAFv95Q6PpY1dpCY88n",
+	"j3Ua7r8T2q6RdzJ6PRqPYONalzv08oI8u7by/CcpVsEEq3zY3b1bbv/328Vb+UbrQK4P5PqzItefT6vy",
+	"T3cOODDWA2M9MNbHZ6yd9OnBeer9BeBOmuoDxZZdV0/u1tjbyZKndfPQJvkj1BrfvjpCV331+uMHIlcG",
+	"9XU31RsvSZ77IrVOUe6ffHJuJwxwlRQZYVJ9jDmIaNoA98edv0Id+n+dzEAhOWqitnXGf3N8DgSkqb9M",
+	"nWqV0a2sv+SZnQq+dRoOS2x6qKmJOHcUtvFFaSomDeI8aPz+5/XX/Rf9F//4m5BkvcyKSYpELgce3IHh",
+	"V+5Plou+WbDZDHXfucDt/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

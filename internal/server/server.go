@@ -67,7 +67,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	upstreams, backends := map[string]string{}, map[string]string{}
 	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), middleware.Recover(),
 		middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))), deadline(opts.RequestTimeout),
-		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
+		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode), mediaType(routes))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		ops, err := catalog.FromSpec(s.Name, s.Spec)

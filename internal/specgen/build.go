@@ -32,6 +32,7 @@ func Generate(pinsPath string) ([]Result, error) {
 	base := filepath.Dir(pinsPath)
 	var results []Result
 	for _, s := range pins.Surfaces {
+		s.Info = pins.Info
 		res, err := generateSurface(base, s)
 		if err != nil {
 			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
@@ -204,6 +205,7 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 		return nil, fmt.Errorf("encode facade: %w", err)
 	}
 	merged := mergePatch(generic, ov.Patch).(map[string]any)
+	publish(merged, s)
 	if err := closeSchemas(merged, up); err != nil {
 		return nil, err
 	}

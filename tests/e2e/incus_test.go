@@ -65,8 +65,8 @@ func TestIncusClusterLifecycle(t *testing.T) {
 	stale, err := c.ClusterputWithResponse(x, &gen.ClusterputParams{IfMatch: ptr("stale-etag")}, gen.ClusterPut{Enabled: ptr(true), ServerName: ptr(d.Name)})
 	require.NoError(t, err)
 	assert.Equal(t, 412, stale.StatusCode(), string(stale.Body))
-	require.NotNil(t, stale.JSONDefault)
-	assert.Contains(t, stale.JSONDefault.Message, "changed since it was read")
+	require.NotNil(t, stale.JSON412)
+	assert.Contains(t, stale.JSON412.Message, "changed since it was read")
 
 	grp, err := c.ClustergroupspostWithResponse(x, gen.ClusterGroupsPost{Name: "gpu", Description: ptr("GPU nodes")})
 	require.NoError(t, err)
@@ -139,7 +139,7 @@ func TestIncusMembers(t *testing.T) {
 	again, err := c.ClustermemberdeleteWithResponse(x, renamed)
 	require.NoError(t, err)
 	assert.Equal(t, 404, again.StatusCode(), string(again.Body))
-	assert.Contains(t, again.JSONDefault.Message, "not found")
+	assert.Contains(t, again.JSON404.Message, "not found")
 }
 
 func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string) {
@@ -176,7 +176,7 @@ func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string)
 	missing, err := c.ClustermembergetWithResponse(x, "no-such-member")
 	require.NoError(t, err)
 	assert.Equal(t, 404, missing.StatusCode())
-	assert.Equal(t, "incus", *missing.JSONDefault.Upstream)
+	assert.Equal(t, "incus", *missing.JSON404.Upstream)
 }
 
 func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, name string) {

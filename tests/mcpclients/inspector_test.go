@@ -143,11 +143,12 @@ func TestInspectorHTTP(t *testing.T) {
 	t.Run("tools/list --strict", func(t *testing.T) {
 		res := cli(bearer, "--method", "tools/list", "--strict")
 		// --strict exits 6 on an error-severity portability problem;
-		// warnings only go to stderr.
+		// warnings only go to stderr, and there must be none either.
 		require.Equal(t, exitOK, res.code, "stderr:\n%s", res.stderr)
 		if strings.TrimSpace(res.stderr) != "" {
 			t.Logf("Inspector --strict report:\n%s", res.stderr)
 		}
+		assert.NotRegexp(t, `Warning:|[1-9][0-9]* warnings?`, res.stderr, "--strict finds no portability problem in any tool schema")
 		checkToolList(t, decode[listOutput](t, res), servedTools(s.gate))
 	})
 
