@@ -33,7 +33,11 @@ type License struct {
 // instance it describes), the surface's tag with a description, and the
 // error answers of every operation.
 func publish(doc map[string]any, s Surface) {
-	info := doc["info"].(map[string]any)
+	info, _ := doc["info"].(map[string]any)
+	if info == nil { // an overlay may have patched it away; render refuses the document then
+		info = map[string]any{}
+		doc["info"] = info
+	}
 	info["contact"] = omitEmpty(map[string]any{"name": s.Info.Contact.Name, "url": s.Info.Contact.URL, "email": s.Info.Contact.Email})
 	info["license"] = omitEmpty(map[string]any{"name": s.Info.License.Name, "url": s.Info.License.URL})
 	doc["servers"] = []any{map[string]any{"url": "/", "description": "The clustergate instance serving this document"}}
