@@ -64,23 +64,23 @@ type errorAnswer struct {
 }
 
 var errorAnswers = []errorAnswer{
-	{http.StatusBadRequest, "A parameter or the body does not match the schema, or the upstream refused it as invalid; the message names the field.",
+	{http.StatusBadRequest, "a parameter or the body does not match the schema, or the upstream refused it as invalid; the message names the field.",
 		func(_ string, op map[string]any) bool { return hasBody(op) || len(params(op)) > 0 }},
 	{http.StatusUnauthorized, "API keys are configured and the request carries none, or an unknown one.", always},
-	{http.StatusForbidden, "The key's role may not run this operation, or the instance runs read-only or with destructive operations disabled.",
+	{http.StatusForbidden, "the key's role may not run this operation, or the instance runs read-only or with destructive operations disabled.",
 		func(_ string, op map[string]any) bool { return !readOnly(op) || op["x-sensitive"] == true }},
-	{http.StatusNotFound, "The resource named in the path does not exist upstream.",
+	{http.StatusNotFound, "the resource named in the path does not exist upstream.",
 		func(path string, _ map[string]any) bool { return strings.Contains(path, "{") }},
-	{http.StatusConflict, "The resource's current state refuses the change (it already exists, is not clustered, is being deleted, or changed meanwhile).",
+	{http.StatusConflict, "the resource's current state refuses the change (it already exists, is not clustered, is being deleted, or changed meanwhile).",
 		func(_ string, op map[string]any) bool { return !readOnly(op) }},
 	{http.StatusPreconditionFailed, "If-Match does not match the resource's current ETag: it changed since it was read.",
 		func(_ string, op map[string]any) bool { return takesHeader(op, "If-Match") }},
-	{http.StatusRequestEntityTooLarge, "The body is larger than --max-body-bytes.", func(_ string, op map[string]any) bool { return hasBody(op) }},
-	{http.StatusUnsupportedMediaType, "The body is not sent as application/json.", func(_ string, op map[string]any) bool { return hasBody(op) }},
-	{http.StatusTooManyRequests, "The caller exceeded --rate-limit; Retry-After says when to come back.", always},
-	{http.StatusBadGateway, "The upstream failed or answered something the facade cannot read; its words are kept.", always},
-	{http.StatusServiceUnavailable, "The upstream is not configured or not reachable.", always},
-	{http.StatusGatewayTimeout, "The upstream did not answer within the request deadline.", always},
+	{http.StatusRequestEntityTooLarge, "the body is larger than --max-body-bytes.", func(_ string, op map[string]any) bool { return hasBody(op) }},
+	{http.StatusUnsupportedMediaType, "the body is not sent as application/json.", func(_ string, op map[string]any) bool { return hasBody(op) }},
+	{http.StatusTooManyRequests, "the caller exceeded --rate-limit; Retry-After says when to come back.", always},
+	{http.StatusBadGateway, "the upstream failed or answered something the facade cannot read; its words are kept.", always},
+	{http.StatusServiceUnavailable, "the upstream is not configured or not reachable.", always},
+	{http.StatusGatewayTimeout, "the upstream did not answer within the request deadline.", always},
 }
 
 func always(string, map[string]any) bool { return true }
