@@ -9,7 +9,7 @@ import (
 
 // schemaConverter turns OpenAPI 3.0 schemas into self-contained JSON
 // Schemas: $refs resolved inline (a cycle becomes an open object), nullable
-// turned into a null type, and OpenAPI-only keywords (x-*, example,
+// turned into an anyOf with a null branch, and OpenAPI-only keywords (x-*, example,
 // discriminator, xml, externalDocs) dropped.
 type schemaConverter struct {
 	components map[string]any
@@ -77,13 +77,44 @@ func (c *schemaConverter) schema(node map[string]any, seen map[string]bool) map[
 		}
 	}
 	if node["nullable"] == true {
-		if t, ok := out["type"].(string); ok {
-			out["type"] = []any{t, "null"}
+		if _, ok := out["type"].(string); ok {
+			out = orNull(out)
 		}
 	}
 	if freeForm(out) {
-		out["type"] = []any{"string", "number", "boolean", "object", "array", "null"}
+		out["anyOf"] = anyJSON()
 	}
+	return out
+}
+
+// Types are written as anyOf branches of one type each, never as a type
+// array: clients that map tool schemas onto a single-type dialect (the
+// OpenAPI subset of Gemini function declarations, say) refuse or flatten
+// an array, and the MCP Inspector's --strict check warns about one.
+
+// anyJSON is the schema of any JSON value, every type spelled out, which
+// clients read as deliberate rather than as a missing schema.
+func anyJSON() []any {
+	var branches []any
+	for _, t := range []string{"string", "number", "boolean", "object", "array", "null"} {
+		branches = append(branches, map[string]any{"type": t})
+	}
+	return branches
+}
+
+// orNull allows null beside s: the schema itself becomes the first branch,
+// keeping its annotations on the outside.
+func orNull(s map[string]any) map[string]any {
+	out, branch := map[string]any{}, map[string]any{}
+	for k, v := range s {
+		switch k {
+		case "description", "title", "default", "deprecated", "readOnly", "writeOnly":
+			out[k] = v
+		default:
+			branch[k] = v
+		}
+	}
+	out["anyOf"] = []any{branch, map[string]any{"type": "null"}}
 	return out
 }
 

@@ -30,12 +30,13 @@ type Options struct {
 	SessionIdle  time.Duration // close a session after this long without a request; 0: never
 	MaxSessions  int           // open sessions at most; 0: no cap
 	PerCaller    int           // open sessions per caller at most; 0: no cap
+	versions     []string // protocol revisions the transport speaks (Versions); empty: all
 }
 
 // newServer registers every tool on a fresh SDK server.
 func newServer(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) *sdk.Server {
 	s := sdk.NewServer(&sdk.Implementation{Name: "clustergate", Title: "clustergate", Version: opts.Version},
-		&sdk.ServerOptions{Logger: opts.Log})
+		&sdk.ServerOptions{Logger: opts.Log, SupportedProtocolVersions: opts.versions})
 	for i := range tools {
 		t := tools[i]
 		s.AddTool(sdkTool(t), toolHandler(&t, caller, opts.Progress, authz))
@@ -110,6 +111,7 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 		}
 		return r.Extra.Header.Get("Authorization")
 	}
+	opts.versions = Versions(!opts.Stateless)
 	pick, all := servers(tools, caller, opts, authz)
 	// An explicit Host allow-list replaces the SDK's localhost rebinding
 	// guard, which would refuse an allowed name arriving over loopback.
@@ -196,4 +198,24 @@ func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToo
 		}
 		return byRole[vocab.Viewer] // authenticate runs first; fail to the least privilege
 	}, all
+}
+
+// sessionless is the first MCP revision without the initialize handshake or
+// sessions (server/discover, per-request _meta). The SDK serves it only
+// where no session is needed: stdio and stateless streamable HTTP.
+const sessionless = "2026-07-28"
+
+// Versions lists the protocol revisions a transport speaks, newest first:
+// every revision the SDK knows, except that stateful streamable HTTP stops
+// before the sessionless one. There the SDK answers a server/discover probe
+// but refuses the requests that follow with -32022, so a client that probes
+// first (mark3labs/mcp-go) was stranded; with 2026-07-28 left out, the probe
+// itself gets -32022 listing only the handshake revisions, and the client
+// falls back to initialize.
+func Versions(stateful bool) []string {
+	all := sdk.SupportedProtocolVersions()
+	if !stateful {
+		return all
+	}
+	return slices.DeleteFunc(all, func(v string) bool { return v >= sessionless })
 }

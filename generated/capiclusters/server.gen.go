@@ -774,6 +774,90 @@ func (response Listclusters200JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
+type Listclusters400JSONResponse Error
+
+func (response Listclusters400JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters401JSONResponse Error
+
+func (response Listclusters401JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters429JSONResponse Error
+
+func (response Listclusters429JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters502JSONResponse Error
+
+func (response Listclusters502JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters503JSONResponse Error
+
+func (response Listclusters503JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters504JSONResponse Error
+
+func (response Listclusters504JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListclustersdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -813,6 +897,90 @@ func (response Listclustertemplates200JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
+type Listclustertemplates400JSONResponse Error
+
+func (response Listclustertemplates400JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates401JSONResponse Error
+
+func (response Listclustertemplates401JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates429JSONResponse Error
+
+func (response Listclustertemplates429JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates502JSONResponse Error
+
+func (response Listclustertemplates502JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates503JSONResponse Error
+
+func (response Listclustertemplates503JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates504JSONResponse Error
+
+func (response Listclustertemplates504JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListclustertemplatesdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -848,6 +1016,104 @@ func (response Listnamespacedclusters200JSONResponse) VisitListnamespacedcluster
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters400JSONResponse Error
+
+func (response Listnamespacedclusters400JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters401JSONResponse Error
+
+func (response Listnamespacedclusters401JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters404JSONResponse Error
+
+func (response Listnamespacedclusters404JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters429JSONResponse Error
+
+func (response Listnamespacedclusters429JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters502JSONResponse Error
+
+func (response Listnamespacedclusters502JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters503JSONResponse Error
+
+func (response Listnamespacedclusters503JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters504JSONResponse Error
+
+func (response Listnamespacedclusters504JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -907,6 +1173,160 @@ func (response Createcluster202JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
+type Createcluster400JSONResponse Error
+
+func (response Createcluster400JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster401JSONResponse Error
+
+func (response Createcluster401JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster403JSONResponse Error
+
+func (response Createcluster403JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster404JSONResponse Error
+
+func (response Createcluster404JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster409JSONResponse Error
+
+func (response Createcluster409JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster413JSONResponse Error
+
+func (response Createcluster413JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster415JSONResponse Error
+
+func (response Createcluster415JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster429JSONResponse Error
+
+func (response Createcluster429JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster502JSONResponse Error
+
+func (response Createcluster502JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster503JSONResponse Error
+
+func (response Createcluster503JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Createcluster504JSONResponse Error
+
+func (response Createcluster504JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateclusterdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -943,6 +1363,132 @@ func (response Deletecluster202JSONResponse) VisitDeleteclusterResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster400JSONResponse Error
+
+func (response Deletecluster400JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster401JSONResponse Error
+
+func (response Deletecluster401JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster403JSONResponse Error
+
+func (response Deletecluster403JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster404JSONResponse Error
+
+func (response Deletecluster404JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster409JSONResponse Error
+
+func (response Deletecluster409JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster429JSONResponse Error
+
+func (response Deletecluster429JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster502JSONResponse Error
+
+func (response Deletecluster502JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster503JSONResponse Error
+
+func (response Deletecluster503JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Deletecluster504JSONResponse Error
+
+func (response Deletecluster504JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -987,6 +1533,104 @@ func (response Getcluster200JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
+type Getcluster400JSONResponse Error
+
+func (response Getcluster400JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster401JSONResponse Error
+
+func (response Getcluster401JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster404JSONResponse Error
+
+func (response Getcluster404JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster429JSONResponse Error
+
+func (response Getcluster429JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster502JSONResponse Error
+
+func (response Getcluster502JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster503JSONResponse Error
+
+func (response Getcluster503JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster504JSONResponse Error
+
+func (response Getcluster504JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetclusterdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1027,6 +1671,118 @@ func (response Getclusterkubeconfig200JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
+type Getclusterkubeconfig400JSONResponse Error
+
+func (response Getclusterkubeconfig400JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig401JSONResponse Error
+
+func (response Getclusterkubeconfig401JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig403JSONResponse Error
+
+func (response Getclusterkubeconfig403JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig404JSONResponse Error
+
+func (response Getclusterkubeconfig404JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig429JSONResponse Error
+
+func (response Getclusterkubeconfig429JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig502JSONResponse Error
+
+func (response Getclusterkubeconfig502JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig503JSONResponse Error
+
+func (response Getclusterkubeconfig503JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusterkubeconfig504JSONResponse Error
+
+func (response Getclusterkubeconfig504JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetclusterkubeconfigdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1063,6 +1819,104 @@ func (response Getclusternodes200JSONResponse) VisitGetclusternodesResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes400JSONResponse Error
+
+func (response Getclusternodes400JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes401JSONResponse Error
+
+func (response Getclusternodes401JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes404JSONResponse Error
+
+func (response Getclusternodes404JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes429JSONResponse Error
+
+func (response Getclusternodes429JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes502JSONResponse Error
+
+func (response Getclusternodes502JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes503JSONResponse Error
+
+func (response Getclusternodes503JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes504JSONResponse Error
+
+func (response Getclusternodes504JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1108,6 +1962,160 @@ func (response Scalecluster202JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
+type Scalecluster400JSONResponse Error
+
+func (response Scalecluster400JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster401JSONResponse Error
+
+func (response Scalecluster401JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster403JSONResponse Error
+
+func (response Scalecluster403JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster404JSONResponse Error
+
+func (response Scalecluster404JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster409JSONResponse Error
+
+func (response Scalecluster409JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster413JSONResponse Error
+
+func (response Scalecluster413JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster415JSONResponse Error
+
+func (response Scalecluster415JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster429JSONResponse Error
+
+func (response Scalecluster429JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster502JSONResponse Error
+
+func (response Scalecluster502JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster503JSONResponse Error
+
+func (response Scalecluster503JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Scalecluster504JSONResponse Error
+
+func (response Scalecluster504JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ScaleclusterdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1143,6 +2151,104 @@ func (response Listnamespacedclustertemplates200JSONResponse) VisitListnamespace
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates400JSONResponse Error
+
+func (response Listnamespacedclustertemplates400JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates401JSONResponse Error
+
+func (response Listnamespacedclustertemplates401JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates404JSONResponse Error
+
+func (response Listnamespacedclustertemplates404JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates429JSONResponse Error
+
+func (response Listnamespacedclustertemplates429JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates502JSONResponse Error
+
+func (response Listnamespacedclustertemplates502JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates503JSONResponse Error
+
+func (response Listnamespacedclustertemplates503JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates504JSONResponse Error
+
+func (response Listnamespacedclustertemplates504JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1517,81 +2623,95 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7c9s4kv8qKN5WRZqlZMeZ2rqR6+rKF3tyuc0kLts7c3senxciWxLGJMAFQCmanL/7FV4kSIJ62M7E",
-	"M5X/ZD5AoB+//nWj4U9RwvKCUaBSRJNPkUgWkGP98zUuyEmachD6z4KzArgkoP/C9Q25LiCaREJyQufR",
-	"fWwvdG7cxxGHf5aEQxpNrs3duBroxr0XsekvkEg1kJrB66wUErgaLwWRcFJIwmg0iU5QYm4hQtGszLIo",
-	"bs9xiUmGp5mezJ84zKJJ9C8H9XoP7GIP9HcYTYke+j6Okgz3rE3feY9zEAVOIPyIG0mPQCTkYu8J2EEx",
-	"53htx5ScZecZpjut5gKKjCRYtN89o2nBCJVdhS6YkMHlFIzrGzPGcyyjSUSofHUUVXMkVMIcuNZvR4P+",
-	"t99SIgnOyK9K/9WHpoxlgGn74Qu1vu3r/KC/pB5W73PAEtKT5nRTLGEkSQ71lOvFpZCBVL+DEzJ3Gb0i",
-	"OQiJ82L3gQmdcSwkLxNZcjjnbEkEYbRv6c3HH7L4u3IKnIIE8SNwoV0koMwMTyFzDqytDWfnDTvo8WZP",
-	"pzlOFoTCKRQZW+cOOJrOebUA9EP7OWTGEIjNkFyA898YrYhcoNUCS3V5jThom4t3953Op0I+RHEedli6",
-	"0Z0LXIo+tRULLKC7+nOgKaHzGFV6b/4FaYxOreXF6HtMMkgR4+hv9I6yFT1GkBdyjUoqSYYsAKKT87dW",
-	"MgIRGbI5DoKVPAHPAFrzwkK9iyRDIsEZ3DoEdRcQo9kakYZ6UEpSRJlEyQLTOSBBaAJoIFnBMjZfu8fE",
-	"MDQl91RYfO7uT4zfAe8xo5W+iazVobQ2Oz3Lah5Y3Ak0Y3wfuzEfDhlLSdKgNSwxJyqk9EzWzeaFQPWT",
-	"e0zoR/tSaEqrWkq7w38r6Gof8C3eU1Fl6h4stiJPPYlGmAtiwpaAfmqxtRuJ5oxCWLpmIEQEwhkHnK6R",
-	"evYYzXAmAK0WJIOGu0jAXDRtma1obaeeKT4IHALCdVK1gtZr2SKJd0QE4nFlMrsTCDPcZZnnmK+7FtSa",
-	"rRl3y9zcYF3+93hu1dWv/ehr9QQaSMiLDEsYNjS4wgLZQI9mnOUOLFUMYaVEGHkGvQN9a86iuuViVGNK",
-	"qwVQhZ8pmc2AC/19f3IvRPCbj+Fuj6M0zcU5l9MyVKYAQkJ63HAZIrTXEDrfzW+CtGMjLv61egMtzStO",
-	"hTPGq2iyoz7/8DHdD6DNCf20ALlQsdtTExEoxxTPIUVywVk5XyDcNOGuML2lP6sIswWZriw6dKFpX39z",
-	"Iz08i2iy9wd8s+NFPQDZ9R0X3pRuRVloUzpGmK4NWGmj8wlIH72vWIaN5OeMZdpiWtFo6/sP9MgGr9o5",
-	"5DkxbqdN3lr2oJhGsCBig03aMm4rsLfvieubsQlqu8t5u9P49LG5hB0d44lpReVvj+QVFRUIFHQ8867Y",
-	"JRrkIPHy5bh6c9gp9GRYyCuOqSAuW9/dd3MQAs/DRskBi55EWkgsS/1xoGWu1n3FS/WB7xUXjeLI4r4n",
-	"iG6BrLn+aoFI3Y8RjOdjdOJ4Voxee7jmXbbJU3Wlu8hw4c2uoFdR2tit8i8MWdiMtVVICK1MPTUq1GPO",
-	"zcRxh2C90HpXjyLzaAoJScESLzwVKrOPu5WonFCSKy287FaldqIoXVy14l++HL/6y/iVjlxSAlcP/+9y",
-	"cPh/1y9H391cH46+u/lm+PPP461XBtejP+vfJ6P/waNfx38e3Xwz/Pc/hSzyKWo0DoW3Offp+8t36nN6",
-	"EC+ibuHmklkwbLAPTYcHGRHSYeStG1MgdVkHq3xoNPYO6FwufJ1567GvNZj6PmtphJMeMWqu7C/zR5yV",
-	"IELM30/nYzRdIwvYHbl7DOrRRYhwjKi0FDLsPmeuRLMZdNUn0ODi+9fo5cujV0gbotYW/ui09ZdXbeV5",
-	"jnGNR78qcx9cj+yvb9ylHltXk1MTSBidkXkAX+rqf+fdu8Z7XYut76PB309+eDc8RliZbQpUEpz1pRP9",
-	"HEVAwkGGP3ap72nD8b5rEi1sMtWtwOyHf7fw6quN9fbp2dZBe7dr9qRXbvdnhw2JfSoqLNWOHRakuovk",
-	"Qmcyho5NIdF2aQLWWD1wAbNhM6MiEv3CCNW5RTfdcyld945K31Lgb0/7CEDaU7tc9lbZw37bENgW/Xl1",
-	"7FDEffLdpV5V9QuOe8F+n4LGE9eoPaoeLlN36gkuGd1Yru43z6rcbHMGbaneLEheZKALoCZn6JTJd0KB",
-	"yBNwn628Z+lv4egKdTKQmzaVes1ng/twlu2XWfZIiZkMyXxpk6jC6dAMZ9kUJ3cXFdNvF1nW2s6UtjOG",
-	"07rSp2s3Ct+VzZUCUjQwll3x26CFuZt7qcfBesh1WbrnYNpuAiOZ2XdFUC1dk3BpIVox9RzqCmhYQHEl",
-	"jKp2mrAyM446BRUbk4XGbJdFuXEiT1Q321zGTr1P/fU+aYD+cJgBB4UVkiFMma6peZzIDtXpLSjIG87K",
-	"IsxMCE338ZTWcvTr9uG+NfUnW/aOEjRVgKNZj/mtd050FmXUQdmUpWu00CylYFxCqlS0Brm5l2JrK0Ac",
-	"JSXnNn41p/eDMwi5wBLBR+WW8S4jpiCMgHoWLBAWd5DaLcAdBqzQaYdny+KKndrc6EGNEEpnlyp89abS",
-	"eSj2t9GIJIsN1SoXInWKUkUew+q7+7WI8cAevXr6GFGAFFITaiu/d5FY2YuAJfAwiea9pqn5HawQLfMp",
-	"cJVoNdciNib3h2ElbuETlx3OsOJESqBuN3HgJXvhkB3r1wLtDAorVkTAEAlJskwLRhOC1qyO0beH39UI",
-	"qAlKupUIbGUA1p5Emcn9Mqegqe27hcJhSVgpfCDayen2fHyLeq86Cn0htI213wyxPcznEHQzLHVotwMf",
-	"d00CcUgYT41bKHBFhPpVgxeNnRYX3LxLXRXcPCw97A7kCblaY58J+fsQXS5ZkE207zeIcp36fmeOKcyw",
-	"tf+uYSxxVoIhZxWIuTqOioWKhczJEigaYLpG/3X54f0wapeFAgs0+qw51z4pVS2CEC02RG2fotWVt6YX",
-	"QjdCog8FUEVPl6+QHTAg33ARWskAXeqXdBl6gszUY2S9MrboHSM77dgBKePILH/nDMde6tN+v9Z7pas1",
-	"3mcMlZCMXfg6D82wb1q2Xhfgkv2Rmc2aG9ltrA62RFQDmu29UEfCk1RbH1Is3ojjm0J2S9Ju46xX4mec",
-	"Mx7WKKhbSCxwods1FCOpEHqOJSDOSgnjjri9LZ8Q8Gt6zBmdHyNMUVkIyQHnLwRiK4rsuwo97qCQ4zAB",
-	"0hTvlqThedv7iKQxwsJFjv8eWWo4epuiBeAUeHD0euepOfJ/Xl2dI3PTmIoi+1SsGsM0KK1ZWHiO7q6h",
-	"6bOqnYHDTOFpbACVKSsn6Xiry9tJ19ttXVWbAmvJiVxr/DG6mgLmG7u/taIV2N3B2s7q9bu/XV6dXbw5",
-	"uTq7PTl/e/vXs79fKoUJ0PrSJq1x14xdzWQhZRHd35sNfbZxG0R/sSIDouQz2zPkzSpGKXCyhFSxcVFA",
-	"Mgc6RqdMhx1IiZy4WpVmEbjAU5IRuTZ0syBUyVv9ZEvgGV4jTFPES4r+keM7QHOgwLGEf2jpE6lwMvI+",
-	"PwnONfIql9FLZQesAIoLEk2iV+NDt9W10MI/WL48SHBBDqq3J5+iIGV6p/HGPjb+OLr7VzEm7GD5cgoS",
-	"H7mZaFs3blqRmVit0rqAMicdj8foDCcLpOIrEroFjQgQSJcjYxTarfNRMXa7iHbDUcnNIin3k2Oh76gP",
-	"V5un9b6zkqoCDaz+eJtGk0hhqifGAnOcg5HK9YYNxWqlx+2lt7Y1iXrxnyXwtcPDSYPz1dxgd6C+v9Ec",
-	"umDUlgSPDg/dvq3l/bjQIlETP/jFFsF2/5Tfw6hdp+sydRolTIlh6stA6kKEWq1+uWJzTzJDEzwC83I3",
-	"4ki4Dkdtw7VP91sq021KEs+FDmC4IKPKLG7i6OMoT4rRgtR98boxiCwhmuhG1TgiKeQFM8uTvATjhD8x",
-	"nqXVMxxw+oFma/PEvRtXMpZZW7z1jPHjSOAZyPXIUgn9ur7uw3wOcsGUKb85u9pu3oouBCBAS7N9uWIe",
-	"WxDCd1PYGQ4mDeYuWo04CCcJFFKggRoltt0TLvooFNZGFVsuPKy83mdXIDY6fL2+r44fbAvaBACV8H5P",
-	"CFDP+ncEBbe+nT4tJjQ9IIgN9SNNjKjEJg4+Vb/vdyUVXs6jia1CBU8RFT1ILZd+c3aFOqgVdu5qmPQx",
-	"cd15sJZK0IFrJmxU/EeL5M/Dcb0SdddQNrvpkzhKjzU1XWWbL9zrE5ci4A2mIU94dYS6as1Z3m701mXt",
-	"6gjFxES5C5iF6XOTMLvkPt50+EpF0Sokj1EjsRUoWUByp3xyjgm1ymnMb0a4sMV3U95Q4xEpWlHZ7BDF",
-	"XvDHHJBuraxjvFK1uaHpQmwKPALlWCYL9WnCbfAXwwnCKCfC3FIpMvr28FDZiTvyMCOQpWP0E5ELlPL1",
-	"RUn/TXmtyRPO3yIBfKlIR5oTi062/uU6DIRk+vwEkWhwdHg4HKMPbqNAP26ScvXto8OjZpZWuNMEAmGx",
-	"psmCM8pKka2P0YxlGVuZFEjLqm4EMecn51CFgS7aGcZUV42fK8jFn7o9eSRVKb6Trl6JOTgQ4k1GYw3S",
-	"VCGTDaftqqtBVm25/8HMjuDTgWqoi3YzunrNlY7QWi8Ou27bWVueOeyo5v63CSShZZ7yNeIlPW5sJ+oK",
-	"00q3BUzBne1SIeXo8Oi3mpjRU+sslOeNRLYcEg1WGkF28sfhFw+QZn0IN3t1myHjCZmsvbSJyuoLbS7b",
-	"TOxCHHbFie597YnN5x8ur3YAv31j8h5s1ly8N1LKINROrY+JQYPZNg1PZ0SpfUpFmaqLRgfJxmkjUxWE",
-	"nC3tszNC9T9Z4Iql+fEpx2skJF6jgTt8NdT73dicnJ10g1M3jphJ/Q7jiBOv3XvqmcPn4+qfBcmqM9Qh",
-	"qHWHPXsOeobPRrdQ7ovjlnGVGrceilFGl/sl20GEMg6wCaH87/bi1OnZu7Orsx3cay+kctijZBjMqN+A",
-	"Iu6VHeg4pTCjjl2x9w8VbJms0/gizMmADNJ6BNNkZHu0YmRO56sRqsaxiqgMu7AyB/kVU55H/r+FnX5x",
-	"RHgD0qMxRMVJiUn2xctwHt17mtpbyyceCAT7M5eD5rmaII5cAE5N8FBpMPWPvPgxRmXCIExTnRdoBvaw",
-	"zM/l4eGrRH1U/4JRPUyM7mBt0vihqS14n9BZe32QZ9LYCqagsvOMzRUb2oQ03jK/Ys4Xwhzv6FcP7PiH",
-	"uDAyZ6GGzwKEWke9dIfPI1nK5wCj24ad9+OSAH18uiZLD4KqllM9BLR8/HkQflVHIrZsKgSOLLzXJxsG",
-	"+lSJITEq6xIxsqdg6qpLdc5mWP2njZZBGJAbo59M5yGWpg8D0+bZBzRQfxf1vxFBa5AxoswOEKOS6kc1",
-	"h3IdOCp5i+suL28JVX+9pmam9mmPzCFChQScal4m8Fqg1WKt/3ti4xTMJtA0sv2Kl18IL6uDTD1oGTBp",
-	"rTGzXyl969hslc9nR8ccNnq26Ooc4kkJX+1lDwJQ8/qDsFMfH9H9tsE9qEuweONyObfP1rtPNEZXO/XO",
-	"iwKSsUs9x7aSPe7+W7nrm3H17UHj///ZLawMONI2qsthw2NzSsPr1dPnQcIHOhySK08xz4ly6g4SjNF7",
-	"leOqNwMNvpsOydjNpNaJhOosCqAFLgqgonFKxRbtwqdavz38zjt9MkaXCc4InZsSjiscuqJhF8/12r4m",
-	"3LuA+efZFmqcBOvBcnOIxWtXVGE73mhocY917rAFdPQ51qdPJgWWd6EBoF2RTOwGN+MdE35uZcnLCkTc",
-	"nttTBKgnK1I2Ds4/uEYZ3EvpQMeDIpQJM/tEqF0bDNt9BhDqGcIi2CVUd3ylDHZtGXpUZ+Afq3XoUb2A",
-	"z66HyGsAfA7NRJv673Z1nft7/5SFtlF3vuL65t5M3hxliCatld3/fwAAAP//",
+	"7F17c9s4kv8qKN1WRdqlZCeZ3bqR6+oqm3hyuc0kKdszc3sZXxYiWxLGJMAFQDmanL/7FZ4ERVAPx/Yk",
+	"c/zPFkkQ6OevG43mp0HKipJRoFIMpp8GIl1CgfWfz3FJnmUZB6H/LTkrgUsC+j9cX5DrEgbTgZCc0MXg",
+	"JrE/tC7cJAMO/6wIh2wwfW+uJn6gS/fcgM1+gVSqgdQMnueVkMDVeBmIlJNSEkYH08EzlJpLiFA0r/J8",
+	"kGzOcYVJjme5nswfOMwH08G/HNXrPbKLPdLvYTQjeuibZJDmuGNt+sobXIAocQrxW9xIegQioRAHT8AO",
+	"ijnHazum5Cx/l2O612rOoMxJisXms6c0Kxmhss3QJRMyupyScX1hzniB5WA6IFQ+fTLwcyRUwgK45m+L",
+	"g+G7X1EiCc7Jr4r//kUzxnLAdPPmM7W+3et8q9+kblbPc8ASsmfN6WZYwliSAuop14vLIAep/o5OyFxl",
+	"9IIUICQuyv0HJnTOsZC8SmXF4R1nKyIIo11Lb95+m8VfVTPgFCSIH4ELrSIRZuZ4BrlTYC1tOH/XkIMO",
+	"bQ54WuB0SSi8gDJn68IZjqZyXiwBfb95HzJjCMTmSC7B6W+CrolcousllurnNeKgZS7ZX3dar4rpEMVF",
+	"XGHpVnUucSW62FYusYD26t8BzQhdJMjzvfkfZAl6YSUvQd9hkkOGGEc/0CvKrukJgqKUa1RRSXJkDSB6",
+	"9u6VpYxARMZkjoNgFU8hEICNeWGhnkWSIZHiHD44C+p+QIzma0Qa7EEZyRBlEqVLTBeABKEpoKFkJcvZ",
+	"Yu1uE6PYlNxdcfK5qz8xfgW8Q4yu9UVkpQ5ltdjpWfp5YHEl0JzxQ+TGvDgmLBXJotKwwpwol9IxWTeb",
+	"RwLVdx4woR/tQ7EpXddU2t/8bzhdrQOhxAcs8qIemMUNz1NPouHmojZhh0N/YW1r2xMtGIU4dc1AiAiE",
+	"cw44WyN17wma41wAul6SHBrqIgFz0ZRldk1rOQ1E8VbGIUJcR1VLaL2WHZR4TUTEH3uR2R9AmOHOq6LA",
+	"fN2WoI3ZmnF3zM0N1sZ/n4+t2vy1L32u7kBDCUWZYwmjBgevsUDW0aM5Z4UzlsqHsEoijAKB3gO+NWfh",
+	"Lzkf1ZjS9RKosp8Zmc+BC/3+cHKPRPSdn4PdPg/SNBfnVE7TUIkCCAnZSUNliNBaQ+hiP72Jwo6tdvFv",
+	"/gm0Mo84Fs4Z995kT37+7n166ECbE/ppCXKpfHfAJiJQgSleQIbkkrNqsUS4KcJtYgZL/6I8zA7LdGGt",
+	"Q9s0HapvbqTbRxFN9H6Ld7a0qMNAtnXHuTfFW1GVWpROEKZrY6y00IUApAvee5RhPfk7xnItMRveaOfz",
+	"t9TIBq7a2+U5Mu6GTcFaDoCYhrAgEmObtGR88MbePifeX06MU9ufzruVJoSPzSXsqRh3DCu8vn0mrvBQ",
+	"IJLQCcTbo0s0LEDi1eOJf3LUSvTkWMgLjqkgLlrfX3cLEAIv4kLJAYuOQFpILCv9cqBVodZ9wSv1gu8U",
+	"Fh0kA2v3A0K0E2TN9fsFInU9QTBZTNAzh7MS9Dywa8HPNnjyv7QXGU+82RV0MkoLu2X+mQEL222tdwmx",
+	"lam7xqW6zamZOGkBrEea7+pWZG7NICUZWOCFZ0JF9kk7E1UQSgrFhcftrNReEKVtVy35V48nT/8yeao9",
+	"l5TA1c3/sxoe/+/7x+NvL98fj7+9/OPo558nO38Zvh//Sf/9bPzfePzr5E/jyz+O/v0PMYm8ixyNs8K7",
+	"lPvFm/PX6nV6kMCj7sDmkllj2EAfGg4PcyKks5Ef3JgCqZ+1sypGhmOvgS7kMuRZsB77WAOpH7KWhjvp",
+	"IKPGyuEyf8R5BSKG/MNwPkGzNbIGu0X3AEF9dhIi7iM8l2KC3aXMnjTbja56BRqeffccPX785CnSgqi5",
+	"hT86bv3l6SbzAsV4j8e/KnEfvh/bv/7ofuqQdTU5NYGU0TlZROxLnf1vPXvVeK4tsfV1NPz7s+9fj04Q",
+	"VmKbAZUE513hRDdGEZBykPGXnetrWnCC95pAC5tIdadhDt2/W7h/a2O9XXy2edDO7ZoD4ZXb/dljQ+KQ",
+	"jArLtGLHCamuIrnUkYyBYzNItVwahzVRN5zBfNSMqIhEvzBCdWzRDvdcSNe+osK3DPirF10AIOvIXa46",
+	"s+xxvW0QbAf/gjx2zOPe+e5SJ6u6CccDZ39IQuOOc9QBVI+nqVv5BBeMbk1Xd4unTzfbmEFLajALUpQ5",
+	"6ASoiRlaafK9rMAgIHCXrLxh2UMourI6Ochtm0qd4rNFfTjLD4ssO6jETIRk3rSNVPFwaI7zfIbTqzOP",
+	"9DeTLGstZ4rbOcNZnenTuRtl35XMVQIyNDSS7fFtVMLcxYPY48x6THVZduBgWm4iI5nZt0ngl65BuLQm",
+	"WiH1AuoMaJxAiSeGz52mrMqNos5A+cZ0qW22i6LcOIOAVJe7VMZOvYv99T5pBP5wmAMHZSskQ5gynVML",
+	"MJEdqlVbUJKXnFVlHJkQmh2iKRvL0Y/bm7vW1B1s2SuK0FQZHI16zN9650RHUYYdlM1YtkZLjVJKxiVk",
+	"ikVrkNtrKXaWAiSDtOLc+q/m9L53AiGXWCL4qNQy2WfEDIQhUMeCBcLiCjK7BbjHgN467XFvVV6wFzY2",
+	"ulUhhOLZuXJfnaF0EfP9m9aIpMst2SrnInWI4j2PQfXt/VrEeGSPXt19gihABplxtV7vnSdW8iJgBTwO",
+	"onmnaGp8B9eIVsUMuAq0mmsRW4P74zgTd+CJ8xZmuOZESqBuN3EYBHtxl53oxyLlDMpWXBMBIyQkyXNN",
+	"GA0INmZ1gr45/ra2gBqgZDuBwE4EYOVJVLk8LHKKitqhWygcVoRVIjREeyndgbfvYO9Fi6GPhJaxzSdj",
+	"aA/zBUTVDEvt2u3AJ22RQBxSxjOjFsq4IkLDrMGjxk6Lc27BT20WXN4uPGwPFBDZr7FLhMJ9iDaWLMk2",
+	"2PcAXq6V32/NMYM5tvLfFowVzisw4MwbMZfHUb5QoZAFWQFFQ0zX6D/P374ZDTbTQpEFGn7WmOuQkKom",
+	"QQwWG6B2SNLqIljTI6ELIdHbEqiCp6unyA4YoW88Ca1ogM71QzoNPUVm6gmyWplY650gO+3EGVLGkVn+",
+	"3hGO/amL+91c76Su5niXMHgiGbkIeR6bYde0bL4ugiW7PTObNzeyN211tCTCD2i292IVCXeSbb1Nsnir",
+	"Hd/msjco7TbOOil+yjnjcY6CuoTEEpe6XEMhEm+hF1gC4qySMGmRO9jyiRl+DY85o4sThCmqSiE54OKR",
+	"QOyaIvussh5XUMpJHABpiPeBZPF52+uIZAnCwnmO/xpbaDh+laEl4Ax4dPR656k58n9cXLxD5qIRFQX2",
+	"qbhuDNOAtGZh8Tm6qwamz305A4e5sqeJMahMSTnJJjtV3k663m5rs9okWCtO5FrbH8OrGWC+tfpbM1oZ",
+	"uytY21k9f/3D+cXp2ctnF6cfnr179eFvp38/VwwToPmlRVrbXTO2n8lSynJwc2M29Jnb3sKprE3OIHxr",
+	"gQmVmFCT1al4bscQ06OjBZHLajZJWXEUPBL+PYia8rAyxIMNUfG5rUkKBkhQBpysIFNoX5SQLoBO0Aum",
+	"3RpkRE5dLkyjFFziGcmJXBs4WxKq+Kn+ZCvgOV4jTDPEK4r+UeArQAugwLGEfyia5SQFalKBlhDKK3EC",
+	"EvM1GlKG9B0poAXHVMWRa5CjW1JFEplv0HoaJcwgSMMOHqtHWQkUl2QwHTydHLt9u6WWpKPV46MUl+TI",
+	"Pz39NIjiv9faeNrbJh/HV/8qJoQdrR7PQOInbiZacY3N8cgsUSS1+qx0Q4OLCTrF6RIpsICErqcjAgTS",
+	"udUExbYeQxOfuC1Ru3uqmGTdAg8jfaGvqBf7neB6E12xUFlArP55lQ2mA+UgAjKWmOMCDFXeb9kd9Ss9",
+	"2Vz6xh4tUQ/+swK+dsZ92gCwNdDZ3+vcXOqAoGTU5jefHB87LbVBDC41SdTEj36xGb39XxUWZGo70NbP",
+	"OiYUJl8yC2kgdVZFrfYmGXxzh7MzXjAyp7/iDFm/MUUYeT463dYJnoyBAbsFlulS/24GTtxt3txb+67i",
+	"VO2aVjgnmdmpd65PL1f/MieQZxOz1sf3v9YfKK7kknHyK2RTZ/MFwlxL+pwsKg6ZVwPnZVPMOdHrp0Y/",
+	"lVM3xRlKR830n3x7/9O/YAx9rzCn5ZeYWsOc58ARfExNzmU8VlZ3nJOCyBN0BpKvx8/miqUCr20eVTKT",
+	"fp3h9Eov4M/HTx5G1l5iCdd4PW1KTY0PDOKADAlWgFy6OtI5TnGm1kqVGHLA2QkiUldQZYaDBk3ppTy9",
+	"/6WcA1+RFNAP1Cc2N5Zkw8NAsBhHdvLpUj1gZ/vN/c/WEh1dkAJYJTdm6ja+DOn1Rpd1QU4FMsBZTqys",
+	"BxHz/c7aXUgGwlWRa9da45puB8p0KajEC6GDBFySsfdWl8ng47hIy/GS1GePdPElWcFgqg8DJAOSQVEy",
+	"szzJKzDY4CfG88zfo+TwLc3X5o4bN65kLLcu8kPgIz+OBZ6DXI9tuKYf17+HUFpJPVMe9uXpxW6vq0Ky",
+	"CDLR1Nz82Ud3O4BLiB5gb5QybWRHxEaxI8JpCqUUaKhGSWyFmkP4ColqoUqsXxl5KxxGsCC24pB6fT0e",
+	"iZZebsMlnng9MOmBSQ9MemDSA5NbA5PamH5FCOVD6D7vFqo0HXMUstS3NKGLJ5s4+uT/vtk3BROku3VO",
+	"U4GVgBE+mZLZNOrL0wvUAlNxzOGHyT4nC+KAhaZKFFfUSVDD4t9b3qPHE18XnngIr/CGSfQdq2g2tfOz",
+	"hXGKnpkLPJTK1PzSdUCeOT306aFPD30eFPoE9V1tV7sd6NwJ1Ojwx02wsQtN3Oh2RSKCJ8xpNhFswtcl",
+	"X5wVm6ekdU2Y7z8wNemLM5jHt2uaGzRuZzzZ1rlE2W6fa5mgxq6wQOkS0itl4ReYUMucxvzmhAtbuWZq",
+	"A9R4VneDdIsxq0mQ1dFarTxCnbxRrDYXdB4oMdURonahhFsnKkbK8xZEmEtEkfOb42MlJ96maEeJfiLK",
+	"uPP1WUX/TeEesy/17hUSwFfAEc4KYvGdLR5x5flCMt18gEg0fHJ8PJqgt67KTt9uFYoI9OT4SXNXsHRH",
+	"8QXCYk3TJWeUVSJfn6A5y3N2bbbcNK3qUxSm+dACPJBu40WTCqtLrr5UmJh8ah9oIxmW4KmrV2JO3ccS",
+	"YoZjjWyYt0w2INksWTLYVEvuX5kpp707WBo7grodnwYnE12m0mpxXHU3lXVDM0ct1tw8DBSPLfMFXyNe",
+	"0ZNGLa4uz7jWNfUzcI1RlEt5cofoY8fEDJ82GokE2qghdqiQaHitLche+jjqQ4yvLMR4AKz4HeMzkmVu",
+	"2+IK1o8E4iwHVOC1gYQVNTVQ3pZ7BimfimkK6h5zPnOs68OZAWooSNbUTwuUEaGMQvbVBVLHDxBIPWd0",
+	"npNUNmf6SCB7EERXpoFVCdu0xBQnDZV62HZeevYi8UDfWADI9C8zUMBAN45RvzDuKulRAZjq7l8js+DH",
+	"DyCB1lCgUyqJXCMVSL7GfGFDFm0qiEC5+klbaYrG4wJ/HKsr49lagrBz/fNDKLttDQMZ+h4ygtGFLu0N",
+	"Z6rorU8GYYE2p9DH43083sfjDxWPGziFcLOvRjNCvcOtB/vTtr0H/cPm5kOzQCC26XDNie5T0ZEKePf2",
+	"/GKPWOvQFMAB2w/mxxtDJeVWOnrmQWMroolz9c56Zu9S6upPvOqYvNEZzFTYQsFW9t45obohMk+QYGE4",
+	"rFCMkHiNhq5R2kifTcOmy+W0HQu3w1Yzqa8wbHXktedEOuZwf5sr9xI4+X6nscjONWbsaMoY72O6EVT1",
+	"YVIfJvVhUh8m7R8m9YC+B/Q9oL9/QG8wZA3obwveDcg5rGwoCt2NcdgG3cP3dgL4F6evTy9O98CdB0F4",
+	"B8oVDaO1QS9BijocMr5IqVWdQ06CrwJY19zq3iBMezulwX4E0ynDNhpJkDG2agSvL37DYNTG2wuQPdj+",
+	"MiqZduwS9VC5L1rqi5Z6TNVjqq8WU70EGWRICUUZSEzy37wkO9i4vps67A1UcUsodXhS9KjZXjeKxM4A",
+	"Z8bX4KwgNOx8G6avhGQchOmtFeSwhrZn7s/V8fHTVL1U/wXjephE+RBTkDQyVVLBK3T9Ud3Pd9roCEFh",
+	"BRzlbCEQkduwWrDMHrX9Rqgt6ADdAdzCXs4YmZbIfWFIn/HsM549WO3Bag9Wv3ywuvFlAN0Q7jPzgfcB",
+	"Wj808FA3fhWgv7ZTpyVvBWk3wNdtwG2IU2+Fc30H7R0HESMdrt/oRthD3YTcpAsJBSESZJum13XGvi37",
+	"yH+YbUMgDBieoJ9Mo0osTacrYzrqVtloqP4v66/OoTXIBFFmB0hQRb2u+oZthC5GSd0UMFiCb8esHZyp",
+	"9rdfWNDuELBx9tYKr/XHthtN07eBa0PbHlf/Rrja973vQNURkdYcM2ecZSgd26WyR+J9QrXHqD1G7THq",
+	"138K1Hzd44vFpw5S3GlqtcYpt4Kg5vFboU/9vQbd4Dp6bvUcLGJz+87ubG7n2dIJutirWb0oIZ24bfKJ",
+	"Pf02aX/H/f3lxL972Pjgvj32qkykllFd0zo6MZ9FCJrX6g8wxL+g4LCwMjjmPlHNnKeYoDe4ME9GOmpv",
+	"+yqFPYC68QkA//EHQEtclkBF47MQtvI2/hmpb46/DT73MEHnKc51mZVyq67611X+thGxXltfHLAPHL6f",
+	"o6SNT690oGHz1Yigpa7CVslWQUs6pHOPY6NP7mN9+lMg0cNKygBslhWn9lA84y0R7muL+0x7n2nva4v7",
+	"I5j9Ecw+GO6D4f9nwfC5j1lcW5C7iIfvrH678WHcW5dvR89ftiKVWwXEJqo9JCDet7n1ZiskiDWGxCLa",
+	"CrJu66l89Z59IT+rK/Xvqz/kZ/Wh7kOIfoug3yLoUVGPin43jSKDPtlfQsfIbW2q9wUfNzfhd+i0l3df",
+	"oHt/qfysaWAY8//B+SJdgexTHOoRo0pEIY+0shlC82m0o4Ea1hLr04FfhJuaTxwKVNEMuAI89YG35++Q",
+	"govCfyXOfau9mNRQpMmcG8MdM3b76v8FAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -1141,6 +1141,76 @@ func (response Clusterget200JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
+type Clusterget401JSONResponse Error
+
+func (response Clusterget401JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget429JSONResponse Error
+
+func (response Clusterget429JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget502JSONResponse Error
+
+func (response Clusterget502JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget503JSONResponse Error
+
+func (response Clusterget503JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget504JSONResponse Error
+
+func (response Clusterget504JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergetdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1195,6 +1265,160 @@ func (response Clusterput202JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
+type Clusterput400JSONResponse Error
+
+func (response Clusterput400JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput401JSONResponse Error
+
+func (response Clusterput401JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput403JSONResponse Error
+
+func (response Clusterput403JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput409JSONResponse Error
+
+func (response Clusterput409JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput412JSONResponse Error
+
+func (response Clusterput412JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput413JSONResponse Error
+
+func (response Clusterput413JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput415JSONResponse Error
+
+func (response Clusterput415JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput429JSONResponse Error
+
+func (response Clusterput429JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput502JSONResponse Error
+
+func (response Clusterput502JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput503JSONResponse Error
+
+func (response Clusterput503JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterput504JSONResponse Error
+
+func (response Clusterput504JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClusterputdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1226,6 +1450,146 @@ type Clusteringupdatecert204Response struct {
 func (response Clusteringupdatecert204Response) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type Clusteringupdatecert400JSONResponse Error
+
+func (response Clusteringupdatecert400JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert401JSONResponse Error
+
+func (response Clusteringupdatecert401JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert403JSONResponse Error
+
+func (response Clusteringupdatecert403JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert409JSONResponse Error
+
+func (response Clusteringupdatecert409JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert413JSONResponse Error
+
+func (response Clusteringupdatecert413JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert415JSONResponse Error
+
+func (response Clusteringupdatecert415JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert429JSONResponse Error
+
+func (response Clusteringupdatecert429JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert502JSONResponse Error
+
+func (response Clusteringupdatecert502JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert503JSONResponse Error
+
+func (response Clusteringupdatecert503JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert504JSONResponse Error
+
+func (response Clusteringupdatecert504JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClusteringupdatecertdefaultJSONResponse struct {
@@ -1262,6 +1626,76 @@ func (response Clustergroupsget200JSONResponse) VisitClustergroupsgetResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget401JSONResponse Error
+
+func (response Clustergroupsget401JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget429JSONResponse Error
+
+func (response Clustergroupsget429JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget502JSONResponse Error
+
+func (response Clustergroupsget502JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget503JSONResponse Error
+
+func (response Clustergroupsget503JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget504JSONResponse Error
+
+func (response Clustergroupsget504JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1319,6 +1753,146 @@ func (response Clustergroupspost201JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
+type Clustergroupspost400JSONResponse Error
+
+func (response Clustergroupspost400JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost401JSONResponse Error
+
+func (response Clustergroupspost401JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost403JSONResponse Error
+
+func (response Clustergroupspost403JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost409JSONResponse Error
+
+func (response Clustergroupspost409JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost413JSONResponse Error
+
+func (response Clustergroupspost413JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost415JSONResponse Error
+
+func (response Clustergroupspost415JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost429JSONResponse Error
+
+func (response Clustergroupspost429JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost502JSONResponse Error
+
+func (response Clustergroupspost502JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost503JSONResponse Error
+
+func (response Clustergroupspost503JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost504JSONResponse Error
+
+func (response Clustergroupspost504JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergroupspostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1350,6 +1924,132 @@ type Clustergroupdelete204Response struct {
 func (response Clustergroupdelete204Response) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type Clustergroupdelete400JSONResponse Error
+
+func (response Clustergroupdelete400JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete401JSONResponse Error
+
+func (response Clustergroupdelete401JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete403JSONResponse Error
+
+func (response Clustergroupdelete403JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete404JSONResponse Error
+
+func (response Clustergroupdelete404JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete409JSONResponse Error
+
+func (response Clustergroupdelete409JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete429JSONResponse Error
+
+func (response Clustergroupdelete429JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete502JSONResponse Error
+
+func (response Clustergroupdelete502JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete503JSONResponse Error
+
+func (response Clustergroupdelete503JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupdelete504JSONResponse Error
+
+func (response Clustergroupdelete504JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustergroupdeletedefaultJSONResponse struct {
@@ -1397,6 +2097,104 @@ func (response Clustergroupget200JSONResponse) VisitClustergroupgetResponse(w ht
 		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget400JSONResponse Error
+
+func (response Clustergroupget400JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget401JSONResponse Error
+
+func (response Clustergroupget401JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget404JSONResponse Error
+
+func (response Clustergroupget404JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget429JSONResponse Error
+
+func (response Clustergroupget429JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget502JSONResponse Error
+
+func (response Clustergroupget502JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget503JSONResponse Error
+
+func (response Clustergroupget503JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget504JSONResponse Error
+
+func (response Clustergroupget504JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1452,6 +2250,174 @@ func (response Clustergrouppatch200JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
+type Clustergrouppatch400JSONResponse Error
+
+func (response Clustergrouppatch400JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch401JSONResponse Error
+
+func (response Clustergrouppatch401JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch403JSONResponse Error
+
+func (response Clustergrouppatch403JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch404JSONResponse Error
+
+func (response Clustergrouppatch404JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch409JSONResponse Error
+
+func (response Clustergrouppatch409JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch412JSONResponse Error
+
+func (response Clustergrouppatch412JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch413JSONResponse Error
+
+func (response Clustergrouppatch413JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch415JSONResponse Error
+
+func (response Clustergrouppatch415JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch429JSONResponse Error
+
+func (response Clustergrouppatch429JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch502JSONResponse Error
+
+func (response Clustergrouppatch502JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch503JSONResponse Error
+
+func (response Clustergrouppatch503JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergrouppatch504JSONResponse Error
+
+func (response Clustergrouppatch504JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergrouppatchdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1503,6 +2469,174 @@ func (response Clustergroupput200JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
+type Clustergroupput400JSONResponse Error
+
+func (response Clustergroupput400JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput401JSONResponse Error
+
+func (response Clustergroupput401JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput403JSONResponse Error
+
+func (response Clustergroupput403JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput404JSONResponse Error
+
+func (response Clustergroupput404JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput409JSONResponse Error
+
+func (response Clustergroupput409JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput412JSONResponse Error
+
+func (response Clustergroupput412JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput413JSONResponse Error
+
+func (response Clustergroupput413JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput415JSONResponse Error
+
+func (response Clustergroupput415JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput429JSONResponse Error
+
+func (response Clustergroupput429JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput502JSONResponse Error
+
+func (response Clustergroupput502JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput503JSONResponse Error
+
+func (response Clustergroupput503JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupput504JSONResponse Error
+
+func (response Clustergroupput504JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustergroupputdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1538,6 +2672,90 @@ func (response Clustermembersget200JSONResponse) VisitClustermembersgetResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget400JSONResponse Error
+
+func (response Clustermembersget400JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget401JSONResponse Error
+
+func (response Clustermembersget401JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget429JSONResponse Error
+
+func (response Clustermembersget429JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget502JSONResponse Error
+
+func (response Clustermembersget502JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget503JSONResponse Error
+
+func (response Clustermembersget503JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget504JSONResponse Error
+
+func (response Clustermembersget504JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1595,6 +2813,146 @@ func (response Clustermemberspost202JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
+type Clustermemberspost400JSONResponse Error
+
+func (response Clustermemberspost400JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost401JSONResponse Error
+
+func (response Clustermemberspost401JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost403JSONResponse Error
+
+func (response Clustermemberspost403JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost409JSONResponse Error
+
+func (response Clustermemberspost409JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost413JSONResponse Error
+
+func (response Clustermemberspost413JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost415JSONResponse Error
+
+func (response Clustermemberspost415JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost429JSONResponse Error
+
+func (response Clustermemberspost429JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost502JSONResponse Error
+
+func (response Clustermemberspost502JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost503JSONResponse Error
+
+func (response Clustermemberspost503JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost504JSONResponse Error
+
+func (response Clustermemberspost504JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberspostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1634,6 +2992,90 @@ func (response Clustermembersgetrecursion1200JSONResponse) VisitClustermembersge
 	return err
 }
 
+type Clustermembersgetrecursion1400JSONResponse Error
+
+func (response Clustermembersgetrecursion1400JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1401JSONResponse Error
+
+func (response Clustermembersgetrecursion1401JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1429JSONResponse Error
+
+func (response Clustermembersgetrecursion1429JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1502JSONResponse Error
+
+func (response Clustermembersgetrecursion1502JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1503JSONResponse Error
+
+func (response Clustermembersgetrecursion1503JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1504JSONResponse Error
+
+func (response Clustermembersgetrecursion1504JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clustermembersgetrecursion1defaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1665,6 +3107,132 @@ type Clustermemberdelete204Response struct {
 func (response Clustermemberdelete204Response) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
+}
+
+type Clustermemberdelete400JSONResponse Error
+
+func (response Clustermemberdelete400JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete401JSONResponse Error
+
+func (response Clustermemberdelete401JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete403JSONResponse Error
+
+func (response Clustermemberdelete403JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete404JSONResponse Error
+
+func (response Clustermemberdelete404JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete409JSONResponse Error
+
+func (response Clustermemberdelete409JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete429JSONResponse Error
+
+func (response Clustermemberdelete429JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete502JSONResponse Error
+
+func (response Clustermemberdelete502JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete503JSONResponse Error
+
+func (response Clustermemberdelete503JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberdelete504JSONResponse Error
+
+func (response Clustermemberdelete504JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type ClustermemberdeletedefaultJSONResponse struct {
@@ -1716,6 +3284,104 @@ func (response Clustermemberget200JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
+type Clustermemberget400JSONResponse Error
+
+func (response Clustermemberget400JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget401JSONResponse Error
+
+func (response Clustermemberget401JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget404JSONResponse Error
+
+func (response Clustermemberget404JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget429JSONResponse Error
+
+func (response Clustermemberget429JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget502JSONResponse Error
+
+func (response Clustermemberget502JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget503JSONResponse Error
+
+func (response Clustermemberget503JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget504JSONResponse Error
+
+func (response Clustermemberget504JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermembergetdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1763,6 +3429,174 @@ func (response Clustermemberpatch200JSONResponse) VisitClustermemberpatchRespons
 		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch400JSONResponse Error
+
+func (response Clustermemberpatch400JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch401JSONResponse Error
+
+func (response Clustermemberpatch401JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch403JSONResponse Error
+
+func (response Clustermemberpatch403JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch404JSONResponse Error
+
+func (response Clustermemberpatch404JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch409JSONResponse Error
+
+func (response Clustermemberpatch409JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch412JSONResponse Error
+
+func (response Clustermemberpatch412JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch413JSONResponse Error
+
+func (response Clustermemberpatch413JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch415JSONResponse Error
+
+func (response Clustermemberpatch415JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch429JSONResponse Error
+
+func (response Clustermemberpatch429JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch502JSONResponse Error
+
+func (response Clustermemberpatch502JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch503JSONResponse Error
+
+func (response Clustermemberpatch503JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpatch504JSONResponse Error
+
+func (response Clustermemberpatch504JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1821,6 +3655,160 @@ func (response Clustermemberpost200JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
+type Clustermemberpost400JSONResponse Error
+
+func (response Clustermemberpost400JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost401JSONResponse Error
+
+func (response Clustermemberpost401JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost403JSONResponse Error
+
+func (response Clustermemberpost403JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost404JSONResponse Error
+
+func (response Clustermemberpost404JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost409JSONResponse Error
+
+func (response Clustermemberpost409JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost413JSONResponse Error
+
+func (response Clustermemberpost413JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost415JSONResponse Error
+
+func (response Clustermemberpost415JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost429JSONResponse Error
+
+func (response Clustermemberpost429JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost502JSONResponse Error
+
+func (response Clustermemberpost502JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost503JSONResponse Error
+
+func (response Clustermemberpost503JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberpost504JSONResponse Error
+
+func (response Clustermemberpost504JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberpostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1872,6 +3860,174 @@ func (response Clustermemberput200JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
+type Clustermemberput400JSONResponse Error
+
+func (response Clustermemberput400JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput401JSONResponse Error
+
+func (response Clustermemberput401JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput403JSONResponse Error
+
+func (response Clustermemberput403JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput404JSONResponse Error
+
+func (response Clustermemberput404JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput409JSONResponse Error
+
+func (response Clustermemberput409JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput412JSONResponse Error
+
+func (response Clustermemberput412JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput413JSONResponse Error
+
+func (response Clustermemberput413JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput415JSONResponse Error
+
+func (response Clustermemberput415JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput429JSONResponse Error
+
+func (response Clustermemberput429JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput502JSONResponse Error
+
+func (response Clustermemberput502JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput503JSONResponse Error
+
+func (response Clustermemberput503JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberput504JSONResponse Error
+
+func (response Clustermemberput504JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberputdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -1907,6 +4063,104 @@ func (response Clustermemberstateget200JSONResponse) VisitClustermemberstategetR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget400JSONResponse Error
+
+func (response Clustermemberstateget400JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget401JSONResponse Error
+
+func (response Clustermemberstateget401JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget404JSONResponse Error
+
+func (response Clustermemberstateget404JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget429JSONResponse Error
+
+func (response Clustermemberstateget429JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget502JSONResponse Error
+
+func (response Clustermemberstateget502JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget503JSONResponse Error
+
+func (response Clustermemberstateget503JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget504JSONResponse Error
+
+func (response Clustermemberstateget504JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1965,6 +4219,160 @@ func (response Clustermemberstatepost202JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
+type Clustermemberstatepost400JSONResponse Error
+
+func (response Clustermemberstatepost400JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost401JSONResponse Error
+
+func (response Clustermemberstatepost401JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost403JSONResponse Error
+
+func (response Clustermemberstatepost403JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost404JSONResponse Error
+
+func (response Clustermemberstatepost404JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost409JSONResponse Error
+
+func (response Clustermemberstatepost409JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost413JSONResponse Error
+
+func (response Clustermemberstatepost413JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost415JSONResponse Error
+
+func (response Clustermemberstatepost415JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost429JSONResponse Error
+
+func (response Clustermemberstatepost429JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost502JSONResponse Error
+
+func (response Clustermemberstatepost502JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost503JSONResponse Error
+
+func (response Clustermemberstatepost503JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstatepost504JSONResponse Error
+
+func (response Clustermemberstatepost504JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ClustermemberstatepostdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -2000,6 +4408,104 @@ func (response Operationget200JSONResponse) VisitOperationgetResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget400JSONResponse Error
+
+func (response Operationget400JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget401JSONResponse Error
+
+func (response Operationget401JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget404JSONResponse Error
+
+func (response Operationget404JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget429JSONResponse Error
+
+func (response Operationget429JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget502JSONResponse Error
+
+func (response Operationget502JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget503JSONResponse Error
+
+func (response Operationget503JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget504JSONResponse Error
+
+func (response Operationget504JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2826,96 +5332,115 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F17b9u4lv8qhHaB6QB+yI/YcYrFbm6b6XRvOw3yuHMXbZGhRMrmRBY1JJXUKPzdF3zoab3s2o1nJugf",
-	"jUWKPDw853deNP3VcukypAEOBLfOvlrcXeAlVH++8iMuMJN/hoyGmAmCVQMOoONjJP9EmLuMhILQwDqz",
-	"fl1gscAMuPpNEswB4SDu3rHwF7gMfWydCRbhjiVWIbbOLIdSH8PA6lhfunPaDeBSPr0wb6071hIvHczu",
-	"XBp4ZL456zvCBaAe0N2A7hYxKJvBPV5x8CLiGAEUKYp+pyT4MUvMx88diwi8VGv7T4Y968z6j37Klr7h",
-	"Sd8w5L2a55Wa5p94JSk0K4GMwVVhHdnesivH7AGzO91aXMovcInlUsQCx0yMlwUD/qhZKhsZ/iPCXGSX",
-	"YUa2B1ZCDxfyhQJB16qbnMlaS9KJUG+bxQGGQ4a5XDdYkPmi6+MH7AMSeJQtNUuhQyMBYExgL52POr9j",
-	"V8TzhdC9h3P5fE7EInJ6Ll32/S9unwRuxPsPkz5fQIZRH4ZEcsZQ8EoKmkdcKPBlJDZ5VNotS7ZiXtoK",
-	"YICkGIAQEgY8ygD0/QJ3udUpyLhpv8sMtEnKzQKDAD/mZnvx7xN7Bi4v3gMcuBRh9KOaM7OjuU1Lemcn",
-	"qt/ATQZI7pUQfHePV+2IluzZA+FynK2JVyq03q8MvWE0CjeBK0UQiBCR/ID+Za5HnvR1p1z2wFyOX0Ca",
-	"JQyzDPpqRRyz3nKlNsHyKLWqFhmzJsGI3KRl+5d5UoQLRVpup+ASTcZAowNv2J7XmakS5OVNmMsBCYBY",
-	"EL45+8csLJk/h1YWcTdY3gimXPYqB9BYuIMSIN3kjHrShJcaKTtyO9Gds6rmxe3VOy7/15vLQcQ1WhNe",
-	"TcJHqz/o2X3T3jfs7Gd4ptpDRuWYfYQ9GPminn8MQ/Qh8FcFM1vGz1uO0T9WZXZAaVAWVWF+EftGfTWf",
-	"wftnpf1rKm2FlJWY7yVFxCPSAQQewT5SevU9JJBfUv4sg8+Go63hWJLgHQ7mYmGdDdqYEQXPf0SEyfDp",
-	"o6blc7laKFEsKobRBvgAia/VQ/qz2p87pHJo/m0qBmTuggjsiohVMDVkZAnZCmR7loc4OQ5/OZ3cTcYN",
-	"QneenV36wN+qpufJawUdzcQ/eV2VsSGKfMx6JOACBq6SQN/fQmehgA7kuDqcLokGiTTI8ZtGRbcMsF/H",
-	"8zbhxqv81NnG7I6dv38NLsKVC0ZDtz8Zi+0Aw4PEjxi+Q3QJSVAfGZu+QPc1UUrGyyoRJwbd+yZH7yc9",
-	"7GtNwbqjtbwGw3IaxzUNhkkO9mkw50DQPKYlwKH+2B3PNEJopOVcKfTXalnmAoqIVwmx5UW+vwJSTaB+",
-	"oYFR782UEsyoj2s4pJrBAvsIOKumTfqYqsKubLlS5OyeZfnWfErH0qwuUaKIMRwIsxW5eT4EPgmagv5r",
-	"/Z6MQ5i/Ofzt1TsABXhcEHdRhhcuDICDAcNQ4lVu+oUQIT/r9wd2T/4bnJ2Ox6MGam6v3pW5c9pK5KMG",
-	"Q0DWfzuMcUoTcqV26F/Qj4z9VEnJZShW4HGBAzDHQshILZu1zKS7HolYgDcXN5+CTKTWUVklvqCRFG05",
-	"ru9jI+RYpRjlMFqC9CwhZnJM+RiCy9v8cOqNOKnX20hG1cLzOVhESxgAjxEcIH+V8/F0Qibd7E8WpxFz",
-	"8ScLmClWCj+5oAzOMQgp9cEny6cu9D9Z20E4DgQRFdy/JwFSkFlMzoIXARaPlN13Yhq6koYO6PV6P+bV",
-	"MdPcQNiFpmTdsaozYBkMKDJJs6hhDpP5rfEmMzNoMQfa9UuyAsV5FddbZiMepDiXT6yaAA3UzGnauAbp",
-	"+gg/9DlyGuZWKlSt94kC5gGAk2DuY7PzasvFAgrjtCbo8CnIohbhIHaTgaBSVB8IwlqRjHIdBkT+l5Lg",
-	"ht7joMTVRYhhzsvMneR60iz3HH8hXGEKVdhekm3OWL2B3Zud9kZ2bzicafDd1fydJyRKdfwSEob5HRTl",
-	"BAu5zB84UP1W0pnEvZxUDO3hoGuPusPRzWB6Njo9G01705PRaHY6OZ117fGZbVsdSwOldSaNN+4KsmxS",
-	"nAtN17lQbh8J5piFjAQVVGY6xMpkAKOQMU/pPpk6ju1549HYdk4cZ3h6MphiezK0h6OBPYDIm56euqPp",
-	"6XiC3FNnMphhZ+iOXGeMveFsPJo0uYkZkpWn4TJcQTyDAaJLDe66X4HDznB4OkbjMXJGw8n0ZDYcedhG",
-	"Q3toj6dTbOOZgweDU3vgeVPbHY9OsD0aOrOpPTx1RycuavRMFGlN7lARrLLBZLVbNPymMlNB2yrCXJcG",
-	"ApIAI2WESQBgEBcnig6O4rES6cMAQ3leqJmvFSmFer62zyoUuJzNLWRp+1yxATUphiz+MqzWAAvkH4jT",
-	"NUW/pMeWCcOE3XtO6z1JvuA5Vv+zxurHGS2vD6HFMl7FJYCpnfg76cTzOsWrO4dxrQe5pNTX0zToTqa/",
-	"Tg6suNTPrY57XK/4W/lOpS1TlBRhiauHJVB0GOhUNJRbKuhWFwV0mwR6B8dxKkY9GTITZFo5gAyDTxZ+",
-	"gG4EhQwgZQT8yWJY7in+ZCnXJoiWUjTjXlYnbpdCmqp4pr02v+sm9QSKSizshwfMmAwMlGk1AIwRMMOr",
-	"4gpFBbeWCxo2JbjkbEV7ajj4uW7/W9rTePnfSyyM7G4IhRN5HmYY3TG4lJ8TXz4igchm30kg8FzhT5ZN",
-	"/1CvX52/V0aBYbzjOD8xjLOj8EcY7jjMtXx13bF8CtEdfMBS79VSE4BM4xUaOX5GAoNIQWw9ZL6jEJ3H",
-	"w66VP+EmQWGO3sGkid7L5F2JSWr7dmTgtXrZsFBQAf0dB7qR7+bG2XEv1EDxZkShCguzo7Qa5Fa/Vw25",
-	"Wq43QFfD+/eDXb5rcLBT0PXdggPeOjpQaUsAM0GYfA4RSvO/gmbjn33vQ/nBEXMizmRmatM2xfhsRSPw",
-	"SPhC0i1XlduMbTLlhkCTmak4qFdOGv4SYlfIUPeIjheKODm2SW8ul62loECaZOsPDAPBVioJWsJbx4eL",
-	"dgTqNJ3KOz8fR/7W48i1OqLy0ommCAoirg8exNvq0uUyCqSsFANNoyrDNqqi4SqjKUd+VLokDVGCjg6l",
-	"ggsGQ0CNauy/DnbBGGUVICKbAF/AUHELP2C2iuefq4iFRjrxmwfPyrLyrwsowCMOBHhkNJi/BDAAUcgF",
-	"w3D5Awf0MQDmXaBKHKHobXDZGCPMxR1BFalTY1QI6gBojglh8O/ulX7efYvAAkOUY2I6elUV9uebm8u4",
-	"Gq5kh3AjLb1NZ0R5Lnph5TTGrbqg4UHiYyR3mWFPanhH1ytogAEiqITOok2OS8Mx7z8XxWPdsXIFCuj7",
-	"Hzzr7OMWOJG+v+4UDWYNtsdZV2PcN2uchIM5echlXyuWqWfZXNvnjeRa0ZLAEi+pJ5nyIT66UBIixk35",
-	"opQD3fs5o1GA0nMPJd8BgKWQuNK6lLwIXgjI7zuGUsrAI3Y4de+xyFcwk8eNBg4aV4FhKDAqLeGkC1O9",
-	"VACviy8Hr+C80mTpCk5tOvL15nHDLLtTSi++YDfSVXi6XMIAbVl6ZqyOQxoEY7XKzntNl3ijubZ6xRQw",
-	"lMHW7e3b1/WrnMwGE/cUTrozZ4q6Y+ig7sx2Rl2IkYfdKXanCDbM//a1Dm/dCnlX8FywhwrmGHYpQ+AR",
-	"cuBpuQ92MYnv4pmlIwRXdy4MXOzXn11LFcUcQ9Ev5X0wD/q8yQl7D1ev9HzKDRMQQQFrsogb+fpUJHiI",
-	"XenegmSYXJo+lsKzj5YD+UJlr4IHwmiwxLpU+fOH9xfWmdVnlEp9fnf+yxupGr3bm5+6p1bHujy/+Vm2",
-	"R5z1lQPV5w4JzjKfk49pg/pDf3SUY3xzcfXeOrO+CMyWVse6vb64ss4sNee6Y3lIwZOtdHdkjyeuZw9d",
-	"ezCYeNjxxtgbeXiMIXaRN7JP8XRou/YJPoEzdzqyXTyAE29wMh5MvcnE6lgD68yyT05nk9PpDJ1OZsOJ",
-	"PXXQBI+hPRtPTyaTKYIj58SbTAfj8eAUOjbGNj6ZDm1n7J5MvenJ2FG6EQjMoCvIg3GtG9Kz7+MdUIZC",
-	"H76ozQ23THZvVms8TwdU6Sy5TY8rMjz5XkbypO9Ran1uWMhVMmyNC6IPcqnYP6d/V1EQaHVrdwxMj3/n",
-	"msRofb5cdn2lkprSp0EtjIoPuQDuAgbz72JSbjVR0qTsqxyR7EYm/f82oKisAlPdt+jhE/00PYAtKIDa",
-	"9ckdotpwJlQ6rcSZkI/NqFlGj+ypPZvNRtPZtLNT8i3+ylKJnZLR5+aMw9FsNJ3MTraeTo532G27DqGL",
-	"2+2a6rqREVQP97xniPB7M/ILZyUwzzl746E9sO3ZaDodnh5kA+unH41HJ6PpeDCbTidPvKEZ9CnNAJug",
-	"Ou2W99QfVBEqdSFggJJzIczEcr3KFW1PbKG0uJFVJAmE1EFuDfhI7I7ledshtCJkcxFFgmsqkFlR31Pq",
-	"QZ9/ihgRq2tJtikrYcgwKzupmk08nF++Bfd4ZaLkV+9ur28urt6c31zcnV++vfvnxf9dy6CS6zNTiinK",
-	"MdRjJ9QvhAit9Vq5HbrEtRm8vpWkJ04xj5gntSY9FCDJ6QCEGXnQZ3ilczjHQQ+8piCgAmBExJmxhjrh",
-	"BEPoEJ+IVUd9DomK+5Sz+4CZD1dKTlkUgN+W8B6DOQ6kAOPfehmRz0x/lifS6lgPmHG9hIEUGRriQLL8",
-	"zBr17N5IQhUUC8Xu/sOgP+gmZ4nlo3nZibQ3WOSyZbnMZA+8gr6vZSaTznlzcQOy31CV5Ce6+BZlFqGi",
-	"WoZ5SANTDhvatjlkI4zPDMPQN1nC/u9chy9a3FvmOvVOlx95yS3H6lg6PaQoubiBJYnaf2kOJ0nE7Psv",
-	"AccBAkQAyMFbr/seCncBaAAeGRHKbqZ0F9MdmkT9Rd19rV9n+EpWHzd0LB4tl5CtmjZayh+cKxdXqXQ3",
-	"FpvPEgGWbthdEHMXCMJcsMg48iY+IwgvQ6oXpNPmUjJ/pcxHSZ/8F5DX8bhCmtgzKZvxnN0iZV+6HHpY",
-	"rLom9aKGUs+zmbglFgsqZe/NxU2VPN5pgZRKIqOwjAgrZoVlh8y0E7q1jlzettQROakkicElFko0PxZJ",
-	"kJIKPEaXAIKQ4QdCI+mCQvRSzaqkT2Uauf5ewngw1PipM93aYhikQoCTwFW5XSLH1gphxWfWrVisa4X5",
-	"c5Kq/QdFq33r82UktlHpNI2oRe9LlzIyJzJAlEz9Ra8r2ecD4lGacSwh/yaX8/BIQPgiPcOaqUkAhCFS",
-	"X/5Zd2Rk9RTkSRsriO9LYyUD0JcgpL4vkc9ZAYKspwazJqX8rnimHhQBTQfU7TFNKXE1qF3eVoNajCBl",
-	"oLbuFD2BfqHE3Ah6mTpzoXLbEvqyM1bCIAnmmmWys3VQfCncJVQHNZm1Mxz6OoqMK4ffCjzjktQ4DfBL",
-	"EFAQr/eYFK1aEI5H3VIauyltNcrGccBJmpTcRf9IML/T098Z2S1RxZzWlaplela5lZ+uu7d00M3g/81k",
-	"WCbd2/8aVPvsqusePPc2R66t7U416BucNlK6m6Isw0gcoJAqsTs21ztZ+/H43AlJ+3S21ZjS575LBG9Q",
-	"oR6bAqo9cnOGrgDPqtS4cfVLhTX6cF2qDA0KoGY+qBnKXC1TY4L03TCC6oIu3oPZGRxkIVU+pab/EXKz",
-	"ABWzEC49TJE0Qy5dy4A+AsJ3CNLVIN8SnHfSCubGXD9BFyIMpNBmj2XG178cccRfoSZ7xB3zaGtrrUUh",
-	"Dz67OMUfrhvRx+hxNebUWeP+VxkVrzUrfFx2JvO1er4J7xVo9Pri3cXNRRkembnqYclQ0ZAvyGOHKSqq",
-	"aF+xIYn1TUsRUBri/j+dD1u1RbsqgubSHpxWvZvNapCdvVIZtGTVq8NdRn6q9CGWecnD9p7odo5oK1mP",
-	"c3XHIej2d7Oarwoy+t2t4foo/eXjc5cP4C1XJ6hLtDNUedoNcbiETBDo+ysQbWbJaj3l85tXP++srqHJ",
-	"Gj+Nwnb+5jnz5KbUxlDCnEaXEUV8kGeriMJo4/oJEfJm58AhefMHrrz4uJ561HDYrNBPn38LYxq7hcT3",
-	"zr69BKMGsEwhpxVctqzu1ULk7e7+TItC3zM8Pjk8flN18Rkbj6AQeCSIuC8cvG1yGSvLfxsYWJLnyFzJ",
-	"3CrYM/3bhntx96olmPY2oR71feya2rmv6zoKbf6IMFulYJM0Hi64Ky9spOWG7W/yr2jf5naZP10RJL31",
-	"7njCupSmPQZ2ZtCa0G6ZuQu/vOJxVfJt+tb1jpZKePiKR/ZihBpDHH9hF6E9Ftv3Z4EzX5YsN7/pFr1U",
-	"58nBb+rDb/F1B/kvST6f8qmEjDKpP4LqhRHKriSqGxO1jzMGdeWMGEVq6hkpjFQb+m5SYe0ODmz0W502",
-	"SB2AQon4z+wKbJq47a9ueDbwBzTw3eHBTHzzUYcS9ahV2d2KkOaL8O2rkPnZGhR2uzqkMejPhciqbTq2",
-	"SmRC1UFKkeaqnNpaZEH2Wxcja8W+ylK1k/kt6pHfQ+Dtw3jnzY75DiVJ/eJfqib5bYp7QON2CMvWHLt+",
-	"a12yVm9LCpNbae5Wpcn96+7fPfme3uDdHPQf75d7GlHyJgG6nVLv+tW/TF3yCfBxu8JkNVp+U2XSAGZd",
-	"abIMMiuyfuoy0PY4WZX6awmTcWrh6TycQ2NQu8yj+WWDY0w+boVCAhDBk1+b2Nlv2+fR6UrSjhjnKtXw",
-	"KHKRkrY9gFpz7rFF6nGX4xb1iHb7TYAWiWev79nre/b6Dnzi4lh8vb15eLfNWBi1hsLGzG6fx5cKVaa4",
-	"kgt79pXr0nM2lWVkn79H2sv8ZEwjUvH4p2WePBlVIxJHkZVS9H2P3JSaqHWGyihbddB1Ef8Mi7qzWf1M",
-	"zeYvRuwWf7VXur9+KJb+KlFbpXu+6eXveAakjTrur3y2axgW/3ZT15C4r0pam7BM41/r4CwBwIxfkozP",
-	"+18JWte6IuXXpDd5IYUZNjEw+dTC30gvpCUIvLi9ffv6x3LkI+hovI1alcw0HoFnUXkR/tM7FVlq9uBJ",
-	"JJ9K3IeiTujQK77YUkllfKXlx89rxQRziaS6cDTLoSxN3VDJacU9mv/zMOkNRz27j6jbl1jShSHpreDS",
-	"t9b/HwAA//8=",
+	"7H1rbxu5kvZfIfp9gckAukuWLA0Wu57EyWRPMjFi+5yzSAIP1SxJPG6ROiTbtnbg/77gpVstqbt1ieQ4",
+	"E2I+TNw3Fotk1fNUFak/g5BPZ5wBUzIY/BnIcAJTbP75MoqlAqH/ORN8BkJRMDeA4WEERP+TgAwFnSnK",
+	"WTAI/jEBNQGBQvsmZWNEJUoerwTwgKezCIKBEjFUAjWfQTAIhpxHgFlQCR6qY15leKqvnru3HivBFKZD",
+	"EDchZyM6Xm/1HZUK8RGyjyH7WCywvo1uYS7Ri1gCQSQ2Ev2LU/ZzVphPXyoBVTA1ffv/AkbBIPh/9YVa",
+	"6k4ndaeQ96adl6aZv8FcS+h6goXA85V+ZJ/Wj0oQdyBu7N3VrvyOp6C7oiaQKDHpFmby3qpU3xTw7xik",
+	"ynbDfbnRDFJ5pNIvrAh0aR7TLQWPWnSqzNuuc0jATIDU/UYTOp5UI7iDCFE24mJqVYqHPFYIJwLWFu3x",
+	"4b8gVEl7Mxze4rG+PqZqEg9rIZ/Wo4ewTlkYy/pdty4nWACp4xnVmnESvNQTbURDrOAiVus6yn0sK7ZR",
+	"3uIuwozoaYBmmAo04gLhKFrRrgwqK3Pc3b/JfGhdlKsJIAb3S629+OdJo48uzt8jYCEnQH42bWZGdGnQ",
+	"0qezDZUP4LoCtPZyBL65hfl2Qmv1HEBw/Z2dhTdL6PGwc+iN4PFs3XAtLAgmhGp94Ohi6Yll0R8r+XMP",
+	"jfX3VyzNFM+yCvoziCWI2nRuBiEYcR4UdTJRTWojlhrNG7/MlVVzYURbGik8Jd0OstZBbhieV5mmUssr",
+	"N9lciShDakLleuufsmbJ/bMVZC3umso3GlOpn8o3oMnkZjmGdF0z5some2ktZUUPJ7kZzot1cf3xndT/",
+	"t4MrUSyttaayWIRPQb1Za9Td/bpTZz2jM3N/Jrj+Zp3ACMeRKtefAEw+sGi+4mbz9Hktgfw6z/MDZgVl",
+	"rSpe7sShrb5pz9l7v2j/mou2YJbluO8pJ3RENQBEIwoRMevqKWagvODSz0HvOLZ1HFPK3gEbq0kwaG7j",
+	"Rox5/ndMhaZPn6wsX/KXhZmKqwvDrQZ8h2lkl4fGsxbPHXNxWP2tLwwswglVEKpYFCh1JugUiznKPplP",
+	"cZY0/HDavel2Nky6s2zrGgN/7TI9S19bWaMZ/rO8VjU3JHEEokaZVJiFZgZG0Q5rFis8xBKK6XQOG6Ta",
+	"ISdvuiW6I8F+lbS7yW68XG46ezM7YmfvX6Hz2TxE7VZY73bUbgZjhGkUC7ghfIopK2fG7llkn3UsJYOy",
+	"cqaTwOHtJqD32n72lZXgsWJXeYkNW1px0srglDSEiLOxRIov27TUcJh/7G/PrIWwllZKs6D/LJ7LUmEV",
+	"y6JJHIziKJojvUywfWGDot67JrUx4xGUaMjcRhOICBrONw3Sp8VS2FctH404+0dZvjaeUgmsqnMWUSwE",
+	"MOWGYqmdDyyibBPpv7TvaR4iovXPX398h7BC9xMaTvLsRYgZGgISgLW9Wmp+otRMDur1ZqOm/2sOTjud",
+	"9gZprj++y4Nz1kssswYnQBa/Hcc5LQJyuX7o7ziKnf80QcnpTM3R/QQYGoNSmqllo5aZcNc9VRP05vzq",
+	"M8swtYqJKskJj/XU1t+NInCTHEyIUX/GziDbygyE/qa+jNHF9fLnzBtJUK+2FowqNc9naBJPMUMjQYGR",
+	"aL6E8WxAZjHYnwPJYxHC5wC5JubGfkrFBR4DmnEeoc9BxEMcfQ52M+HAFFUF2r+ljBiTuRqcRS8YqHsu",
+	"biuJDFUtQwXVarWfl5dj5vYGwc6tJI+VoDgClrEBq0qyKtrQhov8lqDJTAt2miML/dKowGq7RutbRiPu",
+	"9HTOb9jcQpyZlhdh4xJLVydwV5dkuKFts4SK1326AJcNgKRsHIEbeTPkaoKVA62pdfjMslaLSpTAZKS4",
+	"nqp3lIBdSG5xHceI/Den7IrfAsuBuoQIkDLP3Wmtp7f1mMMDlcamcGPbc6LNGa/XbNT6p7V2o9Zq9a3x",
+	"3df9naUi6uX4MKMC5A1W+QIr3c2fJDLPzTWYhNrSrGg1Ws1qo11tta+avUH7dNDu1Xon7Xb/tHvarzY6",
+	"g0YjqATWUAYD7byhquh008I5t3KdKQP7KBuDmAnKCqTMPJAsJmcwViLmC7lPesNhYzTqtDuN4clw2Do9",
+	"afag0W01Wu1mo4nJqHd6GrZ7p50uCU+H3WYfhq2wHQ47MGr1O+3uJpiYEdkgjVBAgfACM8Kn1rjb51Y0",
+	"PGy1Tjuk0yHDdqvbO+m32iNokFaj1ej0etCA/hCazdNGczTqNcJO+wQa7daw32u0TsP2SUg2IhMj2iY4",
+	"tGqssmSyGBa1virNtLLaCmhuyJnClAExTpgyhFmSnFgFOEbHZkofxzDkx4U267UgpFCu1+2jCitazsYW",
+	"srJ9KRiAkhBD1v4KMH3AK+IfSdMlSb/0iR0Dhqm6DxzW+ybxAs/Vv1eu/jzZ8uMxVrHmq5BjMC2Iv9Eg",
+	"XpYtvLI6jEv7kQvOI9vMhrWTed4GB+ZSr8+dyj0u5/KtfqfQlxlJVs2SNBdzTNFxTKeRId9T4bA4KWDv",
+	"aUM/hISnAqlpykyJuysRFoA+B3CHwxgrTSA1A/4cCNBjCp8DA21YPNVTM3kqqCT39SRdLPHM/dL4bpjm",
+	"EzjJ8bAf7kAITQyMa3UGGAhynzfJFU5WYK1UfLYpwKVbW/WnToNfysZ/S3+adP+ppoWbu2uTYhiPRiCA",
+	"3Ag81X+nWD6mTGWj75QpGBv7k1XTr+b1j2fvjVMQAHt+57UAyH5F3uPZnp+51K8+VoKIY3KD70Cve9PV",
+	"1EAu+AqPh1FmBrLYmNhyk/mOY3KWfPbR4IkwJYVL8ja7m+S9SN/VNskM354KvDQvOxUqrnC054eu9LtL",
+	"39lzLMyHksGIZ4YWZr+y1Ueu7XvFJtfO6zWja83705lduS852It0PRk5kFuzAxO2RDhDwvR1TMgi/qt4",
+	"lv8cehzyC0dcRZyLzJSGbVb52ZzH6J7KiZZb92ppMHaJlDsBXWSmoFAvXzR4mEGoNNV9RuWFKgmOrcu7",
+	"FMu2s2BFNK3WnwQgJeYmCJqj22GEJ9sJaMN0Ju7sy5G/thy5dI2YuHS6UhRHsbSFB8mwhnw6jZmeK6tE",
+	"0y2V1jZLxZqrzEp55qXSOWGIHOs45FxJJfAMcbc0Dp8HOxeCiwIjom8hOcEzoy24AzFP2h8bxsJjG/hd",
+	"Np6FaeV/TLBC98AUuhecjX9BmKF4JpUAPP1JIn7PkHsXmRTHTNXWtOycEUh1Q0lB6NQ5FUoqCLsyIUD/",
+	"rH6016tvCZoAJktKXHy9KAv729XVRZINN3OHSjdbautgxCAX27F8GZO7NqExwjQCokdZwEiv8IrNV3AG",
+	"iFCSI+eqT05Sw4nuv6xOj8dKsJSgwFH0YRQMPu1gJxbvP1ZWHWaJbU+irs65r+c4qURjercUfS3opm1l",
+	"vW9f1oJrq54E56CkmlbKh6R0IYciJreWk1JDHN6OBY8ZWdQ95OwBwLkmcW7XUvoieqGwvK04SblA9zCU",
+	"PLwFtZzBTC9vdHDYQQUBWAHJTeEsOmaeMgTeJl+OnsF5acWyGZzScOSr9XLDrLoXkp4/QBjbLDyfTjEj",
+	"O6aehSjTkDWCybLKtnvJp7B2uzR7JYxhyDNb19dvX5X3sttvdsNT3K32hz1S7eAhqfYbw3YVAxlB2IOw",
+	"R/CG9t++svQ2LJjvxjyv+ENj5gSEXBB0jyUa2XnP9nGJ75KWNRDC85sQsxCi8tq1xUJxZSj2pWUMNsKR",
+	"3ATC3uP5S9uegWEKE6xwSRRxLV6/mBJyBqGGtyj9zFKYPpmFg0/BEMuJiV6xOyo4m4JNVf724f15MAjq",
+	"gnO9nt+d/f5GL43a9dXr6mlQCS7Orn7T92Mp6gZA1eWQskHm7/TPxQ3zD/vn0ADjq/OP74NB8KBATINK",
+	"cH15/jEYBKbNx0owIsY8NczabTc63XDUaIWNZrM7guGoA6P2CDqAISSjduMUeq1G2DiBE9wPe+1GCE3c",
+	"HTVPOs3eqNsNKkEzGASNk9N+97TXJ6fdfqvb6A1JFzq40e/0TrrdHsHt4cmo22t2Os1TPGwANOCk12oM",
+	"O+FJb9Q76QzN2mAKBA4VvXPQekN49n0yAsZR2OKL0tjwlsHu9WzNaGQJ1aKVpUFPMjIy3ZeRXqmPOA++",
+	"bOjIx/SzJRDEFnIZ7r+0/j7GjNnltl0ZmP3+TegCo+Xxcv3oSxPU1JiGbOFUIiwVCieYjZ/EpVxbobRL",
+	"OVQ6Ih2NTPj/LeMkLwNT/Owqwqf26qIAW3GELfRZKqJaAxMmnJYDJvRl99WsotuNXqPf77d7/V5lr+Bb",
+	"smUpx09p9rneYqvdb/e6/ZOdm9PfO+6wXc5wCNuNmnl0LSJoLh54zAiVt+7LL4ZzBXIJ7HVajWaj0W/3",
+	"eq3TowxgefPtTvuk3es0+71e9xsPaMb65EaAHalePLaM1O9MEmoBITAjaV2IcFyuVtij3YVdSS2uRRVp",
+	"akLKTG6J8dG2O5nPu37CLoRsLGJV4JIMZHaqHyj0YOufYkHV/FKL7dJKgAWIvErVbODh7OItuoW5Y8kv",
+	"311fXp1/fHN2dX5zdvH25m/n/3OpSaW0NVNGKQYY2m+n0k+UmgWPjwZ22BSXmRyhcW5uPmdbnWLq5o42",
+	"fqaWOq2AzvQ480r23+uYQpPjt1o1KeiWsRjpVbkoOtBvVhABQe9sjbAGn2NgNfSKI8YVAkLVwHlbG9DC",
+	"MzykEVXzivl7Rg2vNGD6DkSE52YdiJihP6b4FtAYmF4g8IdWVkRDYHZDySLVNBMUFBZz9IJxZJ4IAY0F",
+	"ZhoQzS1V3UcdyUTMXB4saySoBHcgpNVXU7/DZ8D0/BkE7Vqj1tZ2F6uJmTv1u2a9WU0Lo/WlcV553RtQ",
+	"S6G/pTBrDb3EUWQXQCY29eb8CmW322pdpYblLcl0wlB0AXLGmcvttRqNZHI5AoBns8iFPOv/kpaL2bW7",
+	"ZeDWTtv8+p2l7gSVwMa6jCTnVzgn6vx3q+E0Ipp9/xckgRFEFcISvR1V32MVThBn6F5QZUDAQu7V2I0W",
+	"sdNoHqzvNlSZ0/NrhmM14YL+L5BBYhxs1UEms69nfSaoi0IsBAWJGGdQ0UsEMxSzW8bvTeDNRIc6rf7x",
+	"xb/iHL3HbI5cgFIO3EKOIhAIHkIAAgRVq3qVViM6peoX9BGUmFfPRsZs4Lm0plBxFPIpmBiV6cBJo3X8",
+	"DvyKCXqDFdzj+WBp4WQCmzZUCgRJPgU1SSLsIxxiYli9NmYCMPkFUSXRPRfEjqANA5uutI/flUsQdzQE",
+	"dM1SyLfSJSqN3c1MLC6QEz6c6BectJ3jS+uUjq7oFHisViQllBjBrOqTOtjsEiCASUTdXE8OCDi61MmN",
+	"SiDj6RSL+SabrF02HhtqbaBENbHwXzTymIaz6oS6M4gISCViF0BwcSFKYDrjtkM2XaedyD+4iEj6zPLB",
+	"B4/Jd5WG9gPtRpI2q6uSPVQlHoGaV13I13zKXM9mAPSc59pNvDm/KnIdN9Z3aH8WDJYOdzDKmuUVt1ry",
+	"u7M7u7je0p3pRrVIAk9BGS/yaVUE7VTQSPApwmgm4I7yWLqVrFs1jsIYAmn3Q3WaLWeszEy0SNUhGIIk",
+	"ZaHJKVH9beu7gmSvTJB4oFK/8yVNEf3KyfzQrvciVrt430X6wk69hyoXdEwZji60Un9fgpkujHUc6LDI",
+	"dOT5oKVY64gyKieL2vk8m6FlbR3Qu+wgnsb2ikaRBrGMsvEvaMajSIOU4RxRk2jvHFBxpX7P+eyBnvzJ",
+	"Kknw9pCTOSIcrMeYGuhkiJX5cCV5LDXYLvnn0BZlhr/aVZTkRfU6yOSLLUj5zjHWU/j111wMKSHABsm2",
+	"vZ+kKZpGUzy37jt2x0mk8ywdoCSUq5+xpq3KWTQ36Tpt0TJOZ/G2RIRKU/jhevkESPIlZ6OIhg4IJLb1",
+	"J4nCzBZicPPMnXZmmeMLPeci3bW53YEmKynSsbYJiLkyBA3dCESg9BUuUss9BczuJzSCn22Hm0+APC8E",
+	"hJzZUD96bcDmYEFTcpZejk60/xroNbfkgvSFe2xH2/XnCaapsybI7kJFmhm8w2LsMKixJ1SiSF/SUxMz",
+	"VK1O8UNV36maUJ6T9eQpLIKMZzMuFBD0HgjF6Go+W5FUK19qJWOJVkXwBMsTLE+wnopgbSIKT8qxzIVV",
+	"kmWTi9vzLEMsionWxXUx0UpYTR7ReqysBhLrK+W2G4lYpuZ2pYp1SzqWbbGQmlE2tirTDwdH5Twr56qW",
+	"0Z9M3wXMIptRS6oov5YMdXLKhDiDXxDjKOmvB/8e/Hvw/83BvwfLHix7sOzB8ncPlovB3POBzAsZqwvZ",
+	"SgCzBCbposhyHwxN2fjGNn/j8GcOnF5CzrnQenH2wlapevv4ljl69/H/FBDGJsP9H83itL159ADJ+22O",
+	"kAh226VlT6RfK1Fdn8oamAEjM26mnc++e3/n/Z33d3tk31Mz9XzS7qlIh8y3m2/ejEHdpD6iWeDJ1n2J",
+	"Tcq77fsrVMzsclo7db4g+PPhMtdvbfBVpuWjRn0yp9qXRHzssfTa9JlOHyDK0zxKR4rSylb+eyxdB0zM",
+	"hUptaVR6G0tEFWL8HlG5R0md+cjXlNJVFpun1tp6bY24nrTZEyGSk+c31ef5UJkPlflQmQ+V+VCZpw6e",
+	"OnjqsCN1KIC6B+QO7tLOwTEL55YJxD555A+XGxmEw+LFvKEs+FX/U4OVR6sK7S7yzkLQ19cpWgGjeHX+",
+	"7vzqPI9TuLbKqYWTYkPZ7zL+d3uSTdGuUUNasuvurJKCDeW7Pu3rsexfAMs+gSv5nSv0mseMLINZM2tI",
+	"cviRIYfprDTANZ2CPyjs9gDRA0QPEI8PEIuwy74I0cKHAyRPrZHYjA+zrReiRAu5ynHiTQZYFQHFBAxq",
+	"HW6fEd0tIboVCEz2oj0PBNh4spDwy5U5+uShXh+V/c6Q7PeD8Tzk8ZDHQ55vlE5/ftn0IyTTi7ew5+Cb",
+	"mdnJveZQL7BQFEfRHMXre1ZKE+lnVy9/2xvwzNy+8m8DeSo/+K765Nf8N1cauHOytXNIjhjcqeDArcbH",
+	"b4gxr/auK0jf/EmaJH9yOJIHlD406kOjPjTqd+77nfu+wsKzSc8m/zpscjMf+vYbkWaJjNWVXfx7V11o",
+	"LreBay4Y21Zsc8vj00oZ5vX+AfUtTlLz7PKbs8uvOr7NU0tPLT219NTSU0tPLT219NTSU0tPLb+3Q+Ge",
+	"CaE8FI283pSwLDwKbo1C5hTw2x/J2/74Cvf8tuVayeNFXXD3tynV4lEEoTvbObLngxiy9u8YxHzB1dKb",
+	"xyvOyj8gY3FsRfbnjIM8ddQzPzdYdr8VZH8NecPvvW11mIYnOv7gEA8gPIDwAKKo0ilxiM+p1mkh0wGr",
+	"ndxHS+qdkmaLTwlJeB3O/Fj11meEbIkNjn9KiP1t8I3HhCS/r0/IAc+DPZxDzvy2eX5QdTFEv5iff0R/",
+	"mD/+0LZ7/TfN/Y9jeCTjQ7b+0A9/6IePG3rY72H/Xwz25yHXZ3Dih1NUVQtVTYQ6xDG4ZUeAJEyg5AyQ",
+	"BRUojiFW05MFq80jxxO3OhB3EVtcORrxe44yrtPUXc7htUzHxw597NCDCA8iPIj4cWKH1dbRooebTx7O",
+	"8dqlSGK/88TsyzscKLbc2gYcsduRYi5W6M8U847bh8p8daM/U8xDRw8dPXQsPVPMYobndqhYKtVRThWz",
+	"Xy8/VmwFFG59rlgpHiyKLG0HBnc4WuwpkGDjOBnxzcnwPU4Xsy/648X88WL+eDGPfjz68YGzr4Y+R4yb",
+	"HSNotrni7muPGCtFPjlnjO2EfXY6Zezw6OdH3whuodmGneBO7V+1FfwpNoEX48yrFCrutQ3cvur3gftI",
+	"qY+U+kip3wfu94H7ek7PKD2j/DGPGPsG9HK3M8aKyeZXHTLm+GbZKWN5jLNgq5d+YgeaWbTfa0uWmdSi",
+	"frsQ+7Ep3HbbzYTV+3PccbYTiVPGLGs65kZjv8TBIX9julA0TxM9TfQ00dNEv03O0ypPqzyt+pG3yRWg",
+	"/mexV07LdgAOtXlv3BZb4/Y5qLmcQF1/FX+Klc/R+Rydz9F58uXJlydfPkfnc3SeTHoy6cmkJ5PP6azm",
+	"55KZO1g+7nozlYy3ZpIbd0jXjTMtPWzFuluX8TjE1hjb5qZTV/QzP8YumUszBJuJnh0qT2H83hW/d8Wj",
+	"GI9ivue9KyVO9VlsYjHyPcVWFtPQ1htaHFwpLjI6v8NhbFQrtB1UXADCh6k32h62/PVLjwxk2bL+yA7Z",
+	"c4pL73CS9IgyKidAyiyKP+jag0Uf7/bxbl9s5OPDPj7smZVnVt+KWW2D/g93PNK+ZUfgpKw6EQ91UtI2",
+	"ZUiWbm1djJTyrUwgeeHX639S8lgaO8bGhoyF9sQLQLApbLzSwjrlSv/aIkD8YQGWCXpxff321c/5RIuS",
+	"ZxMeLmUAmZse3ftQsA8Fe8DiAct3HArO95HPIgqcleYAod/0r5x47yqqsMWaEsJYUDU3fn0IWIAIBp++",
+	"aOdrf2Quz+NfLULqYw0G06CFfsWuQCoR4WE81fqpBLHQHa4H+rNO6XnffKvHIUWTMhYjHMIACR4rkChm",
+	"BASq3zVT5/D+5QXSypSIgKB3QGwBs5rAtJaBHUuj+2iG13177W5W29WZwTBjqibxsBbyaT16COvm+fpd",
+	"97/uurVWu9aoEx7WNc6s4hmtzfE0Ch7/LwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -317,6 +317,76 @@ func (response Openstorageclusterpairenumerate200JSONResponse) VisitOpenstoragec
 	return err
 }
 
+type Openstorageclusterpairenumerate401JSONResponse Error
+
+func (response Openstorageclusterpairenumerate401JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate429JSONResponse Error
+
+func (response Openstorageclusterpairenumerate429JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate502JSONResponse Error
+
+func (response Openstorageclusterpairenumerate502JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate503JSONResponse Error
+
+func (response Openstorageclusterpairenumerate503JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate504JSONResponse Error
+
+func (response Openstorageclusterpairenumerate504JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenstorageclusterpairenumeratedefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -352,6 +422,146 @@ func (response Openstorageclusterpaircreate200JSONResponse) VisitOpenstorageclus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate400JSONResponse Error
+
+func (response Openstorageclusterpaircreate400JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate401JSONResponse Error
+
+func (response Openstorageclusterpaircreate401JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate403JSONResponse Error
+
+func (response Openstorageclusterpaircreate403JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate409JSONResponse Error
+
+func (response Openstorageclusterpaircreate409JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate413JSONResponse Error
+
+func (response Openstorageclusterpaircreate413JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate415JSONResponse Error
+
+func (response Openstorageclusterpaircreate415JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate429JSONResponse Error
+
+func (response Openstorageclusterpaircreate429JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate502JSONResponse Error
+
+func (response Openstorageclusterpaircreate502JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate503JSONResponse Error
+
+func (response Openstorageclusterpaircreate503JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate504JSONResponse Error
+
+func (response Openstorageclusterpaircreate504JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -395,6 +605,104 @@ func (response Openstorageclusterpairinspect200JSONResponse) VisitOpenstorageclu
 	return err
 }
 
+type Openstorageclusterpairinspect400JSONResponse Error
+
+func (response Openstorageclusterpairinspect400JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect401JSONResponse Error
+
+func (response Openstorageclusterpairinspect401JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect404JSONResponse Error
+
+func (response Openstorageclusterpairinspect404JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect429JSONResponse Error
+
+func (response Openstorageclusterpairinspect429JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect502JSONResponse Error
+
+func (response Openstorageclusterpairinspect502JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect503JSONResponse Error
+
+func (response Openstorageclusterpairinspect503JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect504JSONResponse Error
+
+func (response Openstorageclusterpairinspect504JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenstorageclusterpairinspectdefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -429,6 +737,90 @@ func (response Openstorageclusterpairgettoken200JSONResponse) VisitOpenstoragecl
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken401JSONResponse Error
+
+func (response Openstorageclusterpairgettoken401JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken403JSONResponse Error
+
+func (response Openstorageclusterpairgettoken403JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken429JSONResponse Error
+
+func (response Openstorageclusterpairgettoken429JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken502JSONResponse Error
+
+func (response Openstorageclusterpairgettoken502JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken503JSONResponse Error
+
+func (response Openstorageclusterpairgettoken503JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken504JSONResponse Error
+
+func (response Openstorageclusterpairgettoken504JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -472,6 +864,146 @@ func (response Openstorageclusterpairresettoken200JSONResponse) VisitOpenstorage
 	return err
 }
 
+type Openstorageclusterpairresettoken400JSONResponse Error
+
+func (response Openstorageclusterpairresettoken400JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken401JSONResponse Error
+
+func (response Openstorageclusterpairresettoken401JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken403JSONResponse Error
+
+func (response Openstorageclusterpairresettoken403JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken409JSONResponse Error
+
+func (response Openstorageclusterpairresettoken409JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken413JSONResponse Error
+
+func (response Openstorageclusterpairresettoken413JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken415JSONResponse Error
+
+func (response Openstorageclusterpairresettoken415JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken429JSONResponse Error
+
+func (response Openstorageclusterpairresettoken429JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken502JSONResponse Error
+
+func (response Openstorageclusterpairresettoken502JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken503JSONResponse Error
+
+func (response Openstorageclusterpairresettoken503JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken504JSONResponse Error
+
+func (response Openstorageclusterpairresettoken504JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type OpenstorageclusterpairresettokendefaultJSONResponse struct {
 	Body       Error
 	StatusCode int
@@ -507,6 +1039,132 @@ func (response Openstorageclusterpairdelete200JSONResponse) VisitOpenstorageclus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete400JSONResponse Error
+
+func (response Openstorageclusterpairdelete400JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete401JSONResponse Error
+
+func (response Openstorageclusterpairdelete401JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete403JSONResponse Error
+
+func (response Openstorageclusterpairdelete403JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete404JSONResponse Error
+
+func (response Openstorageclusterpairdelete404JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete409JSONResponse Error
+
+func (response Openstorageclusterpairdelete409JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete429JSONResponse Error
+
+func (response Openstorageclusterpairdelete429JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete502JSONResponse Error
+
+func (response Openstorageclusterpairdelete502JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete503JSONResponse Error
+
+func (response Openstorageclusterpairdelete503JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairdelete504JSONResponse Error
+
+func (response Openstorageclusterpairdelete504JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -755,42 +1413,55 @@ func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterI
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"1Fl/j9u4Ef0qBFugLeofyeXSou4/TXfdrXu520XWwbVIgj1aGsu8lUgdSdkxgv3uxZCUTP2y5dxesAES",
-	"wJbM4ePwveHj7CcaySyXAoTRdPaJ6mgDGbMfL9JCG1A3jKvvZQz4Hx/HsGZFauiMXvpPIwqiyOjsXfDk",
-	"kmuGo99AJLeg9nRErwUseQbf80Qxw6WgH0bUcJMCndEx8UNn5QeSM664SEgmY3gvyJg0Q84IQoOYrKVq",
-	"vbQjmjPWRkgBY8MzIFkFaETNPkc42uDU9GFE50pJ5ZatI8Vz+7sZXW6AAL4iesNyIHJNAKclkUtawgwQ",
-	"JQsDEzqiuZI5KMPB5jUDrVkC7aA/bpghOxCG7JQUyd8JE6TItVHAsj9oIneC+LGEa3IPuZl0QVbwSwHa",
-	"3PG4G7d/T3g8IkwTLojZAPnv+I17Pl7EZAMsBtUZXRtmCt2O/O/l8oa4l5gNs+GaMKF3tTBcGEhAYZxy",
-	"Yd0Yy7fEYE7WjKcQE6mIgnWhIR6R3QYEbiGJedyB06cBNxt56UGPqtx/qEbI1c8QGUTEch5Q/kIBM+Bz",
-	"giDrmxgpiEEYzlKf55LJbzVYemFOPRlKKo8IX5OEb0G8F4fxhMdkx9OUrIDg2nBDWjiIBrXlEXTtSOaF",
-	"+XsFazqjv5seFD31cp52adnmKJMG7jzOO55bfnLxGkRiNnT2/KDQxY3bVuQPDioX183AWthcKpvBtVQZ",
-	"w8JRcGFefIPbwT7yDEvHX16+fPFyhFO778HEN1KZKqN9cwfEakxu5D2I/mUt8bXLu5GEFWaDuxJhynfc",
-	"bAYuWIO5q+pisNCVlCkwW1j8fLdgbEwBO0sLVCB+j6vK6YOXQ5tUbm9Zd757EhHU3Ld+0RpETFhVFowk",
-	"keMcqxGYDpaMzqXQ0NZME3pNN4vLz+aXYBmEoX5gGQwN9nDIRwncko253fFJOb32KzD9C8dQd1ys5SmZ",
-	"1mMucEQdoQNoJEnAnL0/C4+gUckKpUCYOxBxLrm3AdxAZj+0cl9iuXDDSDWszHgr1Uwptseh5U/DvbIH",
-	"qX/uZIjZtwTEwx8D1hd3QNLHnyPE+RWl8hjJjswo7almU8nimOMXlt7UNqA3xd/BfrplaeFSgJP5aIRp",
-	"LSPODMSHKuVBvBfXOfulsCSROQhtpELHwASeLAZUrgDHrfau7ii+BaW7yKMhKhScqGf/SllSlc8YDKiM",
-	"C8CDLpJZVggspVwKNCzoywgjLiyJNkwISDsK3ohWNbtepZurPibqsGTaXQ8KH+oAF4S42EoW5yvJ4jkq",
-	"+Z4ldB40fm49rDp58Yf+wk12ErWeiyIDdbRG+3Ootzj79z35OnAYnx9l/bllMDAEGJrgU797TavVweae",
-	"REKZEMLSdEgcm9Lb+H64UVSHF8OXXI/ZtgDueUDpS1hzATo4xmtldBC/u5fVf5hr73bOX5aPGe5KuAAM",
-	"3Citw3FfQgp13OUU8yw3ewzv3gwJNkAwn5OHDiF25yLl2mbi7CxcgbEF53Fxt8pe7w4ejBRuoq1PJ7xU",
-	"Hf9C6Bwi87jwTyMP80y4w3AeY96ArlJfCb/JwOF5CMN9BTtZugZu9rc4rwO4Aqago4nyqtYteXWzIPew",
-	"91f7i9dvb5fzN1evlvO7VzeLu+/m/7tFE6HBNj3sqqxrcLErJBtjcvqAQEq/3W4u4I1yJ9XHerEnulBr",
-	"FkGgN8Q1IjGgR7KOCQmRgJiQS0mENARibmbWyiTgyhXL2Yqn3OxHzrtyQXzq0P6kbG+NmCoE+Slj90AS",
-	"ELYQ/DQJTFUw/awHLR1R9G1uUc+d0wTBck5n9MXk2eQFxTPYbOwGTLfP8Z8PUB3NCZh2gqrSRBSYQgnd",
-	"WYT0hFywNHV316BHdTVfkuZUuDLkqzVcixjpcvClwQ+rw9jeXR3xLM5vnj2zFxUpDLjbA8vz1DvL6c9a",
-	"ikPncoAMTpV4y556Um6LKAKtqX1RXfMfBZBrMHbMWb4YUV1kGVP74ZuDVGKJRq+Qe/aMg0Sjcfg4zqJ8",
-	"vCnvezFoo4rI8C3Q2ZqlGvB+BVku3QqNKsBR7Eep0rj6jQIWX4t0737xUMY1UqZ0RqsdHXu4Y4RbQhmX",
-	"WD+ONVuD2Y+jlGlNZzaqfR42CTMwG4nsuZovW4yaB9xB2tMZbTEeU5lL3cF550u07Q67qwVrNA6can3O",
-	"YzCMpzpwn/Uf92jj5vr288XhWjK06u7+U8b7304UTf/ZIqd/RVYy3pM//uf2+oc/TWjoUj0dvpyOW97y",
-	"yYr4kdn2+GL3j46p3T5oyt1xVFtdjx3ISutMxF1K3yluWd0jdZRMSyAXpRT6hf4w6jrzpt7RTT/x+KH3",
-	"APTWk/ATXYIzTsDaxEMV78fYdSqWge0QzN614Db7XvavDGCdZgKm1l0u7w8cB9rslX0tyuOWfEcB+Zt9",
-	"iQ9fUtrNy8AT1vZQ8jyVE9qTbBzgHVu8tUP6cc7oRUDoTuHW9dmr4qq11inf8uZb1U9mm23u5nKOZt2A",
-	"gWJNwJRNuC+ni9Yl/wkL4+i2PBU1lLtY2VWEOC4h9ktAg9DcYXETn6GKMjFHZOEA9NvXQ5PgHNJ32tHz",
-	"WK9w4gPvv4AxbbdXvgpz2tHGecJaPcGnX6lWp5DH8JsH+g0UbIjjHN122tBDlgZIt+co+1Sest6QxrZ5",
-	"3Va4a2oPM6CX89fz5Zz0znV3hgf1eM61oK5/aiRZofXEEHG36zws/+m6z8YfFJ6wbjtZ8uhqPX20dorV",
-	"8eCkrWxKtFOPjuItDl8e2NqtxlACmNSgXW1pXTaq3314sGnxHWGkbVfqQnzj3NI74WZTrCaRzKYpXwWi",
-	"mgaf/7H92+Tbybd//TMXuOXM8FUKSLypBrUFNdXxvf3Kcj7RO5YkoCaWNw//DwAA//8=",
+	"7Fz9buM2En+Vge6AtjjLzn7dod5/bpu4uVx3u8HGi96hXaS0OLbZSKRKUnF0i7z7YUhKlmw5sbeJ0W0N",
+	"tIAjicP5nh9npP0YJSrLlURpTTT8GJlkjhlzP4/TwljU50zoN4oj/U+XOU5ZkdpoGJ2EX70IZZFFwx8b",
+	"V06EYbT6HSbqGnUZ9aK3EsciwzdippkVSkYfepEVNsVoGMUQlg6rH5AzoYWcQaY4/iQhhlWSQyDWkMNU",
+	"6bWbbsXqjq0VSmJsRYaQ1Qz1IlvmxI6xtHV024tGWivtxTaJFrl7bhiN5whIt8DMWY6gpoC0LSReaTNm",
+	"EbQqLPajXpRrlaO2Ap1eMzSGzXCd6A9zZmGB0sJCKzl7CUxCkRurkWVfGFALCWEtCANXmNt+F8safy3Q",
+	"2EvBu/kO90HwHjADQoKdI/wnfuevx2cc5sg46k7qxjJbmHXK/xqPz8HfJG3YuTDApFm0yAhpcYaa6FSC",
+	"dfNY3QVLOpkykSIHpUHjtDDIe7CYoyQTAhe8g8+gBjI2+WVgulfr/kO9Qk1+wcQSRywXDZc/1sgsBp0Q",
+	"k20jJho5SitYGvRcefJ7g869SKfBGSpX7oGYwkxco/xJLteD4LAQaQoTBJKNDLLGBxjU1yLBLotkITD/",
+	"qnEaDaO/DJYRPQjhPOiKZaejTFm8DHxeitz5p5CvUc7sPBo+WUbo2bk3K/kPLaqE6/bAFtlcaafBqdIZ",
+	"o8RRCGmfPSVzsBuRUer4+4sXz170aGv/d2Pjc6VtrdFNezcca2Vzq65QbhZrTLe93q0CVtg5WSUhlS+E",
+	"nW8psEF7WefFhqATpVJkLrGE/S7QOpoSF84tKALpb15nzkC8Wrrqyusm69b3BkU0cu77ILRByYHVacEq",
+	"SLzPsZYDR1uHjMmVNLgeM6ust+Lm7OST/UuyDJukvmcZbkvsdqmPinHnbMxbJyjlftlP0W4WnEhdCjlV",
+	"94Vpm+YZrWhz6Bm0CmZod7bPWeBgJZMVWqO0lyh5rkSAAcJi5n6s6b7i5dgvg3pZpfE1VTOtWUlLq0eb",
+	"tnKFNFz3YUjadw5IxZ8ItoVbcrLJf+5wnN+QKu9ysjt2VK6qOVUyzgX9wdLzlgE2qvg7LAfXLC28Cmiz",
+	"QA2YMSoRzCJfZqnAxE/ybc5+LZyTqBylsUoTYmCSKotFnWukdZPS5x0trlGbLucxmBQa78ln36ZsVqdP",
+	"jhZ1JiRSoUtUlhWSUqlQkgAL4TJg4MlCMmdSYtqR8HpRnbPbWXpV6ruCupkyndUbiY/igAQivthEFbtH",
+	"kuPnzpDfIEJnoQl7m+2yUwj+Jr7wm93LtRnJIkN9Z44OdWhjcg73N+hr6cN0/U6v3zUNNgABkQa6Gqy3",
+	"CrU6vHmDIrFSCLA03YaOU+kFv9oeKOrlje1FbtNchwD+esOlT3AqJJpGGW+l0a38u1uszcXcBLSzu1iB",
+	"ZtMqTQGI8Epq3Z7vE0yxzXe1xSjLbUnk/Z1tiG0RMJ+ih45A7NZFKozTxM5aOEXrEs7D8r2W9jZacAmk",
+	"yIguP92Dpdr8n0mTY2Iflv37OW/qGYTnYTePeYemVn0d+KseuL0emuQ+A0tWqEHY8oL29QxOkGnsaKK8",
+	"anVLXp2fwRWW4Wh//Pr9xXj07vTVeHT56vzs8rvRfy8IRBh0TQ8nlUMNnnbNydzaPLolRiq8nShpWeL0",
+	"4zFc1Nw1Y0JaJqQvv4VOAw0zHAxmws6LST9R2aCxpPmbbLbevKAT60Lpm3YxAVPoKUuwEc9EogccCYM5",
+	"REYON0PZhxMFUllALuzQQaUZ+nTIcjYRqbBlz2NjISGYhuBVykoH9HQh4eeMXSHMULpE8zNpLRUJBhcK",
+	"qqCarAVapkv4UipwTyQIM80k4awS7VefqJfKmxqXhxtUE/UiAqFeg088bEbJchENo2f9o/6ziACFnTtv",
+	"Glw/of8CgRpnzNCue1idZ0GjLbQ0nRnV9OGYpak/iDcabqejMaxuRWqk4HPo8YyT7y9BduPBGlm4g7iP",
+	"Isfn06OjyivRH4VYnqcBJg9+MUou27BbxPR99cqFQlspF0WSoDGk5udHTx6MGd8p7djvvSS0q7T4H/Jh",
+	"FeYGGB0ClJyKWaGRO7e1je5kwrQWaEAqiT3ycSahkFdSLVzfr+/Yf/r147M/VgreMFlCSOhmGCIxTVED",
+	"3iSIHDnEMek9TkUm7Et4h1aX8aspuZhhpfFJzSo6FSFMWHLlBHhx9PTxBfiGcThlFhesHLZcvNFX9Z1a",
+	"5GBUhnZeHb2nLGGcZJWUjTQy/hKENbBQmnsL+i60E+XZ44ty4bug8F6yayZSNklxRSRhXOJsOJbSEJhP",
+	"5rQgcPv88bkNSoexyFAVdoVTLrhjzKvenWhDK74KAY6MpyL4eqO9+LhcVzd6kSmyjOly+zxKZZjNDJ1R",
+	"8pDo40ZOpAPLTZwleTyv+kwcjdVFYsU1RsMpSw32IsExy5WX0OoCfTX4QemU18+QK76VaemfuK3oWqWo",
+	"UNXJNw7sxsRuxUpc8XoTGzZFW8ZJyoyJho6qu94cTlA8KEr0p6PxWvIfNdI8VahoGK0VJ1JlrkxHefLn",
+	"IeOmUr6lwVYalr6aB51ztEykpnHqbT+8oYydv7349DrmW8FRPVX6RvHy8erX6rl3zTnDLZgoXsKX/754",
+	"+/1X/ah5Og7usL+Su3amvbveHu0n3wc9DV0fW7MMyZcCUHS64wp9psyYTXwD0RPuVY/ViSrM3EBYPy68",
+	"ZqngL90z1TiS0KT3u6nAlPf/CNhiH/XsW6UngnOUvjZcYfmFAa1SOpeUvmwV0s9S62CtDSSksYzAui6k",
+	"ccU5VjIt6bbLJY3culxtgAtDZbAy0h4Q1LGS01QkoQBqNKrQCX5hIIwe3NgYg595NwpHni/J51ISrQS8",
+	"EcaaXl3hfQgid1cmSJCFu94PdxryFDhkyORiLlL8ygv8ZA9mrbLUSFphSyAE+ZrpWcAqLv6EgZQukSmZ",
+	"hDjO2E1Md+JJadEEXl/sI4JMkVO1Rg5vkAsG4zJf4ZT0bchQzMAqCwcgfgDiByC+LyD+wIjx4QF7uHQX",
+	"YncXViG7x5nGYfPYM1njdSZ5F1pfaOGQ6Qa4TrB3DeQeV3B2M1i/7XW1mAahGzz4KPjtxn5TaFuDuGfC",
+	"uEPDqbXxtqg9rHFyBvRHRl5jd3Vm7t5QQtelnqFtvZlSzR4ELXTaq2bikeBrELzXcP7VmeaHfcLz1UHC",
+	"AZ//YfD5HgrH98rCt6qQvA1dnT559eYkBcPSXg6m1sY5oKMDOjqgo32ho23L7++lTxnKdNzgN3b8tlqV",
+	"D9OpPGtAgk7o00Y4G3FQ/WJTJwCq3juoEShzrzr5ufEuqMcv2BLuzNBWr0DtD1msvWLxxx61/TnaYYdK",
+	"fajUh0r9+JX6zjrxeynPVVmpp4jEYlyxuLkmG5RGeF78xjuU6Uoxd9Rpz8DmqeLynbFdqnDnlHC3Mqxp",
+	"42Uh3sO8cP1tu89iZtjxVt+hL3GYGx7mhoe54WFueMDbB7x9wNsPjLfvwYS/EXF7lPsQY8AlhNwSdDf5",
+	"2AV7d04Hl1raAn5v6I99rFp3YU7oa8s6SvffKW03FzwZvR6NR7Bxr8sdRoOBn10ng/6TGKtgglW57B4G",
+	"LsX//Q4FV74RO2DvA/b+rLD35zP5/NMdEw6A9gBoD4D28QFtJ3x6cBh7f9+4E8X6RHHvEHcVu3YCVY/9",
+	"1sDdyRLGdcPUJjYkpTY+zXV4r/oo98cPhL0M6utuJDheYkD3wWxdwdy/SOWiUhjgKikyUln1reggIrLB",
+	"Gh93/kh26P/xNAOF5KgJ+daA4M3xOZCeTf3h7FSrjG5l/SUM7bT/rXOAsMWmh5qWiHOHcBsfvKZi0sDV",
+	"g8bvf15/3X/ef/6PvwlJzs2smKRI2HPglTsw/Mr9yXLRNws2m6Huuwi5/X8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -124,6 +124,10 @@ func mergeSpecs(surfaces []Surface) ([]byte, error) {
 			out.Components.SecuritySchemes[name] = sec
 		}
 		out.Security = s.Spec.Security
+		out.Tags = append(out.Tags, s.Spec.Tags...)
+		// Every facade carries the same contact, licence and relative
+		// server (specgen writes them from openapi/pins.yaml).
+		out.Info.Contact, out.Info.License, out.Servers = s.Spec.Info.Contact, s.Spec.Info.License, s.Spec.Servers
 	}
 	return json.Marshal(out)
 }

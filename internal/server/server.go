@@ -73,7 +73,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
 		middleware.Recover(), middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))),
 		deadline(opts.RequestTimeout), requireKey(opts.Keys, auth.NewThrottle()),
-		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
+		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode), mediaType(routes))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		own := map[string]bool{}

@@ -34,6 +34,7 @@ func Generate(pinsPath string) ([]Result, error) {
 	base := filepath.Dir(pinsPath)
 	var results []Result
 	for _, s := range pins.Surfaces {
+		s.Info = pins.Info
 		res, err := generateSurface(base, s)
 		if err != nil {
 			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
@@ -218,6 +219,7 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 	if err := classify(merged); err != nil {
 		return nil, err
 	}
+	publish(merged, s)
 	if err := closeSchemas(merged, up); err != nil {
 		return nil, err
 	}

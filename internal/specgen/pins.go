@@ -13,6 +13,8 @@ import (
 
 // Pins is the content of openapi/pins.yaml.
 type Pins struct {
+	// Info is what every published facade says about itself.
+	Info     Published `yaml:"info"`
 	Surfaces []Surface `yaml:"surfaces"`
 }
 
@@ -31,6 +33,8 @@ type Surface struct {
 	// UpstreamOutput, when set, receives the filtered upstream spec that a
 	// typed upstream client is generated from.
 	UpstreamOutput string `yaml:"upstreamOutput"`
+	// Info is the pins file's info, copied into every surface.
+	Info Published `yaml:"-"`
 }
 
 // Upstream pins an upstream spec file inside a Go module version.

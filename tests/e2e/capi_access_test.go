@@ -37,7 +37,7 @@ func TestCapiManagementClusterAccess(t *testing.T) {
 	res, err := down.ListclustersWithResponse(ctx(t), &capi.ListclustersParams{})
 	require.NoError(t, err)
 	require.Equal(t, 503, res.StatusCode(), string(res.Body))
-	assert.Contains(t, res.JSONDefault.Message, "not reachable")
+	assert.Contains(t, res.JSON503.Message, "not reachable")
 
 	up, _ := capiGate(t, map[string]string{"KUBECONFIG": path, "CLUSTERGATE_KUBE_CONTEXT": "envtest"})
 	res, err = up.ListclustersWithResponse(ctx(t), &capi.ListclustersParams{})
@@ -51,5 +51,5 @@ func TestCapiManagementClusterAccess(t *testing.T) {
 	res, err = none.ListclustersWithResponse(ctx(t), &capi.ListclustersParams{})
 	require.NoError(t, err)
 	require.Equal(t, 503, res.StatusCode(), string(res.Body))
-	assert.Contains(t, res.JSONDefault.Message, "set KUBECONFIG")
+	assert.Contains(t, res.JSON503.Message, "set KUBECONFIG")
 }

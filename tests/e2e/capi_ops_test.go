@@ -29,12 +29,12 @@ func scaleTopology(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses)
 	}
 	amb := scale(capi.CapiScaleRequest{Replicas: 4})
 	require.Equal(t, 400, amb.StatusCode(), string(amb.Body))
-	assert.Contains(t, amb.JSONDefault.Message, "machineDeployment: cluster capi-e2e/alpha has several worker machine deployments (md-0, gpu)")
+	assert.Contains(t, amb.JSON400.Message, "machineDeployment: cluster capi-e2e/alpha has several worker machine deployments (md-0, gpu)")
 	unknown := scale(capi.CapiScaleRequest{Replicas: 4, MachineDeployment: ptr("arm")})
 	assert.Equal(t, 400, unknown.StatusCode(), string(unknown.Body))
 	negative := scale(capi.CapiScaleRequest{Replicas: -1, MachineDeployment: ptr("md-0")})
 	require.Equal(t, 400, negative.StatusCode(), string(negative.Body))
-	assert.Contains(t, negative.JSONDefault.Message, "replicas")
+	assert.Contains(t, negative.JSON400.Message, "replicas")
 
 	ok := scale(capi.CapiScaleRequest{Replicas: 5, MachineDeployment: ptr("md-0")})
 	require.Equal(t, 202, ok.StatusCode(), string(ok.Body))
@@ -53,7 +53,7 @@ func scaleTopology(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses)
 
 	stale := scale(capi.CapiScaleRequest{Replicas: 6, MachineDeployment: ptr("md-0"), ResourceVersion: ok.JSON202.ResourceVersion})
 	require.Equal(t, 409, stale.StatusCode(), string(stale.Body))
-	assert.Contains(t, stale.JSONDefault.Message, "the object has been modified")
+	assert.Contains(t, stale.JSON409.Message, "the object has been modified")
 	fresh := scale(capi.CapiScaleRequest{Replicas: 6, MachineDeployment: ptr("md-0"), ResourceVersion: &cl.ResourceVersion})
 	require.Equal(t, 202, fresh.StatusCode(), string(fresh.Body))
 }
@@ -90,7 +90,7 @@ func kubeconfigAndNodes(t *testing.T, env *kubetest.Env, c *capi.ClientWithRespo
 	missing, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "alpha")
 	require.NoError(t, err)
 	require.Equal(t, 404, missing.StatusCode(), string(missing.Body))
-	assert.Contains(t, missing.JSONDefault.Message, "no kubeconfig Secret alpha-kubeconfig yet")
+	assert.Contains(t, missing.JSON404.Message, "no kubeconfig Secret alpha-kubeconfig yet")
 
 	machines := []*clusterv1.Machine{kubetest.Machine(capiNS, "alpha", "alpha-cp-1", true), kubetest.Machine(capiNS, "alpha", "alpha-md-0-1", false)}
 	for _, m := range machines {
@@ -165,13 +165,13 @@ func deletion(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses, alph
 	scale, err := c.ScaleclusterWithResponse(x, capiNS, "alpha", capi.CapiScaleRequest{Replicas: 1, MachineDeployment: ptr("md-0")})
 	require.NoError(t, err)
 	assert.Equal(t, 409, scale.StatusCode(), string(scale.Body))
-	assert.Contains(t, scale.JSONDefault.Message, "being deleted")
+	assert.Contains(t, scale.JSON409.Message, "being deleted")
 
 	kubetest.RemoveFinalizer(t, env, alpha)
 	gone, err := c.GetclusterWithResponse(x, capiNS, "alpha")
 	require.NoError(t, err)
 	assert.Equal(t, 404, gone.StatusCode(), string(gone.Body))
-	assert.Equal(t, "capi", *gone.JSONDefault.Upstream)
+	assert.Equal(t, "capi", *gone.JSON404.Upstream)
 
 	again, err := c.DeleteclusterWithResponse(x, capiNS, "alpha")
 	require.NoError(t, err)

@@ -125,7 +125,7 @@ func TestCapiTemplatesAndCreate(t *testing.T) {
 	dup, err := c.CreateclusterWithResponse(x, capiNS, &capi.CreateclusterParams{}, newCluster("alpha"))
 	require.NoError(t, err)
 	assert.Equal(t, 409, dup.StatusCode(), string(dup.Body))
-	assert.Contains(t, dup.JSONDefault.Message, "already exists")
+	assert.Contains(t, dup.JSON409.Message, "already exists")
 }
 
 // createRefusals sends requests that do not fit the ClusterClass: each is a
@@ -158,7 +158,7 @@ func createRefusals(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses
 		require.NoError(t, err)
 		t.Logf("%s: %d %s", tc.name, res.StatusCode(), res.Body)
 		if assert.Equal(t, 400, res.StatusCode(), "%s: %s", tc.name, res.Body) {
-			assert.Contains(t, res.JSONDefault.Message, tc.want, tc.name)
+			assert.Contains(t, res.JSON400.Message, tc.want, tc.name)
 		}
 	}
 	err := env.Client.Get(x, client.ObjectKey{Namespace: capiNS, Name: "refused"}, &clusterv1.Cluster{})
@@ -204,7 +204,7 @@ func ghost(t *testing.T, c *capi.ClientWithResponses) {
 	for _, res := range []interface{ StatusCode() int }{get, kc, nodes, scale, del} {
 		assert.Equal(t, 404, res.StatusCode(), "%T", res)
 	}
-	assert.Contains(t, get.JSONDefault.Message, `clusters.cluster.x-k8s.io "ghost" not found`)
+	assert.Contains(t, get.JSON404.Message, `clusters.cluster.x-k8s.io "ghost" not found`)
 }
 
 // provision plays the topology and cluster controllers: a MachineDeployment

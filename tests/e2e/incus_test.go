@@ -71,8 +71,8 @@ func testIncusClusterLifecycle(t *testing.T, d *lxdtest.Daemon) {
 	stale, err := c.ClusterputWithResponse(x, &gen.ClusterputParams{IfMatch: ptr("stale-etag")}, gen.ClusterPut{Enabled: ptr(true), ServerName: ptr(d.Name)})
 	require.NoError(t, err)
 	assert.Equal(t, 412, stale.StatusCode(), string(stale.Body))
-	require.NotNil(t, stale.JSONDefault)
-	assert.Contains(t, stale.JSONDefault.Message, "changed since it was read")
+	require.NotNil(t, stale.JSON412)
+	assert.Contains(t, stale.JSON412.Message, "changed since it was read")
 
 	grp, err := c.ClustergroupspostWithResponse(x, gen.ClusterGroupsPost{Name: "gpu", Description: ptr("GPU nodes")})
 	require.NoError(t, err)
@@ -165,7 +165,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 	again, err := c.ClustermemberdeleteWithResponse(x, renamed)
 	require.NoError(t, err)
 	assert.Equal(t, 404, again.StatusCode(), string(again.Body))
-	assert.Contains(t, again.JSONDefault.Message, "not found")
+	assert.Contains(t, again.JSON404.Message, "not found")
 
 	// The last member cannot leave: both daemons say so under a 500, which
 	// is the conflict it is. Right after a member left, LXD may still try
@@ -180,7 +180,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	assert.Equal(t, http.StatusConflict, last.StatusCode(), string(last.Body))
-	assert.Contains(t, last.JSONDefault.Message, "incus: Member is the only member in the cluster", "the upstream's words")
+	assert.Contains(t, last.JSON409.Message, "incus: Member is the only member in the cluster", "the upstream's words")
 }
 
 func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string) {
@@ -223,7 +223,7 @@ func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string)
 	missing, err := c.ClustermembergetWithResponse(x, "no-such-member")
 	require.NoError(t, err)
 	assert.Equal(t, 404, missing.StatusCode())
-	assert.Equal(t, "incus", *missing.JSONDefault.Upstream)
+	assert.Equal(t, "incus", *missing.JSON404.Upstream)
 }
 
 func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, d *lxdtest.Daemon) {

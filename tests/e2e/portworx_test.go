@@ -53,8 +53,8 @@ func TestPortworxClusterPairs(t *testing.T) {
 	refused, err := ga.OpenstorageclusterpaircreateWithResponse(x, pairRequest(b, *old.JSON200.Result.Token, nil))
 	require.NoError(t, err)
 	assert.Equal(t, 400, refused.StatusCode(), "the old token was refused by the remote: %s", refused.Body)
-	assert.Contains(t, refused.JSONDefault.Message, "Token mismatch")
-	assert.Equal(t, "portworx", *refused.JSONDefault.Upstream)
+	assert.Contains(t, refused.JSON400.Message, "Token mismatch")
+	assert.Equal(t, "portworx", *refused.JSON400.Upstream)
 
 	for _, mode := range []px.ClusterPairModeMode{px.DisasterRecovery, px.OneTimeMigration} {
 		created, err := ga.OpenstorageclusterpaircreateWithResponse(x, pairRequest(b, newToken, &mode))
@@ -83,7 +83,7 @@ func TestPortworxClusterPairs(t *testing.T) {
 	again, err := ga.OpenstorageclusterpairdeleteWithResponse(x, b.ClusterID)
 	require.NoError(t, err)
 	assert.Equal(t, 404, again.StatusCode(), string(again.Body))
-	assert.Contains(t, again.JSONDefault.Message, "not found")
+	assert.Contains(t, again.JSON404.Message, "not found")
 	missing, err := ga.OpenstorageclusterpairinspectWithResponse(x, b.ClusterID)
 	require.NoError(t, err)
 	assert.Equal(t, 404, missing.StatusCode(), string(missing.Body))
@@ -118,13 +118,13 @@ func TestPortworxCreateValidation(t *testing.T) {
 		resp, err := c.OpenstorageclusterpaircreateWithResponse(ctx(t), px.APISdkClusterPairCreateRequest{Request: tc.req})
 		require.NoError(t, err)
 		assert.Equal(t, 400, resp.StatusCode(), "%s: %s", tc.name, resp.Body)
-		require.NotNil(t, resp.JSONDefault, tc.name)
-		assert.Contains(t, resp.JSONDefault.Message, tc.want, tc.name)
+		require.NotNil(t, resp.JSON400, tc.name)
+		assert.Contains(t, resp.JSON400.Message, tc.want, tc.name)
 	}
 	down, err := c.OpenstorageclusterpairenumerateWithResponse(ctx(t))
 	require.NoError(t, err)
 	assert.Equal(t, 503, down.StatusCode(), string(down.Body))
-	assert.Contains(t, down.JSONDefault.Message, "PORTWORX_ENDPOINT")
+	assert.Contains(t, down.JSON503.Message, "PORTWORX_ENDPOINT")
 }
 
 // TestPortworxAuth runs an SDK server with JWT auth on and shows clustergate
@@ -142,11 +142,11 @@ func TestPortworxAuth(t *testing.T) {
 	denied, err := viewer.OpenstorageclusterpairgettokenWithResponse(x)
 	require.NoError(t, err)
 	assert.Equal(t, 403, denied.StatusCode(), string(denied.Body))
-	assert.Contains(t, denied.JSONDefault.Message, "denied")
+	assert.Contains(t, denied.JSON403.Message, "denied")
 
 	garbage := portworxGate(t, s, "not-a-jwt")
 	unauth, err := garbage.OpenstorageclusterpairenumerateWithResponse(x)
 	require.NoError(t, err)
 	assert.Equal(t, 401, unauth.StatusCode(), string(unauth.Body))
-	assert.Contains(t, unauth.JSONDefault.Message, "token issuer")
+	assert.Contains(t, unauth.JSON401.Message, "token issuer")
 }

@@ -5,13 +5,16 @@
 // call), isError results, and the confirm guard on destructive tools.
 //
 // Input comes from the environment, so the key never shows in a process
-// list: MCP_URL (the /mcp endpoint), MCP_KEY (a bearer API key) and MEMBER
-// (an existing cluster member). It prints one JSON summary line on stdout
-// and exits 1 if any check failed, 2 if it crashed or ran out of time.
+// list: MCP_URL (the /mcp endpoint) or, for stdio, MCP_COMMAND (a JSON array:
+// the server's command and arguments) with MCP_ENV (a JSON object: its whole
+// environment); MCP_KEY (a bearer API key, HTTP only) and MEMBER (an existing
+// cluster member). It prints one JSON summary line on stdout and exits 1 if
+// any check failed, 2 if it crashed or ran out of time.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
-const { MCP_URL: url, MCP_KEY: key, MEMBER: member } = process.env;
+const { MCP_URL: url, MCP_COMMAND: command, MCP_ENV: serverEnv, MCP_KEY: key, MEMBER: member } = process.env;
 const deadlineMs = 60_000; // the Go test allows 90 s for the whole run
 
 const failures = [];
@@ -25,13 +28,19 @@ function text(result) {
 
 async function connect(headers) {
   const client = new Client({ name: "clustergate-mcpclients", version: "1.0.0" });
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  let transport;
+  if (command) {
+    const [cmd, ...args] = JSON.parse(command);
+    transport = new StdioClientTransport({ command: cmd, args, env: JSON.parse(serverEnv ?? "{}"), stderr: "pipe" });
+  } else {
+    transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  }
   await client.connect(transport);
   return client;
 }
 
 async function main() {
-  if (!url || !key || !member) throw new Error("set MCP_URL, MCP_KEY and MEMBER");
+  if (!(url || command) || !member || (url && !key)) throw new Error("set MCP_URL and MCP_KEY, or MCP_COMMAND; and MEMBER");
   const summary = {};
   const client = await connect({ Authorization: `Bearer ${key}` });
   try {
@@ -70,15 +79,18 @@ async function main() {
     await client.close();
   }
 
-  // Without the key the SDK must not get a session at all.
-  try {
-    const anon = await connect({});
-    await anon.close();
-    summary.noKey = { refused: false };
-  } catch (err) {
-    summary.noKey = { refused: true, error: String(err?.message ?? err) };
+  // Without the key the SDK must not get a session at all (HTTP: stdio
+  // presents the server's own key).
+  if (url) {
+    try {
+      const anon = await connect({});
+      await anon.close();
+      summary.noKey = { refused: false };
+    } catch (err) {
+      summary.noKey = { refused: true, error: String(err?.message ?? err) };
+    }
+    check(summary.noKey.refused, "connecting without a key succeeded");
   }
-  check(summary.noKey.refused, "connecting without a key succeeded");
 
   summary.failures = failures;
   console.log(JSON.stringify(summary));

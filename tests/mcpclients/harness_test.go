@@ -1,7 +1,16 @@
-// Package mcpclients proves clustergate's MCP layer with real clients that
-// are not written in Go: the MCP Inspector CLI and the TypeScript SDK, both
-// pinned in package-lock.json and installed once outside the repo (see
-// npm_test.go), run against clustergate in front of a real LXD.
+// Package mcpclients proves clustergate's MCP layer with the clients people
+// use, over every transport and mode (streamable HTTP with and without
+// sessions, stdio), against the sandbox and a real LXD: the MCP Inspector CLI
+// and the TypeScript SDK, pinned in package-lock.json and installed once
+// outside the repo (see npm_test.go), and two Go clients, the official SDK
+// and github.com/mark3labs/mcp-go (gomatrix_test.go).
+//
+// mcp-go is a dependency of this test package only. It is required by the
+// main module rather than by a nested test module: a nested module would
+// need a replace of the main module and a second go.sum covering its whole
+// graph (Kubernetes included), kept in step by hand, and an extra `go test`
+// line in make test and CI, while here it adds one direct and one indirect
+// require and never reaches the binary (TestMCPGoStaysOutOfTheBinary).
 package mcpclients
 
 import (

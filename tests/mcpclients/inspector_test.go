@@ -2,6 +2,7 @@ package mcpclients
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -143,11 +144,12 @@ func TestInspectorHTTP(t *testing.T) {
 	t.Run("tools/list --strict", func(t *testing.T) {
 		res := cli(bearer, "--method", "tools/list", "--strict")
 		// --strict exits 6 on an error-severity portability problem;
-		// warnings only go to stderr.
+		// warnings only go to stderr, and there must be none either.
 		require.Equal(t, exitOK, res.code, "stderr:\n%s", res.stderr)
 		if strings.TrimSpace(res.stderr) != "" {
 			t.Logf("Inspector --strict report:\n%s", res.stderr)
 		}
+		assert.NotRegexp(t, `Warning:|[1-9][0-9]* warnings?`, res.stderr, "--strict finds no portability problem in any tool schema")
 		checkToolList(t, decode[listOutput](t, res), servedTools(s.gate))
 	})
 
@@ -222,4 +224,51 @@ func TestInspectorStdio(t *testing.T) {
 	out := decode[callOutput](t, res)
 	assert.False(t, out.Result.IsError)
 	assert.Equal(t, d.Name, out.Result.StructuredContent["server_name"])
+}
+
+// TestInspectorModes drives the Inspector CLI over every way clustergate
+// serves MCP (streamable HTTP with and without sessions, stdio) in front of
+// the sandbox: the whole tool list with --strict and no warning, a write
+// with a JSON object argument, and the read that shows it.
+func TestInspectorModes(t *testing.T) {
+	dir := clients(t)
+	bin := cgtest.Binary(t)
+	env := clientEnv(t)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			settings := map[string]string{"CLUSTERGATE_API_KEYS": "admin=" + adminKey, "CLUSTERGATE_MCP_KEY": adminKey,
+				"CLUSTERGATE_MCP_STATELESS": fmt.Sprint(m.stateless)}
+			gate := cgtest.Start(t, settings)
+			cli := func(args ...string) result {
+				base := []string{"--format", "json"}
+				if !m.stdio {
+					base = append(base, "--server-url", gate.MCPURL, "--transport", "http", "--stored-auth-only",
+						"--header", "Authorization: Bearer "+adminKey)
+					return inspector(t, dir, env, append(base, args...)...)
+				}
+				// The Inspector gives a stdio server a default environment
+				// only: each setting goes with -e.
+				for k, v := range settings {
+					base = append(base, "-e", k+"="+v)
+				}
+				return inspector(t, dir, env, append(append(base, args...), "--", bin, "mcp")...)
+			}
+			res := cli("--method", "tools/list", "--strict")
+			require.Equal(t, exitOK, res.code, "stderr:\n%s", res.stderr)
+			assert.NotRegexp(t, `Warning:|[1-9][0-9]* warnings?`, res.stderr, "--strict finds no portability problem")
+			checkToolList(t, decode[listOutput](t, res), servedTools(gate))
+
+			// Each stdio run starts a fresh sandbox, so there the read that
+			// shows the write cannot follow it; over HTTP it does.
+			res = cli("--method", "tools/call", "--tool-name", "partially-update-cluster-member",
+				"--tool-arg", "name=node1", `body={"description":"set by the MCP Inspector"}`)
+			require.Equal(t, exitOK, res.code, "stdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
+			assert.False(t, decode[callOutput](t, res).Result.IsError, res.stdout)
+			if !m.stdio {
+				res = cli("--method", "tools/call", "--tool-name", "get-cluster-member", "--tool-arg", "name=node1")
+				require.Equal(t, exitOK, res.code, "stdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
+				assert.Equal(t, "set by the MCP Inspector", decode[callOutput](t, res).Result.StructuredContent["description"])
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ package tools
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -83,15 +84,41 @@ func TestInvariantsOverAllTools(t *testing.T) {
 				assert.NotContains(t, in, k, "no top-level %s", k)
 			}
 			compiles(t, in)
+			assert.Empty(t, typeArrays(in, "inputSchema"), "one type per schema (anyOf branches instead)")
 			if tool.OutputSchema != nil {
 				assert.Equal(t, "object", tool.OutputSchema["type"])
 				compiles(t, tool.OutputSchema)
+				assert.Empty(t, typeArrays(tool.OutputSchema, "outputSchema"), "one type per schema (anyOf branches instead)")
 			}
 			if tool.Annotations.Destructive {
 				assert.Contains(t, in["required"], "confirm", "destructive tools need confirm")
 			}
 		})
 	}
+}
+
+// typeArrays lists where a schema gives `type` as an array: legal JSON
+// Schema, but clients mapping tools onto a single-type dialect refuse it
+// (the MCP Inspector's --strict portability check warns).
+func typeArrays(node any, at string) []string {
+	var found []string
+	switch n := node.(type) {
+	case map[string]any:
+		if _, ok := n["type"].([]any); ok {
+			found = append(found, at)
+		}
+		if _, ok := n["type"].([]string); ok {
+			found = append(found, at)
+		}
+		for k, v := range n {
+			found = append(found, typeArrays(v, at+"."+k)...)
+		}
+	case []any:
+		for i, v := range n {
+			found = append(found, typeArrays(v, fmt.Sprintf("%s[%d]", at, i))...)
+		}
+	}
+	return found
 }
 
 // compiles checks a schema with the JSON Schema library the MCP SDK uses.
