@@ -28,11 +28,12 @@ type Stack struct {
 	Tools   []mcp.Tool   // the MCP tools the mode allows
 	Caller  *mcp.Caller
 	Metrics *metrics.Metrics
+	Drain   *server.Drain // /readyz answers 503 once it starts (graceful stop)
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
 func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
-	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
+	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version), Drain: &server.Drain{}}
 	var err error
 	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
 		return nil, err
@@ -57,7 +58,8 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	}
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
-		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst}, surfaces)
+		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Drain: st.Drain}, surfaces)
 	if err != nil {
 		return nil, err
 	}

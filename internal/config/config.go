@@ -21,10 +21,13 @@ type Config struct {
 	LogLevel       string        `flag:"log-level" env:"CLUSTERGATE_LOG_LEVEL" default:"info" help:"log level: debug, info, warn or error"`
 	APIKeysFile    string        `flag:"api-keys-file" env:"CLUSTERGATE_API_KEYS_FILE" help:"YAML file of hashed API keys (name, role, sha256 of the key); adds to --api-keys"`
 	MaxBodyBytes   int           `flag:"max-body-bytes" env:"CLUSTERGATE_MAX_BODY_BYTES" default:"1048576" help:"largest request body accepted (413 beyond)"`
-	RateLimit      float64       `flag:"rate-limit" env:"CLUSTERGATE_RATE_LIMIT" default:"20" help:"requests per second per API key (per client address when no keys are set) on /v1; 0 disables"`
+	RateLimit      float64       `flag:"rate-limit" env:"CLUSTERGATE_RATE_LIMIT" default:"20" help:"requests per second per API key (per client address when no keys are set) on /v1, counted by each replica on its own (N replicas allow N times as much); 0 disables"`
 	RateBurst      int           `flag:"rate-burst" env:"CLUSTERGATE_RATE_BURST" default:"40" help:"requests a key may send at once above --rate-limit"`
 	TLSCert        string        `flag:"tls-cert" env:"CLUSTERGATE_TLS_CERT" help:"PEM certificate: serve both listeners over TLS"`
 	TLSKey         string        `flag:"tls-key" env:"CLUSTERGATE_TLS_KEY" help:"PEM key for --tls-cert"`
+
+	ShutdownDelay   time.Duration `flag:"shutdown-delay" env:"CLUSTERGATE_SHUTDOWN_DELAY" default:"5s" help:"on SIGTERM, how long /readyz answers 503 while both listeners keep serving, so load balancers stop sending before they close; 0 closes at once"`
+	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"CLUSTERGATE_SHUTDOWN_TIMEOUT" default:"30s" help:"after --shutdown-delay, how long requests in flight and MCP streams get to finish before the rest are cut"`
 
 	IncusSocket     string        `flag:"incus-socket" env:"INCUS_SOCKET" default:"/var/lib/incus/unix.socket" help:"local Incus (or LXD) unix socket; used when --incus-url is empty"`
 	IncusURL        string        `flag:"incus-url" env:"INCUS_URL" help:"remote Incus HTTPS address, e.g. https://incus.example:8443"`

@@ -56,6 +56,7 @@ type Options struct {
 	RateLimit      float64 // requests per second per caller; 0 disables
 	RateBurst      int
 	Log            *slog.Logger
+	Drain          *Drain // turns /readyz to 503 on shutdown; nil: never
 }
 
 // New builds the Echo instance serving every surface.
@@ -86,7 +87,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		return nil, err
 	}
 	e.GET("/healthz", healthz)
-	e.GET("/readyz", readyz(surfaces))
+	e.GET("/readyz", readyz(surfaces, opts.Drain))
 	e.GET("/openapi.json", openapiJSON(spec))
 	e.GET(docs.Path, echo.WrapHandler(docs.Handler()))
 	e.GET(docs.Path+"/*", echo.WrapHandler(docs.Handler()))
