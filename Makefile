@@ -36,6 +36,7 @@ test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/build-kube.sh
 	bash tests/scripts/build-helm.sh
 	bash tests/scripts/install-chromium.sh
+	bash tests/scripts/install-nginx.sh
 
 test: check-generated vet test-deps ## the whole suite, real upstreams included, a race pass over the concurrent code, then a short fuzz run
 	$(GO) test -count=1 -timeout 30m ./...
