@@ -32,10 +32,10 @@ func serve(args []string) error {
 		return fmt.Errorf("shutdown-delay and shutdown-timeout must be 0 or more")
 	}
 	streams := newStreamCutter()
-	servers := []*named{{name: "http", addr: st.Config.HTTPAddr, srv: httpServer(st, st.Echo)}}
+	servers := []*named{{name: "http", addr: st.Config.HTTPAddr, srv: httpServer(st, closeWhileDraining(st.Drain, st.Echo))}}
 	if st.Config.MCPAddr != "" {
 		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr,
-			srv: httpServer(st, streams.wrap(st.MCPMux(version, progressEvery)))})
+			srv: httpServer(st, closeWhileDraining(st.Drain, streams.wrap(st.MCPMux(version, progressEvery))))})
 	}
 	for _, s := range servers {
 		if s.ln, err = net.Listen("tcp", s.addr); err != nil {
@@ -138,6 +138,21 @@ func shutdownAll(servers []*named, stop stopping) (cut int) {
 		_ = s.srv.Close()
 	}
 	return cut
+}
+
+// closeWhileDraining answers with "Connection: close" once draining: a
+// client holding a keep-alive connection (through an L4 balancer such as
+// kube-proxy, which never moves an open connection) reconnects, and so
+// reaches another replica, while this one still serves. Idle connections
+// are left alone until the listeners close: closing them now could race
+// a request being sent on one.
+func closeWhileDraining(drain *server.Drain, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if drain.Draining() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // streamCutter ends MCP's standalone GET streams (server-to-client

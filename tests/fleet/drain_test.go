@@ -38,9 +38,13 @@ func TestDrainThenStop(t *testing.T) {
 	streamEnded := make(chan time.Time, 1)
 	go func() { _, _ = io.Copy(io.Discard, stream); streamEnded <- time.Now() }()
 
+	keepAlive := &http.Client{Timeout: 10 * time.Second}
+	assert.False(t, keepAliveClosed(t, keepAlive, r.HTTP), "control: a kept-alive connection stays open before SIGTERM")
+
 	r.terminate(t)
 	saw503 := waitStatus(t, "http://"+r.HTTP+"/readyz", http.StatusServiceUnavailable, 500*time.Millisecond)
 	assert.Contains(t, saw503, `"draining":true`)
+	assert.True(t, keepAliveClosed(t, keepAlive, r.HTTP), "while draining, answers close kept-alive connections")
 
 	// Within the delay: new connections on both listeners are served.
 	for time.Since(r.stopAsked) < delay-500*time.Millisecond {
@@ -117,6 +121,18 @@ func TestShutdownTimeoutCutsWhatIsLeft(t *testing.T) {
 	step3, ok := r.logLine("shutdown 3/3: stopped")
 	require.True(t, ok, r.logs.String())
 	assert.EqualValues(t, 1, step3["connections_cut"])
+}
+
+// keepAliveClosed sends a request with a keep-alive client and reports
+// whether the answer closes the connection (Connection: close).
+func keepAliveClosed(t *testing.T, c *http.Client, addr string) bool {
+	t.Helper()
+	resp, err := c.Get("http://" + addr + "/healthz")
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	return resp.Close
 }
 
 // waitStatus polls url until it answers want, within limit; it returns the body.
