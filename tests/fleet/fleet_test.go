@@ -67,7 +67,6 @@ func TestRollingRestartDropsNothing(t *testing.T) {
 
 	assert.Zero(t, sum.Failed, "REST requests failed through the balancer: %v", sum.Failures)
 	assert.Zero(t, sum.MCPFailed, "MCP tool calls failed through the balancer: %v", sum.Failures)
-	assert.Zero(t, sum.Skipped, "the load generator kept up")
 	assert.Greater(t, sum.OK, 1000, "a steady load")
 	assert.Greater(t, sum.MCPOK, 100, "MCP tool calls went through during the restarts")
 	for i, r := range everyone {
