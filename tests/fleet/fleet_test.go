@@ -62,13 +62,15 @@ func TestRollingRestartDropsNothing(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	sum := load.stop(t)
-	t.Logf("load: %d sent, %d REST ok, %d MCP ok, %d failed (REST), %d failed (MCP), %d skipped, in %.1f s; nginx reloads: %d",
-		sum.Sent, sum.OK, sum.MCPOK, sum.Failed, sum.MCPFailed, sum.Skipped, sum.Seconds, lb.reloads)
+	t.Logf("load: %d sent, %d REST ok, %d MCP ok (protocol %s), %d failed (REST), %d failed (MCP), %d skipped, in %.1f s; nginx reloads: %d",
+		sum.Sent, sum.OK, sum.MCPOK, sum.MCPVersion, sum.Failed, sum.MCPFailed, sum.Skipped, sum.Seconds, lb.reloads)
 
 	assert.Zero(t, sum.Failed, "REST requests failed through the balancer: %v", sum.Failures)
 	assert.Zero(t, sum.MCPFailed, "MCP tool calls failed through the balancer: %v", sum.Failures)
 	assert.Greater(t, sum.OK, 1000, "a steady load")
 	assert.Greater(t, sum.MCPOK, 100, "MCP tool calls went through during the restarts")
+	assert.Equal(t, "2026-07-28", sum.MCPVersion,
+		"stateless: the Go SDK client (v1.8.0) speaks the sessionless protocol a gateway can route on Mcp-Method")
 	for i, r := range everyone {
 		assert.Positive(t, sum.ByUpstream[r.HTTP], "replica %d (%s) answered part of the load", i, r.HTTP)
 	}
@@ -220,6 +222,7 @@ type summary struct {
 	MCPFailed                 int `json:"mcp_failed"`
 	Failures                  map[string]int
 	ByUpstream                map[string]int `json:"by_upstream"`
+	MCPVersion                string         `json:"mcp_protocol"`
 	Seconds                   float64
 }
 

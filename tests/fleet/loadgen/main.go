@@ -37,9 +37,10 @@ type Summary struct {
 	Failed     int            `json:"failed"`
 	MCPOK      int            `json:"mcp_ok"`
 	MCPFailed  int            `json:"mcp_failed"`
-	Skipped    int            `json:"skipped"`     // in-flight cap reached: not sent
-	Failures   map[string]int `json:"failures"`    // message → count
-	ByUpstream map[string]int `json:"by_upstream"` // nginx's X-Upstream (replica address) → REST answers
+	Skipped    int            `json:"skipped"`      // in-flight cap reached: not sent
+	Failures   map[string]int `json:"failures"`     // message → count
+	ByUpstream map[string]int `json:"by_upstream"`  // nginx's X-Upstream (replica address) → REST answers
+	MCPVersion string         `json:"mcp_protocol"` // the protocol version the MCP session settled on
 	Seconds    float64        `json:"seconds"`
 }
 
@@ -79,6 +80,9 @@ func run() error {
 		session = s
 	}
 	sum := Summary{Failures: map[string]int{}, ByUpstream: map[string]int{}}
+	if session != nil && session.InitializeResult() != nil {
+		sum.MCPVersion = session.InitializeResult().ProtocolVersion
+	}
 	var mu sync.Mutex
 	record := func(mcp bool, upstream string, err error) {
 		mu.Lock()
