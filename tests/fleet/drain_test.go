@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,17 +14,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDrainThenStop follows one replica's graceful stop with a request in
-// flight (held 3 s by the upstream) and a stateful MCP notification stream
-// open: on SIGTERM /readyz answers 503 at once, both listeners keep serving
-// new connections for --shutdown-delay, then they close, the request in
-// flight still completes, the stream ends, and the process exits 0, logging
+// TestDrainThenStop follows one replica's graceful stop with a REST request
+// and an MCP tool call in flight (each held 3 s by the upstream) and a
+// stateful MCP notification stream open: on SIGTERM /readyz answers 503 at once, both listeners keep serving
+// new connections for --shutdown-delay, then they close, the requests in
+// flight still complete, the stream ends, and the process exits 0, logging
 // each step.
 func TestDrainThenStop(t *testing.T) {
 	const delay, hold = 2 * time.Second, 3 * time.Second
-	arrived := make(chan struct{}, 1)
+	arrived := make(chan struct{}, 2)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		arrived <- struct{}{}
+		select { // readiness checks come here too: never block on them
+		case arrived <- struct{}{}:
+		default:
+		}
 		time.Sleep(hold)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"result":{}}`))
@@ -34,16 +38,26 @@ func TestDrainThenStop(t *testing.T) {
 	inFlight := make(chan int, 1)
 	go func() { code, _ := status("http://" + r.HTTP + "/v1/v1/clusterpairs"); inFlight <- code }()
 	<-arrived
-	stream := openMCPStream(t, r.MCP)
+	session, stream := openMCPStream(t, r.MCP)
 	streamEnded := make(chan time.Time, 1)
 	go func() { _, _ = io.Copy(io.Discard, stream); streamEnded <- time.Now() }()
+	// An MCP tool call in flight too (the same slow upstream), on that session.
+	toolCall := make(chan string, 1)
+	go func() {
+		resp := mcpPost(t, r.MCP, session, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"enumerate-returns-list-cluster-pairs","arguments":{}}}`)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		toolCall <- fmt.Sprintf("%d %s", resp.StatusCode, body)
+	}()
+	<-arrived
 
 	keepAlive := &http.Client{Timeout: 10 * time.Second}
 	assert.False(t, keepAliveClosed(t, keepAlive, r.HTTP), "control: a kept-alive connection stays open before SIGTERM")
 
 	r.terminate(t)
-	saw503 := waitStatus(t, "http://"+r.HTTP+"/readyz", http.StatusServiceUnavailable, 500*time.Millisecond)
-	assert.Contains(t, saw503, `"draining":true`)
+	// A check that reached /readyz before the signal asks the slow upstream:
+	// give each check 200 ms, and want the draining answer.
+	waitDraining(t, "http://"+r.HTTP+"/readyz", time.Second)
 	assert.True(t, keepAliveClosed(t, keepAlive, r.HTTP), "while draining, answers close kept-alive connections")
 
 	// Within the delay: new connections on both listeners are served.
@@ -82,6 +96,14 @@ func TestDrainThenStop(t *testing.T) {
 		assert.Equal(t, http.StatusOK, code, "the request in flight completed")
 	case <-time.After(10 * time.Second):
 		t.Fatal("the request in flight did not complete")
+	}
+	select {
+	case got := <-toolCall:
+		assert.True(t, strings.HasPrefix(got, "200 "), "the MCP tool call in flight completed: %s", got)
+		assert.Contains(t, got, `"result"`)
+		assert.NotContains(t, got, `"isError":true`)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the MCP tool call in flight did not complete")
 	}
 	require.NoError(t, r.waitExit(t, 10*time.Second), "exit 0 after draining:\n%s", r.logs)
 
@@ -135,6 +157,30 @@ func keepAliveClosed(t *testing.T, c *http.Client, addr string) bool {
 	return resp.Close
 }
 
+// waitDraining polls url, each check bounded to 200 ms, until it answers
+// 503 saying it drains, within limit.
+func waitDraining(t *testing.T, url string, limit time.Duration) {
+	t.Helper()
+	c := &http.Client{Timeout: 200 * time.Millisecond, Transport: &http.Transport{DisableKeepAlives: true}}
+	deadline := time.Now().Add(limit)
+	last := ""
+	for time.Now().Before(deadline) {
+		resp, err := c.Get(url)
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(string(body), `"draining":true`) {
+			return
+		}
+		last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer 503 draining within %s of SIGTERM (last: %s)", url, limit, last)
+}
+
 // waitStatus polls url until it answers want, within limit; it returns the body.
 func waitStatus(t *testing.T, url string, want int, limit time.Duration) string {
 	t.Helper()
@@ -153,38 +199,45 @@ func waitStatus(t *testing.T, url string, want int, limit time.Duration) string 
 
 // openMCPStream opens a stateful MCP session with plain HTTP (initialize,
 // initialized) and its standalone GET stream, the one a client keeps open
-// for server notifications; it returns the stream's body.
-func openMCPStream(t *testing.T, addr string) io.ReadCloser {
+// for server notifications; it returns the session id and the stream's body.
+func openMCPStream(t *testing.T, addr string) (string, io.ReadCloser) {
 	t.Helper()
-	url := "http://" + addr + "/mcp"
-	send := func(method, body, session string) *http.Response {
-		req, err := http.NewRequest(method, url, strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+adminKey)
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		req.Header.Set("Content-Type", "application/json")
-		if session != "" {
-			req.Header.Set("Mcp-Session-Id", session)
-			req.Header.Set("MCP-Protocol-Version", "2025-11-25")
-		}
-		if method == http.MethodGet {
-			req.Header.Set("Accept", "text/event-stream")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		return resp
-	}
-	resp := send(http.MethodPost, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",`+
-		`"capabilities":{},"clientInfo":{"name":"fleet-test","version":"1"}}}`, "")
+	resp := mcpPost(t, addr, "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",`+
+		`"capabilities":{},"clientInfo":{"name":"fleet-test","version":"1"}}}`)
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	session := resp.Header.Get("Mcp-Session-Id")
 	require.NotEmpty(t, session, "stateful mode gives a session id")
-	resp = send(http.MethodPost, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, session)
+	resp = mcpPost(t, addr, session, `{"jsonrpc":"2.0","method":"notifications/initialized"}`)
 	resp.Body.Close()
 	require.Equal(t, http.StatusAccepted, resp.StatusCode)
-	resp = send(http.MethodGet, "", session)
+	resp = mcpRequest(t, http.MethodGet, addr, session, "")
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the notification stream opens")
-	return resp.Body
+	return session, resp.Body
+}
+
+// mcpPost sends one JSON-RPC message on a session ("" before initialize).
+func mcpPost(t *testing.T, addr, session, body string) *http.Response {
+	t.Helper()
+	return mcpRequest(t, http.MethodPost, addr, session, body)
+}
+
+func mcpRequest(t *testing.T, method, addr, session, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+addr+"/mcp", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Content-Type", "application/json")
+	if session != "" {
+		req.Header.Set("Mcp-Session-Id", session)
+		req.Header.Set("MCP-Protocol-Version", "2025-11-25")
+	}
+	if method == http.MethodGet {
+		req.Header.Set("Accept", "text/event-stream")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	return resp
 }
