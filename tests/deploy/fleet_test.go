@@ -152,6 +152,10 @@ func TestChartRefusesBadFleetValues(t *testing.T) {
 		"either perReplica or perFleet")
 	assert.Contains(t, helmtest.RenderFails(t, "--set", "podDisruptionBudget.enabled=true,podDisruptionBudget.minAvailable=1"),
 		"either minAvailable or maxUnavailable")
+	assert.Contains(t, helmtest.RenderFails(t, "--set", "podDisruptionBudget.enabled=true,podDisruptionBudget.maxUnavailable="),
+		"set minAvailable or maxUnavailable")
+	assert.Contains(t, helmtest.RenderFails(t, "--set", "shutdown.delaySeconds=5s"),
+		`shutdown.delaySeconds must be a whole number of seconds, not "5s"`)
 	assert.Contains(t, helmtest.RenderFails(t, "--set", "autoscaling.enabled=true,autoscaling.targetCPUUtilizationPercentage="),
 		"give targetCPUUtilizationPercentage, requestRate.metricName or both")
 	assert.Contains(t, helmtest.RenderFails(t, "--set", "autoscaling.enabled=true,autoscaling.minReplicas=5,autoscaling.maxReplicas=2"),

@@ -93,6 +93,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/* terminationGracePeriodSeconds: the wait before closing, the timeout, a margin. */}}
 {{- define "clustergate.gracePeriod" -}}
 {{- $sd := .Values.shutdown -}}
+{{- range $k := list "delaySeconds" "timeoutSeconds" "preStopSleepSeconds" "graceMarginSeconds" -}}
+{{- if not (regexMatch "^[0-9]+$" (toString (index $sd $k))) -}}
+{{- fail (printf "shutdown.%s must be a whole number of seconds, not %q" $k (toString (index $sd $k))) -}}
+{{- end -}}
+{{- end -}}
 {{- $wait := int $sd.delaySeconds -}}
 {{- if eq $wait 0 -}}{{- $wait = int $sd.preStopSleepSeconds -}}{{- end -}}
 {{- add $wait (int $sd.timeoutSeconds) (int $sd.graceMarginSeconds) -}}
