@@ -8,19 +8,17 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/clustergate/clustergate/internal/app"
 	"github.com/clustergate/clustergate/internal/config"
+	"github.com/clustergate/clustergate/internal/server"
 )
 
-const (
-	// drainTimeout bounds how long shutdown waits for requests in flight.
-	drainTimeout = 30 * time.Second
-	// progressEvery is how often a long tool call reports progress.
-	progressEvery = time.Second
-)
+// progressEvery is how often a long tool call reports progress.
+const progressEvery = time.Second
 
 // serve builds the stack from a configuration already checked (TLS files
 // included), then listens.
@@ -29,9 +27,14 @@ func serve(cfg *config.Config) error {
 	if err != nil {
 		return usageError{err}
 	}
-	servers := []*named{{name: "http", addr: st.Config.HTTPAddr, srv: httpServer(st, st.Echo)}}
+	if st.Config.ShutdownDelay < 0 || st.Config.ShutdownTimeout < 0 {
+		return fmt.Errorf("shutdown-delay and shutdown-timeout must be 0 or more")
+	}
+	streams := newStreamCutter()
+	servers := []*named{{name: "http", addr: st.Config.HTTPAddr, srv: httpServer(st, closeWhileDraining(st.Drain, st.Echo))}}
 	if st.Config.MCPAddr != "" {
-		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr, srv: httpServer(st, st.MCPMux(version, progressEvery))})
+		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr,
+			srv: httpServer(st, closeWhileDraining(st.Drain, streams.wrap(st.MCPMux(version, progressEvery))))})
 	}
 	for _, s := range servers {
 		if s.ln, err = net.Listen("tcp", s.addr); err != nil {
@@ -45,7 +48,8 @@ func serve(cfg *config.Config) error {
 	}
 	st.Log.Info("clustergate listening", attrs...)
 	st.Audit.ReopenOnHangup(context.Background(), st.Log) // lives as long as the process
-	return runUntilSignal(servers, st.Log, st.Config.TLSCert, st.Config.TLSKey)
+	return runUntilSignal(servers, stopping{drain: st.Drain, streams: streams, log: st.Log,
+		delay: st.Config.ShutdownDelay, timeout: st.Config.ShutdownTimeout}, st.Config.TLSCert, st.Config.TLSKey)
 }
 
 // named is one listener and its server.
@@ -61,11 +65,30 @@ func httpServer(st *app.Stack, h http.Handler) *http.Server {
 		ReadTimeout: t, WriteTimeout: t}
 }
 
-// runUntilSignal serves until SIGTERM or SIGINT, then drains requests in
-// flight on every listener before returning.
-func runUntilSignal(servers []*named, log *slog.Logger, tlsCert, tlsKey string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
+// stopping is what the graceful stop needs.
+type stopping struct {
+	drain          *server.Drain
+	streams        *streamCutter
+	log            *slog.Logger
+	delay, timeout time.Duration
+}
+
+// runUntilSignal serves until SIGTERM or SIGINT, then stops in logged steps,
+// so that a replica leaves a fleet without refusing a request:
+//  1. drain: /readyz answers 503 while both listeners keep serving, for
+//     the delay (the time balancers and Kubernetes endpoints take to stop
+//     sending here); a second signal cuts it short;
+//  2. stop: the listeners close; requests in flight and MCP streams get the
+//     timeout to finish (standalone MCP GET streams, which carry no
+//     request, are ended so their clients reconnect elsewhere);
+//  3. connections still open after the timeout are cut.
+//
+// A stop asked for by a signal returns nil (exit 0); a listener that fails
+// returns its error after the others are stopped.
+func runUntilSignal(servers []*named, stop stopping, tlsCert, tlsKey string) error {
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sig)
 	errc := make(chan error, len(servers))
 	for _, s := range servers {
 		go func() { errc <- fmt.Errorf("%s: %w", s.name, serveOne(s, tlsCert, tlsKey)) }()
@@ -73,17 +96,92 @@ func runUntilSignal(servers []*named, log *slog.Logger, tlsCert, tlsKey string) 
 	var served error
 	select {
 	case served = <-errc:
-	case <-ctx.Done():
-	}
-	log.Info("shutting down: draining requests in flight", "timeout", drainTimeout.String())
-	sctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
-	defer cancel()
-	for _, s := range servers {
-		if err := s.srv.Shutdown(sctx); err != nil {
-			return fmt.Errorf("shutdown %s: %w", s.name, err)
+		stop.log.Error("shutdown: a listener failed; stopping the others", "err", served)
+	case got := <-sig:
+		stop.drain.Start()
+		stop.log.Info("shutdown 1/3: draining: /readyz answers 503, both listeners keep serving",
+			"signal", got.String(), "delay", stop.delay.String())
+		select {
+		case <-time.After(stop.delay):
+		case again := <-sig:
+			stop.log.Info("shutdown: second signal: delay cut short", "signal", again.String())
+		case served = <-errc:
+			stop.log.Error("shutdown: a listener failed while draining", "err", served)
 		}
 	}
+	stop.log.Info("shutdown 2/3: listeners closed; waiting for requests in flight and MCP streams",
+		"timeout", stop.timeout.String())
+	cut := shutdownAll(servers, stop)
+	stop.log.Info("shutdown 3/3: stopped", "connections_cut", cut)
 	return served
+}
+
+// shutdownAll stops every server at once within the timeout, then closes
+// the connections still open; it returns how many servers had some.
+func shutdownAll(servers []*named, stop stopping) (cut int) {
+	stop.streams.cut()
+	ctx, cancel := context.WithTimeout(context.Background(), stop.timeout)
+	defer cancel()
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i, s := range servers {
+		wg.Go(func() { errs[i] = s.srv.Shutdown(ctx) })
+	}
+	wg.Wait()
+	for i, s := range servers {
+		if errs[i] == nil {
+			continue
+		}
+		cut++
+		stop.log.Warn("shutdown: timeout reached with connections still open; cutting them",
+			"listener", s.name, "timeout", stop.timeout.String(), "err", errs[i].Error())
+		_ = s.srv.Close()
+	}
+	return cut
+}
+
+// closeWhileDraining answers with "Connection: close" once draining: a
+// client holding a keep-alive connection (through an L4 balancer such as
+// kube-proxy, which never moves an open connection) reconnects, and so
+// reaches another replica, while this one still serves. Idle connections
+// are left alone until the listeners close: closing them now could race
+// a request being sent on one.
+func closeWhileDraining(drain *server.Drain, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if drain.Draining() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// streamCutter ends MCP's standalone GET streams (server-to-client
+// notifications, open as long as the client likes) when the listeners
+// close: they hold no request in flight, and http.Server.Shutdown would
+// otherwise wait for them until the timeout. POST requests, tool calls
+// streamed over SSE included, are left to finish.
+type streamCutter struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newStreamCutter() *streamCutter {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &streamCutter{ctx: ctx, cancel: cancel}
+}
+
+func (s *streamCutter) cut() { s.cancel() }
+
+func (s *streamCutter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			defer context.AfterFunc(s.ctx, cancel)()
+			r = r.WithContext(ctx)
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // serveOne serves one listener, over TLS when a certificate is configured.

@@ -32,6 +32,7 @@ type Stack struct {
 	Metrics *metrics.Metrics
 	Audit   *audit.Log   // nil without --audit-log
 	Proxies auth.Proxies // --trusted-proxies
+	Drain   *server.Drain // /readyz answers 503 once it starts (graceful stop)
 	// Surfaces says what serves each surface and why, as /readyz does.
 	Surfaces []SurfaceInfo
 }
@@ -44,7 +45,7 @@ type SurfaceInfo struct {
 
 // Build assembles the stack from the configuration; no upstream is contacted.
 func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
-	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
+	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version), Drain: &server.Drain{}}
 	var err error
 	if st.Keys, err = loadKeys(cfg); err != nil {
 		return nil, err
@@ -71,7 +72,7 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
 		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		Audit: st.Audit, Proxies: st.Proxies}, surfaces)
+		Audit: st.Audit, Proxies: st.Proxies, Drain: st.Drain}, surfaces)
 	if err != nil {
 		return nil, err
 	}

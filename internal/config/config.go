@@ -33,7 +33,7 @@ type Config struct {
 	LogLevel       string        `flag:"log-level" env:"CLUSTERGATE_LOG_LEVEL" enum:"debug,info,warn,error" default:"info" helm:"config.logLevel" help:"log level"`
 	APIKeysFile    string        `flag:"api-keys-file" env:"CLUSTERGATE_API_KEYS_FILE" kind:"file" help:"YAML file of hashed API keys: a list of {name, role, sha256} (sha256sum of the key); adds to --api-keys"`
 	MaxBodyBytes   int           `flag:"max-body-bytes" env:"CLUSTERGATE_MAX_BODY_BYTES" kind:"size" default:"1MiB" help:"largest request body accepted (413 beyond)"`
-	RateLimit      float64       `flag:"rate-limit" env:"CLUSTERGATE_RATE_LIMIT" default:"20" help:"requests per second per API key (per client address when no keys are set) on /v1; 0 disables"`
+	RateLimit      float64       `flag:"rate-limit" env:"CLUSTERGATE_RATE_LIMIT" default:"20" help:"requests per second per caller identity (per client address when anonymous) on /v1, counted by each replica on its own (N replicas allow N times as much); 0 disables"`
 	RateBurst      int           `flag:"rate-burst" env:"CLUSTERGATE_RATE_BURST" default:"40" help:"requests a key may send at once above --rate-limit"`
 	TLSCert        string        `flag:"tls-cert" env:"CLUSTERGATE_TLS_CERT" kind:"file" help:"PEM certificate: serve both listeners over TLS"`
 	TLSKey         string        `flag:"tls-key" env:"CLUSTERGATE_TLS_KEY" kind:"file" help:"PEM key for --tls-cert"`
@@ -41,6 +41,9 @@ type Config struct {
 	AuditLog               string `flag:"audit-log" env:"CLUSTERGATE_AUDIT_LOG" help:"append one JSON line per call that changes state or reveals a secret (REST or MCP, allowed or refused) to this file, '-' for stdout; reopened on SIGHUP; a failed write answers 503"`
 	TrustedProxies         string `flag:"trusted-proxies" env:"CLUSTERGATE_TRUSTED_PROXIES" help:"comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limit, audit); empty believes no X-Forwarded-For"`
 	InsecureAllowAnonymous bool   `flag:"insecure-allow-anonymous" env:"CLUSTERGATE_INSECURE_ALLOW_ANONYMOUS" default:"false" help:"allow listening on a non-loopback address with no API keys: anyone who can reach it may do anything"`
+
+	ShutdownDelay   time.Duration `flag:"shutdown-delay" env:"CLUSTERGATE_SHUTDOWN_DELAY" default:"5s" help:"on SIGTERM, how long /readyz answers 503 while both listeners keep serving, so load balancers stop sending before they close; 0 closes at once"`
+	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"CLUSTERGATE_SHUTDOWN_TIMEOUT" default:"30s" help:"after --shutdown-delay, how long requests in flight and MCP streams get to finish before the rest are cut"`
 
 	IncusSocket     string        `flag:"incus-socket" env:"INCUS_SOCKET" default:"/var/lib/incus/unix.socket" help:"local Incus (or LXD) unix socket; used when --incus-url is empty"`
 	IncusURL        string        `flag:"incus-url" env:"INCUS_URL" kind:"url" helm:"incus.url" help:"remote Incus HTTPS address, e.g. https://incus.example:8443"`

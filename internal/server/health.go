@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -17,6 +18,19 @@ import (
 func healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
+
+// Drain is the instance's readiness switch for a graceful stop: once
+// started, /readyz answers 503 at once (no upstream is asked) so that load
+// balancers and Kubernetes endpoints stop sending new requests, while the
+// listeners keep serving the ones that still arrive. The zero value is
+// ready; a nil *Drain never drains.
+type Drain struct{ on atomic.Bool }
+
+// Start turns /readyz to 503 for good; it reports whether this call did it.
+func (d *Drain) Start() bool { return d.on.CompareAndSwap(false, true) }
+
+// Draining reports whether Start was called.
+func (d *Drain) Draining() bool { return d != nil && d.on.Load() }
 
 // upstreamState is one upstream's line in /readyz.
 type upstreamState struct {
@@ -38,8 +52,14 @@ const noSurface = "no surface can serve: no upstream is configured and the sandb
 // not hold the instance back: a deployment that uses one upstream must not
 // wait for the others. With no upstream configured and no sandbox, nothing
 // can serve: that is 503 too.
-func readyz(surfaces []Surface) echo.HandlerFunc {
+//
+// A draining instance answers 503 without asking anyone: it is leaving.
+func readyz(surfaces []Surface, drain *Drain) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if drain.Draining() {
+			return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "draining": true,
+				"reason": "shutting down: finishing requests in flight, send new ones to another replica"})
+		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 		defer cancel()
 		states := make(map[string]upstreamState, len(surfaces))

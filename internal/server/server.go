@@ -60,6 +60,7 @@ type Options struct {
 	Log            *slog.Logger
 	Audit          *audit.Log   // nil: no audit log
 	Proxies        auth.Proxies // whose X-Forwarded-For is believed
+	Drain          *Drain // turns /readyz to 503 on shutdown; nil: never
 }
 
 // New builds the Echo instance serving every surface.
@@ -88,7 +89,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		return nil, err
 	}
 	e.GET("/healthz", healthz)
-	e.GET("/readyz", readyz(surfaces))
+	e.GET("/readyz", readyz(surfaces, opts.Drain))
 	e.GET("/openapi.json", openapiJSON(spec))
 	e.GET(docs.Path, echo.WrapHandler(docs.Handler()))
 	e.GET(docs.Path+"/*", echo.WrapHandler(docs.Handler()))

@@ -16,8 +16,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/clustergate/clustergate/internal/config"
@@ -510,6 +512,8 @@ func checkCommon(t *testing.T, r *helmtest.Rendered) {
 		"Role":           func() any { return &rbacv1.Role{} },
 		"RoleBinding":    func() any { return &rbacv1.RoleBinding{} },
 		"ClusterRole":    func() any { return &rbacv1.ClusterRole{} }, "ClusterRoleBinding": func() any { return &rbacv1.ClusterRoleBinding{} },
+		"PodDisruptionBudget":     func() any { return &policyv1.PodDisruptionBudget{} },
+		"HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	}
 	for _, o := range r.Objects {
 		if mk, ok := types[o.Kind]; ok {

@@ -2,8 +2,10 @@ package faults
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,4 +74,31 @@ func TestNotReadyWhenNothingCanServe(t *testing.T) {
 		assert.False(t, u.Configured, name)
 		assert.Contains(t, u.Reason, "not configured: set ", name)
 	}
+}
+
+// TestReadinessDrainingAnswers503AtOnce: once a graceful stop starts,
+// /readyz says 503 without waiting on any upstream (a hanging one included),
+// while the instance keeps serving /healthz and /v1.
+func TestReadinessDrainingAnswers503AtOnce(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	gate := cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": hang.URL})
+	before := fetch(t, gate.URL+"/readyz")
+	assert.Equal(t, 503, before.status, "control: the hanging upstream is not ready")
+	assert.GreaterOrEqual(t, before.took, 2*time.Second, "control: /readyz waits out its 3 s check on the hanging upstream")
+	gate.Stack.Drain.Start()
+	a := fetch(t, gate.URL+"/readyz")
+	assert.Equal(t, 503, a.status, a.body)
+	assert.Less(t, a.took, time.Second, "a draining instance asks no upstream")
+	var r struct {
+		Ready    bool   `json:"ready"`
+		Draining bool   `json:"draining"`
+		Reason   string `json:"reason"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(a.body), &r), a.body)
+	assert.False(t, r.Ready)
+	assert.True(t, r.Draining)
+	assert.Contains(t, r.Reason, "shutting down")
+	assert.Equal(t, 200, fetch(t, gate.URL+"/healthz").status, "liveness stays green while draining")
+	assert.Equal(t, 200, fetch(t, gate.URL+"/v1/1-0/cluster").status, "requests are still served (Incus sandbox)")
 }

@@ -63,16 +63,61 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if and (not $s.existingSecret) (or $s.apiKeys $s.incusApiKey $s.portworxApiKey) -}}true{{- end -}}
 {{- end -}}
 
+{{/* The most replicas the fleet can have: autoscaling.maxReplicas or replicaCount. */}}
+{{- define "clustergate.maxReplicas" -}}
+{{- if .Values.autoscaling.enabled -}}
+{{- if lt (int .Values.autoscaling.maxReplicas) (int .Values.autoscaling.minReplicas) -}}
+{{- fail "autoscaling.maxReplicas must be at least autoscaling.minReplicas" -}}
+{{- end -}}
+{{- int .Values.autoscaling.maxReplicas -}}
+{{- else -}}
+{{- int .Values.replicaCount -}}
+{{- end -}}
+{{- end -}}
+
+{{/* CLUSTERGATE_RATE_LIMIT, per replica: rateLimit.perReplica, or perFleet divided by the most replicas. */}}
+{{- define "clustergate.rateLimit" -}}
+{{- $r := .Values.config.rateLimit -}}
+{{- $per := toString $r.perReplica -}}
+{{- $fleet := toString $r.perFleet -}}
+{{- if and $per $fleet -}}
+{{- fail "config.rateLimit: set either perReplica or perFleet, not both" -}}
+{{- else if $per -}}
+{{- $per -}}
+{{- else if $fleet -}}
+{{- if lt (float64 $fleet) 0.0 -}}{{- fail "config.rateLimit.perFleet must be 0 or more" -}}{{- end -}}
+{{- divf (float64 $fleet) (max 1 (int (include "clustergate.maxReplicas" .))) | printf "%.6g" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* terminationGracePeriodSeconds: the wait before closing, the timeout, a margin. */}}
+{{- define "clustergate.gracePeriod" -}}
+{{- $sd := .Values.shutdown -}}
+{{- range $k := list "delaySeconds" "timeoutSeconds" "preStopSleepSeconds" "graceMarginSeconds" -}}
+{{- if not (regexMatch "^[0-9]+$" (toString (index $sd $k))) -}}
+{{- fail (printf "shutdown.%s must be a whole number of seconds, not %q" $k (toString (index $sd $k))) -}}
+{{- end -}}
+{{- end -}}
+{{- $wait := int $sd.delaySeconds -}}
+{{- if eq $wait 0 -}}{{- $wait = int $sd.preStopSleepSeconds -}}{{- end -}}
+{{- add $wait (int $sd.timeoutSeconds) (int $sd.graceMarginSeconds) -}}
+{{- end -}}
+
 {{/* "true" when the MCP listener runs stateless. */}}
 {{- define "clustergate.mcpStateless" -}}
 {{- $s := toString .Values.mcp.stateless -}}
 {{- if eq $s "auto" -}}
-{{- if gt (int .Values.replicaCount) 1 -}}true{{- else -}}false{{- end -}}
+{{- if gt (int (include "clustergate.maxReplicas" .)) 1 -}}true{{- else -}}false{{- end -}}
 {{- else if eq $s "true" -}}true
 {{- else if eq $s "false" -}}false
 {{- else -}}
 {{- fail (printf "mcp.stateless must be auto, true or false, not %q" $s) -}}
 {{- end -}}
+{{- end -}}
+
+{{/* "true" when MCP is stateful and several replicas may serve it: the Service then keeps a client on one pod. */}}
+{{- define "clustergate.sessionAffinity" -}}
+{{- if and .Values.mcp.enabled (eq (include "clustergate.mcpStateless" .) "false") (gt (int (include "clustergate.maxReplicas" .)) 1) -}}true{{- end -}}
 {{- end -}}
 
 {{/* "true" when the pod talks to the Kubernetes API it runs in with its service account. */}}
