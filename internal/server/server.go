@@ -66,7 +66,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	routes := map[string]catalog.Op{}
 	upstreams, backends := map[string]string{}, map[string]string{}
 	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), middleware.Recover(),
-		middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))), deadline(opts.RequestTimeout),
+		bodyLimit(int64(orDefault(opts.MaxBodyBytes, 1<<20))), deadline(opts.RequestTimeout),
 		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
@@ -78,7 +78,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		for _, op := range ops {
 			routes[op.Key()], own[op.Key()] = op, true
 		}
-		e.Use(validator(s.Spec, own))
+		e.Use(strictInput(ops), validator(s.Spec, own))
 		s.Register(e)
 	}
 	spec, err := mergeSpecs(surfaces)

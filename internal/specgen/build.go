@@ -207,6 +207,7 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 	if err := closeSchemas(merged, up); err != nil {
 		return nil, err
 	}
+	closeRequestSchemas(merged)
 	addSecurity(merged)
 	return render(merged, "")
 }
