@@ -99,10 +99,8 @@ func parseArgs(t *Tool, raw json.RawMessage) (map[string]json.RawMessage, error)
 			return nil, fmt.Errorf("missing argument %q", name)
 		}
 	}
-	for _, p := range t.params {
-		if v, ok := args[p.arg]; ok && p.in == "path" && scalar(v) == "" {
-			return nil, fmt.Errorf("argument %q must not be empty", p.arg)
-		}
+	if err := t.checkParams(args); err != nil {
+		return nil, err
 	}
 	return args, nil
 }

@@ -39,7 +39,8 @@ type Annotations struct {
 // param says where a tool argument goes in the HTTP request.
 type param struct {
 	arg, name string
-	in        string // path, query or header
+	in        string           // path, query or header
+	schema    *openapi3.Schema // the facade spec's; arguments are checked against it
 }
 
 // Derive builds the tools of every surface's spec, sorted by name.
@@ -86,7 +87,7 @@ func derive(op catalog.Op, conv *schemaConverter) (Tool, error) {
 		}
 		arg := argName(p)
 		props[arg] = s
-		t.params = append(t.params, param{arg: arg, name: p.Name, in: p.In})
+		t.params = append(t.params, param{arg: arg, name: p.Name, in: p.In, schema: p.Schema.Value})
 		if p.Required {
 			required = append(required, arg)
 		}

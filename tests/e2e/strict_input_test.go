@@ -285,3 +285,27 @@ func toolArgs(r bodyRoute, tool string, body []byte) json.RawMessage {
 	}
 	return json.RawMessage(`{"body":` + string(body) + "," + string(head[1:]))
 }
+
+// TestMCPArgumentTyping: path and query arguments are held to their
+// parameter's schema, over the Go SDK client, as REST callers are by the
+// validator; a right-typed call still works.
+func TestMCPArgumentTyping(t *testing.T) {
+	gate := cgtest.Start(t, nil)
+	s, err := mcpSession(t, gate.MCPURL, "")
+	require.NoError(t, err)
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+		name string
+	}{
+		{"get-cluster-member", map[string]any{"name": 2}, "name"},
+		{"list_clusters", map[string]any{"namespace": 7}, "namespace"},
+		{"get_cluster", map[string]any{"namespace": "default", "name": true}, "name"},
+	} {
+		res := call(t, s, c.tool, c.args)
+		require.True(t, res.IsError, "%s answered: %s", c.tool, text(res))
+		assert.Contains(t, text(res), `invalid argument "`+c.name+`": value must be a string`)
+	}
+	ok := call(t, s, "list_clusters", map[string]any{"namespace": "default"})
+	assert.False(t, ok.IsError, text(ok))
+}
