@@ -18,7 +18,7 @@ func TestInspectorArgumentTyping(t *testing.T) {
 	g := cgtest.Start(t, nil)
 	env := clientEnv(t)
 	for _, c := range []struct{ tool, arg, name string }{
-		{"get-cluster-member", "name=2", "name"},     // a path parameter
+		{"get-cluster-member", "name=2", "name"},      // a path parameter
 		{"list_clusters", "namespace=7", "namespace"}, // a query parameter
 	} {
 		t.Run(c.tool, func(t *testing.T) {
