@@ -68,7 +68,7 @@ func (c *Caller) call(ctx context.Context, t *Tool, raw json.RawMessage, authz s
 	req.Header.Set(ViaHeader, "mcp")
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	c.Handler.ServeHTTP(rec, req)
-	return c.outcome(t, rec)
+	return c.outcome(t, rec, args)
 }
 
 func refusal(msg string) Outcome { return Outcome{IsError: true, Text: msg} }

@@ -23,8 +23,9 @@ type Tool struct {
 
 	params  []param
 	hasBody bool
-	wrapKey string // structuredContent key for a body that is not an object
-	target  string // path parameter `confirm` must repeat; "" means the tool name
+	wrapKey string  // structuredContent key for a body that is not an object
+	target  string  // path parameter `confirm` must repeat; "" means the tool name
+	follow  *follow // how to follow a 202; nil when the tool never gets one
 }
 
 // Annotations are the tool's MCP hints; every one is always set.
@@ -63,6 +64,7 @@ func Derive(specs map[string]*openapi3.T) ([]Tool, error) {
 			if err != nil {
 				return nil, fmt.Errorf("tool %s: %w", op.Tool, err)
 			}
+			t.setFollow(ops)
 			tools = append(tools, t)
 		}
 	}

@@ -78,7 +78,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		for _, op := range ops {
 			routes[op.Key()], own[op.Key()] = op, true
 		}
-		e.Use(strictInput(ops), validator(s.Spec, own))
+		e.Use(strictInput(ops), locate(ops), validator(s.Spec, own))
 		s.Register(e)
 	}
 	spec, err := mergeSpecs(surfaces)

@@ -208,6 +208,9 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 		return nil, err
 	}
 	closeRequestSchemas(merged)
+	if err := linkAsync(merged); err != nil {
+		return nil, err
+	}
 	addSecurity(merged)
 	return render(merged, "")
 }
