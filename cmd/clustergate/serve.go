@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clustergate/clustergate/internal/app"
+	"github.com/clustergate/clustergate/internal/server"
 )
 
 const (
@@ -90,5 +91,5 @@ func serveOne(s *named, cert, key string) error {
 	if cert != "" {
 		return s.srv.ServeTLS(s.ln, cert, key)
 	}
-	return s.srv.Serve(s.ln)
+	return s.srv.Serve(server.JSONProtocolErrors(s.ln))
 }
