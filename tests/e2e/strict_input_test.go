@@ -20,6 +20,7 @@ import (
 	"github.com/clustergate/clustergate/generated/incuscluster"
 	"github.com/clustergate/clustergate/generated/portworxclusterpair"
 	"github.com/clustergate/clustergate/tests/cgtest"
+	"github.com/clustergate/clustergate/tests/lxdtest"
 )
 
 // The product's contract for a body it must refuse (issue 16): a status, the
@@ -159,7 +160,27 @@ func strictCases() []strictCase {
 // error shape naming what was wrong.
 func TestStrictInputTable(t *testing.T) {
 	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_RATE_LIMIT": "0"}) // the table is many requests
+	strictTable(t, gate, bodyRoutes(t))
+}
+
+// TestStrictInputTableLXD runs the Incus routes of the table in front of a
+// real LXD: the refusals happen before any upstream call, and nothing the
+// daemon would have accepted slips through.
+func TestStrictInputTableLXD(t *testing.T) {
+	d := lxdtest.Start(t)
+	gate := cgtest.Start(t, map[string]string{"INCUS_SOCKET": d.Socket, "CLUSTERGATE_RATE_LIMIT": "0"})
+	var incus []bodyRoute
 	for _, r := range bodyRoutes(t) {
+		if strings.HasPrefix(r.path, "/v1/1-0/") {
+			incus = append(incus, r)
+		}
+	}
+	require.NotEmpty(t, incus)
+	strictTable(t, gate, incus)
+}
+
+func strictTable(t *testing.T, gate *cgtest.Gate, routes []bodyRoute) {
+	for _, r := range routes {
 		valid, err := json.Marshal(minimal(r.schema))
 		require.NoError(t, err)
 		for _, c := range strictCases() {
