@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/clustergate/clustergate/internal/strictjson"
 )
 
 // ViaHeader marks requests that came from an MCP tool call, for logs and
@@ -77,6 +79,11 @@ func refusal(msg string) Outcome { return Outcome{IsError: true, Text: msg} }
 func parseArgs(t *Tool, raw json.RawMessage) (map[string]json.RawMessage, error) {
 	args := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
+		// A repeated argument or key, or a bad byte, would be dropped or
+		// mangled by Unmarshal: refuse it, as the REST route would.
+		if err := strictjson.Check(raw, "the arguments object"); err != nil {
+			return nil, err
+		}
 		if err := json.Unmarshal(raw, &args); err != nil {
 			return nil, fmt.Errorf("arguments must be a JSON object: %v", err)
 		}

@@ -70,6 +70,7 @@ func TestCallRefusesBadArguments(t *testing.T) {
 		{"get-cluster-member", `[1]`, "arguments must be a JSON object"},
 		{"get-cluster-member", `{}`, `missing argument "name"`},
 		{"get-cluster-member", `{"name":"a","bogus":1}`, `unknown argument "bogus"; get-cluster-member takes: name`},
+		{"get-cluster-member", `{"name":"a","name":"b"}`, `the arguments object repeats the key "name"`},
 		{"get-cluster-member", `{"name":2}`, `invalid argument "name": value must be a string`},
 		{"get-cluster-member", `{"name":""}`, `invalid argument "name": must not be empty`},
 		{"get-cluster-members", `{"filter":["a"]}`, `invalid argument "filter": value must be a string`},

@@ -2,20 +2,18 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/catalog"
+	"github.com/clustergate/clustergate/internal/strictjson"
 )
 
 // bodyLimit refuses a request body over limit bytes with a 413 naming the
@@ -88,7 +86,7 @@ func checkBody(req *http.Request, want []string) error {
 	if err := checkMedia(req.Header.Get(echo.HeaderContentType), want); err != nil {
 		return err
 	}
-	if err := checkJSON(raw); err != nil {
+	if err := strictjson.Check(raw, "request body"); err != nil {
 		return apierr.New(http.StatusBadRequest, "%v", err)
 	}
 	return nil
@@ -105,84 +103,6 @@ func checkMedia(got string, want []string) error {
 		got = "none"
 	}
 	return apierr.New(http.StatusUnsupportedMediaType, "Content-Type must be %s (got %s)", strings.Join(want, " or "), got)
-}
-
-// checkJSON refuses what encoding/json would accept silently: invalid
-// UTF-8, a repeated key, and data after the value.
-func checkJSON(raw []byte) error {
-	if !utf8.Valid(raw) {
-		return fmt.Errorf("request body is not valid UTF-8 (bad byte at offset %d)", firstInvalid(raw))
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := walkJSON(dec, ""); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("request body has data after its JSON value (at offset %d); send one JSON value", dec.InputOffset())
-	}
-	return nil
-}
-
-// walkJSON reads one value from dec, refusing repeated keys; path is the
-// value's JSON pointer, for the message.
-func walkJSON(dec *json.Decoder, path string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("request body is not valid JSON: %v", err)
-	}
-	switch tok {
-	case json.Delim('{'):
-		keys := map[string]bool{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return fmt.Errorf("request body is not valid JSON: %v", err)
-			}
-			key, _ := k.(string)
-			if keys[key] {
-				return fmt.Errorf("request body repeats the key %q in %s; send each field once", key, pointer(path))
-			}
-			keys[key] = true
-			if err := walkJSON(dec, path+"/"+escapePointer(key)); err != nil {
-				return err
-			}
-		}
-	case json.Delim('['):
-		for i := 0; dec.More(); i++ {
-			if err := walkJSON(dec, fmt.Sprintf("%s/%d", path, i)); err != nil {
-				return err
-			}
-		}
-	default:
-		return nil
-	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return fmt.Errorf("request body is not valid JSON: %v", err)
-	}
-	return nil
-}
-
-func pointer(path string) string {
-	if path == "" {
-		return "the top-level object"
-	}
-	return "the object at " + path
-}
-
-func escapePointer(key string) string {
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
-}
-
-func firstInvalid(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
 }
 
 func sortedMedia[V any](content map[string]V) []string {

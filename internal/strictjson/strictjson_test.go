@@ -1,0 +1,26 @@
+package strictjson
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestCheck(t *testing.T) {
+	for _, ok := range []string{`{}`, `{"a":{"b":[1,{"c":2}]}} `, `"s"`, `[{"a":1},{"a":1}]`} {
+		assert.NoError(t, Check([]byte(ok), "body"), ok)
+	}
+	for in, want := range map[string]string{
+		"{\"a\":\"\xff\"}":              "body is not valid UTF-8 (bad byte at offset 6)",
+		`{"a":1} {"a":2}`:               "body has data after its JSON value",
+		`{"a":1,"a":2}`:                 `body repeats the key "a" in the top-level object`,
+		`{"x":{"a/b":1,"a/b":2}}`:       `body repeats the key "a/b" in the object at /x`,
+		`{"x":[{"k":1},{"k":1,"k":2}]}`: `in the object at /x/1`,
+		`{"a":`:                         "body is not valid JSON",
+	} {
+		err := Check([]byte(in), "body")
+		if assert.Error(t, err, in) {
+			assert.Contains(t, err.Error(), want, in)
+		}
+	}
+}
