@@ -1,13 +1,16 @@
 package strictjson
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 )
 
 func TestCheck(t *testing.T) {
-	for _, ok := range []string{`{}`, `{"a":{"b":[1,{"c":2}]}} `, `"s"`, `[{"a":1},{"a":1}]`} {
+	for _, ok := range []string{`{}`, `{"a":{"b":[1,{"c":2}]}} `, `"s"`, `[{"a":1},{"a":1}]`,
+		`"\ud83d\ude00 \u00e9 \\ud800"`, // a pair, a BMP escape, an escaped backslash
+	} {
 		assert.NoError(t, Check([]byte(ok), "body"), ok)
 	}
 	for in, want := range map[string]string{
@@ -23,4 +26,16 @@ func TestCheck(t *testing.T) {
 			assert.Contains(t, err.Error(), want, in)
 		}
 	}
+}
+
+// FuzzCheck: Check never panics, and what it accepts encoding/json accepts.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1,"a":2}`, `"\ud800"`, `[1,2] 3`, "\"\xff\"", `{"a":"\\u"}`, `"\ud83d\ude00"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if Check(raw, "body") == nil && !json.Valid(raw) {
+			t.Fatalf("accepted invalid JSON %q", raw)
+		}
+	})
 }
