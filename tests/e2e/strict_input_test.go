@@ -191,6 +191,7 @@ func strictTable(t *testing.T, gate *cgtest.Gate, routes []bodyRoute) {
 				resp, err := http.DefaultClient.Do(req)
 				require.NoError(t, err)
 				defer resp.Body.Close()
+				assert.NotEmpty(t, resp.Header.Get("X-Request-Id"))
 				checkErrorAnswer(t, resp, c.status, c.mentions)
 			})
 		}
@@ -198,7 +199,8 @@ func strictTable(t *testing.T, gate *cgtest.Gate, routes []bodyRoute) {
 }
 
 // checkErrorAnswer checks status, the JSON error shape and the message.
-// Answers to a request net/http could not parse have no request id.
+// Answers to a request net/http could not parse, and the MCP listener's,
+// have no request id.
 func checkErrorAnswer(t *testing.T, resp *http.Response, status int, mentions string) {
 	t.Helper()
 	raw, err := io.ReadAll(resp.Body)
@@ -215,9 +217,7 @@ func checkErrorAnswer(t *testing.T, resp *http.Response, status int, mentions st
 	require.NoError(t, dec.Decode(&e), "the error shape: %s", raw)
 	require.NotNil(t, e.Status, "%s", raw)
 	assert.Equal(t, status, *e.Status)
-	if resp.Header.Get("X-Request-Id") != "" || status != 400 && status != 431 {
-		assert.NotEmpty(t, e.RequestID)
-	}
+	assert.Equal(t, resp.Header.Get("X-Request-Id"), e.RequestID, "the body names the request id the header gives")
 	assert.Contains(t, e.Message, mentions)
 }
 
@@ -337,4 +337,35 @@ func TestMCPArgumentTyping(t *testing.T) {
 	}
 	ok := call(t, s, "list_clusters", map[string]any{"namespace": "default"})
 	assert.False(t, ok.IsError, text(ok))
+}
+
+// TestMCPListenerAnswersUseTheErrorShape: the MCP listener's own refusals
+// (its mux and the SDK's transport) are the one JSON error shape too.
+func TestMCPListenerAnswersUseTheErrorShape(t *testing.T) {
+	gate := cgtest.Start(t, nil)
+	base := strings.TrimSuffix(gate.MCPURL, "/mcp")
+	for _, c := range []struct {
+		name, method, path, contentType, body string
+		status                                int
+		mentions                              string
+	}{
+		{"no route", "GET", "/nothing", "", "", 404, "no such route"},
+		{"wrong method", "PUT", "/mcp", expectedMedium, "{}", 405, "Method Not Allowed"},
+		{"wrong content type", "POST", "/mcp", "text/plain", "{}", 415, expectedMedium},
+		{"not JSON-RPC", "POST", "/mcp", expectedMedium, "not json", 400, "malformed payload"},
+		{"oversize", "POST", "/mcp", expectedMedium, strings.Repeat("x", 5<<20), 413, "bytes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(ctx(t), c.method, base+c.path, strings.NewReader(c.body))
+			require.NoError(t, err)
+			if c.contentType != "" {
+				req.Header.Set("Content-Type", c.contentType)
+			}
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			checkErrorAnswer(t, resp, c.status, c.mentions)
+		})
+	}
 }
