@@ -39,3 +39,14 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCheck: the cost strict input adds to a typical member PATCH body.
+func BenchmarkCheck(b *testing.B) {
+	body := []byte(`{"description":"rack 4","config":{"scheduler.instance":"all","user.rack":"4"},"roles":["database"],"failure_domain":"default","groups":["default","gpu"]}`)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if err := Check(body, "body"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
