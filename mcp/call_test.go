@@ -107,3 +107,22 @@ func TestErrorsAndCap(t *testing.T) {
 	assert.Contains(t, o.Text, "[clustergate: result truncated,")
 	assert.LessOrEqual(t, len(o.Text), 1200)
 }
+
+// accepted answers 202 with a still-running Incus operation.
+type accepted struct{}
+
+func (accepted) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write([]byte(`{"id":"op-7f3","status":"Running","status_code":103}`))
+}
+
+// TestAcceptedNamesTheToolToFollowIt: a 202 result names the tool and the
+// arguments that poll it, from the spec's link (operationget, id from the
+// body), not a fixed "get-operation".
+func TestAcceptedNamesTheToolToFollowIt(t *testing.T) {
+	tools := incusTools(t)
+	o := callWith(t, accepted{}, 0, tools["update-cluster-configuration"], `{"body":{"server_name":"n1","enabled":true}}`)
+	require.False(t, o.IsError, o.Text)
+	assert.True(t, strings.HasPrefix(o.Text, `still running (HTTP 202); follow it with the tool get-operation and the arguments {"id":"op-7f3"}: {`), o.Text)
+}

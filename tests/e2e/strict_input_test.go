@@ -262,6 +262,13 @@ func TestStrictInputTableMCP(t *testing.T) {
 	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_RATE_LIMIT": "0"})
 	s, err := mcpSession(t, gate.MCPURL, "")
 	require.NoError(t, err)
+	listed, err := s.ListTools(ctx(t), nil)
+	require.NoError(t, err)
+	confirms := map[string]bool{} // the tools whose input schema asks for confirm
+	for _, tl := range listed.Tools {
+		props, _ := tl.InputSchema.(map[string]any)["properties"].(map[string]any)
+		confirms[tl.Name] = props["confirm"] != nil
+	}
 	for _, r := range bodyRoutes(t) {
 		tool, _ := r.op.Extensions["x-mcp-tool"].(string)
 		if tool == "" {
@@ -280,7 +287,7 @@ func TestStrictInputTableMCP(t *testing.T) {
 			{"oversize", splice(valid, `"description":"`+strings.Repeat("x", 2*bodyLimit)+`"`), fmt.Sprint(bodyLimit)},
 		} {
 			t.Run(tool+"/"+c.name, func(t *testing.T) {
-				args := toolArgs(r, tool, c.body)
+				args := toolArgs(r, tool, confirms[tool], c.body)
 				res, err := s.CallTool(ctx(t), &sdk.CallToolParams{Name: tool, Arguments: args})
 				require.NoError(t, err)
 				require.True(t, res.IsError, "answered as a success: %s", text(res))
@@ -292,11 +299,11 @@ func TestStrictInputTableMCP(t *testing.T) {
 
 // toolArgs are a tool's arguments as raw JSON, so the body reaches the server
 // byte for byte (a repeated key or a bad byte included).
-// A destructive tool gets confirm (its target, or its name without one) so
-// the call reaches the server.
-func toolArgs(r bodyRoute, tool string, body []byte) json.RawMessage {
+// A tool that asks for confirm gets it (its target, or its name without
+// one) so the call reaches the server.
+func toolArgs(r bodyRoute, tool string, confirm bool, body []byte) json.RawMessage {
 	args := map[string]any{}
-	if hints, _ := r.op.Extensions["x-mcp-hints"].(map[string]any); hints["destructive"] == true && hints["readOnly"] != true {
+	if confirm {
 		args["confirm"] = tool
 		if r.target != "" {
 			args["confirm"] = r.target
