@@ -13,6 +13,7 @@ import (
 	"github.com/clustergate/clustergate/internal/audit"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
+	"github.com/clustergate/clustergate/internal/strictjson"
 )
 
 // ViaHeader marks requests that came from an MCP tool call, for logs and
@@ -77,7 +78,7 @@ func (c *Caller) call(ctx context.Context, t *Tool, raw json.RawMessage, authz s
 	req.Header.Set(ViaHeader, "mcp")
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	c.Handler.ServeHTTP(rec, req)
-	return c.outcome(t, rec)
+	return c.outcome(t, rec, args)
 }
 
 func refusal(msg string) Outcome { return Outcome{IsError: true, Text: msg} }
@@ -86,6 +87,11 @@ func refusal(msg string) Outcome { return Outcome{IsError: true, Text: msg} }
 func parseArgs(t *Tool, raw json.RawMessage) (map[string]json.RawMessage, error) {
 	args := map[string]json.RawMessage{}
 	if len(bytes.TrimSpace(raw)) > 0 && string(bytes.TrimSpace(raw)) != "null" {
+		// A repeated argument or key, or a bad byte, would be dropped or
+		// mangled by Unmarshal: refuse it, as the REST route would.
+		if err := strictjson.Check(raw, "the arguments object"); err != nil {
+			return nil, err
+		}
 		if err := json.Unmarshal(raw, &args); err != nil {
 			return nil, fmt.Errorf("arguments must be a JSON object: %v", err)
 		}
@@ -108,10 +114,8 @@ func parseArgs(t *Tool, raw json.RawMessage) (map[string]json.RawMessage, error)
 			return nil, fmt.Errorf("missing argument %q", name)
 		}
 	}
-	for _, p := range t.params {
-		if v, ok := args[p.arg]; ok && p.in == "path" && scalar(v) == "" {
-			return nil, fmt.Errorf("argument %q must not be empty", p.arg)
-		}
+	if err := t.checkParams(args); err != nil {
+		return nil, err
 	}
 	return args, nil
 }

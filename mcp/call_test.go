@@ -69,6 +69,10 @@ func TestCallRefusesBadArguments(t *testing.T) {
 		{"get-cluster-member", `[1]`, "arguments must be a JSON object"},
 		{"get-cluster-member", `{}`, `missing argument "name"`},
 		{"get-cluster-member", `{"name":"a","bogus":1}`, `unknown argument "bogus"; get-cluster-member takes: name`},
+		{"get-cluster-member", `{"name":"a","name":"b"}`, `the arguments object repeats the key "name"`},
+		{"get-cluster-member", `{"name":2}`, `invalid argument "name": value must be a string`},
+		{"get-cluster-member", `{"name":""}`, `invalid argument "name": must not be empty`},
+		{"get-cluster-members", `{"filter":["a"]}`, `invalid argument "filter": value must be a string`},
 		{"delete-cluster-member", `{"name":"m1"}`, `call it again with confirm="m1"`},
 		{"delete-cluster-member", `{"name":"m1","confirm":"m2"}`, `confirm="m1"`},
 	}
@@ -101,4 +105,23 @@ func TestErrorsAndCap(t *testing.T) {
 	assert.Nil(t, o.Structured, "a cut document is not offered as structured content")
 	assert.Contains(t, o.Text, "[clustergate: result truncated,")
 	assert.LessOrEqual(t, len(o.Text), 1200)
+}
+
+// accepted answers 202 with a still-running Incus operation.
+type accepted struct{}
+
+func (accepted) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_, _ = w.Write([]byte(`{"id":"op-7f3","status":"Running","status_code":103}`))
+}
+
+// TestAcceptedNamesTheToolToFollowIt: a 202 result names the tool and the
+// arguments that poll it, from the spec's link (operationget, id from the
+// body), not a fixed "get-operation".
+func TestAcceptedNamesTheToolToFollowIt(t *testing.T) {
+	tools := incusTools(t)
+	o := callWith(t, accepted{}, 0, tools["update-cluster-configuration"], `{"body":{"server_name":"n1","enabled":true}}`)
+	require.False(t, o.IsError, o.Text)
+	assert.True(t, strings.HasPrefix(o.Text, `still running (HTTP 202); follow it with the tool get-operation and the arguments {"id":"op-7f3"}: {`), o.Text)
 }

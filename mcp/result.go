@@ -11,7 +11,7 @@ import (
 // outcome turns the in-process answer into the agent's result: the body as
 // structuredContent and as JSON text on success; on failure an error result
 // with the status and the (upstream's) message.
-func (c *Caller) outcome(t *Tool, rec *recorder) Outcome {
+func (c *Caller) outcome(t *Tool, rec *recorder, args map[string]json.RawMessage) Outcome {
 	body := rec.body.Bytes()
 	o := Outcome{Status: rec.status}
 	if rec.status < 200 || rec.status > 299 {
@@ -41,7 +41,7 @@ func (c *Caller) outcome(t *Tool, rec *recorder) Outcome {
 	}
 	o.Text = string(body)
 	if rec.status == 202 {
-		o.Text = "still running (HTTP 202); poll it with get-operation: " + o.Text
+		o.Text = t.acceptedText(args, body) + ": " + o.Text
 	}
 	return c.capped(o)
 }

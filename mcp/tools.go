@@ -23,8 +23,9 @@ type Tool struct {
 
 	params  []param
 	hasBody bool
-	wrapKey string // structuredContent key for a body that is not an object
-	target  string // path parameter `confirm` must repeat; "" means the tool name
+	wrapKey string  // structuredContent key for a body that is not an object
+	target  string  // path parameter `confirm` must repeat; "" means the tool name
+	follow  *follow // how to follow a 202; nil when the tool never gets one
 }
 
 // Annotations are the tool's MCP hints; every one is always set.
@@ -39,7 +40,8 @@ type Annotations struct {
 // param says where a tool argument goes in the HTTP request.
 type param struct {
 	arg, name string
-	in        string // path, query or header
+	in        string           // path, query or header
+	schema    *openapi3.Schema // the facade spec's; arguments are checked against it
 }
 
 // Derive builds the tools of the operations that have one, sorted by name;
@@ -66,6 +68,7 @@ func Derive(specs map[string]*openapi3.T, ops []catalog.Op) ([]Tool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tool %s: %w", op.Tool, err)
 		}
+		t.setFollow(ops)
 		tools = append(tools, t)
 	}
 	sort.Slice(tools, func(i, j int) bool { return tools[i].Name < tools[j].Name })
@@ -89,7 +92,7 @@ func derive(op catalog.Op, conv *schemaConverter) (Tool, error) {
 		}
 		arg := argName(p)
 		props[arg] = s
-		t.params = append(t.params, param{arg: arg, name: p.Name, in: p.In})
+		t.params = append(t.params, param{arg: arg, name: p.Name, in: p.In, schema: p.Schema.Value})
 		if p.Required {
 			required = append(required, arg)
 		}

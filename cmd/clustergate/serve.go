@@ -189,5 +189,5 @@ func serveOne(s *named, cert, key string) error {
 	if cert != "" {
 		return s.srv.ServeTLS(s.ln, cert, key)
 	}
-	return s.srv.Serve(s.ln)
+	return s.srv.Serve(server.JSONProtocolErrors(s.ln))
 }

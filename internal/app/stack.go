@@ -130,9 +130,10 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
 }
 
-// MCPMux serves the stack's tools over streamable HTTP at /mcp.
-func (st *Stack) MCPMux(version string, progress time.Duration) *http.ServeMux {
+// MCPMux serves the stack's tools over streamable HTTP at /mcp; the
+// listener's own error answers use the facade's JSON error shape.
+func (st *Stack) MCPMux(version string, progress time.Duration) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", mcp.HTTPHandler(st.Tools, st.Caller, st.MCPOptions(version, progress)))
-	return mux
+	return server.JSONErrors(mux)
 }

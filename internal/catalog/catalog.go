@@ -28,6 +28,7 @@ type Op struct {
 	Safety      vocab.Safety // class and sensitivity, as specgen wrote them
 	UpstreamOp  string       // the upstream's operationId, when its spec has one
 	Operation   *openapi3.Operation
+	Follow      *Follow // how to follow a 202; nil when the operation never answers one
 }
 
 // Key is how a matched Echo route finds its operation.
@@ -43,8 +44,15 @@ func FromSpec(surface string, doc *openapi3.T) ([]Op, error) {
 			if err := readExtensions(&o, op.Extensions); err != nil {
 				return nil, fmt.Errorf("%s %s: %w", method, path, err)
 			}
+			var err error
+			if o.Follow, err = followOf(op); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", method, path, err)
+			}
 			ops = append(ops, o)
 		}
+	}
+	if err := checkFollows(ops); err != nil {
+		return nil, err
 	}
 	sort.Slice(ops, func(i, j int) bool {
 		if ops[i].Path != ops[j].Path {

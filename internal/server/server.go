@@ -7,7 +7,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -72,16 +71,16 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	routes := map[string]catalog.Op{}
 	upstreams, backends := map[string]string{}, map[string]string{}
 	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
-		middleware.Recover(), middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))),
+		middleware.Recover(), bodyLimit(int64(orDefault(opts.MaxBodyBytes, 1<<20))),
 		deadline(opts.RequestTimeout), requireKey(opts.Keys, auth.NewThrottle()),
-		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode), mediaType(routes))
+		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		own := map[string]bool{}
 		for _, op := range s.Ops {
 			routes[op.Key()], own[op.Key()] = op, true
 		}
-		e.Use(validator(s.Spec, own))
+		e.Use(strictInput(s.Ops), locate(s.Ops), validator(s.Spec, own))
 		s.Register(e)
 	}
 	spec, err := mergeSpecs(surfaces)

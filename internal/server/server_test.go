@@ -142,7 +142,7 @@ func TestValidationNamesTheFieldBeforeAnyUpstreamCall(t *testing.T) {
 		{"POST", "/v1/1-0/cluster/members", `{}`, `property "server_name" is missing`},
 		{"POST", "/v1/1-0/cluster/members/m1/state", `{"action":"explode"}`, `Error at "/action"`},
 		{"PUT", "/v1/1-0/cluster/members/m1", `{"config":{"k":1}}`, `Error at "/config/k"`},
-		{"POST", "/v1/1-0/cluster/groups", `not json`, "request body has an error"},
+		{"POST", "/v1/1-0/cluster/groups", `not json`, "request body is not valid JSON"},
 	}
 	for _, c := range cases {
 		resp, body := do(t, srv, c.method, c.path, c.body, nil)

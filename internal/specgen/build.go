@@ -223,6 +223,10 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 	if err := closeSchemas(merged, up); err != nil {
 		return nil, err
 	}
+	closeRequestSchemas(merged)
+	if err := linkAsync(merged); err != nil {
+		return nil, err
+	}
 	addSecurity(merged)
 	return render(merged, "")
 }

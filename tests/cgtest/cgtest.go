@@ -20,6 +20,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/app"
 	"github.com/clustergate/clustergate/internal/config"
+	"github.com/clustergate/clustergate/internal/server"
 )
 
 // Gate is a running clustergate.
@@ -58,7 +59,7 @@ func listen(t testing.TB, h http.Handler) string {
 	require.NoError(t, err)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(server.JSONProtocolErrors(ln)) }() // as `clustergate serve` does
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -104,6 +104,7 @@ func TestCapiTemplatesAndCreate(t *testing.T) {
 	created, err := c.CreateclusterWithResponse(x, capiNS, &capi.CreateclusterParams{}, newCluster("alpha"))
 	require.NoError(t, err)
 	require.Equal(t, 202, created.StatusCode(), string(created.Body))
+	assert.Equal(t, "/v1/capi/namespaces/"+capiNS+"/clusters/alpha", created.HTTPResponse.Header.Get("Location"), "followed with get_cluster")
 	assert.True(t, created.JSON202.Topology)
 	assert.EqualValues(t, 3, *created.JSON202.ControlPlane.Desired)
 	assert.EqualValues(t, 3, *created.JSON202.Workers.Desired, "2 + 1 workers asked for")

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +28,6 @@ func servedSpec(t *testing.T, g *cgtest.Gate) *openapi3.T {
 	return doc
 }
 
-var pathParam = regexp.MustCompile(`\{[^}]+\}`)
 
 // send sends one request to an operation of the served spec, its path
 // parameters filled with "x", and returns the status and the error body.

@@ -1,0 +1,88 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/clustergate/clustergate/internal/catalog"
+)
+
+// locate gives every 202 of ops a Location on the facade: the URL of the
+// operation its OpenAPI link names (an Incus operation, a provisioning
+// cluster), filled from the request's path and the 202 body. Only answers
+// of operations with a link are held back, and only until the handler
+// returns; they are small.
+func locate(ops []catalog.Op) echo.MiddlewareFunc {
+	follows := map[string]*catalog.Follow{}
+	for _, op := range ops {
+		if op.Follow != nil {
+			follows[op.Key()] = op.Follow
+		}
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			f := follows[c.Request().Method+" "+c.Path()]
+			if f == nil {
+				return next(c)
+			}
+			res := c.Response()
+			real := res.Writer
+			held := &heldWriter{header: real.Header()}
+			res.Writer = held
+			err := next(c)
+			res.Writer = real
+			if !held.wrote {
+				return err
+			}
+			if held.status == http.StatusAccepted {
+				setLocation(c, ops, f, held.body.Bytes())
+			}
+			real.WriteHeader(held.status)
+			_, werr := real.Write(held.body.Bytes())
+			if err == nil {
+				err = werr
+			}
+			return err
+		}
+	}
+}
+
+// setLocation sets Location from f, or leaves it unset when the 202 body
+// lacks what the link needs (the answer itself is still right).
+func setLocation(c echo.Context, ops []catalog.Op, f *catalog.Follow, body []byte) {
+	path := map[string]string{}
+	for i, n := range c.ParamNames() {
+		path[n] = c.ParamValues()[i]
+	}
+	params, err := f.Resolve(path, body)
+	target, ok := catalog.ByID(ops, f.OperationID)
+	if err != nil || !ok {
+		return
+	}
+	c.Response().Header().Set(echo.HeaderLocation, target.URL(params))
+}
+
+// heldWriter keeps an answer until its headers are complete.
+type heldWriter struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (h *heldWriter) Header() http.Header { return h.header }
+
+func (h *heldWriter) WriteHeader(code int) {
+	if !h.wrote {
+		h.status, h.wrote = code, true
+	}
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	if !h.wrote {
+		h.WriteHeader(http.StatusOK)
+	}
+	return h.body.Write(p)
+}
