@@ -35,6 +35,7 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	} else {
 		a := capiadapter.New(capiadapter.Config{
 			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,
+			Impersonate: cfg.CAPIImpersonate,
 		})
 		up, s.Ready = a, a.Ping
 	}

@@ -61,7 +61,8 @@ func requireKey(keys auth.Keys) echo.MiddlewareFunc {
 				return apierr.New(http.StatusUnauthorized, "unknown API key")
 			}
 			c.Set(ctxKey, key)
-			c.SetRequest(c.Request().WithContext(auth.WithKey(c.Request().Context(), key)))
+			ctx := auth.WithIdentity(auth.WithKey(c.Request().Context(), key), auth.Identity{Name: key.Name, Kind: "key", Role: key.Role})
+			c.SetRequest(c.Request().WithContext(ctx))
 			return next(c)
 		}
 	}
