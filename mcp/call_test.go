@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,7 +18,7 @@ func incusTools(t *testing.T) map[string]*Tool {
 	t.Helper()
 	spec, err := incuscluster.GetSwagger()
 	require.NoError(t, err)
-	tools, err := Derive(map[string]*openapi3.T{"incus-cluster": spec})
+	tools, err := deriveSpec("incus-cluster", spec)
 	require.NoError(t, err)
 	out := map[string]*Tool{}
 	for i := range tools {

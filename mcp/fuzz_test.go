@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/clustergate/clustergate/generated/incuscluster"
+	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/mcp"
 )
 
@@ -30,7 +31,11 @@ func FuzzToolArguments(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	tools, err := mcp.Derive(map[string]*openapi3.T{"incus-cluster": spec})
+	ops, err := catalog.FromSpec("incus-cluster", spec)
+	if err != nil {
+		f.Fatal(err)
+	}
+	tools, err := mcp.Derive(map[string]*openapi3.T{"incus-cluster": spec}, ops)
 	if err != nil || len(tools) == 0 {
 		f.Fatalf("derive tools: %v", err)
 	}

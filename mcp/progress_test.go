@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,7 +37,7 @@ func session(t *testing.T, h http.Handler, onProgress func(*sdk.ProgressNotifica
 	t.Helper()
 	spec, err := incuscluster.GetSwagger()
 	require.NoError(t, err)
-	tools, err := Derive(map[string]*openapi3.T{"incus-cluster": spec})
+	tools, err := deriveSpec("incus-cluster", spec)
 	require.NoError(t, err)
 	srv := newServer(tools, &Caller{Handler: h}, Options{Progress: 20 * time.Millisecond}, func(*sdk.CallToolRequest) string { return "" })
 	st, ct := sdk.NewInMemoryTransports()

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // outcome turns the in-process answer into the agent's result: the body as
@@ -45,10 +47,7 @@ func (c *Caller) outcome(t *Tool, rec *recorder) Outcome {
 }
 
 func errorText(status int, body []byte) string {
-	var e struct {
-		Message  string `json:"message"`
-		Upstream string `json:"upstream"`
-	}
+	var e vocab.ErrorBody
 	if json.Unmarshal(body, &e) != nil || e.Message == "" {
 		return fmt.Sprintf("HTTP %d: %s", status, strings.TrimSpace(string(body)))
 	}

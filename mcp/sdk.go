@@ -14,6 +14,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Options configure the MCP server and its transports.
@@ -164,16 +165,16 @@ func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToo
 		open := newServer(tools, caller, opts, authz)
 		return func(*http.Request) *sdk.Server { return open }
 	}
-	byRole := map[auth.Role]*sdk.Server{}
-	for _, role := range []auth.Role{auth.Viewer, auth.Operator, auth.Admin} {
+	byRole := map[vocab.Role]*sdk.Server{}
+	for _, role := range vocab.Roles {
 		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
 	}
 	return func(r *http.Request) *sdk.Server {
 		if ti := sdkauth.TokenInfoFromContext(r.Context()); ti != nil {
-			if role, ok := ti.Extra["role"].(string); ok && byRole[auth.Role(role)] != nil {
-				return byRole[auth.Role(role)]
+			if role, ok := ti.Extra["role"].(string); ok && byRole[vocab.Role(role)] != nil {
+				return byRole[vocab.Role(role)]
 			}
 		}
-		return byRole[auth.Viewer] // the bearer check runs first; fail to the least privilege
+		return byRole[vocab.Viewer] // the bearer check runs first; fail to the least privilege
 	}
 }

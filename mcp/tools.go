@@ -7,8 +7,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Tool is one derived MCP tool, independent of the SDK.
@@ -42,28 +42,31 @@ type param struct {
 	in        string // path, query or header
 }
 
-// Derive builds the tools of every surface's spec, sorted by name.
-func Derive(specs map[string]*openapi3.T) ([]Tool, error) {
-	var tools []Tool
+// Derive builds the tools of the operations that have one, sorted by name;
+// specs holds each surface's spec, for its schemas.
+func Derive(specs map[string]*openapi3.T, ops []catalog.Op) ([]Tool, error) {
+	convs := map[string]*schemaConverter{}
 	for surface, doc := range specs {
 		conv, err := newSchemaConverter(doc)
 		if err != nil {
 			return nil, fmt.Errorf("surface %s: %w", surface, err)
 		}
-		ops, err := catalog.FromSpec(surface, doc)
+		convs[surface] = conv
+	}
+	var tools []Tool
+	for _, op := range ops {
+		if op.Tool == "" {
+			continue
+		}
+		conv := convs[op.Surface]
+		if conv == nil {
+			return nil, fmt.Errorf("tool %s: no spec for surface %s", op.Tool, op.Surface)
+		}
+		t, err := derive(op, conv)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("tool %s: %w", op.Tool, err)
 		}
-		for _, op := range ops {
-			if op.Tool == "" {
-				continue
-			}
-			t, err := derive(op, conv)
-			if err != nil {
-				return nil, fmt.Errorf("tool %s: %w", op.Tool, err)
-			}
-			tools = append(tools, t)
-		}
+		tools = append(tools, t)
 	}
 	sort.Slice(tools, func(i, j int) bool { return tools[i].Name < tools[j].Name })
 	return tools, nil
@@ -71,7 +74,7 @@ func Derive(specs map[string]*openapi3.T) ([]Tool, error) {
 
 func derive(op catalog.Op, conv *schemaConverter) (Tool, error) {
 	t := Tool{Name: op.Tool, Title: op.Summary, Op: op, Annotations: Annotations{
-		Title: op.Summary, ReadOnly: op.Hints.ReadOnly, Destructive: op.Hints.Destructive && !op.Hints.ReadOnly,
+		Title: op.Summary, ReadOnly: op.Safety.Class == vocab.Read, Destructive: op.Safety.Class == vocab.Destructive,
 		Idempotent: op.Hints.Idempotent, OpenWorld: op.Hints.OpenWorld,
 	}}
 	props, required := map[string]any{}, []string{}
@@ -176,7 +179,7 @@ func (t *Tool) describe() string {
 		b.WriteString(".")
 	}
 	fmt.Fprintf(&b, " REST: %s %s.", t.Op.Method, t.Op.Path)
-	if t.Op.Sensitive {
+	if t.Op.Safety.Sensitive {
 		b.WriteString(" Sensitive: carries a secret (token, key or credentials).")
 	}
 	if t.Annotations.Destructive {
@@ -195,7 +198,7 @@ func argName(p *openapi3.Parameter) string {
 }
 
 // ForRole keeps the tools role may use.
-func ForRole(tools []Tool, role auth.Role) []Tool {
+func ForRole(tools []Tool, role vocab.Role) []Tool {
 	var out []Tool
 	for _, t := range tools {
 		if role.Allows(t.Op.RequiredRole()) {

@@ -19,8 +19,10 @@ import (
 	"github.com/clustergate/clustergate/generated/portworxclusterpair"
 	incushandlers "github.com/clustergate/clustergate/handlers/incus"
 	portworxhandlers "github.com/clustergate/clustergate/handlers/portworx"
+	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/internal/server"
+	"github.com/clustergate/clustergate/internal/vocab"
 	incussandbox "github.com/clustergate/clustergate/sandbox/incus"
 	portworxsandbox "github.com/clustergate/clustergate/sandbox/portworx"
 )
@@ -33,6 +35,11 @@ func Surfaces(cfg *config.Config) ([]server.Surface, error) {
 		s, err := build(cfg)
 		if err != nil {
 			return nil, err
+		}
+		// The one place the catalog is read from a spec: the server, the MCP
+		// tools and the tables all take these operations.
+		if s.Ops, err = catalog.FromSpec(s.Name, s.Spec); err != nil {
+			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
 		}
 		out = append(out, s)
 	}
@@ -103,7 +110,7 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 }
 
 func surfaceName(spec *openapi3.T) string {
-	name, _ := spec.Extensions["x-surface"].(string)
+	name, _ := spec.Extensions[vocab.ExtSurface].(string)
 	return name
 }
 

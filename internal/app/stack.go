@@ -64,13 +64,9 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	specs := map[string]*openapi3.T{}
 	for _, s := range surfaces {
 		specs[s.Name] = s.Spec
-		ops, err := catalog.FromSpec(s.Name, s.Spec)
-		if err != nil {
-			return nil, err
-		}
-		st.Ops = append(st.Ops, ops...)
+		st.Ops = append(st.Ops, s.Ops...)
 	}
-	all, err := mcp.Derive(specs)
+	all, err := mcp.Derive(specs, st.Ops)
 	if err != nil {
 		return nil, err
 	}

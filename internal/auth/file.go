@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // keysFile is the --api-keys-file format: keys are stored as the SHA-256 of
@@ -20,7 +22,7 @@ import (
 type keysFile struct {
 	Keys []struct {
 		Name   string `yaml:"name"`
-		Role   Role   `yaml:"role"`
+		Role   string `yaml:"role"`
 		SHA256 string `yaml:"sha256"`
 	} `yaml:"keys"`
 }
@@ -39,8 +41,9 @@ func LoadKeysFile(path string) (Keys, error) {
 	}
 	var keys Keys
 	for i, k := range f.Keys {
-		if k.Role != Viewer && k.Role != Operator && k.Role != Admin {
-			return nil, fmt.Errorf("api keys file %s: key %d: unknown role %q", path, i+1, k.Role)
+		role, err := vocab.ParseRole(k.Role)
+		if err != nil {
+			return nil, fmt.Errorf("api keys file %s: key %d: %w", path, i+1, err)
 		}
 		sum, err := hex.DecodeString(strings.TrimSpace(k.SHA256))
 		if err != nil || len(sum) != 32 {
@@ -48,9 +51,9 @@ func LoadKeysFile(path string) (Keys, error) {
 		}
 		name := k.Name
 		if name == "" {
-			name = fmt.Sprintf("%s-file-%d", k.Role, i+1)
+			name = fmt.Sprintf("%s-file-%d", role, i+1)
 		}
-		key := Key{Name: name, Role: k.Role}
+		key := Key{Name: name, Role: role}
 		copy(key.hash[:], sum)
 		keys = append(keys, key)
 	}

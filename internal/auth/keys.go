@@ -8,23 +8,15 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"strings"
-)
 
-// Role is what a key may do.
-type Role string
-
-// The roles, from least to most trusted.
-const (
-	Viewer   Role = "viewer"
-	Operator Role = "operator"
-	Admin    Role = "admin"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Key is one configured API key. Name identifies it in logs; the secret is
 // kept only as a hash.
 type Key struct {
 	Name string
-	Role Role
+	Role vocab.Role
 	hash [sha256.Size]byte
 }
 
@@ -44,9 +36,9 @@ func ParseKeys(spec string) (Keys, error) {
 		if !ok || secret == "" {
 			return nil, fmt.Errorf("api key %d: want role=key", i+1)
 		}
-		r := Role(strings.TrimSpace(role))
-		if r != Viewer && r != Operator && r != Admin {
-			return nil, fmt.Errorf("api key %d: unknown role %q (viewer, operator or admin)", i+1, role)
+		r, err := vocab.ParseRole(role)
+		if err != nil {
+			return nil, fmt.Errorf("api key %d: %w", i+1, err)
 		}
 		keys = append(keys, Key{Name: fmt.Sprintf("%s-%d", r, i+1), Role: r, hash: sha256.Sum256([]byte(secret))})
 	}
@@ -68,11 +60,6 @@ func (ks Keys) Match(token string) (Key, bool) {
 	return found, ok == 1
 }
 
-// Allows says whether role r may do what needs role need.
-func (r Role) Allows(need Role) bool { return rank[r] >= rank[need] }
-
-var rank = map[Role]int{Viewer: 1, Operator: 2, Admin: 3}
-
 type ctxKey struct{}
 
 // WithKey stores the caller's key in a request context, for handlers that
@@ -88,5 +75,5 @@ func FromContext(ctx context.Context) (Key, bool) {
 // IsAdmin says whether the caller holds an admin key.
 func IsAdmin(ctx context.Context) bool {
 	k, ok := FromContext(ctx)
-	return ok && k.Role == Admin
+	return ok && k.Role == vocab.Admin
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 func TestParseAndMatch(t *testing.T) {
@@ -12,7 +14,7 @@ func TestParseAndMatch(t *testing.T) {
 	require.NoError(t, err)
 	k, ok := keys.Match("v1ew")
 	require.True(t, ok)
-	assert.Equal(t, Viewer, k.Role)
+	assert.Equal(t, vocab.Viewer, k.Role)
 	assert.Equal(t, "viewer-2", k.Name)
 	_, ok = keys.Match("s3cre")
 	assert.False(t, ok, "a prefix of a key is not the key")

@@ -12,16 +12,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
-	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
-
-// Hints are the MCP annotations of an operation, as specgen wrote them.
-type Hints struct {
-	ReadOnly    bool `json:"readOnly"`
-	Destructive bool `json:"destructive"`
-	Idempotent  bool `json:"idempotent"`
-	OpenWorld   bool `json:"openWorld"`
-}
 
 // Op is one facade operation.
 type Op struct {
@@ -31,9 +23,9 @@ type Op struct {
 	Path        string // OpenAPI template, e.g. /v1/1-0/cluster/members/{name}
 	EchoPath    string // Echo's form, e.g. /v1/1-0/cluster/members/:name
 	Summary     string
-	Tool        string // MCP tool name; empty when the route is REST only
-	Hints       Hints
-	Sensitive   bool // requests or responses carry secrets
+	Tool        string       // MCP tool name; empty when the route is REST only
+	Hints       vocab.Hints  // MCP annotations; zero when the route has no tool
+	Safety      vocab.Safety // class and sensitivity, as specgen wrote them
 	Operation   *openapi3.Operation
 }
 
@@ -62,20 +54,29 @@ func FromSpec(surface string, doc *openapi3.T) ([]Op, error) {
 	return ops, nil
 }
 
+// readExtensions reads the vocabulary's operation extensions. A missing
+// class is an error: specgen writes one for every operation, and guessing
+// one here is how a read came to be treated as a write.
 func readExtensions(o *Op, ext map[string]any) error {
-	if t, ok := ext["x-mcp-tool"].(string); ok {
+	if t, ok := ext[vocab.ExtTool].(string); ok {
 		o.Tool = t
 	}
-	if s, ok := ext["x-sensitive"].(bool); ok {
-		o.Sensitive = s
+	if s, ok := ext[vocab.ExtSensitive].(bool); ok {
+		o.Safety.Sensitive = s
 	}
-	if h, ok := ext["x-mcp-hints"]; ok {
+	class, _ := ext[vocab.ExtClass].(string)
+	c, err := vocab.ParseClass(class)
+	if err != nil {
+		return fmt.Errorf("%s: %w (run make generate)", vocab.ExtClass, err)
+	}
+	o.Safety.Class = c
+	if h, ok := ext[vocab.ExtHints]; ok {
 		raw, err := json.Marshal(h)
 		if err != nil {
 			return err
 		}
 		if err := json.Unmarshal(raw, &o.Hints); err != nil {
-			return fmt.Errorf("x-mcp-hints: %w", err)
+			return fmt.Errorf("%s: %w", vocab.ExtHints, err)
 		}
 	}
 	return nil
@@ -86,34 +87,22 @@ var templateParam = regexp.MustCompile(`\{([^}]+)\}`)
 // EchoPath turns an OpenAPI path template into Echo's route syntax.
 func EchoPath(path string) string { return templateParam.ReplaceAllString(path, ":$1") }
 
-// RequiredRole is the least role allowed to run op, derived from its hints
-// and sensitivity: reads that reveal no secret are for viewers, writes that
-// destroy nothing and reveal no secret for operators, and destructive or
-// sensitive operations (join and pair tokens, kubeconfigs, certificates)
-// for admins.
-func (o Op) RequiredRole() auth.Role {
-	switch {
-	case o.Sensitive || o.Hints.Destructive:
-		return auth.Admin
-	case o.Hints.ReadOnly:
-		return auth.Viewer
-	}
-	return auth.Operator
-}
+// RequiredRole is the least role allowed to run op (vocab's rule).
+func (o Op) RequiredRole() vocab.Role { return o.Safety.Role() }
 
 // Mode restricts what clustergate serves.
 type Mode struct {
-	ReadOnly           bool // only operations hinted read-only
-	DisableDestructive bool // no operations hinted destructive
+	ReadOnly           bool // only operations of class read
+	DisableDestructive bool // no operations of class destructive
 }
 
 // Refusal says why mode refuses op, or "" when op is allowed. The REST
 // routes and the MCP tool list apply the same rule.
 func (m Mode) Refusal(op Op) string {
 	switch {
-	case m.ReadOnly && !op.Hints.ReadOnly:
+	case m.ReadOnly && op.Safety.ChangesState():
 		return fmt.Sprintf("clustergate runs read-only: %s changes state", op.OperationID)
-	case m.DisableDestructive && op.Hints.Destructive:
+	case m.DisableDestructive && op.Safety.Class == vocab.Destructive:
 		return fmt.Sprintf("clustergate runs with destructive operations disabled: %s is destructive", op.OperationID)
 	}
 	return ""

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Path is where the page is served; AssetsPath prefixes its files.
@@ -214,11 +216,7 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, msg string) 
 	if r.Method == http.MethodHead {
 		return
 	}
-	_ = json.NewEncoder(w).Encode(struct {
-		Status    int    `json:"status"`
-		Message   string `json:"message"`
-		RequestID string `json:"request_id,omitempty"`
-	}{status, msg, h.Get("X-Request-Id")})
+	_ = json.NewEncoder(w).Encode(vocab.ErrorBody{Status: status, Message: msg, RequestID: h.Get("X-Request-Id")})
 }
 
 func mustRead(name string) []byte {

@@ -9,15 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/clustergate/clustergate/internal/apierr"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
-
-// errorBody is the wire form of the facade's Error schema.
-type errorBody struct {
-	Status    int    `json:"status"`
-	Message   string `json:"message"`
-	Upstream  string `json:"upstream,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
-}
 
 // errorHandler is the one place an error becomes an HTTP answer: apierr
 // errors keep their status and message, Echo's own (routing, validation,
@@ -34,7 +27,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
 				slog.String("request_id", requestID(c)), slog.String("error", e.Error()))
 		}
-		body := errorBody{Status: e.Status, Message: e.Message, Upstream: e.Upstream, RequestID: requestID(c)}
+		body := vocab.ErrorBody{Status: e.Status, Message: e.Message, Upstream: e.Upstream, RequestID: requestID(c)}
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(e.Status)
 			return

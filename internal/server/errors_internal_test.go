@@ -13,6 +13,7 @@ import (
 	"github.com/clustergate/clustergate/generated/capiclusters"
 	"github.com/clustergate/clustergate/generated/incuscluster"
 	"github.com/clustergate/clustergate/generated/portworxclusterpair"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // TestErrorBodyIsTheSpecsErrorSchema ties the one error shape the server
@@ -20,7 +21,7 @@ import (
 // written in different places, so this keeps them one fact.
 func TestErrorBodyIsTheSpecsErrorSchema(t *testing.T) {
 	var fields, required []string
-	typ := reflect.TypeFor[errorBody]()
+	typ := reflect.TypeFor[vocab.ErrorBody]()
 	for i := range typ.NumField() {
 		name, opts, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
 		fields = append(fields, name)

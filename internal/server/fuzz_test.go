@@ -27,6 +27,7 @@ import (
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/app"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/internal/metrics"
 	"github.com/clustergate/clustergate/internal/server"
@@ -250,11 +251,15 @@ func fuzzFakeIncusTarget(f *testing.F) *fuzzTarget {
 	if err != nil {
 		f.Fatal(err)
 	}
+	ops, err := catalog.FromSpec("incus-cluster", spec)
+	if err != nil {
+		f.Fatal(err)
+	}
 	logs, blank := &lockedBuffer{}, new(string)
 	h := incushandlers.New(fakeIncus{blank: blank})
 	e, err := server.New(server.Options{Keys: keys, RequestTimeout: fuzzDeadline, MaxBodyBytes: fuzzBodyLimit,
 		Log: slog.New(slog.NewTextHandler(logs, nil)), Metrics: metrics.New("fuzz")},
-		[]server.Surface{{Name: "incus-cluster", Upstream: "incus", Spec: spec,
+		[]server.Surface{{Name: "incus-cluster", Upstream: "incus", Spec: spec, Ops: ops,
 			Ready:    func(context.Context) error { return nil },
 			Register: func(e *echo.Echo) { incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil)) }}})
 	if err != nil {

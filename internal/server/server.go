@@ -38,6 +38,7 @@ type Surface struct {
 	Name     string                          // the spec's x-surface, e.g. incus-cluster
 	Upstream string                          // the upstream's name in errors and /readyz
 	Spec     *openapi3.T                     // the embedded facade spec
+	Ops      []catalog.Op                    // Spec's operations (catalog.FromSpec, read once by the caller)
 	Register func(e *echo.Echo)              // registers the generated routes
 	Ready    func(ctx context.Context) error // nil when the upstream answers
 	// Configured says whether an upstream location was given or found; when
@@ -70,12 +71,8 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
-		ops, err := catalog.FromSpec(s.Name, s.Spec)
-		if err != nil {
-			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
-		}
 		own := map[string]bool{}
-		for _, op := range ops {
+		for _, op := range s.Ops {
 			routes[op.Key()], own[op.Key()] = op, true
 		}
 		e.Use(validator(s.Spec, own))

@@ -21,6 +21,7 @@ import (
 	incushandlers "github.com/clustergate/clustergate/handlers/incus"
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/metrics"
 	"github.com/clustergate/clustergate/internal/server"
 )
@@ -40,13 +41,15 @@ func newServer(t *testing.T, keys string, up incushandlers.Upstream, timeout tim
 	t.Helper()
 	spec, err := incuscluster.GetSwagger()
 	require.NoError(t, err)
+	ops, err := catalog.FromSpec("incus-cluster", spec)
+	require.NoError(t, err)
 	ks, err := auth.ParseKeys(keys)
 	require.NoError(t, err)
 	logs := &strings.Builder{}
 	h := incushandlers.New(up)
 	e, err := server.New(server.Options{Keys: ks, RequestTimeout: timeout, Log: slog.New(slog.NewJSONHandler(logs, nil)),
 		Metrics: metrics.New("test")},
-		[]server.Surface{{Name: "incus-cluster", Upstream: "incus", Spec: spec,
+		[]server.Surface{{Name: "incus-cluster", Upstream: "incus", Spec: spec, Ops: ops,
 			Ready:    func(context.Context) error { return nil },
 			Register: func(e *echo.Echo) { incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil)) }}})
 	require.NoError(t, err)

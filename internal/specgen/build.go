@@ -11,6 +11,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Result is one derived facade.
@@ -175,10 +177,10 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 		Info: &openapi3.Info{Title: "clustergate: " + s.Title, Version: "1",
 			Description: fmt.Sprintf("The %s surface of clustergate, derived by specgen. Do not edit: change the capability, the pin or the overlay and run `make generate`.", s.Title)},
 		Paths:      openapi3.NewPaths(),
-		Extensions: map[string]any{"x-surface": s.Name},
+		Extensions: map[string]any{vocab.ExtSurface: s.Name},
 	}
 	if s.Upstream != nil {
-		doc.Extensions["x-upstream-pin"] = s.Upstream.String()
+		doc.Extensions[vocab.ExtUpstreamPin] = s.Upstream.String()
 	}
 	for _, r := range routes {
 		item := up.Paths.Value(r.Upstream.Path)
@@ -204,6 +206,9 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 		return nil, fmt.Errorf("encode facade: %w", err)
 	}
 	merged := mergePatch(generic, ov.Patch).(map[string]any)
+	if err := classify(merged); err != nil {
+		return nil, err
+	}
 	if err := closeSchemas(merged, up); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Capability is the part of a Naftiko capability document (1.0.0-alpha2)
@@ -68,18 +70,10 @@ type ExposedOp struct {
 
 // Tool is an MCP tool of the capability.
 type Tool struct {
-	Name        string `yaml:"name"`
-	Description string `yaml:"description"`
-	Hints       Hints  `yaml:"hints"`
-	Call        string `yaml:"call"`
-}
-
-// Hints are the MCP tool annotations the capability declares.
-type Hints struct {
-	ReadOnly    bool `yaml:"readOnly" json:"readOnly"`
-	Destructive bool `yaml:"destructive" json:"destructive"`
-	Idempotent  bool `yaml:"idempotent" json:"idempotent"`
-	OpenWorld   bool `yaml:"openWorld" json:"openWorld"`
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Hints       vocab.Hints `yaml:"hints"`
+	Call        string      `yaml:"call"`
 }
 
 // LoadCapability reads a capability document.

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Route is one facade operation: where it is served, what it calls upstream,
@@ -48,11 +50,11 @@ func buildOperation(r Route, surface string, up *openapi3.Operation, doc *openap
 		Summary:     r.Description,
 		Description: fmt.Sprintf("%s. Calls the upstream's %s %s.", strings.TrimSuffix(r.Description, "."), r.Upstream.Method, r.Upstream.Path),
 		Tags:        []string{surface},
-		Extensions:  map[string]any{"x-upstream": map[string]any{"method": r.Upstream.Method, "path": r.Upstream.Path, "operationId": up.OperationID}},
+		Extensions:  map[string]any{vocab.ExtUpstream: map[string]any{"method": r.Upstream.Method, "path": r.Upstream.Path, "operationId": up.OperationID}},
 	}
 	if r.Tool != nil {
-		op.Extensions["x-mcp-tool"] = r.Tool.Name
-		op.Extensions["x-mcp-hints"] = r.Tool.Hints
+		op.Extensions[vocab.ExtTool] = r.Tool.Name
+		op.Extensions[vocab.ExtHints] = r.Tool.Hints
 	}
 	params, err := facadeParams(r, up, doc)
 	if err != nil {

@@ -99,19 +99,3 @@ func noContent() *openapi3.Response {
 func errorResponse() *openapi3.Response {
 	return jsonResponse("Error", openapi3.NewSchemaRef("#/components/schemas/Error", nil))
 }
-
-// errorSchema is the one error shape of every route of every surface.
-func errorSchema() map[string]any {
-	prop := func(typ, desc string) map[string]any { return map[string]any{"type": typ, "description": desc} }
-	return map[string]any{
-		"type":        "object",
-		"description": "The error shape of every clustergate route.",
-		"required":    []any{"status", "message"},
-		"properties": map[string]any{
-			"status":     prop("integer", "HTTP status of this answer."),
-			"message":    prop("string", "What went wrong; an upstream's own message is kept."),
-			"upstream":   prop("string", "The upstream that failed or refused, when one did."),
-			"request_id": prop("string", "The request id, as in the X-Request-Id header."),
-		},
-	}
-}
