@@ -1,13 +1,17 @@
 package auth
 
-import "context"
+import (
+	"context"
+
+	"github.com/clustergate/clustergate/internal/vocab"
+)
 
 // Identity is who made a request: an API key's name, or a token's subject.
 type Identity struct {
-	Name   string   // key name or token subject
-	Kind   string   // "key", "token" or "anonymous"
-	Role   Role     // what it may do; "" when nothing
-	Groups []string // the token's groups, when the provider sends them
+	Name   string     // key name or token subject
+	Kind   string     // "key", "token" or "anonymous"
+	Role   vocab.Role // what it may do; "" when nothing
+	Groups []string   // the token's groups, when the provider sends them
 }
 
 type identityKey struct{}

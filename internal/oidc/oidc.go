@@ -21,7 +21,7 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
-	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // ScopePrefix prefixes the scope that grants each role: clustergate:viewer,
@@ -38,7 +38,7 @@ type Config struct {
 	Issuer     string               // the issuer URL; its discovery document names the JWKS
 	Audience   string               // a token's aud must contain it
 	RolesClaim string               // optional claim holding group names (e.g. "groups")
-	GroupRoles map[string]auth.Role // group name → role, for RolesClaim
+	GroupRoles map[string]vocab.Role // group name → role, for RolesClaim
 	Algorithms []string             // allow-list; DefaultAlgorithms when empty
 	Skew       time.Duration        // tolerated clock difference on exp
 }
@@ -47,7 +47,7 @@ type Config struct {
 type Claims struct {
 	Subject string
 	Groups  []string
-	Role    auth.Role // the highest role granted; "" when none is
+	Role    vocab.Role // the highest role granted; "" when none is
 	Expiry  time.Time
 }
 
@@ -73,8 +73,8 @@ func New(cfg Config) (*Verifier, error) {
 		cfg.Algorithms = DefaultAlgorithms
 	}
 	for g, r := range cfg.GroupRoles {
-		if !r.Valid() {
-			return nil, fmt.Errorf("oidc-group-roles: group %q: unknown role %q", g, r)
+		if _, err := vocab.ParseRole(string(r)); err != nil {
+			return nil, fmt.Errorf("oidc-group-roles: group %q: %w", g, err)
 		}
 	}
 	return &Verifier{cfg: cfg}, nil
@@ -85,15 +85,15 @@ func (v *Verifier) Issuer() string { return v.cfg.Issuer }
 
 // Scopes lists the scopes that grant roles, least privileged first.
 func Scopes() []string {
-	out := make([]string, 0, len(auth.Roles))
-	for _, r := range auth.Roles {
+	out := make([]string, 0, len(vocab.Roles))
+	for _, r := range vocab.Roles {
 		out = append(out, ScopeFor(r))
 	}
 	return out
 }
 
 // ScopeFor is the scope that grants role r.
-func ScopeFor(r auth.Role) string { return ScopePrefix + string(r) }
+func ScopeFor(r vocab.Role) string { return ScopePrefix + string(r) }
 
 func (v *Verifier) idTokenVerifier(ctx context.Context) (*gooidc.IDTokenVerifier, error) {
 	v.mu.Lock()
@@ -133,15 +133,17 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: no sub claim", ErrInvalid)
 	}
 	for _, s := range scopes(raw) {
-		if r, ok := strings.CutPrefix(s, ScopePrefix); ok && auth.Role(r).Valid() {
-			c.Role = auth.Highest(c.Role, auth.Role(r))
+		if name, ok := strings.CutPrefix(s, ScopePrefix); ok {
+			if r, err := vocab.ParseRole(name); err == nil {
+				c.Role = highest(c.Role, r)
+			}
 		}
 	}
 	if v.cfg.RolesClaim != "" {
 		c.Groups = strings_(raw[v.cfg.RolesClaim])
 		for _, g := range c.Groups {
 			if r, ok := v.cfg.GroupRoles[g]; ok {
-				c.Role = auth.Highest(c.Role, r)
+				c.Role = highest(c.Role, r)
 			}
 		}
 	}
@@ -178,3 +180,11 @@ func strings_(v any) []string {
 // LooksLikeJWT says whether a bearer credential has a JWT's three parts, so
 // it is checked as a token rather than as an API key.
 func LooksLikeJWT(s string) bool { return strings.Count(s, ".") == 2 }
+
+// highest returns the more trusted of two roles ("" is no role).
+func highest(a, b vocab.Role) vocab.Role {
+	if a == "" || (b != "" && b.Allows(a)) {
+		return b
+	}
+	return a
+}
