@@ -3,6 +3,11 @@
 # clustergate container image: a static binary on distroless, run as the
 # nonroot user (65532), serving REST on :8080 and MCP on :9090.
 #
+# Inside a container loopback reaches nothing, so the image listens on every
+# interface, and clustergate then refuses to start without authentication:
+# give CLUSTERGATE_API_KEYS (or CLUSTERGATE_API_KEYS_FILE), or, on purpose,
+# CLUSTERGATE_INSECURE_ALLOW_ANONYMOUS=true.
+#
 #   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t clustergate .
 #   docker run --rm -p 8080:8080 -p 9090:9090 -e CLUSTERGATE_API_KEYS=admin=s3cret clustergate
 #
@@ -37,5 +42,7 @@ LABEL org.opencontainers.image.title="clustergate" \
       org.opencontainers.image.version="${VERSION}"
 COPY --from=build /out/clustergate /clustergate
 USER 65532:65532
+ENV CLUSTERGATE_HTTP_ADDR=:8080 \
+    CLUSTERGATE_MCP_ADDR=:9090
 EXPOSE 8080 9090
 ENTRYPOINT ["/clustergate", "serve"]

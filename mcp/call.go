@@ -9,6 +9,10 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/clustergate/clustergate/internal/audit"
+	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
 )
 
 // ViaHeader marks requests that came from an MCP tool call, for logs and
@@ -31,6 +35,10 @@ type Caller struct {
 	// Observe, when set, is told every call's tool and outcome: "ok",
 	// "error" (the request failed) or "refused" (it was never sent).
 	Observe func(tool, outcome string)
+	// Audit records calls refused before a request was built; the handler
+	// chain records the others. Keys name the caller in those records.
+	Audit *audit.Log
+	Keys  auth.Keys
 }
 
 // Call runs one tool call. authz is the Authorization header to send (the
@@ -53,15 +61,16 @@ func (c *Caller) Call(ctx context.Context, t *Tool, raw json.RawMessage, authz s
 func (c *Caller) call(ctx context.Context, t *Tool, raw json.RawMessage, authz string) Outcome {
 	args, err := parseArgs(t, raw)
 	if err != nil {
-		return refusal(err.Error())
+		return c.refused(ctx, t, authz, "bad arguments", err.Error())
 	}
 	if msg := t.confirmRefusal(args); msg != "" {
-		return refusal(msg)
+		return c.refused(ctx, t, authz, "not confirmed", msg)
 	}
-	req, err := t.request(ctx, args)
+	req, err := t.request(catalog.WithTool(ctx, t.Name), args)
 	if err != nil {
-		return refusal(err.Error())
+		return c.refused(ctx, t, authz, "bad arguments", err.Error())
 	}
+	req.RemoteAddr = peerAddr(peerFrom(ctx))
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}

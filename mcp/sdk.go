@@ -26,6 +26,10 @@ type Options struct {
 	StdioKey     string       // key stdio calls present to the handler chain
 	Log          *slog.Logger //
 	Progress     time.Duration
+	Proxies      auth.Proxies  // whose X-Forwarded-For names the caller
+	SessionIdle  time.Duration // close a session after this long without a request; 0: never
+	MaxSessions  int           // open sessions at most; 0: no cap
+	PerCaller    int           // open sessions per caller at most; 0: no cap
 }
 
 // newServer registers every tool on a fresh SDK server.
@@ -57,6 +61,9 @@ func toolHandler(t *Tool, caller *Caller, every time.Duration, authz func(*sdk.C
 		if tok := req.Params.GetProgressToken(); tok != nil && every > 0 {
 			stop := heartbeat(ctx, req, tok, t.Name, every)
 			defer stop()
+		}
+		if req.Extra != nil && req.Extra.Header != nil {
+			ctx = withPeer(ctx, req.Extra.Header.Get(PeerHeader))
 		}
 		o := caller.Call(ctx, t, req.Params.Arguments, authz(req))
 		res := &sdk.CallToolResult{IsError: o.IsError, Content: []sdk.Content{&sdk.TextContent{Text: o.Text}}}
@@ -93,8 +100,9 @@ func heartbeat(ctx context.Context, req *sdk.CallToolRequest, tok any, name stri
 }
 
 // HTTPHandler serves MCP over streamable HTTP, behind a Host check, the
-// standard library's cross-origin protection (the SDK checks no Origin) and,
-// when keys are configured, a bearer-key check.
+// standard library's cross-origin protection (the SDK checks no Origin),
+// the caller's identification (a bearer key when keys are configured) and
+// the session caps.
 func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 	authz := func(r *sdk.CallToolRequest) string {
 		if r.Extra == nil || r.Extra.Header == nil {
@@ -102,16 +110,26 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 		}
 		return r.Extra.Header.Get("Authorization")
 	}
-	pick := servers(tools, caller, opts, authz)
+	pick, all := servers(tools, caller, opts, authz)
 	// An explicit Host allow-list replaces the SDK's localhost rebinding
 	// guard, which would refuse an allowed name arriving over loopback.
-	var h http.Handler = sdk.NewStreamableHTTPHandler(pick,
-		&sdk.StreamableHTTPOptions{Stateless: opts.Stateless, Logger: opts.Log, DisableLocalhostProtection: len(opts.AllowedHosts) > 0})
+	var h http.Handler = sdk.NewStreamableHTTPHandler(pick, &sdk.StreamableHTTPOptions{Stateless: opts.Stateless,
+		Logger: opts.Log, DisableLocalhostProtection: len(opts.AllowedHosts) > 0, SessionTimeout: opts.SessionIdle})
+	if !opts.Stateless && opts.MaxSessions > 0 && opts.PerCaller > 0 {
+		h = (&sessionCap{max: opts.MaxSessions, perCaller: opts.PerCaller, idle: opts.SessionIdle, servers: all,
+			owner: map[string]string{}, pending: map[string]int{}}).wrap(h)
+	}
 	if len(opts.Keys) > 0 {
+		// authenticate has refused every bad key already; the SDK's check
+		// adds the token info it ties each session to its owner with.
 		h = sdkauth.RequireBearerToken(verifier(opts.Keys), &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
 	}
-	h = http.NewCrossOriginProtection().Handler(h)
-	return hostCheck(opts.AllowedHosts, h)
+	h = authenticate(opts.Keys, opts.Proxies, auth.NewThrottle(), h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, r, http.StatusForbidden, "cross-origin request refused: /mcp does not serve browsers on other origins")
+	}))
+	return hostCheck(opts.AllowedHosts, cop.Handler(h))
 }
 
 // ServeStdio serves MCP on stdin and stdout until the client closes them or
@@ -149,32 +167,33 @@ func hostCheck(allowed []string, next http.Handler) http.Handler {
 			host = h
 		}
 		if !slices.Contains(allowed, strings.ToLower(host)) {
-			http.Error(w, fmt.Sprintf("host %q is not allowed (see --mcp-allowed-hosts)", host), http.StatusForbidden)
+			refuse(w, r, http.StatusForbidden, fmt.Sprintf("host %q is not allowed (see --mcp-allowed-hosts)", host))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// servers returns the SDK server a request is served by. Without keys there
-// is one, with every tool. With keys there is one per role, each listing the
-// tools that role may use (the handler chain still checks every call), and
-// only those are built: registering tools re-encodes every schema.
-func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) func(*http.Request) *sdk.Server {
+// servers returns the SDK server a request is served by, and every server
+// built. Without keys there is one, with every tool. With keys there is one
+// per role, each listing the tools that role may use (the handler chain
+// still checks every call), and only those are built: registering tools
+// re-encodes every schema.
+func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) (func(*http.Request) *sdk.Server, []*sdk.Server) {
 	if len(opts.Keys) == 0 {
 		open := newServer(tools, caller, opts, authz)
-		return func(*http.Request) *sdk.Server { return open }
+		return func(*http.Request) *sdk.Server { return open }, []*sdk.Server{open}
 	}
 	byRole := map[vocab.Role]*sdk.Server{}
+	var all []*sdk.Server
 	for _, role := range vocab.Roles {
 		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
+		all = append(all, byRole[role])
 	}
 	return func(r *http.Request) *sdk.Server {
-		if ti := sdkauth.TokenInfoFromContext(r.Context()); ti != nil {
-			if role, ok := ti.Extra["role"].(string); ok && byRole[vocab.Role(role)] != nil {
-				return byRole[vocab.Role(role)]
-			}
+		if id, ok := auth.IdentityFrom(r.Context()); ok && byRole[id.Role] != nil {
+			return byRole[id.Role]
 		}
-		return byRole[vocab.Viewer] // the bearer check runs first; fail to the least privilege
-	}
+		return byRole[vocab.Viewer] // authenticate runs first; fail to the least privilege
+	}, all
 }

@@ -44,7 +44,7 @@ const Name = "capi"
 
 // Configure tells an operator how to point clustergate at a management
 // cluster; errors and /readyz both say it.
-const Configure = "set KUBECONFIG to the management cluster's kubeconfig, or run clustergate in that cluster"
+const Configure = "set KUBECONFIG (an exported KUBECONFIG counts) to the management cluster's kubeconfig, or run clustergate in that cluster"
 
 // Config says which management cluster to talk to.
 type Config struct {

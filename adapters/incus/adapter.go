@@ -22,7 +22,7 @@ const Name = "incus"
 
 // Configure tells an operator how to point clustergate at Incus; errors and
 // /readyz both say it.
-const Configure = "set INCUS_SOCKET to a local Incus or LXD socket, or INCUS_URL with INCUS_CLIENT_CERT and INCUS_CLIENT_KEY for a remote server"
+const Configure = "set INCUS_SOCKET to a local Incus or LXD socket (a socket at /var/lib/incus/unix.socket is used without it; LXD's is elsewhere), or INCUS_URL with INCUS_CLIENT_CERT and INCUS_CLIENT_KEY for a remote server"
 
 // Config says where the Incus server is and how to authenticate.
 type Config struct {

@@ -2,22 +2,20 @@ package main
 
 import (
 	"context"
-	"errors"
+	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/mcp"
 )
 
 // mcpStdio serves MCP on stdin/stdout for a local client. Logs go to stderr:
 // stdout belongs to the protocol.
-func mcpStdio(args []string) error {
-	st, err := buildStack("mcp", args)
-	if errors.Is(err, errHelp) {
-		return nil
-	}
+func mcpStdio(cfg *config.Config) error {
+	st, err := buildStack(cfg, newLogger(cfg, os.Stderr))
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/clustergate/clustergate/internal/app"
+	"github.com/clustergate/clustergate/internal/config"
 )
 
 const (
@@ -21,13 +22,12 @@ const (
 	progressEvery = time.Second
 )
 
-func serve(args []string) error {
-	st, err := buildStack("serve", args)
-	if errors.Is(err, errHelp) {
-		return nil
-	}
+// serve builds the stack from a configuration already checked (TLS files
+// included), then listens.
+func serve(cfg *config.Config) error {
+	st, err := buildStack(cfg, newLogger(cfg, os.Stderr))
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	servers := []*named{{name: "http", addr: st.Config.HTTPAddr, srv: httpServer(st, st.Echo)}}
 	if st.Config.MCPAddr != "" {
@@ -44,6 +44,7 @@ func serve(args []string) error {
 		attrs = append(attrs, s.name, s.ln.Addr().String())
 	}
 	st.Log.Info("clustergate listening", attrs...)
+	st.Audit.ReopenOnHangup(context.Background(), st.Log) // lives as long as the process
 	return runUntilSignal(servers, st.Log, st.Config.TLSCert, st.Config.TLSKey)
 }
 

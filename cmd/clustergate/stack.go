@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
-	"flag"
+	"io"
 	"log/slog"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -13,21 +11,9 @@ import (
 	"github.com/clustergate/clustergate/internal/config"
 )
 
-// errHelp means --help was asked for and printed.
-var errHelp = errors.New("help shown")
-
-// buildStack reads the configuration from flags, environment and file, and
-// assembles the stack.
-func buildStack(name string, args []string) (*app.Stack, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	cfg, err := config.Load(fs, args, os.Getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil, errHelp
-	}
-	if err != nil {
-		return nil, err
-	}
-	log := newLogger(cfg)
+// buildStack assembles the stack from a loaded configuration; nothing
+// listens yet and no upstream is contacted.
+func buildStack(cfg *config.Config, log *slog.Logger) (*app.Stack, error) {
 	slog.SetDefault(log) // libraries that log through slog's default write the same format
 	st, err := app.Build(cfg, log, version)
 	if err != nil {
@@ -41,12 +27,14 @@ func buildStack(name string, args []string) (*app.Stack, error) {
 	return st, nil
 }
 
-func newLogger(cfg *config.Config) *slog.Logger {
+// newLogger writes the configured format and level to w (stderr: stdout
+// belongs to tables and to the stdio MCP protocol).
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	_ = level.UnmarshalText([]byte(cfg.LogLevel)) // the config checked it
 	opts := &slog.HandlerOptions{Level: level}
 	if strings.EqualFold(cfg.LogFormat, "text") {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	return slog.New(slog.NewJSONHandler(w, opts))
 }

@@ -58,11 +58,13 @@ func incusSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load incus facade spec: %w", err)
 	}
-	configured := cfg.IsSet("incus-url") || cfg.IsSet("incus-socket") || exists(cfg.IncusSocket)
+	by := configuredBy(cfg, "incus-url", "incus-socket")
+	if by == "" && exists(cfg.IncusSocket) {
+		by = "a socket exists at the default incus-socket " + cfg.IncusSocket
+	}
+	configured := by != ""
 	s := server.Surface{Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Backend: server.BackendUpstream,
-		Configured: func() (bool, string) {
-			return configured, incusadapter.Configure
-		}}
+		Configured: configuredFunc(by, incusadapter.Configure)}
 	var up incushandlers.Upstream
 	if useSandbox(cfg, configured) {
 		up, s.Ready, s.Backend = incussandbox.New(), sandboxReady, server.BackendSandbox
@@ -83,14 +85,15 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load portworx facade spec: %w", err)
 	}
-	configured := cfg.IsSet("portworx-endpoint")
+	by := configuredBy(cfg, "portworx-endpoint")
+	configured := by != ""
 	s := server.Surface{Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Backend: server.BackendUpstream,
-		Configured: func() (bool, string) {
-			return configured, portworxadapter.Configure
-		}}
+		Configured: configuredFunc(by, portworxadapter.Configure)}
 	var up portworxhandlers.Upstream
 	if useSandbox(cfg, configured) {
-		up, s.Ready, s.Backend = portworxsandbox.New(), sandboxReady, server.BackendSandbox
+		sb := portworxsandbox.New()
+		up, s.Ready, s.Backend = sb, sandboxReady, server.BackendSandbox
+		s.Configured = configuredFunc("", portworxadapter.Configure+"; "+sb.PairingHint())
 	} else {
 		a, err := portworxadapter.New(portworxadapter.Config{
 			Endpoint: cfg.PortworxEndpoint, Token: cfg.PortworxAPIKey, CAFile: cfg.PortworxCAFile,
@@ -107,6 +110,28 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 		portworxclusterpair.RegisterHandlers(e, portworxclusterpair.NewStrictHandler(h, nil))
 	}
 	return s, nil
+}
+
+// configuredBy names the first of the settings that was given, and where:
+// that is what takes a surface out of the sandbox. "" when none was.
+func configuredBy(cfg *config.Config, flags ...string) string {
+	for _, f := range flags {
+		if cfg.IsSet(f) {
+			return f + " is set (" + cfg.Source(f) + ")"
+		}
+	}
+	return ""
+}
+
+// configuredFunc is a Surface's Configured: why it is configured, or how to
+// configure it.
+func configuredFunc(by, hint string) func() (bool, string) {
+	return func() (bool, string) {
+		if by != "" {
+			return true, by
+		}
+		return false, hint
+	}
 }
 
 func surfaceName(spec *openapi3.T) string {

@@ -24,11 +24,13 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	}
 	// The adapter never reads ~/.kube/config implicitly: a kubeconfig must be
 	// named, or clustergate must run in a cluster.
-	configured := cfg.IsSet("kubeconfig") || os.Getenv("KUBERNETES_SERVICE_HOST") != ""
+	by := configuredBy(cfg, "kubeconfig")
+	if by == "" && os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
+		by = "running in a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): its service account"
+	}
+	configured := by != ""
 	s := server.Surface{Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Backend: server.BackendUpstream,
-		Configured: func() (bool, string) {
-			return configured, capiadapter.Configure
-		}}
+		Configured: configuredFunc(by, capiadapter.Configure)}
 	var up capihandlers.Upstream
 	if useSandbox(cfg, configured) {
 		up, s.Ready, s.Backend = capisandbox.NewLazy(), sandboxReady, server.BackendSandbox

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
+	"github.com/clustergate/clustergate/internal/audit"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
@@ -28,36 +30,48 @@ type Stack struct {
 	Tools   []mcp.Tool   // the MCP tools the mode allows
 	Caller  *mcp.Caller
 	Metrics *metrics.Metrics
+	Audit   *audit.Log   // nil without --audit-log
+	Proxies auth.Proxies // --trusted-proxies
+	// Surfaces says what serves each surface and why, as /readyz does.
+	Surfaces []SurfaceInfo
+}
+
+// SurfaceInfo is one surface's backend: the upstream (and which setting
+// configured it) or the sandbox (and how to configure the upstream).
+type SurfaceInfo struct {
+	Name, Backend, Note string
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
 func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
 	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version)}
 	var err error
-	if st.Keys, err = auth.ParseKeys(cfg.APIKeys); err != nil {
+	if st.Keys, err = loadKeys(cfg); err != nil {
 		return nil, err
 	}
-	if cfg.APIKeysFile != "" {
-		fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
-		if err != nil {
-			return nil, err
-		}
-		st.Keys = append(st.Keys, fileKeys...)
+	if st.Proxies, err = auth.ParseProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted-proxies (%s): %w", cfg.Source("trusted-proxies"), err)
+	}
+	if st.Audit, err = audit.Open(cfg.AuditLog); err != nil {
+		return nil, fmt.Errorf("audit-log (%s): %w", cfg.Source("audit-log"), err)
 	}
 	surfaces, err := Surfaces(cfg)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range surfaces {
+		_, note := s.Configured()
+		st.Surfaces = append(st.Surfaces, SurfaceInfo{Name: s.Name, Backend: s.Backend, Note: note})
 		if s.Backend == server.BackendSandbox {
-			_, hint := s.Configured()
+			hint := note
 			log.Warn("SANDBOX: this surface answers from an in-memory sandbox with made-up data, because its upstream is not configured",
 				"surface", s.Name, "upstream", s.Upstream, "configure", hint)
 		}
 	}
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
-		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst}, surfaces)
+		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Audit: st.Audit, Proxies: st.Proxies}, surfaces)
 	if err != nil {
 		return nil, err
 	}
@@ -75,20 +89,44 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 			st.Tools = append(st.Tools, t)
 		}
 	}
-	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall}
+	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall,
+		Audit: st.Audit, Keys: st.Keys}
 	return st, nil
+}
+
+// loadKeys reads --api-keys and --api-keys-file and refuses a key given
+// twice, naming the setting that does.
+func loadKeys(cfg *config.Config) (auth.Keys, error) {
+	keys, err := auth.ParseKeys(cfg.APIKeys)
+	if err != nil {
+		return nil, fmt.Errorf("api-keys (%s): %w", cfg.Source("api-keys"), err)
+	}
+	if err := keys.Check("--api-keys"); err != nil {
+		return nil, err
+	}
+	if cfg.APIKeysFile == "" {
+		return keys, nil
+	}
+	fileKeys, err := auth.LoadKeysFile(cfg.APIKeysFile)
+	if err != nil {
+		return nil, fmt.Errorf("api-keys-file (%s): %w", cfg.Source("api-keys-file"), err)
+	}
+	if err := fileKeys.Check("--api-keys-file " + cfg.APIKeysFile); err != nil {
+		return nil, err
+	}
+	keys = append(keys, fileKeys...)
+	return keys, keys.Check("--api-keys and --api-keys-file")
 }
 
 // MCPOptions are the MCP transport options from the configuration.
 func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options {
 	var hosts []string
-	for _, h := range strings.Split(st.Config.MCPAllowedHosts, ",") {
-		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
-			hosts = append(hosts, h)
-		}
+	for _, h := range st.Config.MCPAllowedHosts {
+		hosts = append(hosts, strings.ToLower(h))
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
-		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress}
+		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
+		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
 }
 
 // MCPMux serves the stack's tools over streamable HTTP at /mcp.

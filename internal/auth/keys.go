@@ -3,7 +3,6 @@
 package auth
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -58,22 +57,4 @@ func (ks Keys) Match(token string) (Key, bool) {
 		}
 	}
 	return found, ok == 1
-}
-
-type ctxKey struct{}
-
-// WithKey stores the caller's key in a request context, for handlers that
-// show more to admins (unredacted tokens).
-func WithKey(ctx context.Context, k Key) context.Context { return context.WithValue(ctx, ctxKey{}, k) }
-
-// FromContext returns the caller's key; ok is false when auth is off.
-func FromContext(ctx context.Context) (Key, bool) {
-	k, ok := ctx.Value(ctxKey{}).(Key)
-	return k, ok
-}
-
-// IsAdmin says whether the caller holds an admin key.
-func IsAdmin(ctx context.Context) bool {
-	k, ok := FromContext(ctx)
-	return ok && k.Role == vocab.Admin
 }

@@ -26,6 +26,7 @@ type Op struct {
 	Tool        string       // MCP tool name; empty when the route is REST only
 	Hints       vocab.Hints  // MCP annotations; zero when the route has no tool
 	Safety      vocab.Safety // class and sensitivity, as specgen wrote them
+	UpstreamOp  string       // the upstream's operationId, when its spec has one
 	Operation   *openapi3.Operation
 }
 
@@ -70,6 +71,9 @@ func readExtensions(o *Op, ext map[string]any) error {
 		return fmt.Errorf("%s: %w (run make generate)", vocab.ExtClass, err)
 	}
 	o.Safety.Class = c
+	if up, ok := ext[vocab.ExtUpstream].(map[string]any); ok {
+		o.UpstreamOp, _ = up["operationId"].(string)
+	}
 	if h, ok := ext[vocab.ExtHints]; ok {
 		raw, err := json.Marshal(h)
 		if err != nil {

@@ -1,188 +1,267 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"reflect"
-	"strconv"
+	"sort"
 	"strings"
-	"time"
 
+	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 )
 
-// Setting describes one configuration field, as read from Config's tags.
-type Setting struct {
-	Flag, Env, Default, Help string
-	Secret                   bool
-	Type                     string
-	index                    int
+// ConfigFlag and ConfigEnv name the config file; they are not settings of
+// the file itself.
+const (
+	ConfigFlag = "config"
+	ConfigEnv  = "CLUSTERGATE_CONFIG"
+)
+
+// Flags are the settings registered as typed flags on one command's flag
+// set. A flag's value is checked when it is parsed (so pflag names the flag
+// in its error), and applied by Load after the file and the environment.
+type Flags struct {
+	fs         *pflag.FlagSet
+	configFile string
+	values     map[string]*flagValue
 }
 
-// Settings lists every setting in declaration order.
-func Settings() []Setting {
-	t := reflect.TypeOf(Config{})
-	out := make([]Setting, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if f.Tag.Get("flag") == "" {
-			continue // unexported bookkeeping, not a setting
+// Bind registers --config and every setting on fs: booleans take an
+// optional value (--read-only alone is true), durations, sizes and lists
+// parse as such.
+func Bind(fs *pflag.FlagSet) *Flags {
+	f := &Flags{fs: fs, values: map[string]*flagValue{}}
+	fs.StringVar(&f.configFile, ConfigFlag, "", "YAML config file; keys are the flag names (env "+ConfigEnv+")")
+	for _, s := range Settings() {
+		v := &flagValue{s: s}
+		f.values[s.Flag] = v
+		fl := fs.VarPF(v, s.Flag, "", flagHelp(s))
+		if s.Kind == KindBool {
+			fl.NoOptDefVal = "true"
 		}
-		out = append(out, Setting{Flag: f.Tag.Get("flag"), Env: f.Tag.Get("env"), Default: f.Tag.Get("default"),
-			Help: f.Tag.Get("help"), Secret: f.Tag.Get("secret") == "true", Type: f.Type.String(), index: i})
 	}
-	return out
+	return f
 }
 
-// Load builds a Config from defaults, the optional config file named by
-// --config (or CLUSTERGATE_CONFIG), the environment, and args.
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
-	cfg := &Config{explicit: map[string]bool{}}
+// flagHelp is a setting's --help line: its help, allowed values, env var.
+func flagHelp(s Setting) string {
+	h := s.Help
+	if len(s.Enum) > 0 {
+		h += ": " + strings.Join(s.Enum, ", ")
+	}
+	if s.Secret {
+		h += " (secret)"
+	}
+	if s.Env != "" {
+		h += " (env " + s.Env + ")"
+	}
+	return h
+}
+
+// flagValue is one setting's pflag.Value. It records what was given; Load
+// applies it last, so flags beat the file and the environment.
+type flagValue struct {
+	s   Setting
+	raw []string
+}
+
+func (v *flagValue) Set(x string) error {
+	probe := reflect.New(reflect.TypeFor[Config]().Field(v.s.index).Type).Elem()
+	if err := v.s.parse(probe, x); err != nil {
+		return err
+	}
+	v.raw = append(v.raw, x)
+	return nil
+}
+
+// String is the value --help shows as the default.
+func (v *flagValue) String() string {
+	if len(v.raw) > 0 {
+		return strings.Join(v.raw, ",")
+	}
+	return v.s.Default
+}
+
+// Type is the value's type as --help shows it (bool flags show none).
+func (v *flagValue) Type() string { return v.s.Kind }
+
+// given is the flag's value when it was set on the command line.
+func (v *flagValue) given() (string, bool) {
+	switch {
+	case len(v.raw) == 0:
+		return "", false
+	case v.s.Kind == KindList: // --x a --x b adds up, as pflag's own list flags do
+		return strings.Join(v.raw, ","), true
+	}
+	return v.raw[len(v.raw)-1], true
+}
+
+// Load builds the Config: defaults, then the config file (--config, or
+// CLUSTERGATE_CONFIG), then the environment, then the flags parsed on the
+// bound flag set. Every bad setting is reported at once, as Problems.
+func (f *Flags) Load(getenv func(string) string) (*Config, error) {
+	cfg := &Config{explicit: map[string]bool{}, source: map[string]string{}}
 	v := reflect.ValueOf(cfg).Elem()
+	var probs Problems
 	for _, s := range Settings() {
-		if err := set(v.Field(s.index), s.Default); err != nil {
-			return nil, fmt.Errorf("default of %s: %w", s.Flag, err)
+		if err := s.parse(v.Field(s.index), s.Default); err != nil {
+			probs = append(probs, Problem{Setting: s.Flag, Source: "default", Msg: err.Error()})
 		}
 	}
-	configFile := fs.String("config", getenv("CLUSTERGATE_CONFIG"), "YAML config file; keys are the flag names")
-	flagVals := map[string]*string{}
-	for _, s := range Settings() {
-		help := s.Help
-		if s.Env != "" {
-			help += " (env " + s.Env + ")"
-		}
-		flagVals[s.Flag] = fs.String(s.Flag, "", help+defaultNote(s))
+	file := f.configFile
+	if file == "" {
+		file = getenv(ConfigEnv)
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	if file != "" {
+		probs = append(probs, cfg.applyFile(v, file)...)
 	}
-	if *configFile != "" {
-		if err := applyFile(v, *configFile, cfg.explicit); err != nil {
-			return nil, err
-		}
-	}
-	explicit := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	for _, s := range Settings() {
 		if val := getenv(s.Env); s.Env != "" && val != "" {
-			if err := set(v.Field(s.index), val); err != nil {
-				return nil, fmt.Errorf("%s: %w", s.Env, err)
-			}
-			cfg.explicit[s.Flag] = true
+			probs = append(probs, cfg.apply(v, s, val, s.Env)...)
 		}
-		if explicit[s.Flag] {
-			if err := set(v.Field(s.index), *flagVals[s.Flag]); err != nil {
-				return nil, fmt.Errorf("--%s: %w", s.Flag, err)
-			}
-			cfg.explicit[s.Flag] = true
+		if val, ok := f.values[s.Flag].given(); ok {
+			probs = append(probs, cfg.apply(v, s, val, "--"+s.Flag)...)
 		}
 	}
-	return cfg, cfg.validate()
-}
-
-func defaultNote(s Setting) string {
-	if s.Default == "" {
-		return ""
+	if len(probs) > 0 {
+		return cfg, probs // type errors first: checks on half-parsed values would only repeat them
 	}
-	return " (default " + s.Default + ")"
+	if probs = cfg.validate(); len(probs) > 0 {
+		return cfg, probs
+	}
+	return cfg, nil
 }
 
-func applyFile(v reflect.Value, path string, explicit map[string]bool) error {
+// apply sets one setting from one source.
+func (c *Config) apply(v reflect.Value, s Setting, val, source string) Problems {
+	if err := s.parse(v.Field(s.index), val); err != nil {
+		return Problems{{Setting: s.Flag, Source: source, Msg: err.Error()}}
+	}
+	c.explicit[s.Flag], c.source[s.Flag] = true, source
+	return nil
+}
+
+// FromEnv builds a Config from defaults and the environment alone (and the
+// file CLUSTERGATE_CONFIG names), as tests and embedders do.
+func FromEnv(getenv func(string) string) (*Config, error) {
+	return Bind(pflag.NewFlagSet("clustergate", pflag.ContinueOnError)).Load(getenv)
+}
+
+// Load parses args as clustergate's flags and builds the Config with
+// Flags.Load. fs only names the flag set (callers that build a Config from
+// the environment pass a throwaway one and no args).
+//
+// Deprecated: use Bind and Flags.Load, or FromEnv.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
+	pfs := pflag.NewFlagSet(fs.Name(), pflag.ContinueOnError)
+	f := Bind(pfs)
+	if err := pfs.Parse(args); err != nil {
+		return nil, err
+	}
+	return f.Load(getenv)
+}
+
+// applyFile reads the YAML config file: a mapping whose keys are the flag
+// names. Sequences are accepted for list settings. Unknown keys are errors:
+// a misspelt key silently ignored is a setting silently not set.
+func (c *Config) applyFile(v reflect.Value, path string) Problems {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read config file: %w", err)
+		return Problems{{Setting: ConfigFlag, Source: "file " + path, Msg: "cannot read it: " + unwrapPath(err)}}
 	}
 	var m map[string]any
 	if err := yaml.Unmarshal(raw, &m); err != nil {
-		return fmt.Errorf("parse config file %s: %w", path, err)
+		return Problems{{Setting: ConfigFlag, Source: "file " + path, Msg: "not a YAML mapping of setting: value: " + err.Error()}}
 	}
 	known := map[string]Setting{}
 	for _, s := range Settings() {
 		known[s.Flag] = s
 	}
-	for k, val := range m {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var probs Problems
+	for _, k := range keys {
 		s, ok := known[k]
 		if !ok {
-			return fmt.Errorf("config file %s: unknown key %q", path, k)
+			probs = append(probs, Problem{Setting: k, Source: "file " + path, Msg: fmt.Sprintf("unknown key %q%s", k, suggest(k, known))})
+			continue
 		}
-		if err := set(v.Field(s.index), fmt.Sprint(val)); err != nil {
-			return fmt.Errorf("config file %s: %s: %w", path, k, err)
+		val, err := fileValue(s, m[k])
+		if err != nil {
+			probs = append(probs, Problem{Setting: k, Source: "file " + path, Msg: err.Error()})
+			continue
 		}
-		explicit[k] = true
+		probs = append(probs, c.apply(v, s, val, "file "+path)...)
 	}
-	return nil
+	return probs
 }
 
-func set(f reflect.Value, val string) error {
-	switch f.Interface().(type) {
-	case string:
-		f.SetString(val)
-	case time.Duration:
-		if val == "" {
-			return nil
+// fileValue renders a YAML value as the text the setting parses.
+func fileValue(s Setting, val any) (string, error) {
+	switch x := val.(type) {
+	case nil:
+		return "", nil
+	case []any:
+		if s.Kind != KindList {
+			return "", errors.New("takes one value, not a list")
 		}
-		d, err := time.ParseDuration(val)
-		if err != nil {
-			return err
+		parts := make([]string, len(x))
+		for i, p := range x {
+			parts[i] = fmt.Sprint(p)
 		}
-		f.SetInt(int64(d))
-	case int:
-		if val == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(val)
-		if err != nil {
-			return err
-		}
-		f.SetInt(int64(n))
-	case float64:
-		if val == "" {
-			return nil
-		}
-		x, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return err
-		}
-		f.SetFloat(x)
-	case bool:
-		if val == "" {
-			return nil
-		}
-		b, err := strconv.ParseBool(val)
-		if err != nil {
-			return err
-		}
-		f.SetBool(b)
-	default:
-		return fmt.Errorf("unsupported setting type %s", f.Type())
+		return strings.Join(parts, ","), nil
+	case map[string]any:
+		return "", errors.New("takes a value, not a mapping")
 	}
-	return nil
+	return fmt.Sprint(val), nil
 }
 
-func (c *Config) validate() error {
-	switch strings.ToLower(c.LogFormat) {
-	case "json", "text":
-	default:
-		return fmt.Errorf("log-format must be json or text, not %q", c.LogFormat)
+// suggest names a known key close to an unknown one.
+func suggest(k string, known map[string]Setting) string {
+	for name := range known {
+		if strings.ReplaceAll(name, "-", "") == strings.ReplaceAll(strings.ReplaceAll(k, "_", ""), "-", "") {
+			return fmt.Sprintf(" (did you mean %q?)", name)
+		}
 	}
-	if c.RequestTimeout <= 0 {
-		return fmt.Errorf("request-timeout must be positive")
+	return ""
+}
+
+// Problem is one bad setting: which one, where its value came from, and
+// what is wrong with it.
+type Problem struct {
+	Setting string // the flag name (also the file key)
+	Source  string // "--flag", "ENV_VAR", "file <path>" or "default"
+	Msg     string
+}
+
+func (p Problem) Error() string {
+	switch {
+	case strings.HasPrefix(p.Source, "--"):
+		return p.Source + ": " + p.Msg
+	case strings.HasPrefix(p.Source, "file "):
+		if p.Setting == ConfigFlag {
+			return "config " + p.Source + ": " + p.Msg
+		}
+		return "config " + p.Source + ": " + p.Setting + ": " + p.Msg
+	case p.Source == "" || p.Source == "default":
+		return p.Setting + ": " + p.Msg
 	}
-	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return fmt.Errorf("tls-cert and tls-key go together")
+	return p.Source + " (" + p.Setting + "): " + p.Msg // an environment variable
+}
+
+// Problems is every bad setting found, one per line.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
 	}
-	if c.RateLimit < 0 || c.RateBurst < 1 || c.MaxBodyBytes < 1 {
-		return fmt.Errorf("rate-limit must be 0 or more, rate-burst and max-body-bytes 1 or more")
-	}
-	if c.PortworxRetries < 0 || c.PortworxRetries > 10 {
-		return fmt.Errorf("portworx-retries must be 0 to 10")
-	}
-	if (c.PortworxClientCert == "") != (c.PortworxClientKey == "") {
-		return fmt.Errorf("portworx-client-cert and portworx-client-key go together")
-	}
-	if (c.IncusClientCert == "") != (c.IncusClientKey == "") {
-		return fmt.Errorf("incus-client-cert and incus-client-key go together")
-	}
-	return nil
+	return strings.Join(lines, "\n")
 }

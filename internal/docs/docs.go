@@ -16,7 +16,6 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"io/fs"
 	"net/http"
 	"path"
@@ -209,14 +208,7 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	if r.Method == http.MethodHead {
-		return
-	}
-	_ = json.NewEncoder(w).Encode(vocab.ErrorBody{Status: status, Message: msg, RequestID: h.Get("X-Request-Id")})
+	_ = vocab.ErrorBody{Status: status, Message: msg}.Write(w, r)
 }
 
 func mustRead(name string) []byte {

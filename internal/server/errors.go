@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,8 +25,12 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		e := toAPIError(err)
 		c.Set(ctxUpstream, e.Upstream)
 		if e.Status >= 500 && e.Err != nil {
-			log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
-				slog.String("request_id", requestID(c)), slog.String("error", e.Error()))
+			attrs := []slog.Attr{slog.String("request_id", requestID(c)), slog.Int("status", e.Status), slog.String("error", e.Message)}
+			// The message often quotes its cause already: say it once.
+			if cause := e.Err.Error(); !strings.Contains(e.Message, cause) {
+				attrs = append(attrs, slog.String("cause", cause))
+			}
+			log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed", attrs...)
 		}
 		body := vocab.ErrorBody{Status: e.Status, Message: e.Message, Upstream: e.Upstream, RequestID: requestID(c)}
 		if c.Request().Method == http.MethodHead {

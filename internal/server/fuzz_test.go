@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -214,13 +215,20 @@ func (tg *fuzzTarget) check(t *testing.T, req *http.Request) {
 }
 
 // fuzzStackTarget is the real wiring, configured so that no request leaves
-// the process: the Incus socket and kubeconfig do not exist (never the
-// host's real ones), Portworx is a closed loopback port without retries.
+// the process: the Incus socket does not exist (never the host's real one),
+// Portworx and the kubeconfig's API server are closed loopback ports, and
+// Portworx has no retries.
 func fuzzStackTarget(f *testing.F) (*app.Stack, *fuzzTarget) {
 	dir := f.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig") // clustergate refuses to start on a missing one
+	if err := os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\ncurrent-context: c\n"+
+		"clusters: [{name: c, cluster: {server: 'https://"+closedPort(f)+"'}}]\n"+
+		"contexts: [{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {}}]\n"), 0o600); err != nil {
+		f.Fatal(err)
+	}
 	env := map[string]string{
 		"INCUS_SOCKET":                filepath.Join(dir, "no-incus.socket"),
-		"KUBECONFIG":                  filepath.Join(dir, "no-kubeconfig"),
+		"KUBECONFIG":                  kubeconfig,
 		"PORTWORX_ENDPOINT":           "http://" + closedPort(f),
 		"PORTWORX_RETRIES":            "0",
 		"PORTWORX_TIMEOUT":            "2s",

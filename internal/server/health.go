@@ -22,15 +22,22 @@ func healthz(c echo.Context) error {
 type upstreamState struct {
 	Backend    string `json:"backend"` // upstream or sandbox
 	Configured bool   `json:"configured"`
-	Ready      bool   `json:"ready"`
-	Reason     string `json:"reason,omitempty"`
+	// ConfiguredBy names the setting that took the surface out of the
+	// sandbox (or the default location found), as `config check` does.
+	ConfiguredBy string `json:"configured_by,omitempty"`
+	Ready        bool   `json:"ready"`
+	Reason       string `json:"reason,omitempty"`
 }
+
+// noSurface is /readyz's reason when nothing could answer a /v1 request.
+const noSurface = "no surface can serve: no upstream is configured and the sandbox is off (--sandbox=false)"
 
 // readyz asks every configured upstream at once, each within a short
 // deadline, and answers 503 with the reasons when any is not ready. An
 // upstream nobody configured is listed with how to configure it, but does
 // not hold the instance back: a deployment that uses one upstream must not
-// wait for the others.
+// wait for the others. With no upstream configured and no sandbox, nothing
+// can serve: that is 503 too.
 func readyz(surfaces []Surface) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
@@ -47,15 +54,20 @@ func readyz(surfaces []Surface) echo.HandlerFunc {
 			})
 		}
 		wg.Wait()
-		ready := true
+		ready, serving := true, false
 		for _, st := range states {
 			ready = ready && (st.Ready || !st.Configured)
+			serving = serving || st.Configured || st.Backend == BackendSandbox
+		}
+		body := map[string]any{"ready": ready && serving, "upstreams": states}
+		if !serving {
+			body["reason"] = noSurface
 		}
 		status := http.StatusOK
-		if !ready {
+		if !ready || !serving {
 			status = http.StatusServiceUnavailable
 		}
-		return c.JSON(status, map[string]any{"ready": ready, "upstreams": states})
+		return c.JSON(status, body)
 	}
 }
 
@@ -73,9 +85,9 @@ func readiness(ctx context.Context, s Surface) upstreamState {
 		return upstreamState{Backend: BackendUpstream, Reason: "not configured: " + hint}
 	}
 	if err := s.Ready(ctx); err != nil {
-		return upstreamState{Backend: BackendUpstream, Configured: true, Reason: apierr.From(err).Message}
+		return upstreamState{Backend: BackendUpstream, Configured: true, ConfiguredBy: hint, Reason: apierr.From(err).Message}
 	}
-	return upstreamState{Backend: BackendUpstream, Configured: true, Ready: true}
+	return upstreamState{Backend: BackendUpstream, Configured: true, ConfiguredBy: hint, Ready: true}
 }
 
 func openapiJSON(spec []byte) echo.HandlerFunc {

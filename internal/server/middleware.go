@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/metrics"
 )
 
@@ -19,7 +21,7 @@ import (
 const (
 	ctxOperation = "clustergate.operation"
 	ctxUpstream  = "clustergate.upstream"
-	ctxKey       = "clustergate.key"
+	ctxIdentity  = "clustergate.identity"
 	ctxSurface   = "clustergate.surface"
 )
 
@@ -42,30 +44,49 @@ func deadline(d time.Duration) echo.MiddlewareFunc {
 	}
 }
 
-// requireKey admits a /v1 request only with a configured API key. With no
-// keys configured, auth is off.
-func requireKey(keys auth.Keys) echo.MiddlewareFunc {
+// requireKey identifies the caller of a /v1 request: with keys configured
+// it must present one (Bearer, any case), else every caller is anonymous.
+// Failed attempts are throttled per source address.
+func requireKey(keys auth.Keys, fails *auth.Throttle) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if len(keys) == 0 || !isAPI(c) {
+			if !isAPI(c) {
 				return next(c)
 			}
-			token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-			if !ok {
-				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="clustergate"`)
-				return apierr.New(http.StatusUnauthorized, "missing API key: send Authorization: Bearer <key>")
+			id := auth.Anonymous()
+			if len(keys) > 0 {
+				var err error
+				if id, err = identify(c, keys, fails); err != nil {
+					return err
+				}
 			}
-			key, ok := keys.Match(strings.TrimSpace(token))
-			if !ok {
-				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="clustergate", error="invalid_token"`)
-				return apierr.New(http.StatusUnauthorized, "unknown API key")
-			}
-			c.Set(ctxKey, key)
-			ctx := auth.WithIdentity(auth.WithKey(c.Request().Context(), key), auth.Identity{Name: key.Name, Kind: "key", Role: key.Role})
-			c.SetRequest(c.Request().WithContext(ctx))
+			c.Set(ctxIdentity, id)
+			c.SetRequest(c.Request().WithContext(auth.WithIdentity(c.Request().Context(), id)))
 			return next(c)
 		}
 	}
+}
+
+func identify(c echo.Context, keys auth.Keys, fails *auth.Throttle) (auth.Identity, error) {
+	source := c.RealIP()
+	if wait := fails.Wait(source); wait > 0 {
+		secs := auth.RetryAfter(wait)
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+		return auth.Identity{}, apierr.New(http.StatusTooManyRequests,
+			"too many failed authentications from %s: retry after %ds", source, secs)
+	}
+	token, ok := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
+	if !ok { // not a guess: not counted as a failure
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="clustergate"`)
+		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "missing API key: send Authorization: Bearer <key>")
+	}
+	key, ok := keys.Match(token)
+	if !ok {
+		fails.Fail(source)
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="clustergate", error="invalid_token"`)
+		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "unknown API key")
+	}
+	return key.Identity(), nil
 }
 
 // accessLog writes one line per request; it never logs headers or bodies,
@@ -83,7 +104,11 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("method", c.Request().Method),
 				slog.String("route", c.Path()),
 				slog.Int("status", c.Response().Status),
-				slog.Duration("latency", time.Since(start)),
+				// milliseconds as a number: sortable by a machine, readable by a person
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			}
+			if tool := catalog.ToolOf(c.Request().Context()); tool != "" {
+				attrs = append(attrs, slog.String("tool", tool))
 			}
 			if op, ok := c.Get(ctxOperation).(string); ok {
 				attrs = append(attrs, slog.String("operation", op))
@@ -91,8 +116,8 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if up, ok := c.Get(ctxUpstream).(string); ok && up != "" {
 				attrs = append(attrs, slog.String("upstream", up))
 			}
-			if k, ok := c.Get(ctxKey).(auth.Key); ok {
-				attrs = append(attrs, slog.String("key", k.Name))
+			if id, ok := c.Get(ctxIdentity).(auth.Identity); ok {
+				attrs = append(attrs, slog.String("identity", id.Label()))
 			}
 			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request", attrs...)
 			return nil

@@ -34,9 +34,12 @@ func rateLimit(per float64, burst int) echo.MiddlewareFunc {
 			if per <= 0 || !isAPI(c) {
 				return next(c)
 			}
+			// An identified caller has one bucket wherever it calls from;
+			// only anonymous callers are told apart by address, which
+			// X-Forwarded-For changes only from --trusted-proxies.
 			who := "addr:" + c.RealIP()
-			if k, ok := c.Get(ctxKey).(auth.Key); ok {
-				who = "key:" + k.Name
+			if id, ok := c.Get(ctxIdentity).(auth.Identity); ok && id.Kind != auth.KindAnonymous {
+				who = id.Label()
 			}
 			r := l.get(who).Reserve()
 			if d := r.Delay(); d > 0 {

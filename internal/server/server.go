@@ -19,6 +19,7 @@ import (
 	oapimw "github.com/oapi-codegen/echo-middleware"
 
 	"github.com/clustergate/clustergate/internal/apierr"
+	"github.com/clustergate/clustergate/internal/audit"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/docs"
@@ -57,6 +58,8 @@ type Options struct {
 	RateLimit      float64 // requests per second per caller; 0 disables
 	RateBurst      int
 	Log            *slog.Logger
+	Audit          *audit.Log   // nil: no audit log
+	Proxies        auth.Proxies // whose X-Forwarded-For is believed
 }
 
 // New builds the Echo instance serving every surface.
@@ -64,11 +67,13 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Log)
+	e.IPExtractor = opts.Proxies.ClientIP
 	routes := map[string]catalog.Op{}
 	upstreams, backends := map[string]string{}, map[string]string{}
-	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), middleware.Recover(),
-		middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))), deadline(opts.RequestTimeout),
-		requireKey(opts.Keys), rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
+	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
+		middleware.Recover(), middleware.BodyLimit(fmt.Sprintf("%dB", orDefault(opts.MaxBodyBytes, 1<<20))),
+		deadline(opts.RequestTimeout), requireKey(opts.Keys, auth.NewThrottle()),
+		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		own := map[string]bool{}
@@ -110,9 +115,9 @@ func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode cat
 			if why := mode.Refusal(op); why != "" {
 				return apierr.New(http.StatusForbidden, "%s", why)
 			}
-			if key, ok := c.Get(ctxKey).(auth.Key); ok && !key.Role.Allows(op.RequiredRole()) {
-				return apierr.New(http.StatusForbidden, "%s needs the %s role; key %s has %s",
-					op.OperationID, op.RequiredRole(), key.Name, key.Role)
+			if id, ok := c.Get(ctxIdentity).(auth.Identity); ok && id.Kind != auth.KindAnonymous && !id.Role.Allows(op.RequiredRole()) {
+				return apierr.New(http.StatusForbidden, "%s needs the %s role; %s has %s",
+					op.OperationID, op.RequiredRole(), id.Label(), id.Role)
 			}
 			return next(c)
 		}

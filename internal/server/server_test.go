@@ -127,7 +127,13 @@ func TestAPIKeysGuardV1RoutesOnly(t *testing.T) {
 	resp, _ = do(t, srv, "GET", "/healthz", "", nil)
 	assert.Equal(t, 200, resp.StatusCode, "health needs no key")
 	assert.NotContains(t, logs.String(), "s3cret")
-	assert.Contains(t, logs.String(), `"key":"admin-1"`)
+	assert.Contains(t, logs.String(), `"identity":"key:admin-1"`)
+	for _, scheme := range []string{"bearer", "BEARER", "BeArEr"} {
+		resp, _ = do(t, srv, "GET", "/v1/1-0/cluster", "", map[string]string{"Authorization": scheme + " s3cret"})
+		assert.Equal(t, 404, resp.StatusCode, "the scheme %q is case-insensitive (RFC 9110)", scheme)
+	}
+	resp, _ = do(t, srv, "GET", "/v1/1-0/cluster", "", map[string]string{"Authorization": "Basic s3cret"})
+	assert.Equal(t, 401, resp.StatusCode, "another scheme is not a bearer key")
 }
 
 func TestValidationNamesTheFieldBeforeAnyUpstreamCall(t *testing.T) {

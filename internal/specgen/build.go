@@ -44,19 +44,10 @@ func Generate(pinsPath string) ([]Result, error) {
 }
 
 func generateSurface(base string, s Surface) (*Result, error) {
-	capDoc, err := LoadCapability(filepath.Join(base, s.Capability))
+	routes, ov, err := surfaceRoutes(base, s)
 	if err != nil {
 		return nil, err
 	}
-	routes, err := Routes(capDoc)
-	if err != nil {
-		return nil, err
-	}
-	ov, err := LoadOverlay(joinIfSet(base, s.Overlay))
-	if err != nil {
-		return nil, err
-	}
-	routes = append(routes, ov.Routes()...)
 	var rep Repairs
 	subset, err := loadUpstream(base, s, routes, ov, &rep)
 	if err != nil {
@@ -77,6 +68,24 @@ func generateSurface(base string, s Surface) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// surfaceRoutes reads a surface's capability routes and its overlay, whose
+// extra operations it adds.
+func surfaceRoutes(base string, s Surface) ([]Route, *Overlay, error) {
+	capDoc, err := LoadCapability(filepath.Join(base, s.Capability))
+	if err != nil {
+		return nil, nil, err
+	}
+	routes, err := Routes(capDoc)
+	if err != nil {
+		return nil, nil, err
+	}
+	ov, err := LoadOverlay(joinIfSet(base, s.Overlay))
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(routes, ov.Routes()...), ov, nil
 }
 
 func upstreamName(s Surface) string {

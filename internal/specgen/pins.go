@@ -49,6 +49,12 @@ func LoadPins(path string) (*Pins, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read pins: %w", err)
 	}
+	return ParsePins(path, raw)
+}
+
+// ParsePins checks the content of a pins file read from elsewhere (a git
+// revision, for the API diff); path only names it in errors.
+func ParsePins(path string, raw []byte) (*Pins, error) {
 	var p Pins
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)

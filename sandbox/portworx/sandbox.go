@@ -135,3 +135,15 @@ func fail(status int, format string, args ...any) error {
 func hostPort(ip string, port uint32) string {
 	return net.JoinHostPort(ip, strconv.FormatUint(uint64(port), 10))
 }
+
+// PairingHint says how to pair this cluster with its peer through the
+// facade: the peer's address and current token (made-up values, the same on
+// every start). /readyz and the start-up log carry it, so the sandbox can be
+// paired without reading this code.
+func (s *Sandbox) PairingHint() string {
+	p := s.Peer()
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	return fmt.Sprintf("to pair, POST /v1/v1/clusterpairs {\"request\":{\"remote_cluster_ip\":%q,\"remote_cluster_port\":%d,\"remote_cluster_token\":%q}} (the sandbox's second cluster, %s)",
+		p.c.ip, LegacyPort, p.c.token, p.c.name)
+}

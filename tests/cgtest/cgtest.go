@@ -41,7 +41,9 @@ func Start(t testing.TB, env map[string]string) *Gate {
 	cfg, err := config.Load(flag.NewFlagSet("cgtest", flag.ContinueOnError), nil, func(k string) string { return env[k] })
 	require.NoError(t, err)
 	logs := &syncBuffer{}
-	st, err := app.Build(cfg, slog.New(slog.NewJSONHandler(logs, nil)), "test")
+	var level slog.Level
+	require.NoError(t, level.UnmarshalText([]byte(cfg.LogLevel)))
+	st, err := app.Build(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})), "test")
 	require.NoError(t, err)
 	g := &Gate{logs: logs, Stack: st}
 	g.URL = listen(t, st.Echo)

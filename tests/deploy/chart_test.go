@@ -478,6 +478,7 @@ func checkCommon(t *testing.T, r *helmtest.Rendered) {
 	}
 	assert.NotContains(t, seen, "CLUSTERGATE_MCP_KEY", "the MCP key is for `clustergate mcp` (stdio), not serve")
 	assert.Equal(t, ":8080", envMap(c)["CLUSTERGATE_HTTP_ADDR"].Value)
+	assert.Equal(t, "false", envMap(c)["CLUSTERGATE_INSECURE_ALLOW_ANONYMOUS"].Value, "anonymous access is refused unless asked for")
 
 	// Service: 8080 http and (MCP on) 9090 mcp, to the pod's named ports.
 	var svc corev1.Service

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -46,7 +47,9 @@ func TestMCPChecksTheHostHeader(t *testing.T) {
 	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_MCP_ALLOWED_HOSTS": "clustergate.internal"})
 	status, body := postMCP(t, gate.MCPURL, nil)
 	assert.Equal(t, http.StatusForbidden, status)
-	assert.Contains(t, body, `host "127.0.0.1" is not allowed`)
+	var refusal struct{ Message string }
+	require.NoError(t, json.Unmarshal([]byte(body), &refusal), "the 403 is the facade's error shape: %s", body)
+	assert.Contains(t, refusal.Message, `host "127.0.0.1" is not allowed`)
 	status, body = postMCP(t, gate.MCPURL, map[string]string{"Host": "clustergate.internal"})
 	assert.Equal(t, http.StatusOK, status, body)
 }

@@ -12,12 +12,14 @@ import (
 )
 
 type readiness struct {
-	Ready     bool `json:"ready"`
+	Ready     bool   `json:"ready"`
+	Reason    string `json:"reason"`
 	Upstreams map[string]struct {
-		Backend    string `json:"backend"`
-		Configured bool   `json:"configured"`
-		Ready      bool   `json:"ready"`
-		Reason     string `json:"reason"`
+		Backend      string `json:"backend"`
+		Configured   bool   `json:"configured"`
+		ConfiguredBy string `json:"configured_by"`
+		Ready        bool   `json:"ready"`
+		Reason       string `json:"reason"`
 	} `json:"upstreams"`
 }
 
@@ -54,4 +56,20 @@ func TestReadinessCountsOnlyConfiguredUpstreams(t *testing.T) {
 	assert.True(t, r.Upstreams["capi"].Ready)
 	assert.Contains(t, r.Upstreams["capi"].Reason, "served by the in-memory sandbox (made-up data): set KUBECONFIG")
 	assert.Equal(t, "upstream", r.Upstreams["portworx"].Backend)
+	assert.Equal(t, "portworx-endpoint is set (PORTWORX_ENDPOINT)", r.Upstreams["portworx"].ConfiguredBy,
+		"readyz names the setting that took the surface out of the sandbox")
+}
+
+// TestNotReadyWhenNothingCanServe: with the sandbox off and no upstream
+// configured, every /v1 route would answer 503, so the instance is not ready.
+func TestNotReadyWhenNothingCanServe(t *testing.T) {
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_SANDBOX": "false"})
+	status, r := readyz(t, gate)
+	assert.Equal(t, 503, status)
+	assert.False(t, r.Ready)
+	assert.Equal(t, "no surface can serve: no upstream is configured and the sandbox is off (--sandbox=false)", r.Reason)
+	for name, u := range r.Upstreams {
+		assert.False(t, u.Configured, name)
+		assert.Contains(t, u.Reason, "not configured: set ", name)
+	}
 }

@@ -186,7 +186,7 @@ func TestInspectorHTTP(t *testing.T) {
 		res := cli("", "--method", "tools/list")
 		assert.Equal(t, exitAuth, res.code, "stdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
 		assert.Contains(t, res.stderr, `"code":"auth_required"`)
-		assert.Contains(t, res.stderr, "no bearer token")
+		assert.Contains(t, res.stderr, "missing API key: send Authorization: Bearer", "the real client shows our JSON 401 message")
 	})
 
 	t.Run("wrong key", func(t *testing.T) {

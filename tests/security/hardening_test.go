@@ -74,7 +74,7 @@ func TestHashedKeysFile(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "the key is accepted (no Incus here)")
 	resp, body := get(t, gate.URL+"/v1/1-0/cluster/members/m1", "")
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, body)
-	assert.Contains(t, gate.Logs(), `"key":"ci-bot"`)
+	assert.Contains(t, gate.Logs(), `"identity":"key:ci-bot"`)
 }
 
 // TestGracefulShutdownOverTLS starts the real binary with TLS, sends a

@@ -56,7 +56,10 @@ func TestToolListMatchesGoldenSnapshot(t *testing.T) {
 	}
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err, "no golden snapshot: run UPDATE_GOLDEN=1 go test ./tests/tools/")
-	require.Equal(t, string(want), string(got), "the tool list changed: review, then UPDATE_GOLDEN=1 go test ./tests/tools/")
+	if string(want) != string(got) {
+		t.Log("the tool list changed; for MCP clients that means:\n" + classify(t, want, got))
+	}
+	require.Equal(t, string(want), string(got), "the tool list changed (classified above): review, then UPDATE_GOLDEN=1 go test ./tests/tools/")
 }
 
 var toolName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

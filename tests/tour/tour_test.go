@@ -69,6 +69,9 @@ func TestReadmeTourRunsAsWritten(t *testing.T) {
 		out, err := c.CombinedOutput()
 		cancel()
 		require.NoError(t, err, "tour command failed: %s\n%s", cmd, out) // curl -f fails on any 4xx/5xx
+		if strings.Contains(cmd, "-X POST localhost:8080/v1/v1/clusterpairs") {
+			require.Contains(t, string(out), `"remote_cluster_name":"cluster-b"`, "the documented peer address and token pair the sandbox")
+		}
 		if strings.Contains(cmd, "tools/list") {
 			require.Contains(t, string(out), "get-cluster-member", cmd)
 		}
