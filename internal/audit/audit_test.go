@@ -3,11 +3,13 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -87,4 +89,30 @@ func TestHangupReopensForRotation(t *testing.T) {
 	got := lines(t, path)
 	require.Len(t, got, 1)
 	assert.Equal(t, "after", got[0].Operation)
+}
+
+// TestConcurrentWritesAreWholeLines: many writers at once, every record a
+// whole line, none lost.
+func TestConcurrentWritesAreWholeLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l, err := Open(path)
+	require.NoError(t, err)
+	defer l.Close()
+	const writers, each = 32, 50
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				assert.NoError(t, l.Write(Record{Operation: fmt.Sprintf("w%d-%d", w, i), Target: map[string]string{"name": strings.Repeat("x", 500)}}))
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, r := range lines(t, path) {
+		seen[r.Operation] = true
+	}
+	assert.Len(t, seen, writers*each)
 }

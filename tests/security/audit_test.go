@@ -36,6 +36,7 @@ type auditLine struct {
 	Outcome      string            `json:"outcome"`
 	Reason       string            `json:"reason"`
 	Upstream     string            `json:"upstream"`
+	Peer         string            `json:"peer"`
 	UpstreamOp   string            `json:"upstream_operation"`
 }
 
@@ -171,7 +172,8 @@ func TestAuditRecordsEveryStateChangeOnceRESTAndMCP(t *testing.T) {
 			n = 2 // the confirmed call and the refused one
 		}
 		if assert.Len(t, mcpByTool[name], n, "tool %s", name) {
-			assert.Equal(t, "admin-3", mcpByTool[name][0].Identity)
+			assert.Equal(t, "admin-3", mcpByTool[name][0].Identity, "the tool call runs as the MCP caller")
+			assert.Equal(t, "127.0.0.1", mcpByTool[name][0].Peer, "and from its address")
 		}
 	}
 	var refusedByMCP int
