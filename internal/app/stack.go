@@ -32,6 +32,9 @@ type Stack struct {
 	Metrics *metrics.Metrics
 	Audit   *audit.Log   // nil without --audit-log
 	Proxies auth.Proxies // --trusted-proxies
+	// Tokens verifies the identity provider's access tokens; nil without
+	// --oidc-issuer.
+	Tokens auth.TokenVerifier
 	// Surfaces says what serves each surface and why, as /readyz does.
 	Surfaces []SurfaceInfo
 }
@@ -55,6 +58,9 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	if st.Audit, err = audit.Open(cfg.AuditLog); err != nil {
 		return nil, fmt.Errorf("audit-log (%s): %w", cfg.Source("audit-log"), err)
 	}
+	if st.Tokens, err = tokenVerifier(cfg); err != nil {
+		return nil, err
+	}
 	surfaces, err := Surfaces(cfg)
 	if err != nil {
 		return nil, err
@@ -71,7 +77,7 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
 		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		Audit: st.Audit, Proxies: st.Proxies}, surfaces)
+		Audit: st.Audit, Proxies: st.Proxies, Tokens: st.Tokens}, surfaces)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +96,7 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 		}
 	}
 	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall,
-		Audit: st.Audit, Keys: st.Keys}
+		Audit: st.Audit, Keys: st.Keys, Tokens: st.Tokens}
 	return st, nil
 }
 
@@ -125,7 +131,7 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 		hosts = append(hosts, strings.ToLower(h))
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
-		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
+		Keys: st.Keys, Tokens: st.Tokens, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
 		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
 }
 
@@ -133,5 +139,8 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 func (st *Stack) MCPMux(version string, progress time.Duration) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", mcp.HTTPHandler(st.Tools, st.Caller, st.MCPOptions(version, progress)))
+	if st.Tokens != nil {
+		mux.Handle("GET "+auth.MetadataPath+"/mcp", auth.MetadataHandler(st.Tokens, "/mcp", "clustergate MCP"))
+	}
 	return mux
 }

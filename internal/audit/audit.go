@@ -130,4 +130,3 @@ func (l *Log) Close() error {
 	defer l.mu.Unlock()
 	return l.f.Close()
 }
-

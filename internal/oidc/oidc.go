@@ -21,6 +21,7 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/vocab"
 )
 
@@ -35,12 +36,12 @@ var DefaultAlgorithms = []string{gooidc.RS256, gooidc.RS384, gooidc.RS512, gooid
 
 // Config says which tokens are accepted and how they map to roles.
 type Config struct {
-	Issuer     string               // the issuer URL; its discovery document names the JWKS
-	Audience   string               // a token's aud must contain it
-	RolesClaim string               // optional claim holding group names (e.g. "groups")
+	Issuer     string                // the issuer URL; its discovery document names the JWKS
+	Audience   string                // a token's aud must contain it
+	RolesClaim string                // optional claim holding group names (e.g. "groups")
 	GroupRoles map[string]vocab.Role // group name → role, for RolesClaim
-	Algorithms []string             // allow-list; DefaultAlgorithms when empty
-	Skew       time.Duration        // tolerated clock difference on exp
+	Algorithms []string              // allow-list; DefaultAlgorithms when empty
+	Skew       time.Duration         // tolerated clock difference on exp
 }
 
 // Claims is what a verified token says about its caller.
@@ -177,9 +178,19 @@ func strings_(v any) []string {
 	return nil
 }
 
-// LooksLikeJWT says whether a bearer credential has a JWT's three parts, so
-// it is checked as a token rather than as an API key.
-func LooksLikeJWT(s string) bool { return strings.Count(s, ".") == 2 }
+// VerifyToken is Verify for the server's authenticator: the caller's
+// identity is the token's subject, with its groups and role. A token the
+// provider did not issue for clustergate is auth.ErrInvalidCredential.
+func (v *Verifier) VerifyToken(ctx context.Context, token string) (auth.Identity, error) {
+	c, err := v.Verify(ctx, token)
+	if errors.Is(err, ErrInvalid) {
+		return auth.Identity{}, fmt.Errorf("%w: %w", auth.ErrInvalidCredential, err)
+	}
+	if err != nil {
+		return auth.Identity{}, err
+	}
+	return auth.Identity{Kind: auth.KindToken, Name: c.Subject, Role: c.Role, Groups: c.Groups}, nil
+}
 
 // highest returns the more trusted of two roles ("" is no role).
 func highest(a, b vocab.Role) vocab.Role {

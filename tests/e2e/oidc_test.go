@@ -142,7 +142,9 @@ func TestOIDCRefusals(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, a.status, "%s: %s", name, a.body)
 		assert.Contains(t, a.header.Get("WWW-Authenticate"), `resource_metadata="`+gate.URL+`/.well-known/oauth-protected-resource"`, name)
 		assert.Contains(t, a.body, `"status":401`, name)
-		assert.NotContains(t, a.body, tok[min(len(tok), 1):], "%s: a token is never echoed", name)
+		if tok != "" {
+			assert.NotContains(t, a.body, tok, "%s: a token is never echoed", name)
+		}
 	}
 
 	meta := send(t, http.MethodGet, gate.URL+"/.well-known/oauth-protected-resource", "", "")

@@ -99,11 +99,34 @@ func start(bin string) (*Server, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 		if ok(s.Admin+"/health/ready") && ok(s.Issuer+"/.well-known/openid-configuration") {
+			// The issuer as Hydra spells it (it may add a slash): what
+			// tokens carry in iss and what clustergate must be told.
+			iss, err := issuer(s.Issuer)
+			if err != nil {
+				s.kill()
+				return nil, err
+			}
+			s.Issuer = iss
 			return s, nil
 		}
 	}
 	s.kill()
 	return nil, fmt.Errorf("hydra not ready within %s:\n%s", readyTimeout, s.Log())
+}
+
+func issuer(base string) (string, error) {
+	resp, err := http.Get(base + "/.well-known/openid-configuration")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Issuer string `json:"issuer"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || doc.Issuer == "" {
+		return "", fmt.Errorf("hydra discovery document without issuer: %v", err)
+	}
+	return doc.Issuer, nil
 }
 
 func ok(u string) bool {
@@ -151,7 +174,7 @@ func (s *Server) Token(t testing.TB, c Client, scopes []string, audience string)
 	if audience != "" {
 		form.Set("audience", audience)
 	}
-	req, err := http.NewRequest(http.MethodPost, s.Issuer+"/oauth2/token", strings.NewReader(form.Encode()))
+	req, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(s.Issuer, "/")+"/oauth2/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		t.Fatal(err)
 	}
