@@ -38,8 +38,9 @@ type Caller struct {
 	Observe func(tool, outcome string)
 	// Audit records calls refused before a request was built; the handler
 	// chain records the others. Keys name the caller in those records.
-	Audit *audit.Log
-	Keys  auth.Keys
+	Audit  *audit.Log
+	Keys   auth.Keys
+	Tokens auth.TokenVerifier
 }
 
 // Call runs one tool call. authz is the Authorization header to send (the

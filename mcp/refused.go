@@ -17,10 +17,10 @@ func (c *Caller) refused(ctx context.Context, t *Tool, authz, why, msg string) O
 		return refusal(msg)
 	}
 	id := auth.Anonymous()
-	if len(c.Keys) > 0 {
+	if authn := (auth.Authenticator{Keys: c.Keys, Tokens: c.Tokens}); authn.Enabled() {
 		if token, ok := auth.BearerToken(authz); ok {
-			if k, ok := c.Keys.Match(token); ok {
-				id = k.Identity()
+			if known, err := authn.Identify(ctx, token); err == nil {
+				id = known
 			}
 		}
 	}

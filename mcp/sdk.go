@@ -20,11 +20,12 @@ import (
 // Options configure the MCP server and its transports.
 type Options struct {
 	Version      string
-	Stateless    bool         // streamable HTTP without sessions, for many replicas
-	AllowedHosts []string     // Host header values /mcp accepts; empty: any (loopback keeps the SDK's rebinding guard)
-	Keys         auth.Keys    // bearer keys on HTTP; empty: no key needed
-	StdioKey     string       // key stdio calls present to the handler chain
-	Log          *slog.Logger //
+	Stateless    bool               // streamable HTTP without sessions, for many replicas
+	AllowedHosts []string           // Host header values /mcp accepts; empty: any (loopback keeps the SDK's rebinding guard)
+	Keys         auth.Keys          // bearer keys on HTTP; empty: no key needed
+	Tokens       auth.TokenVerifier // access tokens of the identity provider; nil without one
+	StdioKey     string             // key stdio calls present to the handler chain
+	Log          *slog.Logger       //
 	Progress     time.Duration
 	Proxies      auth.Proxies  // whose X-Forwarded-For names the caller
 	SessionIdle  time.Duration // close a session after this long without a request; 0: never
@@ -121,12 +122,13 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 		h = (&sessionCap{max: opts.MaxSessions, perCaller: opts.PerCaller, idle: opts.SessionIdle, servers: all,
 			owner: map[string]string{}, pending: map[string]int{}}).wrap(h)
 	}
-	if len(opts.Keys) > 0 {
-		// authenticate has refused every bad key already; the SDK's check
-		// adds the token info it ties each session to its owner with.
-		h = sdkauth.RequireBearerToken(verifier(opts.Keys), &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
+	authn := auth.Authenticator{Keys: opts.Keys, Tokens: opts.Tokens}
+	if authn.Enabled() {
+		// authenticate has refused every bad credential already; the SDK's
+		// check adds the token info it ties each session to its owner with.
+		h = sdkauth.RequireBearerToken(verifier, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
 	}
-	h = authenticate(opts.Keys, opts.Proxies, auth.NewThrottle(), h)
+	h = authenticate(authn, opts.Proxies, auth.NewThrottle(), h)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, r, http.StatusForbidden, "cross-origin request refused: /mcp does not serve browsers on other origins")
@@ -149,14 +151,14 @@ func ServeStdio(ctx context.Context, tools []Tool, caller *Caller, opts Options)
 	return srv.Run(ctx, &sdk.StdioTransport{})
 }
 
-func verifier(keys auth.Keys) sdkauth.TokenVerifier {
-	return func(_ context.Context, token string, _ *http.Request) (*sdkauth.TokenInfo, error) {
-		k, ok := keys.Match(token)
-		if !ok {
-			return nil, fmt.Errorf("unknown API key: %w", sdkauth.ErrInvalidToken)
-		}
-		return &sdkauth.TokenInfo{UserID: k.Name, Extra: map[string]any{"role": string(k.Role)}}, nil
+// verifier hands the SDK the identity authenticate established for this
+// request, so a token is verified once per request.
+func verifier(_ context.Context, _ string, r *http.Request) (*sdkauth.TokenInfo, error) {
+	id, ok := auth.IdentityFrom(r.Context())
+	if !ok || id.Kind == auth.KindAnonymous {
+		return nil, fmt.Errorf("no caller identity: %w", sdkauth.ErrInvalidToken)
 	}
+	return &sdkauth.TokenInfo{UserID: id.Label(), Extra: map[string]any{"role": string(id.Role)}}, nil
 }
 
 func hostCheck(allowed []string, next http.Handler) http.Handler {
@@ -182,7 +184,7 @@ func hostCheck(allowed []string, next http.Handler) http.Handler {
 // still checks every call), and only those are built: registering tools
 // re-encodes every schema.
 func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) (func(*http.Request) *sdk.Server, []*sdk.Server) {
-	if len(opts.Keys) == 0 {
+	if len(opts.Keys) == 0 && opts.Tokens == nil {
 		open := newServer(tools, caller, opts, authz)
 		return func(*http.Request) *sdk.Server { return open }, []*sdk.Server{open}
 	}

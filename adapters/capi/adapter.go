@@ -57,6 +57,10 @@ type Config struct {
 	// WorkloadTimeout bounds the calls to a workload cluster's API (nodes),
 	// so the Machine fallback still fits in the request deadline.
 	WorkloadTimeout time.Duration
+	// Impersonate makes every call act as the request's caller (Kubernetes
+	// impersonation), so the management cluster's RBAC decides per caller;
+	// clustergate's own credential then needs only the impersonate verb.
+	Impersonate bool
 }
 
 // Adapter talks to one management cluster. It builds its client on first
@@ -108,6 +112,9 @@ func (a *Adapter) client() (client.Client, error) {
 	cfg, err := a.restConfig()
 	if err != nil {
 		return nil, err
+	}
+	if a.cfg.Impersonate {
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return impersonating{next: rt} })
 	}
 	c, err := newClient(cfg, nil)
 	if err != nil {
@@ -182,5 +189,12 @@ func (a *Adapter) Ping(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return classify(c.List(ctx, &clusterv1.ClusterList{}, client.Limit(1)), "list clusters")
+	if a.cfg.Impersonate {
+		// Without a caller there is nobody to impersonate: check that the
+		// API serves v1beta2 Clusters through discovery, which every
+		// authenticated identity may read.
+		_, err := c.RESTMapper().RESTMapping(clusterv1.GroupVersion.WithKind("Cluster").GroupKind(), clusterv1.GroupVersion.Version)
+		return a.classify(err, "discover cluster.x-k8s.io/v1beta2")
+	}
+	return a.classify(c.List(ctx, &clusterv1.ClusterList{}, client.Limit(1)), "list clusters")
 }

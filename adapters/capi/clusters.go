@@ -25,7 +25,7 @@ func (a *Adapter) ListClusters(ctx context.Context, namespace string) ([]cluster
 	}
 	var list clusterv1.ClusterList
 	if err := c.List(ctx, &list, inNamespace(namespace)...); err != nil {
-		return nil, classify(err, "list clusters%s", where(namespace))
+		return nil, a.classify(err, "list clusters%s", where(namespace))
 	}
 	sort.Slice(list.Items, func(i, j int) bool { return less(&list.Items[i], &list.Items[j]) })
 	return list.Items, nil
@@ -39,9 +39,9 @@ func (a *Adapter) GetCluster(ctx context.Context, namespace, name string) (*Clus
 	}
 	var d ClusterDetail
 	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &d.Cluster); err != nil {
-		return nil, classify(err, "get cluster %s/%s", namespace, name)
+		return nil, a.classify(err, "get cluster %s/%s", namespace, name)
 	}
-	if d.MachineDeployments, err = machineDeployments(ctx, c, namespace, name); err != nil {
+	if d.MachineDeployments, err = a.machineDeployments(ctx, c, namespace, name); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -58,7 +58,7 @@ func (a *Adapter) DeleteCluster(ctx context.Context, namespace, name string) (go
 	cluster := &clusterv1.Cluster{}
 	cluster.Namespace, cluster.Name = namespace, name
 	if err := c.Delete(ctx, cluster); err != nil {
-		return false, classify(err, "delete cluster %s/%s", namespace, name)
+		return false, a.classify(err, "delete cluster %s/%s", namespace, name)
 	}
 	// The deletion is accepted whatever this read says: a failed read only
 	// leaves "gone" unknown, reported as false (get_cluster tells more).
@@ -68,10 +68,10 @@ func (a *Adapter) DeleteCluster(ctx context.Context, namespace, name string) (go
 
 // machineDeployments lists a cluster's MachineDeployments by the
 // cluster-name label, sorted by name.
-func machineDeployments(ctx context.Context, c client.Client, namespace, cluster string) ([]clusterv1.MachineDeployment, error) {
+func (a *Adapter) machineDeployments(ctx context.Context, c client.Client, namespace, cluster string) ([]clusterv1.MachineDeployment, error) {
 	var list clusterv1.MachineDeploymentList
 	if err := c.List(ctx, &list, client.InNamespace(namespace), client.MatchingLabels{clusterv1.ClusterNameLabel: cluster}); err != nil {
-		return nil, classify(err, "list machine deployments of cluster %s/%s", namespace, cluster)
+		return nil, a.classify(err, "list machine deployments of cluster %s/%s", namespace, cluster)
 	}
 	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
 	return list.Items, nil

@@ -51,7 +51,7 @@ func (a *Adapter) CreateCluster(ctx context.Context, namespace string, req Creat
 			return nil, &apierr.Error{Status: 400, Upstream: Name, Err: err, Message: fmt.Sprintf(
 				"template: no ClusterClass %s/%s (list_cluster_templates lists the templates)", classNS, req.Class)}
 		}
-		return nil, classify(err, "get cluster class %s/%s", classNS, req.Class)
+		return nil, a.classify(err, "get cluster class %s/%s", classNS, req.Class)
 	}
 	vars, err := checkAgainstClass(&req, &cc)
 	if err != nil {
@@ -66,7 +66,7 @@ func (a *Adapter) CreateCluster(ctx context.Context, namespace string, req Creat
 		opts = append(opts, client.DryRunAll)
 	}
 	if err := c.Create(ctx, cluster, opts...); err != nil {
-		return nil, classify(err, "create cluster %s/%s", namespace, req.Name)
+		return nil, a.classify(err, "create cluster %s/%s", namespace, req.Name)
 	}
 	return cluster, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -51,6 +52,18 @@ func classify(err error, what string, args ...any) error {
 		return apierr.Upstream(Name, http.StatusServiceUnavailable, err, "capi upstream is not reachable: %s: %s", op, err.Error())
 	}
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "capi: %s: %s", op, err.Error())
+}
+
+// classify is the package's classify, except that with impersonation on a
+// 403 for a resource is the caller's own: the management cluster's RBAC
+// refused the person who asked, so the facade answers 403 with the API
+// server's words. A refusal to impersonate at all is clustergate's
+// credential failing, and stays a 502.
+func (a *Adapter) classify(err error, what string, args ...any) error {
+	if a.cfg.Impersonate && apierrors.IsForbidden(err) && !strings.Contains(err.Error(), "cannot impersonate") {
+		return apierr.Upstream(Name, http.StatusForbidden, err, "capi: %s: %s", fmt.Sprintf(what, args...), err.Error())
+	}
+	return classify(err, what, args...)
 }
 
 // apiStatus maps an answer of the API server to the facade's status; ok is

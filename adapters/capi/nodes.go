@@ -43,19 +43,19 @@ func (a *Adapter) Kubeconfig(ctx context.Context, namespace, name string) (*Kube
 		return nil, err
 	}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &clusterv1.Cluster{}); err != nil {
-		return nil, classify(err, "get cluster %s/%s", namespace, name)
+		return nil, a.classify(err, "get cluster %s/%s", namespace, name)
 	}
-	return readKubeconfig(ctx, c, namespace, name)
+	return a.readKubeconfig(ctx, c, namespace, name)
 }
 
-func readKubeconfig(ctx context.Context, c client.Client, namespace, cluster string) (*Kubeconfig, error) {
+func (a *Adapter) readKubeconfig(ctx context.Context, c client.Client, namespace, cluster string) (*Kubeconfig, error) {
 	key := client.ObjectKey{Namespace: namespace, Name: secret.Name(cluster, secret.Kubeconfig)}
 	var s corev1.Secret
 	if err := c.Get(ctx, key, &s); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, notFound("cluster %s/%s has no kubeconfig Secret %s yet: its control plane is not initialized", namespace, cluster, key.Name)
 		}
-		return nil, classify(err, "get Secret %s", key)
+		return nil, a.classify(err, "get Secret %s", key)
 	}
 	data := s.Data[secret.KubeconfigDataName]
 	if len(data) == 0 {
@@ -74,7 +74,7 @@ func (a *Adapter) Nodes(ctx context.Context, namespace, name string) (*NodeRepor
 		return nil, err
 	}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &clusterv1.Cluster{}); err != nil {
-		return nil, classify(err, "get cluster %s/%s", namespace, name)
+		return nil, a.classify(err, "get cluster %s/%s", namespace, name)
 	}
 	nodes, why := a.workloadNodes(ctx, c, namespace, name)
 	if why == "" {
@@ -83,7 +83,7 @@ func (a *Adapter) Nodes(ctx context.Context, namespace, name string) (*NodeRepor
 	var machines clusterv1.MachineList
 	err = c.List(ctx, &machines, client.InNamespace(namespace), client.MatchingLabels{clusterv1.ClusterNameLabel: name})
 	if err != nil {
-		return nil, classify(err, "list machines of cluster %s/%s (after: %s)", namespace, name, why)
+		return nil, a.classify(err, "list machines of cluster %s/%s (after: %s)", namespace, name, why)
 	}
 	sort.Slice(machines.Items, func(i, j int) bool { return machines.Items[i].Name < machines.Items[j].Name })
 	return &NodeReport{Machines: machines.Items, FallbackReason: why}, nil
@@ -92,7 +92,7 @@ func (a *Adapter) Nodes(ctx context.Context, namespace, name string) (*NodeRepor
 // workloadNodes lists the Nodes of the workload cluster, sorted by name, or
 // returns why it could not.
 func (a *Adapter) workloadNodes(ctx context.Context, c client.Client, namespace, name string) ([]corev1.Node, string) {
-	kc, err := readKubeconfig(ctx, c, namespace, name)
+	kc, err := a.readKubeconfig(ctx, c, namespace, name)
 	if err != nil {
 		return nil, strings.TrimPrefix(apierr.From(err).Message, "capi: ")
 	}

@@ -67,7 +67,7 @@ func (a *Adapter) ScaleCluster(ctx context.Context, namespace, name string, req 
 		if cluster.Spec.Topology.IsDefined() {
 			res, err = scaleTopology(ctx, c, &cluster, req)
 		} else {
-			res, err = scaleMachineDeployment(ctx, c, &cluster, req)
+			res, err = a.scaleMachineDeployment(ctx, c, &cluster, req)
 		}
 		return err
 	}
@@ -80,7 +80,7 @@ func (a *Adapter) ScaleCluster(ctx context.Context, namespace, name string, req 
 		err = retry.RetryOnConflict(retry.DefaultRetry, attempt)
 	}
 	if err != nil {
-		return nil, classify(err, "scale cluster %s/%s", namespace, name)
+		return nil, a.classify(err, "scale cluster %s/%s", namespace, name)
 	}
 	return res, nil
 }
@@ -143,8 +143,8 @@ func topologyName(ctx context.Context, c client.Client, cluster *clusterv1.Clust
 	return name, nil
 }
 
-func scaleMachineDeployment(ctx context.Context, c client.Client, cluster *clusterv1.Cluster, req ScaleRequest) (*ScaleResult, error) {
-	mds, err := machineDeployments(ctx, c, cluster.Namespace, cluster.Name)
+func (a *Adapter) scaleMachineDeployment(ctx context.Context, c client.Client, cluster *clusterv1.Cluster, req ScaleRequest) (*ScaleResult, error) {
+	mds, err := a.machineDeployments(ctx, c, cluster.Namespace, cluster.Name)
 	if err != nil {
 		return nil, err
 	}

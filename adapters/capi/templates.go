@@ -30,7 +30,7 @@ func (a *Adapter) ListTemplates(ctx context.Context, namespace string) ([]Templa
 	}
 	var list clusterv1.ClusterClassList
 	if err := c.List(ctx, &list, inNamespace(namespace)...); err != nil {
-		return nil, classify(err, "list cluster classes%s", where(namespace))
+		return nil, a.classify(err, "list cluster classes%s", where(namespace))
 	}
 	sort.Slice(list.Items, func(i, j int) bool { return less(&list.Items[i], &list.Items[j]) })
 	out := make([]Template, 0, len(list.Items))

@@ -37,6 +37,7 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	} else {
 		a := capiadapter.New(capiadapter.Config{
 			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,
+			Impersonate: cfg.CAPIImpersonate,
 		})
 		up, s.Ready = a, a.Ping
 	}

@@ -33,6 +33,9 @@ type Stack struct {
 	Audit   *audit.Log   // nil without --audit-log
 	Proxies auth.Proxies // --trusted-proxies
 	Drain   *server.Drain // /readyz answers 503 once it starts (graceful stop)
+	// Tokens verifies the identity provider's access tokens; nil without
+	// --oidc-issuer.
+	Tokens auth.TokenVerifier
 	// Surfaces says what serves each surface and why, as /readyz does.
 	Surfaces []SurfaceInfo
 }
@@ -56,6 +59,9 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	if st.Audit, err = audit.Open(cfg.AuditLog); err != nil {
 		return nil, fmt.Errorf("audit-log (%s): %w", cfg.Source("audit-log"), err)
 	}
+	if st.Tokens, err = tokenVerifier(cfg); err != nil {
+		return nil, err
+	}
 	surfaces, err := Surfaces(cfg)
 	if err != nil {
 		return nil, err
@@ -72,7 +78,7 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
 	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
 		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		Audit: st.Audit, Proxies: st.Proxies, Drain: st.Drain}, surfaces)
+		Audit: st.Audit, Proxies: st.Proxies, Drain: st.Drain, Tokens: st.Tokens}, surfaces)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +97,7 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 		}
 	}
 	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall,
-		Audit: st.Audit, Keys: st.Keys}
+		Audit: st.Audit, Keys: st.Keys, Tokens: st.Tokens}
 	return st, nil
 }
 
@@ -126,7 +132,7 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 		hosts = append(hosts, strings.ToLower(h))
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
-		Keys: st.Keys, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
+		Keys: st.Keys, Tokens: st.Tokens, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
 		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
 }
 
@@ -135,5 +141,8 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 func (st *Stack) MCPMux(version string, progress time.Duration) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/mcp", mcp.HTTPHandler(st.Tools, st.Caller, st.MCPOptions(version, progress)))
+	if st.Tokens != nil {
+		mux.Handle("GET "+auth.MetadataPath+"/mcp", auth.MetadataHandler(st.Tokens, "/mcp", "clustergate MCP"))
+	}
 	return server.JSONErrors(mux)
 }

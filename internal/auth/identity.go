@@ -15,15 +15,17 @@ type Kind string
 // Name is the token's subject and which carries the token's groups.
 const (
 	KindKey       Kind = "key"       // a configured API key
+	KindToken     Kind = "token"     // an access token of the configured identity provider
 	KindAnonymous Kind = "anonymous" // no authentication is configured
 )
 
 // Identity is who a caller is: what the audit log names, what the rate
 // limit keys on and what the role check reads.
 type Identity struct {
-	Kind Kind
-	Name string     // the key's name; empty when anonymous
-	Role vocab.Role // empty when anonymous: with no auth configured nothing is checked
+	Kind   Kind
+	Name   string     // the key's name or the token's subject; empty when anonymous
+	Role   vocab.Role // empty when anonymous (nothing is checked) or when a token grants no role
+	Groups []string   // the token's groups, when the provider sends them
 }
 
 // Anonymous is the identity of every caller when no authentication is

@@ -75,6 +75,13 @@ type Config struct {
 	Kubeconfig          string        `flag:"kubeconfig" env:"KUBECONFIG" kind:"filelist" helm:"capi.kubeconfigSecret" help:"kubeconfig of the Cluster API management cluster (several paths joined by ':' merge, as in kubectl); empty means the in-cluster service account"`
 	KubeContext         string        `flag:"kube-context" env:"CLUSTERGATE_KUBE_CONTEXT" helm:"capi.kubeContext" help:"context of --kubeconfig to use; empty means its current context"`
 	CAPIWorkloadTimeout time.Duration `flag:"capi-workload-timeout" env:"CLUSTERGATE_CAPI_WORKLOAD_TIMEOUT" default:"10s" helm:"capi.workloadTimeout" help:"how long get_cluster_nodes waits for a workload cluster's API before listing its Machines instead"`
+	CAPIImpersonate     bool          `flag:"capi-impersonate" env:"CLUSTERGATE_CAPI_IMPERSONATE" default:"false" helm:"capi.impersonate" help:"make every call to the management cluster as the caller (Kubernetes impersonation of the key name or token subject, its groups and clustergate:<role>), so the management cluster's RBAC decides; clustergate's own credential then needs only the impersonate verb"`
+
+	OIDCIssuer     string        `flag:"oidc-issuer" env:"CLUSTERGATE_OIDC_ISSUER" kind:"url" helm:"oidc.issuer" help:"OAuth 2 / OIDC issuer URL: bearer JWT access tokens it signs are accepted (roles from the scopes clustergate:viewer, clustergate:operator, clustergate:admin)"`
+	OIDCAudience   string        `flag:"oidc-audience" env:"CLUSTERGATE_OIDC_AUDIENCE" helm:"oidc.audience" help:"audience an access token must name in its aud claim (required with --oidc-issuer)"`
+	OIDCRolesClaim string        `flag:"oidc-roles-claim" env:"CLUSTERGATE_OIDC_ROLES_CLAIM" helm:"oidc.rolesClaim" help:"token claim holding group names (e.g. groups) that --oidc-group-roles maps to roles"`
+	OIDCGroupRoles []string      `flag:"oidc-group-roles" env:"CLUSTERGATE_OIDC_GROUP_ROLES" helm:"oidc.groupRoles" help:"group=role pairs for --oidc-roles-claim, e.g. platform-admins=admin,sre=operator"`
+	OIDCClockSkew  time.Duration `flag:"oidc-clock-skew" env:"CLUSTERGATE_OIDC_CLOCK_SKEW" default:"30s" helm:"oidc.clockSkew" help:"clock difference tolerated on a token's exp (nbf has go-oidc's own 5 minutes)"`
 
 	// explicit holds the flag names given by file, environment or flag.
 	explicit map[string]bool

@@ -12,12 +12,12 @@ import (
 // configure authentication.)
 // It returns the offending setting and why, or "" when fine.
 func (c *Config) checkAnonymous() (flag, msg string) {
-	if c.APIKeys != "" || c.APIKeysFile != "" || c.InsecureAllowAnonymous {
+	if c.authConfigured() || c.InsecureAllowAnonymous {
 		return "", ""
 	}
 	for _, l := range []struct{ flag, addr string }{{"http-addr", c.HTTPAddr}, {"mcp-addr", c.MCPAddr}} {
 		if l.addr != "" && !IsLoopback(l.addr) {
-			return l.flag, fmt.Sprintf("%s is not a loopback address and no authentication is configured (--api-keys or --api-keys-file): "+
+			return l.flag, fmt.Sprintf("%s is not a loopback address and no authentication is configured (--api-keys, --api-keys-file or --oidc-issuer): "+
 				"anyone who reaches it could do anything; configure keys, listen on 127.0.0.1, or pass --insecure-allow-anonymous to allow it on purpose",
 				l.addr)
 		}
@@ -38,4 +38,10 @@ func IsLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(strings.Trim(host, "[]"))
 	return ip != nil && ip.IsLoopback()
+}
+
+// authConfigured says whether callers must identify themselves: API keys
+// or an identity provider.
+func (c *Config) authConfigured() bool {
+	return c.APIKeys != "" || c.APIKeysFile != "" || c.OIDCIssuer != ""
 }

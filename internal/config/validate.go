@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // validate checks what parsing cannot: files that must be readable, URLs,
@@ -56,6 +57,15 @@ func (c *Config) validate() Problems {
 	}
 	if c.MCPSessionsPerUser < 1 {
 		bad("mcp-max-sessions-per-caller", "must be 1 or more")
+	}
+	if (c.OIDCIssuer == "") != (c.OIDCAudience == "") {
+		bad("oidc-issuer", "oidc-issuer and oidc-audience go together: a token must be meant for clustergate")
+	}
+	if c.CAPIImpersonate && !c.authConfigured() {
+		bad("capi-impersonate", "needs callers to identify themselves: configure --api-keys, --api-keys-file or --oidc-issuer")
+	}
+	if c.OIDCClockSkew < 0 || c.OIDCClockSkew > 5*time.Minute {
+		bad("oidc-clock-skew", "must be 0 to 5m")
 	}
 	if flag, msg := c.checkAnonymous(); msg != "" {
 		bad(flag, "%s", msg)

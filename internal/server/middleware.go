@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -44,19 +45,20 @@ func deadline(d time.Duration) echo.MiddlewareFunc {
 	}
 }
 
-// requireKey identifies the caller of a /v1 request: with keys configured
-// it must present one (Bearer, any case), else every caller is anonymous.
-// Failed attempts are throttled per source address.
-func requireKey(keys auth.Keys, fails *auth.Throttle) echo.MiddlewareFunc {
+// requireKey identifies the caller of a /v1 request: with keys or an
+// identity provider configured it must present a key or an access token
+// (Bearer, any case), else every caller is anonymous. Failed attempts are
+// throttled per source address.
+func requireKey(authn auth.Authenticator, fails *auth.Throttle) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !isAPI(c) {
 				return next(c)
 			}
 			id := auth.Anonymous()
-			if len(keys) > 0 {
+			if authn.Enabled() {
 				var err error
-				if id, err = identify(c, keys, fails); err != nil {
+				if id, err = identify(c, authn, fails); err != nil {
 					return err
 				}
 			}
@@ -67,7 +69,7 @@ func requireKey(keys auth.Keys, fails *auth.Throttle) echo.MiddlewareFunc {
 	}
 }
 
-func identify(c echo.Context, keys auth.Keys, fails *auth.Throttle) (auth.Identity, error) {
+func identify(c echo.Context, authn auth.Authenticator, fails *auth.Throttle) (auth.Identity, error) {
 	source := c.RealIP()
 	if wait := fails.Wait(source); wait > 0 {
 		secs := auth.RetryAfter(wait)
@@ -75,18 +77,23 @@ func identify(c echo.Context, keys auth.Keys, fails *auth.Throttle) (auth.Identi
 		return auth.Identity{}, apierr.New(http.StatusTooManyRequests,
 			"too many failed authentications from %s: retry after %ds", source, secs)
 	}
+	challenge := auth.Challenge(authn, auth.MetadataURL(c.Request(), ""))
 	token, ok := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 	if !ok { // not a guess: not counted as a failure
-		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="clustergate"`)
-		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "missing API key: send Authorization: Bearer <key>")
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge)
+		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "%s", authn.Missing())
 	}
-	key, ok := keys.Match(token)
-	if !ok {
+	id, err := authn.Identify(c.Request().Context(), token)
+	switch {
+	case errors.Is(err, auth.ErrInvalidCredential):
 		fails.Fail(source)
-		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="clustergate", error="invalid_token"`)
-		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "unknown API key")
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge+`, error="invalid_token"`)
+		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "%s", auth.Refusal(err))
+	case err != nil:
+		return auth.Identity{}, &apierr.Error{Status: http.StatusServiceUnavailable, Err: err,
+			Message: "cannot verify the access token: the identity provider does not answer"}
 	}
-	return key.Identity(), nil
+	return id, nil
 }
 
 // accessLog writes one line per request; it never logs headers or bodies,

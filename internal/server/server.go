@@ -23,6 +23,7 @@ import (
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/docs"
 	"github.com/clustergate/clustergate/internal/metrics"
+	"github.com/clustergate/clustergate/internal/vocab"
 )
 
 // Backends a surface is served from, as the X-Clustergate-Backend header
@@ -52,6 +53,7 @@ type Options struct {
 	Metrics        *metrics.Metrics
 	Mode           catalog.Mode
 	Keys           auth.Keys
+	Tokens         auth.TokenVerifier // access tokens of the identity provider; nil without one
 	RequestTimeout time.Duration
 	MaxBodyBytes   int
 	RateLimit      float64 // requests per second per caller; 0 disables
@@ -72,7 +74,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	upstreams, backends := map[string]string{}, map[string]string{}
 	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
 		middleware.Recover(), bodyLimit(int64(orDefault(opts.MaxBodyBytes, 1<<20))),
-		deadline(opts.RequestTimeout), requireKey(opts.Keys, auth.NewThrottle()),
+		deadline(opts.RequestTimeout), requireKey(auth.Authenticator{Keys: opts.Keys, Tokens: opts.Tokens}, auth.NewThrottle()),
 		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
@@ -86,6 +88,9 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	spec, err := mergeSpecs(surfaces)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Tokens != nil {
+		e.GET(auth.MetadataPath, echo.WrapHandler(auth.MetadataHandler(opts.Tokens, "", "clustergate REST API")))
 	}
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(surfaces, opts.Drain))
@@ -116,8 +121,9 @@ func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode cat
 				return apierr.New(http.StatusForbidden, "%s", why)
 			}
 			if id, ok := c.Get(ctxIdentity).(auth.Identity); ok && id.Kind != auth.KindAnonymous && !id.Role.Allows(op.RequiredRole()) {
-				return apierr.New(http.StatusForbidden, "%s needs the %s role; %s has %s",
-					op.OperationID, op.RequiredRole(), id.Label(), id.Role)
+				c.Response().Header().Set(echo.HeaderWWWAuthenticate, auth.InsufficientScope(op.RequiredRole()))
+				return apierr.New(http.StatusForbidden, "%s needs the %s role (scope %s); %s has %s",
+					op.OperationID, op.RequiredRole(), auth.ScopeFor(op.RequiredRole()), id.Label(), roleName(id.Role))
 			}
 			return next(c)
 		}
@@ -141,4 +147,12 @@ func orDefault(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// roleName is a role as a refusal names it.
+func roleName(r vocab.Role) string {
+	if r == "" {
+		return "no role"
+	}
+	return string(r)
 }

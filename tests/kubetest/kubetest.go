@@ -46,6 +46,8 @@ type Env struct {
 	Kubeconfig []byte
 	// KubeconfigPath is Kubeconfig written to a file of the test's temp dir.
 	KubeconfigPath string
+
+	te *envtest.Environment
 }
 
 // Start starts kube-apiserver and etcd with free loopback ports, installs the
@@ -81,7 +83,7 @@ func Start(t testing.TB) *Env {
 	require.NoError(t, os.WriteFile(path, kubeconfig, 0o600))
 	c, err := client.New(admin.Config(), client.Options{Scheme: Scheme})
 	require.NoError(t, err)
-	return &Env{Config: admin.Config(), Client: c, Kubeconfig: kubeconfig, KubeconfigPath: path}
+	return &Env{Config: admin.Config(), Client: c, Kubeconfig: kubeconfig, KubeconfigPath: path, te: te}
 }
 
 // Assets returns the folder holding kube-apiserver and etcd, or skips (fails

@@ -141,6 +141,11 @@ refuse the routes that need the other verbs:
 create_cluster is not destructive (its hints), so disableDestructive keeps create.
 */}}
 {{- define "clustergate.capiRules" -}}
+{{- if .Values.capi.impersonate -}}
+- apiGroups: [""]
+  resources: ["users", "groups"]
+  verbs: ["impersonate"]
+{{- else -}}
 {{- $ro := .Values.config.readOnly -}}
 {{- $nd := .Values.config.disableDestructive -}}
 {{- $clusterVerbs := list "get" "list" -}}
@@ -171,5 +176,6 @@ create_cluster is not destructive (its hints), so disableDestructive keeps creat
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get"]
+{{- end }}
 {{- end }}
 {{- end -}}
