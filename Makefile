@@ -68,6 +68,7 @@ test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/install-chromium.sh
 	bash tests/scripts/install-speclint.sh
 	bash tests/scripts/install-nginx.sh
+	bash tests/scripts/build-hydra.sh
 
 test: check-generated vet test-deps ## the whole suite, real upstreams included, a race pass over the concurrent code, then a short fuzz run
 	$(MAKE) --no-print-directory check-api
