@@ -17,15 +17,12 @@
 package kubetest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,40 +108,15 @@ func assetsDir() (string, error) {
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
 		return dir, nil
 	}
-	version, err := kubeVersion()
+	version, err := requiredVersion(filepath.Join("kube", "go.mod"), "k8s.io/kubernetes")
 	if err != nil {
 		return "", err
 	}
-	cache := os.Getenv("CLUSTERGATE_CACHE")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no CLUSTERGATE_CACHE and no home directory: %w", err)
-		}
-		cache = filepath.Join(home, ".cache", "clustergate")
+	cache, err := cacheDir()
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(cache, "kube-"+version), nil
-}
-
-// kubeVersion reads the k8s.io/kubernetes version tests/upstreams/kube pins,
-// as build-kube.sh does, so both name the same cache folder.
-func kubeVersion() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", fmt.Errorf("cannot locate the kubetest source")
-	}
-	gomod := filepath.Join(filepath.Dir(file), "..", "upstreams", "kube", "go.mod")
-	raw, err := os.ReadFile(gomod)
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", gomod, err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "k8s.io/kubernetes" {
-			return f[1], nil
-		}
-	}
-	return "", fmt.Errorf("%s does not require k8s.io/kubernetes", gomod)
 }
 
 var crdDir struct {
