@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -19,6 +20,9 @@ import (
 //   - not found 404, already exists and conflicts 409, other client errors
 //     keep their status, except that an invalid object (422) is a 400 like
 //     every other bad request of the facade;
+//   - a refusal of Cluster API's admission webhooks keeps the webhook's
+//     words and says who refused (a 403 denial is a 400): clustergate checks
+//     what it can before writing, but the webhook is the authority;
 //   - 401 and 403 are 502: the management cluster refused clustergate's own
 //     identity, which the facade's caller can neither fix nor retry;
 //   - the API server's timeouts are 504, its other failures 502;
@@ -34,6 +38,9 @@ func classify(err error, what string, args ...any) error {
 	}
 	op := fmt.Sprintf(what, args...)
 	if status, ok := apiStatus(err); ok {
+		if strings.Contains(err.Error(), webhookDenial) {
+			return apierr.Upstream(Name, status, err, "capi: %s: Cluster API's admission webhook refused it: %s", op, err.Error())
+		}
 		if apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) {
 			return apierr.Upstream(Name, status, err, "capi: %s: the management cluster refused clustergate's identity: %s", op, err.Error())
 		}
@@ -53,6 +60,10 @@ func classify(err error, what string, args ...any) error {
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "capi: %s: %s", op, err.Error())
 }
 
+// webhookDenial is how the API server words an admission webhook's refusal:
+// `admission webhook "<name>" denied the request: <the webhook's message>`.
+const webhookDenial = `admission webhook "`
+
 // apiStatus maps an answer of the API server to the facade's status; ok is
 // false when err is not such an answer.
 func apiStatus(err error) (status int, ok bool) {
@@ -62,6 +73,10 @@ func apiStatus(err error) (status int, ok bool) {
 	}
 	code := int(se.Status().Code)
 	switch {
+	case strings.Contains(err.Error(), webhookDenial) && code == http.StatusForbidden:
+		// controller-runtime's webhooks deny with 403 unless they say
+		// otherwise: a refusal of the request, not of clustergate.
+		return http.StatusBadRequest, true
 	case apierrors.IsNotFound(err):
 		return http.StatusNotFound, true
 	case apierrors.IsAlreadyExists(err), apierrors.IsConflict(err):
