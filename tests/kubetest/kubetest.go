@@ -1,19 +1,28 @@
 // Package kubetest starts a real kube-apiserver and etcd (controller-runtime's
 // envtest) with the Cluster API CRDs installed, for end-to-end tests of the
-// Cluster API surface. No controller runs: tests play Cluster API's
-// controllers themselves (status, finalizers, MachineDeployments, Machines,
-// Nodes) with the helpers of this package.
+// Cluster API surface, in two forms:
+//
+//   - Start: a bare API server, no controller. Tests play Cluster API's
+//     controllers themselves (status, finalizers, MachineDeployments,
+//     Machines, Nodes) with the helpers of capi.go. ~6 s, one per test.
+//   - Shared: a management cluster where Cluster API's own core controller
+//     manager runs with its admission webhooks (manager.go), plus the CRDs
+//     of the kubeadm and docker providers. Tests report only what those
+//     providers, which do not run, would (topology.go). ~1 min to start, so
+//     one per test binary, stopped by StopShared from TestMain.
 //
 // The binaries come from $KUBEBUILDER_ASSETS when set, else from the cache
-// tests/scripts/build-kube.sh fills:
+// tests/scripts/build-kube.sh and build-capi.sh fill:
 //
 //	${CLUSTERGATE_CACHE:-$HOME/.cache/clustergate}/kube-<version>/{kube-apiserver,etcd}
+//	${CLUSTERGATE_CACHE:-$HOME/.cache/clustergate}/capi-<version>/capi-manager
 //
-// where <version> is the k8s.io/kubernetes version of tests/upstreams/kube.
-// A cold build takes ~20 minutes, so tests never build: when the binaries
-// are missing the test is skipped with the command to run, unless $CI is
-// "true", in which case it fails. The CRDs come from the sigs.k8s.io/cluster-api
-// module the main module requires (core/config/crd/bases).
+// where the versions are those tests/upstreams/kube and tests/upstreams/capi
+// pin. Cold builds take minutes, so tests never build: when a binary is
+// missing the test is skipped with the command to run, unless $CI is
+// "true", in which case it fails. Start's CRDs come from the
+// sigs.k8s.io/cluster-api module the main module requires
+// (core/config/crd/bases); Shared's from the version tests/upstreams/capi pins.
 package kubetest
 
 import (

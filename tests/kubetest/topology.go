@@ -61,7 +61,7 @@ func (m *Management) InstallClass(t testing.TB, cc *clusterv1.ClusterClass) {
 		refs = append(refs, md.Bootstrap.TemplateRef, md.Infrastructure.TemplateRef)
 	}
 	for _, r := range refs {
-		m.template(t, cc.Namespace, r)
+		m.Template(t, cc.Namespace, r)
 	}
 	m.Create(t, cc)
 	m.Eventually(t, "ClusterClass "+cc.Name+" reconciled", func() error {
@@ -77,8 +77,9 @@ func (m *Management) InstallClass(t testing.TB, cc *clusterv1.ClusterClass) {
 	})
 }
 
-// template creates a provider template unless it exists.
-func (m *Management) template(t testing.TB, namespace string, r clusterv1.ClusterClassTemplateReference) {
+// Template creates a provider template (with a spec its CRD accepts)
+// unless it exists.
+func (m *Management) Template(t testing.TB, namespace string, r clusterv1.ClusterClassTemplateReference) {
 	t.Helper()
 	spec, ok := templateSpecs[r.Kind]
 	require.True(t, ok, "kubetest: no template spec for kind %s", r.Kind)
@@ -114,14 +115,49 @@ func (m *Management) Ref(t testing.TB, namespace, cluster string, pick func(*clu
 	return u
 }
 
+// dockerFinalizer is the docker infrastructure provider's finalizer on a
+// DockerCluster: it holds the cluster's deletion while the provider tears
+// the infrastructure down.
+const dockerFinalizer = "dockercluster.infrastructure.cluster.x-k8s.io"
+
 // ReportInfrastructure plays the docker infrastructure provider, which does
 // not run here (it needs a container engine): the cluster's DockerCluster
-// gets a control plane endpoint and reports itself provisioned.
+// gets the provider's finalizer and a control plane endpoint, and reports
+// itself provisioned. FinishInfrastructureDeletion plays its teardown.
 func (m *Management) ReportInfrastructure(t testing.TB, namespace, cluster, host string, port int64) {
 	t.Helper()
 	infra := m.Ref(t, namespace, cluster, func(c *clusterv1.Cluster) clusterv1.ContractVersionedObjectReference { return c.Spec.InfrastructureRef })
-	m.patch(t, infra, false, map[string]any{"spec": map[string]any{"controlPlaneEndpoint": map[string]any{"host": host, "port": port}}})
+	m.patch(t, infra, false, map[string]any{
+		"metadata": map[string]any{"finalizers": []any{dockerFinalizer}},
+		"spec":     map[string]any{"controlPlaneEndpoint": map[string]any{"host": host, "port": port}},
+	})
 	m.patch(t, infra, true, map[string]any{"status": map[string]any{"initialization": map[string]any{"provisioned": true}}})
+}
+
+// FinishInfrastructureDeletion waits until Cluster API's cluster controller
+// deletes a deleted cluster's DockerCluster (after its MachineDeployments,
+// Machines and control plane), then removes the docker provider's
+// finalizer, as the provider does once the infrastructure is gone.
+func (m *Management) FinishInfrastructureDeletion(t testing.TB, namespace, cluster string) {
+	t.Helper()
+	infra := m.Ref(t, namespace, cluster, func(c *clusterv1.Cluster) clusterv1.ContractVersionedObjectReference { return c.Spec.InfrastructureRef })
+	m.Eventually(t, "DockerCluster of "+cluster+" deleted by Cluster API", func() error {
+		if err := m.Client.Get(context.Background(), client.ObjectKeyFromObject(infra), infra); err != nil {
+			return err
+		}
+		if infra.GetDeletionTimestamp() == nil {
+			return fmt.Errorf("not deleted yet")
+		}
+		return nil
+	})
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := m.Client.Get(context.Background(), client.ObjectKeyFromObject(infra), infra); err != nil {
+			return err
+		}
+		infra.SetFinalizers(nil)
+		return m.Client.Update(context.Background(), infra)
+	})
+	require.NoError(t, client.IgnoreNotFound(err), "remove the docker provider's finalizer")
 }
 
 // ReportControlPlane plays the kubeadm control-plane provider, which does
