@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/clientcmd"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
@@ -36,9 +37,21 @@ func TestCapiRealClassic(t *testing.T) {
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	require.NoError(t, ln.Close())
+	// Cluster API wants a control plane or an infrastructure reference; the
+	// DockerCluster is what clusterctl's flavour would create with it.
+	infra := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "infrastructure.cluster.x-k8s.io/v1beta2", "kind": "DockerCluster",
+		"metadata": map[string]any{"namespace": ns, "name": "legacy"},
+		"spec":     map[string]any{"loadBalancer": map[string]any{"imageRepository": "kindest"}},
+	}}
+	m.Create(t, infra)
 	cl := &clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "legacy"}}
-	cl.Spec.ControlPlaneEndpoint = clusterv1.APIEndpoint{Host: "127.0.0.1", Port: int32(port)}
+	cl.Spec.InfrastructureRef = clusterv1.ContractVersionedObjectReference{
+		APIGroup: "infrastructure.cluster.x-k8s.io", Kind: "DockerCluster", Name: "legacy"}
 	m.Create(t, cl)
+	// No docker provider runs here: the test reports its endpoint and
+	// provisioned status, and writes the cluster CA an operator would.
+	m.ReportInfrastructure(t, ns, "legacy", "127.0.0.1", int64(port))
 	m.ClusterCA(t, ns, "legacy")
 	m.Create(t, classicDeployment(t, m, ns, "legacy", "legacy-md-0", 1))
 
@@ -88,6 +101,7 @@ func TestCapiRealClassic(t *testing.T) {
 	require.NoError(t, err)
 	del := call(t, s, "delete_cluster", map[string]any{"namespace": ns, "name": "legacy", "confirm": "legacy"})
 	require.False(t, del.IsError, text(del))
+	m.FinishInfrastructureDeletion(t, ns, "legacy")
 	m.Eventually(t, "cluster deleted by Cluster API", func() error {
 		got, err := c.GetclusterWithResponse(ctx(t), ns, "legacy")
 		if err != nil {

@@ -13,12 +13,14 @@ import (
 	capisandbox "github.com/clustergate/clustergate/sandbox/capi"
 )
 
-// webhookDenied starts every refusal of Cluster API's Cluster webhook.
-const webhookDenied = `admission webhook "validation.cluster.cluster.x-k8s.io" denied the request`
+// webhookDenied is how the API server words a refusal of Cluster API's
+// defaulting webhook for Clusters (it checks variables against the class).
+const webhookDenied = `admission webhook "default.cluster.cluster.x-k8s.io" denied the request`
 
 // TestCapiRealVariablesAgree: every request create_cluster refuses before
-// writing is also refused by Cluster API's own webhook when written
-// directly, each naming the same variable or field; a required variable left
+// writing is also refused by Cluster API when written directly (by its
+// webhooks, or the CRD's schema for a duplicate name), each naming the same
+// variable or field; a required variable left
 // out gets the same default from both.
 func TestCapiRealVariablesAgree(t *testing.T) {
 	const ns = "real-variables"
@@ -30,7 +32,7 @@ func TestCapiRealVariablesAgree(t *testing.T) {
 		webhook string // in Cluster API's refusal
 	}{
 		{"unknown variable", func(r *capi.CapiCreateClusterRequest) { (*r.Variables)["flavour"] = "x" },
-			"variables.flavour: not a variable", "spec.topology.variables[flavour]"},
+			"variables.flavour: not a variable", "variable is not defined"},
 		{"missing required", func(r *capi.CapiCreateClusterRequest) { delete(*r.Variables, "region") },
 			"variables.region: required", `required variable "region" must be set`},
 		{"wrong type", func(r *capi.CapiCreateClusterRequest) { (*r.Variables)["etcdDiskGB"] = "big" },
@@ -42,7 +44,9 @@ func TestCapiRealVariablesAgree(t *testing.T) {
 		{"nested required", func(r *capi.CapiCreateClusterRequest) { (*r.Variables)["proxy"] = map[string]any{} },
 			"variables.proxy.http", "spec.topology.variables[proxy].value.http"},
 		{"unknown worker class", func(r *capi.CapiCreateClusterRequest) { (*r.Workers)[1].Class = "arm-worker" },
-			`workers[1].class: "arm-worker" is not a worker class`, "arm-worker"},
+			`workers[1].class: "arm-worker" is not a worker class`, `MachineDeploymentClass with name "arm-worker" does not exist in ClusterClass`},
+		{"duplicate worker", func(r *capi.CapiCreateClusterRequest) { (*r.Workers)[1].Name = "md-0" },
+			"workers[1].name", "spec.topology.workers.machineDeployments[1]: Duplicate value"}, // the CRD's list-map key
 		{"unsupported version", func(r *capi.CapiCreateClusterRequest) { r.KubernetesVersion = "v1.30.0" },
 			"kubernetesVersion: v1.30.0", "spec.topology.version"},
 		{"bad version", func(r *capi.CapiCreateClusterRequest) { r.KubernetesVersion = "v1.36" },

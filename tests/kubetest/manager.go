@@ -110,7 +110,7 @@ func startManagement(assets, bin string) (_ *Management, err error) {
 	if err != nil {
 		return nil, err
 	}
-	wh, err := webhookOptions(core, dir)
+	wh, err := webhookOptions(core)
 	if err != nil {
 		return nil, err
 	}

@@ -104,33 +104,20 @@ func providerCRDs(core, test string) ([]*apiextensionsv1.CustomResourceDefinitio
 }
 
 // webhookOptions reads the core manager's webhook configurations from the
-// module and points each at https://127.0.0.1:<port><path> with a serving
-// certificate made here (written to dir/certs as tls.crt and tls.key, where
-// --webhook-cert-dir looks) as the CA bundle, as a service in front of the
-// manager would be reached in a real management cluster.
-func webhookOptions(core, dir string) (*envtest.WebhookInstallOptions, error) {
+// module and points each at https://127.0.0.1:<port><path>, where the
+// manager will serve them, as a Service in front of it would in a real
+// management cluster. envtest then makes a CA and a serving certificate for
+// 127.0.0.1 (into LocalServingCertDir, as tls.crt and tls.key, where
+// --webhook-cert-dir looks), sets the CA as every webhook's caBundle and
+// registers the configurations.
+func webhookOptions(core string) (*envtest.WebhookInstallOptions, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	certDir := filepath.Join(dir, "certs")
-	if err := os.MkdirAll(certDir, 0o700); err != nil {
-		return nil, err
-	}
-	certPEM, keyPEM, err := servingCert("127.0.0.1")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(certDir, "tls.crt"), certPEM, 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(certDir, "tls.key"), keyPEM, 0o600); err != nil {
-		return nil, err
-	}
-	o := &envtest.WebhookInstallOptions{LocalServingHost: "127.0.0.1", LocalServingPort: port,
-		LocalServingCertDir: certDir, LocalServingCAData: certPEM}
+	o := &envtest.WebhookInstallOptions{LocalServingHost: "127.0.0.1", LocalServingPort: port}
 	base := fmt.Sprintf("https://127.0.0.1:%d", port)
-	if err := readWebhooks(filepath.Join(core, "core", "config", "webhook", "manifests.yaml"), base, certPEM, o); err != nil {
+	if err := readWebhooks(filepath.Join(core, "core", "config", "webhook", "manifests.yaml"), base, o); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -138,7 +125,7 @@ func webhookOptions(core, dir string) (*envtest.WebhookInstallOptions, error) {
 
 // readWebhooks decodes the manifests' webhook configurations into o, each
 // client config rewritten from the in-cluster service to base+path.
-func readWebhooks(path, base string, ca []byte, o *envtest.WebhookInstallOptions) error {
+func readWebhooks(path, base string, o *envtest.WebhookInstallOptions) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -163,7 +150,7 @@ func readWebhooks(path, base string, ca []byte, o *envtest.WebhookInstallOptions
 				return err
 			}
 			for i := range w.Webhooks {
-				pointAt(&w.Webhooks[i].ClientConfig, base, ca)
+				pointAt(&w.Webhooks[i].ClientConfig, base)
 			}
 			o.MutatingWebhooks = append(o.MutatingWebhooks, w)
 		case "ValidatingWebhookConfiguration":
@@ -172,7 +159,7 @@ func readWebhooks(path, base string, ca []byte, o *envtest.WebhookInstallOptions
 				return err
 			}
 			for i := range w.Webhooks {
-				pointAt(&w.Webhooks[i].ClientConfig, base, ca)
+				pointAt(&w.Webhooks[i].ClientConfig, base)
 			}
 			o.ValidatingWebhooks = append(o.ValidatingWebhooks, w)
 		}
@@ -183,17 +170,17 @@ func readWebhooks(path, base string, ca []byte, o *envtest.WebhookInstallOptions
 	return nil
 }
 
-func pointAt(cc *admissionv1.WebhookClientConfig, base string, ca []byte) {
+func pointAt(cc *admissionv1.WebhookClientConfig, base string) {
 	path := ""
 	if cc.Service != nil && cc.Service.Path != nil {
 		path = *cc.Service.Path
 	}
 	url := base + "/" + strings.TrimPrefix(path, "/")
-	cc.URL, cc.Service, cc.CABundle = &url, nil, ca
+	cc.URL, cc.Service = &url, nil
 }
 
-// servingCert is a self-signed certificate for host, valid for a day; the
-// API server trusts it as the webhooks' CA bundle.
+// servingCert is a self-signed CA certificate and key for host, valid for
+// a day.
 func servingCert(host string) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
