@@ -13,6 +13,7 @@ import (
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
+	"github.com/clustergate/clustergate/internal/ptr"
 )
 
 // TestCapiTemplates: the ClusterClass as list_cluster_templates reads it.
@@ -185,7 +186,8 @@ func TestCapiProvisioned(t *testing.T) {
 			assert.True(t, strings.HasPrefix(md.Name, "alpha-"+w.topology+"-"), md.Name)
 			assert.Equal(t, w.topology, md.Labels[clusterv1.ClusterTopologyMachineDeploymentNameLabel])
 			assert.EqualValues(t, w.replicas, *md.Spec.Replicas)
-			assert.EqualValues(t, ready(w.replicas), ptrOr(md.Status.ReadyReplicas))
+			// Cluster API leaves the counter out while no Machine is ready.
+			assert.EqualValues(t, ready(w.replicas), ptr.Deref(md.Status.ReadyReplicas), md.Name)
 		}
 	})
 }

@@ -135,6 +135,11 @@ func provisioned(t *testing.T, m *kubetest.Management, ns, name string) {
 		if err := m.Client.List(ctx(t), &machines, client.InNamespace(ns), client.MatchingLabels{clusterv1.ClusterNameLabel: name}); err != nil {
 			return err
 		}
+		for _, mc := range machines.Items {
+			if mc.Status.Phase == "" {
+				return fmt.Errorf("machine %s not reconciled yet", mc.Name)
+			}
+		}
 		st := got.Status
 		if st.Phase != string(clusterv1.ClusterPhaseProvisioned) || st.Workers == nil || ptrOr(st.Workers.DesiredReplicas) != workers ||
 			len(machines.Items) != int(workers+replicas(cl.Spec.Topology.ControlPlane.Replicas)) {
