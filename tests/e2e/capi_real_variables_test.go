@@ -88,7 +88,7 @@ func TestCapiRealVariablesAgree(t *testing.T) {
 // warns about, clustergate refuses.
 func TestCapiRealWebhookWins(t *testing.T) {
 	const ns = "real-webhook"
-	m, c, _ := realCAPI(t, ns)
+	m, c, gate := realCAPI(t, ns)
 	cc := capisandbox.QuickStart(ns)
 	cc.Name = "strict"
 	for i, v := range cc.Spec.Variables {
@@ -109,6 +109,17 @@ func TestCapiRealWebhookWins(t *testing.T) {
 	assert.Contains(t, res.JSONDefault.Message, webhookDenied)
 	assert.Contains(t, res.JSONDefault.Message, "proxy.http must be an http:// URL", "the webhook's own words")
 	assert.Equal(t, "capi", *res.JSONDefault.Upstream)
+	// The same refusal over MCP keeps the same words.
+	s, err := mcpSession(t, gate.MCPURL, adminKey)
+	require.NoError(t, err)
+	var body map[string]any
+	raw, err := json.Marshal(req)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, &body))
+	byTool := call(t, s, "create_cluster", map[string]any{"namespace": ns, "body": body})
+	assert.True(t, byTool.IsError)
+	assert.Contains(t, text(byTool), "Cluster API's admission webhook refused it")
+	assert.Contains(t, text(byTool), "proxy.http must be an http:// URL")
 
 	req = newCluster("nested")
 	req.Template = "strict"
