@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,11 +75,13 @@ var capiVariants = []variant[capiEnv]{
 }
 
 // namespaceOf is a namespace of the test's own on the shared management
-// cluster.
+// cluster (numbered: -count=N runs a test N times on the same cluster).
 func namespaceOf(t *testing.T) string {
-	name := strings.ToLower(nonDNS.ReplaceAllString(t.Name(), "-"))
-	return strings.Trim(name[:min(len(name), 63)], "-")
+	name := strings.Trim(strings.ToLower(nonDNS.ReplaceAllString(t.Name(), "-")), "-")
+	return fmt.Sprintf("%s-%d", name[:min(len(name), 55)], namespaces.Add(1))
 }
+
+var namespaces atomic.Int32
 
 var nonDNS = regexp.MustCompile(`[^a-zA-Z0-9]+`)
 
