@@ -7,8 +7,8 @@ import (
 	"github.com/clustergate/clustergate/tests/kubetest"
 )
 
-// TestMain stops the management cluster the Cluster API variants share
-// (Cluster API's controllers take ~45 s to start: one per test binary).
+// TestMain stops the management cluster the Cluster API variants share (one
+// per test binary: Cluster API's manager is slow to start).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	kubetest.StopShared()

@@ -7,8 +7,8 @@ import (
 	"github.com/clustergate/clustergate/tests/kubetest"
 )
 
-// TestMain stops the management cluster the Cluster API tests share (Cluster
-// API's controllers take ~45 s to start: one per test binary, not per test).
+// TestMain stops the management cluster the Cluster API tests share (one
+// per test binary, not per test: Cluster API's manager is slow to start).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	kubetest.StopShared()
