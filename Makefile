@@ -64,6 +64,7 @@ test-deps: ## install and build what the end-to-end tests need
 	bash tests/scripts/install-incus.sh
 	bash tests/scripts/build-osdserver.sh
 	bash tests/scripts/build-kube.sh
+	bash tests/scripts/build-capi.sh
 	bash tests/scripts/build-helm.sh
 	bash tests/scripts/install-chromium.sh
 	bash tests/scripts/install-speclint.sh

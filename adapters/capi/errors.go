@@ -20,6 +20,9 @@ import (
 //   - not found 404, already exists and conflicts 409, other client errors
 //     keep their status, except that an invalid object (422) is a 400 like
 //     every other bad request of the facade;
+//   - a refusal of Cluster API's admission webhooks keeps the webhook's
+//     words and says who refused (a 403 denial is a 400): clustergate checks
+//     what it can before writing, but the webhook is the authority;
 //   - 401 and 403 are 502: the management cluster refused clustergate's own
 //     identity, which the facade's caller can neither fix nor retry;
 //   - the API server's timeouts are 504, its other failures 502;
@@ -35,6 +38,9 @@ func classify(err error, what string, args ...any) error {
 	}
 	op := fmt.Sprintf(what, args...)
 	if status, ok := apiStatus(err); ok {
+		if strings.Contains(err.Error(), webhookDenial) {
+			return apierr.Upstream(Name, status, err, "capi: %s: Cluster API's admission webhook refused it: %s", op, err.Error())
+		}
 		if apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) {
 			return apierr.Upstream(Name, status, err, "capi: %s: the management cluster refused clustergate's identity: %s", op, err.Error())
 		}
@@ -58,13 +64,19 @@ func classify(err error, what string, args ...any) error {
 // 403 for a resource is the caller's own: the management cluster's RBAC
 // refused the person who asked, so the facade answers 403 with the API
 // server's words. A refusal to impersonate at all is clustergate's
-// credential failing, and stays a 502.
+// credential failing, and stays a 502; a webhook's refusal is about the
+// request, as without impersonation.
 func (a *Adapter) classify(err error, what string, args ...any) error {
-	if a.cfg.Impersonate && apierrors.IsForbidden(err) && !strings.Contains(err.Error(), "cannot impersonate") {
+	if a.cfg.Impersonate && apierrors.IsForbidden(err) && !strings.Contains(err.Error(), "cannot impersonate") &&
+		!strings.Contains(err.Error(), webhookDenial) {
 		return apierr.Upstream(Name, http.StatusForbidden, err, "capi: %s: %s", fmt.Sprintf(what, args...), err.Error())
 	}
 	return classify(err, what, args...)
 }
+
+// webhookDenial is how the API server words an admission webhook's refusal:
+// `admission webhook "<name>" denied the request: <the webhook's message>`.
+const webhookDenial = `admission webhook "`
 
 // apiStatus maps an answer of the API server to the facade's status; ok is
 // false when err is not such an answer.
@@ -75,6 +87,10 @@ func apiStatus(err error) (status int, ok bool) {
 	}
 	code := int(se.Status().Code)
 	switch {
+	case strings.Contains(err.Error(), webhookDenial) && code == http.StatusForbidden:
+		// controller-runtime's webhooks deny with 403 unless they say
+		// otherwise: a refusal of the request, not of clustergate.
+		return http.StatusBadRequest, true
 	case apierrors.IsNotFound(err):
 		return http.StatusNotFound, true
 	case apierrors.IsAlreadyExists(err), apierrors.IsConflict(err):

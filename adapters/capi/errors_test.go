@@ -28,6 +28,8 @@ func TestClassifyMapsKubernetesErrors(t *testing.T) {
 		{apierrors.NewConflict(gr, "a", fmt.Errorf("the object has been modified")), http.StatusConflict, "the object has been modified"},
 		{apierrors.NewInvalid(schema.GroupKind{Group: "cluster.x-k8s.io", Kind: "Cluster"}, "a", nil), http.StatusBadRequest, "is invalid"},
 		{apierrors.NewForbidden(gr, "a", fmt.Errorf("no RBAC")), http.StatusBadGateway, "refused clustergate's identity"},
+		{apierrors.NewForbidden(gr, "a", fmt.Errorf(`admission webhook "validation.cluster.cluster.x-k8s.io" denied the request: spec.topology: Forbidden: nope`)),
+			http.StatusBadRequest, `capi: get x: Cluster API's admission webhook refused it: clusters.cluster.x-k8s.io "a" is forbidden: admission webhook "validation.cluster.cluster.x-k8s.io" denied the request: spec.topology: Forbidden: nope`},
 		{apierrors.NewUnauthorized("bad token"), http.StatusBadGateway, "refused clustergate's identity"},
 		{apierrors.NewTooManyRequests("slow down", 1), http.StatusTooManyRequests, "slow down"},
 		{apierrors.NewTimeoutError("etcd", 1), http.StatusGatewayTimeout, "etcd"},

@@ -169,18 +169,25 @@ func clusterStatus(c *clusterv1.Cluster, p phase) clusterv1.ClusterStatus {
 	case p.infraReady:
 		msg = "Waiting for the control plane to be initialized"
 	}
-	cond := func(typ string, ok bool) metav1.Condition {
-		c := metav1.Condition{Type: typ, Status: metav1.ConditionFalse, Reason: "Not" + typ, LastTransitionTime: p.since}
+	// Types and reasons as Cluster API's controllers set them; the contract
+	// suite checks both against the real ones.
+	cond := func(typ string, ok bool, yes, no string) metav1.Condition {
+		c := metav1.Condition{Type: typ, Status: metav1.ConditionFalse, Reason: no, LastTransitionTime: p.since}
 		if ok {
-			c.Status, c.Reason = metav1.ConditionTrue, typ
+			c.Status, c.Reason = metav1.ConditionTrue, yes
 		}
 		return c
 	}
 	st.Conditions = []metav1.Condition{
 		{Type: clusterv1.ClusterAvailableCondition, Status: available, Reason: reason, Message: msg, LastTransitionTime: p.since},
-		cond(clusterv1.ClusterInfrastructureReadyCondition, p.infraReady),
-		cond(clusterv1.ClusterControlPlaneInitializedCondition, p.provisioned),
-		cond(clusterv1.ClusterWorkersAvailableCondition, p.provisioned),
+		cond(clusterv1.ClusterInfrastructureReadyCondition, p.infraReady,
+			clusterv1.ClusterInfrastructureReadyReason, clusterv1.ClusterInfrastructureNotReadyReason),
+		cond(clusterv1.ClusterControlPlaneInitializedCondition, p.provisioned,
+			clusterv1.ClusterControlPlaneInitializedReason, clusterv1.ClusterControlPlaneNotInitializedReason),
+		cond(clusterv1.ClusterWorkersAvailableCondition, p.provisioned,
+			clusterv1.ClusterWorkersAvailableReason, clusterv1.ClusterWorkersNotAvailableReason),
+		// The topology controller reconciles a new cluster at once.
+		cond(clusterv1.ClusterTopologyReconciledCondition, true, clusterv1.ClusterTopologyReconcileSucceededReason, ""),
 	}
 	return st
 }

@@ -32,6 +32,9 @@ func QuickStart(namespace string) *clusterv1.ClusterClass {
 	cc.Spec.KubernetesVersions = []string{"v1.35.2", "v1.36.3"}
 	cc.Spec.Infrastructure.TemplateRef = ref(infra, "DockerClusterTemplate", TemplateName)
 	cc.Spec.ControlPlane.TemplateRef = ref(cp, "KubeadmControlPlaneTemplate", TemplateName+"-cp")
+	// A KubeadmControlPlane needs its machines' infrastructure template:
+	// Cluster API's topology controller cannot create one without it.
+	cc.Spec.ControlPlane.MachineInfrastructure.TemplateRef = ref(infra, "DockerMachineTemplate", TemplateName+"-cp")
 	for _, wc := range []string{"default-worker", "gpu-worker"} {
 		cc.Spec.Workers.MachineDeployments = append(cc.Spec.Workers.MachineDeployments, clusterv1.MachineDeploymentClass{
 			Class:          wc,

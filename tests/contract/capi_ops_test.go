@@ -8,9 +8,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
+	"github.com/clustergate/clustergate/internal/ptr"
 )
 
 // TestCapiTemplates: the ClusterClass as list_cluster_templates reads it.
@@ -152,8 +155,30 @@ func TestCapiProvisioned(t *testing.T) {
 		assert.Equal(t, "Provisioned", st.Phase)
 		assert.True(t, *st.Initialization.ControlPlaneInitialized)
 		assert.EqualValues(t, 3, *st.ControlPlane.ReadyReplicas)
-		assert.EqualValues(t, 3, *st.Workers.ReadyReplicas)
+		// Workers are ready only where machines join (see machinesJoin).
+		ready := func(n int32) int32 {
+			if env.machinesJoin {
+				return n
+			}
+			return 0
+		}
+		// Cluster API leaves a counter out while nothing reports it (no
+		// Machine ready): absent counts as zero.
+		assert.EqualValues(t, ready(3), ptr.Deref(st.Workers.ReadyReplicas))
 		assert.Contains(t, d.Cluster.Finalizers, clusterv1.ClusterFinalizer)
+		// Conditions with the types and reasons Cluster API's controllers
+		// set (the sandbox simulates the same ones).
+		for typ, reason := range map[string]string{
+			clusterv1.ClusterInfrastructureReadyCondition:     clusterv1.ClusterInfrastructureReadyReason,
+			clusterv1.ClusterControlPlaneInitializedCondition: clusterv1.ClusterControlPlaneInitializedReason,
+			clusterv1.ClusterTopologyReconciledCondition:      clusterv1.ClusterTopologyReconcileSucceededReason,
+		} {
+			c := meta.FindStatusCondition(st.Conditions, typ)
+			if assert.NotNil(t, c, "condition %s in %+v", typ, st.Conditions) {
+				assert.Equal(t, metav1.ConditionTrue, c.Status, typ)
+				assert.Equal(t, reason, c.Reason, typ)
+			}
+		}
 		require.Len(t, d.MachineDeployments, 2)
 		for i, w := range []struct {
 			topology string
@@ -163,7 +188,8 @@ func TestCapiProvisioned(t *testing.T) {
 			assert.True(t, strings.HasPrefix(md.Name, "alpha-"+w.topology+"-"), md.Name)
 			assert.Equal(t, w.topology, md.Labels[clusterv1.ClusterTopologyMachineDeploymentNameLabel])
 			assert.EqualValues(t, w.replicas, *md.Spec.Replicas)
-			assert.EqualValues(t, w.replicas, *md.Status.ReadyReplicas)
+			// Cluster API leaves the counter out while no Machine is ready.
+			assert.EqualValues(t, ready(w.replicas), ptr.Deref(md.Status.ReadyReplicas), md.Name)
 		}
 	})
 }

@@ -2,15 +2,20 @@ package contract
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
 	capihandlers "github.com/clustergate/clustergate/handlers/capi"
@@ -23,13 +28,19 @@ import (
 type capiEnv struct {
 	up capihandlers.Upstream
 	ns string
-	// provision brings a created cluster to Provisioned, as Cluster API's
-	// controllers would: MachineDeployments per topology worker, Machines,
-	// status, the kubeconfig Secret.
+	// provision brings a created cluster to Provisioned: the sandbox's
+	// simulated controllers, or Cluster API's own once the test reported
+	// what the providers that cannot run here would.
 	provision func(t *testing.T, name string)
-	// finishDeletion lets a deleted cluster go, as the controller does
-	// once the cluster is torn down.
+	// finishDeletion lets a deleted cluster go: time passes in the sandbox;
+	// on the management cluster the infrastructure provider's teardown ends
+	// and Cluster API's finalizers run.
 	finishDeletion func(t *testing.T, name string)
+	// machinesJoin says whether a provisioned cluster's Machines become
+	// running nodes. The sandbox simulates it; on the management cluster no
+	// infrastructure provider runs (it would need containers or a cloud),
+	// so Machines stay where Cluster API's Machine controller leaves them.
+	machinesJoin bool
 }
 
 var capiVariants = []variant[capiEnv]{
@@ -38,21 +49,41 @@ var capiVariants = []variant[capiEnv]{
 		return capiEnv{up: capisandbox.New(capisandbox.WithClock(clock.Now)), ns: capisandbox.Namespace,
 			provision:      func(*testing.T, string) { clock.Advance(capisandbox.ProvisioningTime) },
 			finishDeletion: func(*testing.T, string) { clock.Advance(capisandbox.DeletionTime) },
+			machinesJoin:   true,
 		}
 	}},
-	{"kube", func(t *testing.T) capiEnv {
-		env := kubetest.Start(t)
-		const ns = "default" // kube-apiserver creates it
-		env.Create(t, capisandbox.QuickStart(ns))
-		up := capiadapter.New(capiadapter.Config{Kubeconfig: env.KubeconfigPath, WorkloadTimeout: 5 * time.Second})
+	{"capi", func(t *testing.T) capiEnv {
+		m := kubetest.Shared(t) // Cluster API's core controllers and webhooks run there
+		ns := namespaceOf(t)
+		m.Namespace(t, ns)
+		m.InstallClass(t, capisandbox.QuickStart(ns))
+		up := capiadapter.New(capiadapter.Config{Kubeconfig: m.KubeconfigPath, WorkloadTimeout: 5 * time.Second})
 		return capiEnv{up: up, ns: ns,
-			provision: func(t *testing.T, name string) { playProvisioned(t, env, ns, name) },
+			provision: func(t *testing.T, name string) { provisioned(t, m, ns, name) },
 			finishDeletion: func(t *testing.T, name string) {
-				kubetest.RemoveFinalizer(t, env, &clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+				m.FinishInfrastructureDeletion(t, ns, name)
+				m.Eventually(t, "cluster "+name+" deleted by Cluster API", func() error {
+					err := m.Client.Get(ctx(t), client.ObjectKey{Namespace: ns, Name: name}, &clusterv1.Cluster{})
+					if apierrors.IsNotFound(err) {
+						return nil
+					}
+					return fmt.Errorf("still there: %v", err)
+				})
 			},
 		}
 	}},
 }
+
+// namespaceOf is a namespace of the test's own on the shared management
+// cluster (numbered: -count=N runs a test N times on the same cluster).
+func namespaceOf(t *testing.T) string {
+	name := strings.Trim(strings.ToLower(nonDNS.ReplaceAllString(t.Name(), "-")), "-")
+	return fmt.Sprintf("%s-%d", name[:min(len(name), 55)], namespaces.Add(1))
+}
+
+var namespaces atomic.Int32
+
+var nonDNS = regexp.MustCompile(`[^a-zA-Z0-9]+`)
 
 // manualClock is a clock tests move by hand.
 type manualClock struct {
@@ -72,51 +103,60 @@ func (c *manualClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// playProvisioned plays Cluster API's controllers on a real API server for
-// a created topology cluster: the finalizer, one MachineDeployment per
-// worker, Machines, a Provisioned status and a kubeconfig Secret whose
-// server nothing listens on.
-func playProvisioned(t *testing.T, env *kubetest.Env, ns, name string) {
+// provisioned brings a created topology cluster to Provisioned on the
+// management cluster. Cluster API's controllers do the work; the test only
+// reports what the providers that cannot run here would:
+//   - the docker infrastructure provider (it needs a container engine):
+//     the DockerCluster's endpoint, provisioned status and finalizer;
+//   - the kubeadm control-plane provider (its machines could never become
+//     nodes here): an initialized control plane, its three Machines and the
+//     kubeconfig Secret, whose server nothing listens on.
+//
+// From there Cluster API's topology controller creates the
+// MachineDeployments, its MachineSet controller the worker Machines, and its
+// cluster controller the Cluster's status.
+func provisioned(t *testing.T, m *kubetest.Management, ns, name string) {
 	t.Helper()
+	m.ReportInfrastructure(t, ns, name, "127.0.0.1", 6443)
+	m.ReportControlPlane(t, ns, name)
 	cl := &clusterv1.Cluster{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
-	kubetest.AddFinalizer(t, env, cl)
-	top := cl.Spec.Topology
-	cp := replicas(top.ControlPlane.Replicas)
+	m.Get(t, cl)
+	for i := range replicas(cl.Spec.Topology.ControlPlane.Replicas) {
+		m.Create(t, kubetest.Machine(ns, name, fmt.Sprintf("%s-control-plane-%d", name, i), true))
+	}
+	m.Create(t, kubetest.KubeconfigSecret(ns, name, nowhereKubeconfig(t, name)))
 	var workers int32
-	for i := range cp {
-		machine(t, env, kubetest.Machine(ns, name, fmt.Sprintf("%s-control-plane-%d", name, i), true))
+	for _, w := range cl.Spec.Topology.Workers.MachineDeployments {
+		workers += replicas(w.Replicas)
 	}
-	for _, w := range top.Workers.MachineDeployments {
-		n := replicas(w.Replicas)
-		workers += n
-		md := kubetest.MachineDeployment(ns, name, name+"-"+w.Name+"-x7k2p", w.Name, n)
-		env.Create(t, md)
-		kubetest.UpdateStatus(t, env, md, func(md *clusterv1.MachineDeployment) {
-			md.Status.Replicas, md.Status.ReadyReplicas, md.Status.AvailableReplicas = &n, &n, &n
-			md.Status.Phase = "Running"
-		})
-		for i := range n {
-			machine(t, env, kubetest.Machine(ns, name, fmt.Sprintf("%s-%d", md.Name, i), false))
+	m.Eventually(t, "cluster "+name+" provisioned by Cluster API", func() error {
+		got := &clusterv1.Cluster{}
+		if err := m.Client.Get(ctx(t), client.ObjectKeyFromObject(cl), got); err != nil {
+			return err
 		}
-	}
-	kubetest.UpdateStatus(t, env, cl, func(c *clusterv1.Cluster) {
-		c.Status.Phase = string(clusterv1.ClusterPhaseProvisioned)
-		c.Status.Initialization.InfrastructureProvisioned, c.Status.Initialization.ControlPlaneInitialized = new(true), new(true)
-		c.Status.ControlPlane = &clusterv1.ClusterControlPlaneStatus{DesiredReplicas: &cp, Replicas: &cp, ReadyReplicas: &cp, AvailableReplicas: &cp}
-		c.Status.Workers = &clusterv1.WorkersStatus{DesiredReplicas: &workers, Replicas: &workers, ReadyReplicas: &workers, AvailableReplicas: &workers}
-		c.Status.Conditions = []metav1.Condition{{Type: clusterv1.ClusterAvailableCondition, Status: metav1.ConditionTrue,
-			Reason: "Available", LastTransitionTime: metav1.Now()}}
+		var machines clusterv1.MachineList
+		if err := m.Client.List(ctx(t), &machines, client.InNamespace(ns), client.MatchingLabels{clusterv1.ClusterNameLabel: name}); err != nil {
+			return err
+		}
+		for _, mc := range machines.Items {
+			if mc.Status.Phase == "" {
+				return fmt.Errorf("machine %s not reconciled yet", mc.Name)
+			}
+		}
+		st := got.Status
+		if st.Phase != string(clusterv1.ClusterPhaseProvisioned) || st.Workers == nil || ptrOr(st.Workers.DesiredReplicas) != workers ||
+			len(machines.Items) != int(workers+replicas(cl.Spec.Topology.ControlPlane.Replicas)) {
+			return fmt.Errorf("phase %q, workers %+v, %d machines", st.Phase, st.Workers, len(machines.Items))
+		}
+		return nil
 	})
-	env.Create(t, kubetest.KubeconfigSecret(ns, name, nowhereKubeconfig(t, name)))
 }
 
-func machine(t *testing.T, env *kubetest.Env, m *clusterv1.Machine) {
-	env.Create(t, m)
-	kubetest.UpdateStatus(t, env, m, func(m *clusterv1.Machine) {
-		m.Status.NodeRef.Name, m.Status.Phase = m.Name, "Running"
-		m.Status.Conditions = []metav1.Condition{{Type: clusterv1.MachineReadyCondition, Status: metav1.ConditionTrue,
-			Reason: "Ready", LastTransitionTime: metav1.Now()}}
-	})
+func ptrOr(p *int32) int32 {
+	if p == nil {
+		return -1
+	}
+	return *p
 }
 
 // nowhereKubeconfig is a workload kubeconfig whose server refuses at once.

@@ -28,7 +28,6 @@ func servedSpec(t *testing.T, g *cgtest.Gate) *openapi3.T {
 	return doc
 }
 
-
 // send sends one request to an operation of the served spec, its path
 // parameters filled with "x", and returns the status and the error body.
 func send(t *testing.T, g *cgtest.Gate, method, path, contentType, body string, hdr map[string]string) (int, map[string]any) {

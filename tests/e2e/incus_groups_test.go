@@ -58,11 +58,11 @@ func TestIncusGroupsThroughTheFacade(t *testing.T) {
 			busy, err := c.ClustergroupdeleteWithResponse(x, "gpu")
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusConflict, busy.StatusCode(), string(busy.Body))
-			assert.Contains(t, busy.JSONDefault.Message, "Only empty cluster groups can be removed")
+			assert.Contains(t, errBody(t, busy.Body).Message, "Only empty cluster groups can be removed")
 			def, err := c.ClustergroupdeleteWithResponse(x, "default")
 			require.NoError(t, err)
 			assert.Equal(t, http.StatusConflict, def.StatusCode(), string(def.Body))
-			assert.Contains(t, def.JSONDefault.Message, "The 'default' cluster group cannot be deleted")
+			assert.Contains(t, errBody(t, def.Body).Message, "The 'default' cluster group cannot be deleted")
 
 			_, err = c.ClustergroupputWithResponse(x, "gpu", &gen.ClustergroupputParams{}, gen.ClusterGroupPut{Members: &[]string{}})
 			require.NoError(t, err)

@@ -137,7 +137,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 	require.NoError(t, err)
 	if d1.Kind == lxdtest.Incus {
 		assert.Equal(t, http.StatusConflict, dupTok.StatusCode(), string(dupTok.Body))
-		assert.Contains(t, dupTok.JSONDefault.Message, "The cluster already has a member with name: "+d1.Name)
+		assert.Contains(t, errBody(t, dupTok.Body).Message, "The cluster already has a member with name: "+d1.Name)
 	} else {
 		assert.Equal(t, http.StatusOK, dupTok.StatusCode(), "LXD 5.0 issues a token for a member's name: %s", dupTok.Body)
 	}
@@ -233,7 +233,7 @@ func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, d *lxdtest.Daem
 	require.NoError(t, err)
 	if d.Kind == lxdtest.LXD {
 		assert.Equal(t, http.StatusNotImplemented, st.StatusCode(), "LXD 5.0 lacks the extension: %s", st.Body)
-		assert.Contains(t, st.JSONDefault.Message, "cluster_member_state")
+		assert.Contains(t, errBody(t, st.Body).Message, "cluster_member_state")
 	} else {
 		require.Equal(t, http.StatusOK, st.StatusCode(), "Incus 6.0 has the extension: %s", st.Body)
 		assert.Positive(t, *st.JSON200.Sysinfo.TotalRAM)

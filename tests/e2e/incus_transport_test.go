@@ -55,16 +55,14 @@ func TestIncusOverHTTPSWithClientCertificate(t *testing.T) {
 
 			wrongServer := getMember(env(trustedCert, trustedKey, otherServer))
 			assert.Equal(t, http.StatusBadGateway, wrongServer.StatusCode(), string(wrongServer.Body))
-			require.NotNil(t, wrongServer.JSONDefault, string(wrongServer.Body))
-			assert.Contains(t, wrongServer.JSONDefault.Message, "x509")
-			assert.Equal(t, "incus", *wrongServer.JSONDefault.Upstream)
+			assert.Contains(t, errBody(t, wrongServer.Body).Message, "x509")
+			assert.Equal(t, "incus", errBody(t, wrongServer.Body).Upstream)
 
 			untrusted := getMember(env(strangerCert, strangerKey, serverCert))
 			assert.Equal(t, http.StatusBadGateway, untrusted.StatusCode(), string(untrusted.Body))
-			require.NotNil(t, untrusted.JSONDefault, string(untrusted.Body))
-			assert.Equal(t, "incus", *untrusted.JSONDefault.Upstream)
-			assert.Contains(t, untrusted.JSONDefault.Message, "refused clustergate's own credential")
-			assert.Contains(t, untrusted.JSONDefault.Message, "INCUS_CLIENT_CERT")
+			assert.Equal(t, "incus", errBody(t, untrusted.Body).Upstream)
+			assert.Contains(t, errBody(t, untrusted.Body).Message, "refused clustergate's own credential")
+			assert.Contains(t, errBody(t, untrusted.Body).Message, "INCUS_CLIENT_CERT")
 		})
 	}
 }

@@ -45,7 +45,6 @@ func TestPortworxOverTLSWithACAFile(t *testing.T) {
 
 	wrong := enumerate(write("other.crt", other))
 	assert.Equal(t, http.StatusBadGateway, wrong.StatusCode(), string(wrong.Body))
-	require.NotNil(t, wrong.JSONDefault, string(wrong.Body))
-	assert.Contains(t, wrong.JSONDefault.Message, "x509")
-	assert.Equal(t, "portworx", *wrong.JSONDefault.Upstream)
+	assert.Contains(t, errBody(t, wrong.Body).Message, "x509")
+	assert.Equal(t, "portworx", errBody(t, wrong.Body).Upstream)
 }

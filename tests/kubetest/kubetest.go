@@ -1,31 +1,37 @@
 // Package kubetest starts a real kube-apiserver and etcd (controller-runtime's
 // envtest) with the Cluster API CRDs installed, for end-to-end tests of the
-// Cluster API surface. No controller runs: tests play Cluster API's
-// controllers themselves (status, finalizers, MachineDeployments, Machines,
-// Nodes) with the helpers of this package.
+// Cluster API surface, in two forms:
+//
+//   - Start: a bare API server, no controller. Tests play Cluster API's
+//     controllers themselves (status, finalizers, MachineDeployments,
+//     Machines, Nodes) with the helpers of capi.go. ~6 s, one per test.
+//   - Shared: a management cluster where Cluster API's own core controller
+//     manager runs with its admission webhooks (manager.go), plus the CRDs
+//     of the kubeadm and docker providers. Tests report only what those
+//     providers, which do not run, would (topology.go). ~1 min to start, so
+//     one per test binary, stopped by StopShared from TestMain.
 //
 // The binaries come from $KUBEBUILDER_ASSETS when set, else from the cache
-// tests/scripts/build-kube.sh fills:
+// tests/scripts/build-kube.sh and build-capi.sh fill:
 //
 //	${CLUSTERGATE_CACHE:-$HOME/.cache/clustergate}/kube-<version>/{kube-apiserver,etcd}
+//	${CLUSTERGATE_CACHE:-$HOME/.cache/clustergate}/capi-<version>/capi-manager
 //
-// where <version> is the k8s.io/kubernetes version of tests/upstreams/kube.
-// A cold build takes ~20 minutes, so tests never build: when the binaries
-// are missing the test is skipped with the command to run, unless $CI is
-// "true", in which case it fails. The CRDs come from the sigs.k8s.io/cluster-api
-// module the main module requires (core/config/crd/bases).
+// where the versions are those tests/upstreams/kube and tests/upstreams/capi
+// pin. Cold builds take minutes, so tests never build: when a binary is
+// missing the test is skipped with the command to run, unless $CI is
+// "true", in which case it fails. Start's CRDs come from the
+// sigs.k8s.io/cluster-api module the main module requires
+// (core/config/crd/bases); Shared's from the version tests/upstreams/capi pins.
 package kubetest
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -113,40 +119,15 @@ func assetsDir() (string, error) {
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
 		return dir, nil
 	}
-	version, err := kubeVersion()
+	version, err := requiredVersion(filepath.Join("kube", "go.mod"), "k8s.io/kubernetes")
 	if err != nil {
 		return "", err
 	}
-	cache := os.Getenv("CLUSTERGATE_CACHE")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no CLUSTERGATE_CACHE and no home directory: %w", err)
-		}
-		cache = filepath.Join(home, ".cache", "clustergate")
+	cache, err := cacheDir()
+	if err != nil {
+		return "", err
 	}
 	return filepath.Join(cache, "kube-"+version), nil
-}
-
-// kubeVersion reads the k8s.io/kubernetes version tests/upstreams/kube pins,
-// as build-kube.sh does, so both name the same cache folder.
-func kubeVersion() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", fmt.Errorf("cannot locate the kubetest source")
-	}
-	gomod := filepath.Join(filepath.Dir(file), "..", "upstreams", "kube", "go.mod")
-	raw, err := os.ReadFile(gomod)
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", gomod, err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "k8s.io/kubernetes" {
-			return f[1], nil
-		}
-	}
-	return "", fmt.Errorf("%s does not require k8s.io/kubernetes", gomod)
 }
 
 var crdDir struct {

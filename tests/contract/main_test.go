@@ -1,0 +1,16 @@
+package contract
+
+import (
+	"os"
+	"testing"
+
+	"github.com/clustergate/clustergate/tests/kubetest"
+)
+
+// TestMain stops the management cluster the Cluster API variants share (one
+// per test binary: Cluster API's manager is slow to start).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	kubetest.StopShared()
+	os.Exit(code)
+}
