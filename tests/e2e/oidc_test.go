@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -183,13 +184,29 @@ func TestOIDCKeyRotation(t *testing.T) {
 // TestOIDCOverMCPClients: the MCP Go SDK client with a Hydra token; the
 // subject (Hydra's client id) is the identity clustergate logs.
 func TestOIDCOverMCPClients(t *testing.T) {
-	hydra, client, gate := oidcGate(t, nil)
+	auditLog := t.TempDir() + "/audit.jsonl"
+	hydra, client, gate := oidcGate(t, map[string]string{"CLUSTERGATE_AUDIT_LOG": auditLog})
 	tok := hydra.Token(t, client, []string{"clustergate:operator"}, oidcAudience)
 	s, err := mcpSession(t, gate.MCPURL, tok)
 	require.NoError(t, err)
 	res := call(t, s, "partially-update-cluster-member", map[string]any{"name": "node3", "body": map[string]any{"description": "via mcp"}})
 	assert.False(t, res.IsError, text(res))
-	assert.Contains(t, gate.Logs(), client.ID, "the token subject is the caller in the request log")
+	assert.Contains(t, gate.Logs(), "token:"+client.ID, "the token subject is the caller in the request log")
+
+	raw, err := os.ReadFile(auditLog)
+	require.NoError(t, err)
+	var line struct {
+		Identity     string `json:"identity"`
+		IdentityKind string `json:"identity_kind"`
+		Role         string `json:"role"`
+		Tool         string `json:"tool"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(strings.SplitN(strings.TrimSpace(string(raw)), "\n", 2)[0]), &line), "%s", raw)
+	assert.Equal(t, client.ID, line.Identity, "the audit log names the token's subject")
+	assert.Equal(t, "token", line.IdentityKind)
+	assert.Equal(t, "operator", line.Role)
+	assert.Equal(t, "partially-update-cluster-member", line.Tool)
+	assert.NotContains(t, string(raw), tok, "never the token")
 }
 
 func kid(t *testing.T, token string) string {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/vocab"
 	"github.com/clustergate/clustergate/tests/cgtest"
+	"github.com/clustergate/clustergate/tests/hydratest"
 )
 
 var keys = map[vocab.Role]string{vocab.Viewer: "key-viewer", vocab.Operator: "key-operator", vocab.Admin: "key-admin"}
@@ -102,28 +103,48 @@ func TestEveryRouteByEveryRole(t *testing.T) {
 		for k, v := range m.env {
 			env[k] = v
 		}
-		gate := cgtest.Start(t, env)
-		for _, r := range contract {
-			t.Run(m.name+" "+r.method+" "+r.route, func(t *testing.T) {
-				status, body := send(t, gate, r.method, r.route, "")
-				assert.Equal(t, http.StatusUnauthorized, status, "no key: %s", body)
-				for _, role := range vocab.Roles {
-					status, body := send(t, gate, r.method, r.route, keys[role])
-					switch {
-					case m.refuse(r):
-						assert.Equal(t, http.StatusForbidden, status, "%s in %s: %s", role, m.name, body)
-						assert.Contains(t, body, m.why)
-					case roleAtLeast(role, r.role) && r.method == http.MethodGet:
-						assert.True(t, readSucceeds(r.route, status), "%s may read it: %d %s", role, status, body)
-					case roleAtLeast(role, r.role):
-						assert.Contains(t, allowed, status, "%s may call it: %s", role, body)
-					default:
-						assert.Equal(t, http.StatusForbidden, status, "%s may not call it: %s", role, body)
-						assert.Contains(t, body, "needs the "+string(r.role)+" role", "the 403 names the role")
-					}
+		walkContract(t, m.name, cgtest.Start(t, env), keys, m.refuse, m.why)
+	}
+}
+
+// TestEveryRouteByEveryRoleWithTokens walks the same contract with access
+// tokens from a real ORY Hydra instead of API keys: a token's scope must
+// mean exactly what a key's role means.
+func TestEveryRouteByEveryRoleWithTokens(t *testing.T) {
+	hydra := hydratest.Start(t)
+	client := hydra.CreateClient(t, []string{"clustergate:viewer", "clustergate:operator", "clustergate:admin"}, []string{"clustergate"})
+	tokens := map[vocab.Role]string{}
+	for _, role := range vocab.Roles {
+		tokens[role] = hydra.Token(t, client, []string{"clustergate:" + string(role)}, "clustergate")
+	}
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_OIDC_ISSUER": hydra.Issuer, "CLUSTERGATE_OIDC_AUDIENCE": "clustergate",
+		"CLUSTERGATE_RATE_LIMIT": "0"})
+	walkContract(t, "tokens", gate, tokens, func(rule) bool { return false }, "")
+}
+
+// walkContract calls every route of the contract with no credential and
+// with each role's, and checks each answer against the contract's row.
+func walkContract(t *testing.T, mode string, gate *cgtest.Gate, creds map[vocab.Role]string, refuse func(rule) bool, why string) {
+	for _, r := range contract {
+		t.Run(mode+" "+r.method+" "+r.route, func(t *testing.T) {
+			status, body := send(t, gate, r.method, r.route, "")
+			assert.Equal(t, http.StatusUnauthorized, status, "no credential: %s", body)
+			for _, role := range vocab.Roles {
+				status, body := send(t, gate, r.method, r.route, creds[role])
+				switch {
+				case refuse(r):
+					assert.Equal(t, http.StatusForbidden, status, "%s in %s: %s", role, mode, body)
+					assert.Contains(t, body, why)
+				case roleAtLeast(role, r.role) && r.method == http.MethodGet:
+					assert.True(t, readSucceeds(r.route, status), "%s may read it: %d %s", role, status, body)
+				case roleAtLeast(role, r.role):
+					assert.Contains(t, allowed, status, "%s may call it: %s", role, body)
+				default:
+					assert.Equal(t, http.StatusForbidden, status, "%s may not call it: %s", role, body)
+					assert.Contains(t, body, "needs the "+string(r.role)+" role", "the 403 names the role")
 				}
-			})
-		}
+			}
+		})
 	}
 }
 
