@@ -31,7 +31,7 @@ type Options struct {
 	SessionIdle  time.Duration // close a session after this long without a request; 0: never
 	MaxSessions  int           // open sessions at most; 0: no cap
 	PerCaller    int           // open sessions per caller at most; 0: no cap
-	versions     []string // protocol revisions the transport speaks (Versions); empty: all
+	versions     []string      // protocol revisions the transport speaks (Versions); empty: all
 }
 
 // newServer registers every tool on a fresh SDK server.

@@ -30,8 +30,8 @@ type Stack struct {
 	Tools   []mcp.Tool   // the MCP tools the mode allows
 	Caller  *mcp.Caller
 	Metrics *metrics.Metrics
-	Audit   *audit.Log   // nil without --audit-log
-	Proxies auth.Proxies // --trusted-proxies
+	Audit   *audit.Log    // nil without --audit-log
+	Proxies auth.Proxies  // --trusted-proxies
 	Drain   *server.Drain // /readyz answers 503 once it starts (graceful stop)
 	// Tokens verifies the identity provider's access tokens; nil without
 	// --oidc-issuer.

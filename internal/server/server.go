@@ -61,7 +61,7 @@ type Options struct {
 	Log            *slog.Logger
 	Audit          *audit.Log   // nil: no audit log
 	Proxies        auth.Proxies // whose X-Forwarded-For is believed
-	Drain          *Drain // turns /readyz to 503 on shutdown; nil: never
+	Drain          *Drain       // turns /readyz to 503 on shutdown; nil: never
 }
 
 // New builds the Echo instance serving every surface.
