@@ -30,7 +30,7 @@ type Metrics struct {
 func New(version string) *Metrics {
 	m := &Metrics{reg: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clustergate_http_requests_total",
-		Help: "HTTP requests by operationId (\"unmatched\" for no route) and status."}, []string{"operation", "status"})
+		Help: "HTTP requests by operationId (\"unmatched\" for no route), status and the caller's role (\"anonymous\" without authentication, \"none\" for a credential that grants no role): the role, never the caller's name, keeps the label's values few."}, []string{"operation", "status", "caller"})
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "clustergate_http_request_duration_seconds",
 		Help: "HTTP request latency by operationId.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12)}, []string{"operation"})
 	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{Name: "clustergate_http_requests_in_flight", Help: "HTTP requests being served."})
@@ -52,15 +52,15 @@ func New(version string) *Metrics {
 func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
 // Start counts a request in flight and returns the function that records it.
-func (m *Metrics) Start() func(operation string, status int) {
+func (m *Metrics) Start() func(operation string, status int, caller string) {
 	start := time.Now()
 	m.inFlight.Inc()
-	return func(operation string, status int) {
+	return func(operation string, status int, caller string) {
 		m.inFlight.Dec()
 		if operation == "" {
 			operation = "unmatched"
 		}
-		m.requests.WithLabelValues(operation, strconv.Itoa(status)).Inc()
+		m.requests.WithLabelValues(operation, strconv.Itoa(status), caller).Inc()
 		m.latency.WithLabelValues(operation).Observe(time.Since(start).Seconds())
 	}
 }

@@ -150,7 +150,7 @@ func observe(m *metrics.Metrics, upstreams map[string]string) echo.MiddlewareFun
 			}
 			op, _ := c.Get(ctxOperation).(string)
 			status := c.Response().Status
-			done(op, status)
+			done(op, status, callerLabel(c))
 			surface, _ := c.Get(ctxSurface).(string)
 			if up := upstreams[surface]; up != "" {
 				switch failed, _ := c.Get(ctxUpstream).(string); {
@@ -163,4 +163,17 @@ func observe(m *metrics.Metrics, upstreams map[string]string) echo.MiddlewareFun
 			return nil
 		}
 	}
+}
+
+// callerLabel is the metrics' caller label: the role, never the name (a
+// label per token subject would grow without bound).
+func callerLabel(c echo.Context) string {
+	id, ok := c.Get(ctxIdentity).(auth.Identity)
+	switch {
+	case !ok || id.Kind == auth.KindAnonymous:
+		return string(auth.KindAnonymous)
+	case id.Role == "":
+		return "none"
+	}
+	return string(id.Role)
 }

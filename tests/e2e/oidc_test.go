@@ -207,6 +207,10 @@ func TestOIDCOverMCPClients(t *testing.T) {
 	assert.Equal(t, "operator", line.Role)
 	assert.Equal(t, "partially-update-cluster-member", line.Tool)
 	assert.NotContains(t, string(raw), tok, "never the token")
+
+	metrics := sendToken(t, http.MethodGet, gate.URL+"/metrics", "", "")
+	assert.Contains(t, metrics.body, `caller="operator"`, "metrics name the caller's role")
+	assert.NotContains(t, metrics.body, client.ID, "never the subject: its values would grow without bound")
 }
 
 func kid(t *testing.T, token string) string {

@@ -77,7 +77,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 	require.NoError(t, err)
 
 	mfs, _ := scrape(t, gate)
-	assert.Equal(t, 4.0, value(mfs, "clustergate_http_requests_total", map[string]string{"operation": "openstorageclusterpairenumerate", "status": "200"}),
+	assert.Equal(t, 4.0, value(mfs, "clustergate_http_requests_total", map[string]string{"operation": "openstorageclusterpairenumerate", "status": "200", "caller": "anonymous"}),
 		"three REST enumerations and one MCP call, which runs through the same chain")
 	assert.Equal(t, 4.0, value(mfs, "clustergate_upstream_requests_total", map[string]string{"upstream": "portworx", "operation": "openstorageclusterpairenumerate"}))
 	assert.Equal(t, 1.0, value(mfs, "clustergate_upstream_errors_total", map[string]string{"upstream": "incus", "operation": "clusterget", "status": "503"}))
