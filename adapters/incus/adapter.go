@@ -85,7 +85,8 @@ type contextual interface {
 }
 
 func (a *Adapter) connect(ctx context.Context) (incusclient.InstanceServer, error) {
-	args := &incusclient.ConnectionArgs{SkipGetEvents: true, UserAgent: "clustergate"}
+	client := &http.Client{}
+	args := &incusclient.ConnectionArgs{SkipGetEvents: true, UserAgent: "clustergate", HTTPClient: client}
 	if a.cfg.APIKey != "" {
 		args.TransportWrapper = bearer(a.cfg.APIKey)
 	}
@@ -95,13 +96,24 @@ func (a *Adapter) connect(ctx context.Context) (incusclient.InstanceServer, erro
 				"incus upstream is not reachable: socket %s: %v; %s", a.cfg.Socket, pathErr(err), Configure)
 		}
 		conn, err := incusclient.ConnectIncusUnixWithContext(ctx, a.cfg.Socket, args)
-		return conn, classify("connect", err)
+		return connected(conn, err, client, a.cfg.Socket)
 	}
 	if err := readPEMs(args, a.cfg); err != nil {
 		return nil, err
 	}
 	conn, err := incusclient.ConnectIncusWithContext(ctx, a.cfg.URL, args)
-	return conn, classify("connect", err)
+	return connected(conn, err, client, "")
+}
+
+// connected turns keep-alive on for a new connection (see keepAlive).
+func connected(conn incusclient.InstanceServer, err error, client *http.Client, socket string) (incusclient.InstanceServer, error) {
+	if err != nil {
+		return nil, classify("connect", err)
+	}
+	if err := keepAlive(client, socket); err != nil {
+		return nil, classify("connect", err)
+	}
+	return conn, nil
 }
 
 func pathErr(err error) string {

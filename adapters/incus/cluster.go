@@ -13,8 +13,12 @@ func (a *Adapter) GetCluster(ctx context.Context) (*api.Cluster, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	c, etag, err := s.GetCluster()
-	return c, etag, classify("get cluster", err)
+	var c api.Cluster
+	etag, err := getJSON(s, "clustering", "/1.0/cluster", &c)
+	if err != nil {
+		return nil, "", classify("get cluster", err)
+	}
+	return &c, etag, nil
 }
 
 // UpdateCluster replaces the cluster configuration (async upstream). done is
@@ -61,9 +65,9 @@ func (a *Adapter) Members(ctx context.Context, filter string) ([]api.ClusterMemb
 	if err != nil {
 		return nil, err
 	}
-	var members []api.ClusterMember
+	members := []api.ClusterMember{}
 	if filter == "" {
-		members, err = s.GetClusterMembers()
+		_, err = getJSON(s, "clustering", "/1.0/cluster/members?recursion=1", &members)
 	} else {
 		members, err = s.GetClusterMembersWithFilter([]string{filter})
 	}

@@ -13,8 +13,12 @@ func (a *Adapter) GetMember(ctx context.Context, name string) (*api.ClusterMembe
 	if err != nil {
 		return nil, "", err
 	}
-	m, etag, err := s.GetClusterMember(segment(name))
-	return m, etag, classifyf(err, "get member %q", name)
+	var m api.ClusterMember
+	etag, err := getJSON(s, "clustering", "/1.0/cluster/members/"+segment(name), &m)
+	if err != nil {
+		return nil, "", classifyf(err, "get member %q", name)
+	}
+	return &m, etag, nil
 }
 
 // UpdateMember replaces a member's writable fields; a non-empty etag makes

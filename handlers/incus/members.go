@@ -29,8 +29,7 @@ func (h *Handler) Clustermembersgetrecursion1(ctx context.Context, req gen.Clust
 	if err != nil {
 		return nil, err
 	}
-	out := gen.Clustermembersgetrecursion1200JSONResponse{}
-	return out, reshape.Into(&out, members)
+	return gen.Clustermembersgetrecursion1200JSONResponse(membersOut(members)), nil
 }
 
 // Clustermemberget returns one member with its ETag.
@@ -39,10 +38,7 @@ func (h *Handler) Clustermemberget(ctx context.Context, req gen.Clustermemberget
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	return gen.Clustermemberget200JSONResponse{Body: body, Headers: gen.Clustermemberget200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
@@ -58,10 +54,7 @@ func (h *Handler) Clustermemberput(ctx context.Context, req gen.Clustermemberput
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	return gen.Clustermemberput200JSONResponse{Body: body, Headers: gen.Clustermemberput200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
@@ -74,10 +67,7 @@ func (h *Handler) Clustermemberpatch(ctx context.Context, req gen.Clustermemberp
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	return gen.Clustermemberpatch200JSONResponse{Body: body, Headers: gen.Clustermemberpatch200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
@@ -119,10 +109,7 @@ func (h *Handler) Clustermemberpost(ctx context.Context, req gen.Clustermemberpo
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	loc := memberURL(post.ServerName)
 	return gen.Clustermemberpost200JSONResponse{Body: body,
 		Headers: gen.Clustermemberpost200ResponseHeaders{ETag: ptr.NonZero(etag), Location: &loc}}, nil
