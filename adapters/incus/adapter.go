@@ -46,7 +46,10 @@ type Adapter struct {
 }
 
 // New returns an adapter; it does not connect yet.
-func New(cfg Config) *Adapter { return &Adapter{cfg: cfg} }
+func New(cfg Config) *Adapter {
+	quietClientLog()
+	return &Adapter{cfg: cfg}
+}
 
 // Where describes the configured upstream location for messages.
 func (a *Adapter) Where() string {
