@@ -43,6 +43,7 @@ type Adapter struct {
 	cfg  Config
 	mu   sync.Mutex
 	conn incusclient.InstanceServer
+	base string // the connection's base URL, for reads sent with DoHTTP
 }
 
 // New returns an adapter; it does not connect yet.
@@ -61,24 +62,34 @@ func (a *Adapter) Where() string {
 
 // server returns the shared connection bound to ctx.
 func (a *Adapter) server(ctx context.Context) (incusclient.InstanceServer, error) {
+	s, _, err := a.serverAt(ctx)
+	return s, err
+}
+
+// serverAt is server with the connection's base URL.
+func (a *Adapter) serverAt(ctx context.Context) (incusclient.InstanceServer, string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.conn == nil {
 		conn, err := a.connect(ctx)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if _, ok := conn.(contextual); !ok {
-			return nil, fmt.Errorf("incus client %T cannot bind a context", conn)
+			return nil, "", fmt.Errorf("incus client %T cannot bind a context", conn)
 		}
-		a.conn = conn
+		info, err := conn.GetConnectionInfo()
+		if err != nil {
+			return nil, "", classify("connect", err)
+		}
+		a.conn, a.base = conn, info.URL
 	}
 	// WithContext writes the context onto the client it is called on, so it
 	// must not be the shared one: concurrent requests would swap contexts
 	// and one request's deadline would cancel another's upstream call.
 	// UseTarget("") returns a copy that shares the HTTP client and the
 	// server's information; the context is bound to that copy only.
-	return a.conn.UseTarget("").(contextual).WithContext(ctx), nil
+	return a.conn.UseTarget("").(contextual).WithContext(ctx), a.base, nil
 }
 
 // contextual is the part of the client's concrete type (*ProtocolIncus) that

@@ -4,17 +4,14 @@ import (
 	"context"
 	"net/url"
 
+	incusclient "github.com/lxc/incus/v6/client"
 	"github.com/lxc/incus/v6/shared/api"
 )
 
 // GetCluster returns the cluster configuration and its ETag.
 func (a *Adapter) GetCluster(ctx context.Context) (*api.Cluster, string, error) {
-	s, err := a.server(ctx)
-	if err != nil {
-		return nil, "", err
-	}
 	var c api.Cluster
-	etag, err := getJSON(s, "clustering", "/1.0/cluster", &c)
+	etag, err := get(ctx, a, "clustering", "/1.0/cluster", &c)
 	if err != nil {
 		return nil, "", classify("get cluster", err)
 	}
@@ -61,14 +58,15 @@ func (a *Adapter) MemberURLs(ctx context.Context, filter string) ([]string, erro
 
 // Members lists the members with their details, optionally filtered.
 func (a *Adapter) Members(ctx context.Context, filter string) ([]api.ClusterMember, error) {
-	s, err := a.server(ctx)
-	if err != nil {
-		return nil, err
-	}
 	members := []api.ClusterMember{}
+	var err error
 	if filter == "" {
-		_, err = getJSON(s, "clustering", "/1.0/cluster/members?recursion=1", &members)
+		_, err = get(ctx, a, "clustering", "/1.0/cluster/members?recursion=1", &members)
 	} else {
+		var s incusclient.InstanceServer
+		if s, err = a.server(ctx); err != nil {
+			return nil, err
+		}
 		members, err = s.GetClusterMembersWithFilter([]string{filter})
 	}
 	return members, classify("list cluster members", err)

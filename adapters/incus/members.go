@@ -9,12 +9,8 @@ import (
 
 // GetMember returns one member and its ETag.
 func (a *Adapter) GetMember(ctx context.Context, name string) (*api.ClusterMember, string, error) {
-	s, err := a.server(ctx)
-	if err != nil {
-		return nil, "", err
-	}
 	var m api.ClusterMember
-	etag, err := getJSON(s, "clustering", "/1.0/cluster/members/"+segment(name), &m)
+	etag, err := get(ctx, a, "clustering", "/1.0/cluster/members/"+segment(name), &m)
 	if err != nil {
 		return nil, "", classifyf(err, "get member %q", name)
 	}

@@ -3,13 +3,13 @@ package incus
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
 
-	incusclient "github.com/lxc/incus/v6/client"
+	"github.com/lxc/incus/v6/shared/api"
 )
 
 // idleConns bounds the idle upstream connections kept open: enough for the
@@ -52,25 +52,55 @@ func reuse(t *http.Transport, socket string) *http.Transport {
 	return n
 }
 
-// getJSON reads path (with its /1.0 prefix) and decodes the answer's
-// metadata straight into out. The client's typed getters decode the same
-// metadata too, but then pretty-print the result for a debug log line
-// whether or not debug logging is on (a MarshalIndent per request); this is
-// their read without that. need is the API extension the typed getter
-// would require, checked the same way.
-func getJSON(s incusclient.InstanceServer, need, path string, out any) (string, error) {
-	if need != "" && !s.HasExtension(need) {
-		return "", fmt.Errorf("The server is missing the required %q API extension", need)
-	}
-	resp, etag, err := s.RawQuery(http.MethodGet, path, nil, "")
+// get reads path (with its /1.0 prefix) and decodes the answer in one
+// pass, envelope and metadata together, straight into out. The client's
+// typed getters decode every answer twice (the envelope with its metadata
+// kept as raw bytes, then the metadata) and then pretty-print the result
+// for a debug line whether or not debug logging is on; this sends the same
+// request through the client's own DoHTTP (its headers and credentials)
+// and reads the answer as the client's incusParseResponse does: an error
+// answer is an api.StatusError with the upstream's status and words. need
+// is the API extension the typed getter would require, checked the same way.
+func get[T any](ctx context.Context, a *Adapter, need, path string, out *T) (string, error) {
+	s, base, err := a.serverAt(ctx)
 	if err != nil {
 		return "", err
 	}
-	if resp.Type != "sync" {
-		return "", errors.New("incus answered a read with a " + string(resp.Type) + " response")
+	if need != "" && !s.HasExtension(need) {
+		return "", fmt.Errorf("The server is missing the required %q API extension", need)
 	}
-	if err := json.Unmarshal(resp.Metadata, out); err != nil {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := s.DoHTTP(req)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		// Read to the end so the connection goes back to the idle pool.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		_ = resp.Body.Close()
+	}()
+	env := envelope[T]{Metadata: out}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("Failed to fetch %s: %s", req.URL.String(), resp.Status)
+		}
 		return "", fmt.Errorf("decode %s: %w", path, err)
 	}
-	return etag, nil
+	switch env.Type {
+	case api.ErrorResponse:
+		return "", api.StatusErrorf(resp.StatusCode, "%v", env.Error)
+	case api.SyncResponse:
+		return resp.Header.Get("ETag"), nil
+	}
+	return "", fmt.Errorf("incus answered a read of %s with a %q response", path, env.Type)
+}
+
+// envelope is the part of Incus's answer a read needs, metadata typed.
+type envelope[T any] struct {
+	Type     api.ResponseType `json:"type"`
+	Error    string           `json:"error"`
+	Metadata *T               `json:"metadata"`
 }
