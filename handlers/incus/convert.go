@@ -4,6 +4,7 @@ import (
 	"github.com/lxc/incus/v6/shared/api"
 
 	gen "github.com/clustergate/clustergate/generated/incuscluster"
+	"github.com/clustergate/clustergate/internal/ptr"
 )
 
 // The conversions below are the hot paths' replacement for reshape.Into (a
@@ -51,4 +52,19 @@ func mapOrNil(m map[string]string) *map[string]string {
 		return nil
 	}
 	return &m
+}
+
+// memberPutIn converts a facade member body to the upstream's writable
+// fields; an absent field is the zero value, as the JSON round trip gives.
+func memberPutIn(b *gen.ClusterMemberPut) api.ClusterMemberPut {
+	if b == nil {
+		return api.ClusterMemberPut{}
+	}
+	return api.ClusterMemberPut{
+		Roles:         ptr.Deref(b.Roles),
+		FailureDomain: ptr.Deref(b.FailureDomain),
+		Description:   ptr.Deref(b.Description),
+		Config:        api.ConfigMap(ptr.Deref(b.Config)),
+		Groups:        ptr.Deref(b.Groups),
+	}
 }

@@ -64,3 +64,29 @@ func allSet(t *testing.T, v reflect.Value) {
 		}
 	}
 }
+
+// TestMemberPutIn: the facade body's fields land on the upstream's, absent
+// ones as zero values, as the JSON round trip it replaced gives them.
+func TestMemberPutIn(t *testing.T) {
+	full := &gen.ClusterMemberPut{Config: &map[string]string{"scheduler.instance": "manual"}, Description: s("d"),
+		FailureDomain: s("rack2"), Groups: &[]string{"default", "gpu"}, Roles: &[]string{}}
+	want := api.ClusterMemberPut{Config: api.ConfigMap{"scheduler.instance": "manual"}, Description: "d",
+		FailureDomain: "rack2", Groups: []string{"default", "gpu"}, Roles: []string{}}
+	allSet(t, reflect.ValueOf(*full))
+	for name, c := range map[string]struct {
+		in   *gen.ClusterMemberPut
+		want api.ClusterMemberPut
+	}{
+		"full":   {full, want},
+		"empty":  {&gen.ClusterMemberPut{}, api.ClusterMemberPut{}},
+		"absent": {nil, api.ClusterMemberPut{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := memberPutIn(c.in)
+			assert.Equal(t, c.want, got)
+			var round api.ClusterMemberPut
+			require.NoError(t, reshape.Into(&round, c.in))
+			assert.Equal(t, round, got, "the typed conversion must give what the JSON round trip gives")
+		})
+	}
+}

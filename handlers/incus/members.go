@@ -45,10 +45,7 @@ func (h *Handler) Clustermemberget(ctx context.Context, req gen.Clustermemberget
 // Clustermemberput replaces a member's writable fields and answers with the
 // member as it now is.
 func (h *Handler) Clustermemberput(ctx context.Context, req gen.ClustermemberputRequestObject) (gen.ClustermemberputResponseObject, error) {
-	var put api.ClusterMemberPut
-	if err := reshape.Into(&put, req.Body); err != nil {
-		return nil, err
-	}
+	put := memberPutIn(req.Body)
 	replace := func(api.ClusterMemberPut) (api.ClusterMemberPut, error) { return put, nil }
 	m, etag, err := h.writeMember(ctx, req.Name, req.Params.IfMatch, replace, memberKept(req.Body, false), false)
 	if err != nil {
