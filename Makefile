@@ -11,7 +11,7 @@ GENERATED := openapi generated go.mod go.sum
 # MCP client configurations in README.md run (a test keeps them equal).
 PREFIX    ?= /usr/local
 
-.PHONY: build install run generate check-generated test test-deps vet fuzz-short bench clean
+.PHONY: build install run generate check-generated test test-deps vet fuzz-short bench bench-ab clean
 
 build: ## build bin/clustergate
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/clustergate ./cmd/clustergate
@@ -90,7 +90,12 @@ fuzz-short: ## run each fuzzer for FUZZTIME (a crasher lands in <pkg>/testdata/f
 
 bench: ## benchmarks, soak and profiles against side-by-side baselines; writes docs/BENCHMARKS.md
 	bash tests/scripts/install-lxd.sh
+	bash tests/scripts/install-incus.sh
+	bash tests/scripts/install-nginx.sh
 	bash tests/scripts/bench.sh
+
+bench-ab: ## per-request cost of the working tree against OLD=<rev>, interleaved, medians and ratios
+	bash tests/scripts/bench-ab.sh $(OLD)
 
 clean:
 	rm -rf bin

@@ -43,10 +43,14 @@ type Adapter struct {
 	cfg  Config
 	mu   sync.Mutex
 	conn incusclient.InstanceServer
+	base string // the connection's base URL, for reads sent with DoHTTP
 }
 
 // New returns an adapter; it does not connect yet.
-func New(cfg Config) *Adapter { return &Adapter{cfg: cfg} }
+func New(cfg Config) *Adapter {
+	quietClientLog()
+	return &Adapter{cfg: cfg}
+}
 
 // Where describes the configured upstream location for messages.
 func (a *Adapter) Where() string {
@@ -58,24 +62,34 @@ func (a *Adapter) Where() string {
 
 // server returns the shared connection bound to ctx.
 func (a *Adapter) server(ctx context.Context) (incusclient.InstanceServer, error) {
+	s, _, err := a.serverAt(ctx)
+	return s, err
+}
+
+// serverAt is server with the connection's base URL.
+func (a *Adapter) serverAt(ctx context.Context) (incusclient.InstanceServer, string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.conn == nil {
 		conn, err := a.connect(ctx)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if _, ok := conn.(contextual); !ok {
-			return nil, fmt.Errorf("incus client %T cannot bind a context", conn)
+			return nil, "", fmt.Errorf("incus client %T cannot bind a context", conn)
 		}
-		a.conn = conn
+		info, err := conn.GetConnectionInfo()
+		if err != nil {
+			return nil, "", classify("connect", err)
+		}
+		a.conn, a.base = conn, info.URL
 	}
 	// WithContext writes the context onto the client it is called on, so it
 	// must not be the shared one: concurrent requests would swap contexts
 	// and one request's deadline would cancel another's upstream call.
 	// UseTarget("") returns a copy that shares the HTTP client and the
 	// server's information; the context is bound to that copy only.
-	return a.conn.UseTarget("").(contextual).WithContext(ctx), nil
+	return a.conn.UseTarget("").(contextual).WithContext(ctx), a.base, nil
 }
 
 // contextual is the part of the client's concrete type (*ProtocolIncus) that
@@ -85,7 +99,8 @@ type contextual interface {
 }
 
 func (a *Adapter) connect(ctx context.Context) (incusclient.InstanceServer, error) {
-	args := &incusclient.ConnectionArgs{SkipGetEvents: true, UserAgent: "clustergate"}
+	client := &http.Client{}
+	args := &incusclient.ConnectionArgs{SkipGetEvents: true, UserAgent: "clustergate", HTTPClient: client}
 	if a.cfg.APIKey != "" {
 		args.TransportWrapper = bearer(a.cfg.APIKey)
 	}
@@ -95,13 +110,24 @@ func (a *Adapter) connect(ctx context.Context) (incusclient.InstanceServer, erro
 				"incus upstream is not reachable: socket %s: %v; %s", a.cfg.Socket, pathErr(err), Configure)
 		}
 		conn, err := incusclient.ConnectIncusUnixWithContext(ctx, a.cfg.Socket, args)
-		return conn, classify("connect", err)
+		return connected(conn, err, client, a.cfg.Socket)
 	}
 	if err := readPEMs(args, a.cfg); err != nil {
 		return nil, err
 	}
 	conn, err := incusclient.ConnectIncusWithContext(ctx, a.cfg.URL, args)
-	return conn, classify("connect", err)
+	return connected(conn, err, client, "")
+}
+
+// connected turns keep-alive on for a new connection (see keepAlive).
+func connected(conn incusclient.InstanceServer, err error, client *http.Client, socket string) (incusclient.InstanceServer, error) {
+	if err != nil {
+		return nil, classify("connect", err)
+	}
+	if err := keepAlive(client, socket); err != nil {
+		return nil, classify("connect", err)
+	}
+	return conn, nil
 }
 
 func pathErr(err error) string {

@@ -4,17 +4,18 @@ import (
 	"context"
 	"net/url"
 
+	incusclient "github.com/lxc/incus/v6/client"
 	"github.com/lxc/incus/v6/shared/api"
 )
 
 // GetCluster returns the cluster configuration and its ETag.
 func (a *Adapter) GetCluster(ctx context.Context) (*api.Cluster, string, error) {
-	s, err := a.server(ctx)
+	var c api.Cluster
+	etag, err := get(ctx, a, "clustering", "/1.0/cluster", &c)
 	if err != nil {
-		return nil, "", err
+		return nil, "", classify("get cluster", err)
 	}
-	c, etag, err := s.GetCluster()
-	return c, etag, classify("get cluster", err)
+	return &c, etag, nil
 }
 
 // UpdateCluster replaces the cluster configuration (async upstream). done is
@@ -57,14 +58,15 @@ func (a *Adapter) MemberURLs(ctx context.Context, filter string) ([]string, erro
 
 // Members lists the members with their details, optionally filtered.
 func (a *Adapter) Members(ctx context.Context, filter string) ([]api.ClusterMember, error) {
-	s, err := a.server(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var members []api.ClusterMember
+	members := []api.ClusterMember{}
+	var err error
 	if filter == "" {
-		members, err = s.GetClusterMembers()
+		_, err = get(ctx, a, "clustering", "/1.0/cluster/members?recursion=1", &members)
 	} else {
+		var s incusclient.InstanceServer
+		if s, err = a.server(ctx); err != nil {
+			return nil, err
+		}
 		members, err = s.GetClusterMembersWithFilter([]string{filter})
 	}
 	return members, classify("list cluster members", err)

@@ -9,12 +9,12 @@ import (
 
 // GetMember returns one member and its ETag.
 func (a *Adapter) GetMember(ctx context.Context, name string) (*api.ClusterMember, string, error) {
-	s, err := a.server(ctx)
+	var m api.ClusterMember
+	etag, err := get(ctx, a, "clustering", "/1.0/cluster/members/"+segment(name), &m)
 	if err != nil {
-		return nil, "", err
+		return nil, "", classifyf(err, "get member %q", name)
 	}
-	m, etag, err := s.GetClusterMember(segment(name))
-	return m, etag, classifyf(err, "get member %q", name)
+	return &m, etag, nil
 }
 
 // UpdateMember replaces a member's writable fields; a non-empty etag makes

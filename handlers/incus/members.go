@@ -29,8 +29,7 @@ func (h *Handler) Clustermembersgetrecursion1(ctx context.Context, req gen.Clust
 	if err != nil {
 		return nil, err
 	}
-	out := gen.Clustermembersgetrecursion1200JSONResponse{}
-	return out, reshape.Into(&out, members)
+	return gen.Clustermembersgetrecursion1200JSONResponse(membersOut(members)), nil
 }
 
 // Clustermemberget returns one member with its ETag.
@@ -39,29 +38,20 @@ func (h *Handler) Clustermemberget(ctx context.Context, req gen.Clustermemberget
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	return gen.Clustermemberget200JSONResponse{Body: body, Headers: gen.Clustermemberget200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
 // Clustermemberput replaces a member's writable fields and answers with the
 // member as it now is.
 func (h *Handler) Clustermemberput(ctx context.Context, req gen.ClustermemberputRequestObject) (gen.ClustermemberputResponseObject, error) {
-	var put api.ClusterMemberPut
-	if err := reshape.Into(&put, req.Body); err != nil {
-		return nil, err
-	}
+	put := memberPutIn(req.Body)
 	replace := func(api.ClusterMemberPut) (api.ClusterMemberPut, error) { return put, nil }
 	m, etag, err := h.writeMember(ctx, req.Name, req.Params.IfMatch, replace, memberKept(req.Body, false), false)
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	return gen.Clustermemberput200JSONResponse{Body: body, Headers: gen.Clustermemberput200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
@@ -74,10 +64,7 @@ func (h *Handler) Clustermemberpatch(ctx context.Context, req gen.Clustermemberp
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	return gen.Clustermemberpatch200JSONResponse{Body: body, Headers: gen.Clustermemberpatch200ResponseHeaders{ETag: ptr.NonZero(etag)}}, nil
 }
 
@@ -119,10 +106,7 @@ func (h *Handler) Clustermemberpost(ctx context.Context, req gen.Clustermemberpo
 	if err != nil {
 		return nil, err
 	}
-	var body gen.ClusterMember
-	if err := reshape.Into(&body, m); err != nil {
-		return nil, err
-	}
+	body := memberOut(m)
 	loc := memberURL(post.ServerName)
 	return gen.Clustermemberpost200JSONResponse{Body: body,
 		Headers: gen.Clustermemberpost200ResponseHeaders{ETag: ptr.NonZero(etag), Location: &loc}}, nil

@@ -43,3 +43,19 @@ func TestFacadeURL(t *testing.T) {
 	assert.Equal(t, "/v1/1-0/cluster/members/a", facadeURL("/1.0/cluster/members/a"))
 	assert.Equal(t, "/elsewhere", facadeURL("/elsewhere"))
 }
+
+// TestMergeMemberEveryField: a patch setting every field of the generated
+// model replaces each one (roles and failure domain included, which
+// TestMergeMember leaves alone).
+func TestMergeMemberEveryField(t *testing.T) {
+	cur := api.ClusterMemberPut{Config: map[string]string{"a": "1"}, Description: "old", Roles: []string{"database"},
+		Groups: []string{"default"}, FailureDomain: "rack1"}
+	v := func(s string) *string { return &s }
+	patch := &gen.ClusterMemberPut{Config: &map[string]string{"b": "2"}, Description: v("new"), Roles: &[]string{},
+		Groups: &[]string{"gpu"}, FailureDomain: v("rack2")}
+	got, err := mergeMember(cur, patch)
+	require.NoError(t, err)
+	assert.Equal(t, api.ClusterMemberPut{Config: map[string]string{"a": "1", "b": "2"}, Description: "new", Roles: []string{},
+		Groups: []string{"gpu"}, FailureDomain: "rack2"}, got)
+	assert.Equal(t, []string{"database"}, cur.Roles, "the current value is not written through")
+}

@@ -72,17 +72,21 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.IPExtractor = opts.Proxies.ClientIP
 	routes := map[string]catalog.Op{}
 	upstreams, backends := map[string]string{}, map[string]string{}
-	e.Use(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
+	ch := newChain(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
 		middleware.Recover(), bodyLimit(int64(orDefault(opts.MaxBodyBytes, 1<<20))),
 		deadline(opts.RequestTimeout), requireKey(auth.Authenticator{Keys: opts.Keys, Tokens: opts.Tokens}, auth.NewThrottle()),
 		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
+	e.Use(ch.middleware(e))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		own := map[string]bool{}
 		for _, op := range s.Ops {
 			routes[op.Key()], own[op.Key()] = op, true
 		}
-		e.Use(strictInput(s.Ops), locate(s.Ops), validator(s.Spec, own))
+		mws := []echo.MiddlewareFunc{strictInput(s.Ops), locate(s.Ops), validator(s.Spec, own)}
+		for _, op := range s.Ops {
+			ch.route(op.Method, op.EchoPath, mws...)
+		}
 		s.Register(e)
 	}
 	spec, err := mergeSpecs(surfaces)

@@ -39,14 +39,13 @@ type Gate struct {
 }
 
 // GateEnv is the configuration every benchmark gate runs with: an API key
-// (so key checking is measured), a rate limit far above what the load
-// generator can send (so the limiter runs but never refuses), and no
-// sandbox for the surfaces left unconfigured, as the Helm chart deploys it.
+// (so key checking is measured), the rate limit off (a limit turns a load
+// test into a 429 test; the nginx baseline has none either), and no sandbox
+// for the surfaces left unconfigured, as the Helm chart deploys it.
 func GateEnv(socket string) map[string]string {
 	return map[string]string{
 		"INCUS_SOCKET": socket, "CLUSTERGATE_API_KEYS": "admin=" + benchkit.BenchKey,
-		"CLUSTERGATE_RATE_LIMIT": "1000000", "CLUSTERGATE_RATE_BURST": "1000000",
-		"CLUSTERGATE_SANDBOX": "false",
+		"CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_SANDBOX": "false",
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 // Other variables: CLUSTERGATE_BENCH_QUICK=1 (small counts, for trying the
 // suite out), CLUSTERGATE_BENCH_SOAK=60s (soak length),
 // CLUSTERGATE_BENCH_SOAK_RATE=300 (requests/s), CLUSTERGATE_BENCH_SECTIONS
-// (comma-separated: race, rest-fast, rest-lxd, mcp, startup, rss, codegen, soak;
+// (comma-separated: race, rest-fast, rest-lxd, rest-nginx, mcp, startup, rss, codegen, soak;
 // default all), and the facts the script
 // passes in: _COMMAND, _PROFILE (pprof text to include), _RACE (output of
 // the REST benchmarks under go test -race), _LOAD_WAIT, _COMMIT.
@@ -37,6 +37,7 @@ func TestBenchReport(t *testing.T) {
 		{"race", raceSection},
 		{"rest-fast", restFast},
 		{"rest-lxd", restLXD},
+		{"rest-nginx", restNginx},
 		{"mcp", mcpSection},
 		{"startup", startupSection},
 		{"rss", rssSection},

@@ -2,7 +2,9 @@
 # bench.sh is the body of `make bench`: it waits (bounded) for a quiet
 # machine, profiles clustergate's hot paths, then runs the benchmark suite in
 # tests/bench (REST and MCP overhead against baselines measured side by
-# side, start-up, resident memory, codegen, a 60 s soak from a second
+# side: httputil.ReverseProxy, and nginx (tests/scripts/install-nginx.sh)
+# in front of the fast upstream and of a real Incus 6.0 with CPU per
+# request; start-up, resident memory, codegen, a 60 s soak from a second
 # process) and writes docs/BENCHMARKS.md. Everything runs on loopback; every
 # loop is bounded. It takes 6 to 10 minutes, waiting included.
 #

@@ -36,6 +36,23 @@ func GetMembers() Op {
 		Upstream: "/1.0/cluster/members?recursion=1", Want: 200, WantUp: 200}
 }
 
+// GetMember is GET one member (with its ETag).
+func GetMember(name string) Op {
+	return Op{Name: "GET member", Method: http.MethodGet, Facade: "/v1/1-0/cluster/members/" + name,
+		Upstream: "/1.0/cluster/members/" + name, Want: 200, WantUp: 200}
+}
+
+// PatchMember is PATCH member: clustergate reads, merges, writes and reads
+// back (the upstream's own PATCH does not merge every field).
+func PatchMember(name string, body []byte) Op {
+	return Op{Name: "PATCH member", Method: http.MethodPatch, Facade: "/v1/1-0/cluster/members/" + name,
+		Upstream: "/1.0/cluster/members/" + name, Body: body, Want: 200, WantUp: 200}
+}
+
+// FakePatchBody is the PATCH member body used against the fake upstream:
+// it merges to what the fake already holds, so the read-back verifies.
+var FakePatchBody = []byte(`{"description":"bench"}`)
+
 // GetCluster is GET /v1/1-0/cluster.
 func GetCluster() Op {
 	return Op{Name: "GET cluster", Method: http.MethodGet, Facade: "/v1/1-0/cluster", Upstream: "/1.0/cluster", Want: 200, WantUp: 200}
