@@ -16,6 +16,8 @@ import (
 type Key struct {
 	Name string
 	Role vocab.Role
+	// Upstreams limits the key to these named upstreams; empty reaches all.
+	Upstreams []string
 	hash [sha256.Size]byte
 }
 

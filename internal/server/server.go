@@ -46,6 +46,9 @@ type Surface struct {
 	// it was not, hint says how to give one. An unconfigured upstream is
 	// reported by /readyz but does not make the instance unready.
 	Configured func() (ok bool, hint string)
+	// Named are the surface's named upstreams, the default first; when set
+	// they replace Register, Ready, Backend and Configured (see Named).
+	Named []Named
 }
 
 // Options are the server settings that do not belong to a surface.
@@ -83,7 +86,11 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 			routes[op.Key()], own[op.Key()] = op, true
 		}
 		e.Use(strictInput(s.Ops), locate(s.Ops), validator(s.Spec, own))
-		s.Register(e)
+		if len(s.Named) > 0 {
+			registerNamed(e, s)
+		} else {
+			s.Register(e)
+		}
 	}
 	spec, err := mergeSpecs(surfaces)
 	if err != nil {
