@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
 	"github.com/clustergate/clustergate/generated/capiclusters"
 	capihandlers "github.com/clustergate/clustergate/handlers/capi"

@@ -18,7 +18,7 @@ type Key struct {
 	Role vocab.Role
 	// Upstreams limits the key to these named upstreams; empty reaches all.
 	Upstreams []string
-	hash [sha256.Size]byte
+	hash      [sha256.Size]byte
 }
 
 // Keys is the set of configured API keys; empty means auth is off.
