@@ -99,6 +99,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	if opts.Tokens != nil {
 		e.GET(auth.MetadataPath, echo.WrapHandler(auth.MetadataHandler(opts.Tokens, "", "clustergate REST API")))
 	}
+	e.GET(upstreamsPath, listUpstreams(surfaces))
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(surfaces, opts.Drain))
 	e.GET("/openapi.json", openapiJSON(spec))

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -206,4 +208,49 @@ func surfacesReady(entries []readyEntry, states map[string]upstreamState) (ready
 		}
 	}
 	return ready, serving
+}
+
+// upstreamsPath lists every named upstream; it is not a facade operation
+// (no upstream answers it), so it is registered here.
+const upstreamsPath = "/v1/upstreams"
+
+// upstreamLine is one upstream in GET /v1/upstreams.
+type upstreamLine struct {
+	Surface  string `json:"surface"`
+	Upstream string `json:"upstream"` // incus, portworx, capi
+	Name     string `json:"name"`
+	Default  bool   `json:"default"`
+	Backend  string `json:"backend"`
+	Ready    bool   `json:"ready"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// listUpstreams answers every upstream the caller may reach, asked at once
+// within a short deadline, as /readyz does.
+func listUpstreams(surfaces []Surface) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, _ := c.Get(ctxIdentity).(auth.Identity)
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+		defer cancel()
+		var lines []upstreamLine
+		var probes []Surface
+		for _, s := range surfaces {
+			for i, n := range s.Named {
+				if !id.Reaches(n.Name) {
+					continue
+				}
+				lines = append(lines, upstreamLine{Surface: s.Name, Upstream: s.Upstream, Name: n.Name, Default: i == 0, Backend: n.Backend})
+				probes = append(probes, Surface{Backend: n.Backend, Ready: n.Ready, Configured: n.Configured})
+			}
+		}
+		var wg sync.WaitGroup
+		for i := range lines {
+			wg.Go(func() {
+				st := readiness(ctx, probes[i])
+				lines[i].Ready, lines[i].Reason = st.Ready, st.Reason
+			})
+		}
+		wg.Wait()
+		return c.JSON(http.StatusOK, map[string]any{"upstreams": lines})
+	}
 }

@@ -1,0 +1,149 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	gen "github.com/clustergate/clustergate/generated/incuscluster"
+	"github.com/clustergate/clustergate/tests/cgtest"
+	"github.com/clustergate/clustergate/tests/lxdtest"
+)
+
+const eastKey = "e2e-east-only-key"
+
+// twoIncusGate starts two independent Incus daemons and one clustergate
+// serving both as the named upstreams east (the default: first) and west,
+// with an admin key and an operator key scoped to east.
+func twoIncusGate(t *testing.T) (gate *cgtest.Gate, east, west *lxdtest.Daemon) {
+	t.Helper()
+	east, west = lxdtest.Incus.Start(t), lxdtest.Incus.Start(t)
+	dir := t.TempDir()
+	sum := sha256.Sum256([]byte(eastKey))
+	keys := filepath.Join(dir, "keys.yaml")
+	require.NoError(t, os.WriteFile(keys, []byte(fmt.Sprintf(
+		"- name: east-operator\n  role: operator\n  sha256: %s\n  upstreams: [east]\n", hex.EncodeToString(sum[:]))), 0o600))
+	cfg := filepath.Join(dir, "clustergate.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(
+		"upstreams:\n  incus:\n    - name: east\n      socket: %s\n    - name: west\n      socket: %s\n", east.Socket, west.Socket)), 0o600))
+	gate = cgtest.Start(t, map[string]string{"CLUSTERGATE_CONFIG": cfg, "CLUSTERGATE_API_KEYS": "admin=" + adminKey,
+		"CLUSTERGATE_API_KEYS_FILE": keys, "CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": "20s"})
+	return gate, east, west
+}
+
+func incusClient(t *testing.T, gate *cgtest.Gate, key string) *gen.ClientWithResponses {
+	t.Helper()
+	c, err := gen.NewClientWithResponses(gate.URL, gen.WithRequestEditorFn(cgtest.Bearer(key)))
+	require.NoError(t, err)
+	return c
+}
+
+// getJSON GETs a path of the gate with the admin key.
+func getJSON(t *testing.T, gate *cgtest.Gate, path string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx(t), http.MethodGet, gate.URL+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+adminKey)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(raw, &body), string(raw))
+	return res.StatusCode, body
+}
+
+// TestTwoIncusClustersBehindOneGate: reads and writes go to the upstream the
+// upstream parameter names and nowhere else; omitted, the default (first);
+// unknown, 404 naming the known ones; a key scoped to east gets 403 on west;
+// with west stopped its calls fail fast (503/504) while east answers, and
+// /readyz and /v1/upstreams say west is down.
+func TestTwoIncusClustersBehindOneGate(t *testing.T) {
+	gate, east, west := twoIncusGate(t)
+	admin, scoped := incusClient(t, gate, adminKey), incusClient(t, gate, eastKey)
+	x := ctx(t)
+	on := func(name string) *string { return &name }
+
+	// Reads: each cluster knows only its own member.
+	for _, tc := range []struct {
+		upstream *string
+		member   string
+		want     int
+	}{
+		{on("east"), east.Name, http.StatusOK}, {on("east"), west.Name, http.StatusNotFound},
+		{on("west"), west.Name, http.StatusOK}, {on("west"), east.Name, http.StatusNotFound},
+		{nil, east.Name, http.StatusOK}, // omitted: east, the first entry
+	} {
+		r, err := admin.ClustermembergetWithResponse(x, tc.member, &gen.ClustermembergetParams{Upstream: tc.upstream})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, r.StatusCode(), "member %s on %v: %s", tc.member, tc.upstream, r.Body)
+	}
+
+	// Writes: a group created through west exists on west only.
+	made, err := admin.ClustergroupspostWithResponse(x, &gen.ClustergroupspostParams{Upstream: on("west")}, gen.ClusterGroupsPost{Name: "west-only"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, made.StatusCode(), string(made.Body))
+	_, _, err = west.Client().GetClusterGroup("west-only")
+	require.NoError(t, err, "the group is on west itself")
+	_, _, err = east.Client().GetClusterGroup("west-only")
+	require.Error(t, err, "and not on east")
+
+	// Unknown upstream: 404 naming the known ones.
+	unknown, err := admin.ClustergetWithResponse(x, &gen.ClustergetParams{Upstream: on("north")})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, unknown.StatusCode())
+	assert.Contains(t, string(unknown.Body), `upstream \"north\" is not one of incus's upstreams: east, west`)
+
+	// Scope: the east-only key reads east, and is refused west by name.
+	own, err := scoped.ClustergetWithResponse(x, &gen.ClustergetParams{Upstream: on("east")})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, own.StatusCode(), string(own.Body))
+	other, err := scoped.ClustergetWithResponse(x, &gen.ClustergetParams{Upstream: on("west")})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, other.StatusCode())
+	assert.Contains(t, string(other.Body), `may not reach upstream \"west\"`)
+
+	// West goes away: its calls fail fast, east keeps answering.
+	west.Stop()
+	start := time.Now()
+	down, err := admin.ClustergetWithResponse(x, &gen.ClustergetParams{Upstream: on("west")})
+	require.NoError(t, err)
+	assert.Contains(t, []int{http.StatusServiceUnavailable, http.StatusGatewayTimeout}, down.StatusCode(), string(down.Body))
+	assert.Less(t, time.Since(start), 10*time.Second, "fails well within the 20s request deadline")
+	up, err := admin.ClustergetWithResponse(x, &gen.ClustergetParams{Upstream: on("east")})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, up.StatusCode(), string(up.Body))
+
+	status, ready := getJSON(t, gate, "/readyz")
+	assert.Equal(t, http.StatusOK, status, "no upstream is required: one ready Incus cluster keeps the instance ready")
+	ups := ready["upstreams"].(map[string]any)
+	assert.Equal(t, true, ups["incus/east"].(map[string]any)["ready"])
+	assert.Equal(t, false, ups["incus/west"].(map[string]any)["ready"])
+	assert.NotEmpty(t, ups["incus/west"].(map[string]any)["reason"])
+
+	status, list := getJSON(t, gate, "/v1/upstreams")
+	require.Equal(t, http.StatusOK, status)
+	byName := map[string]map[string]any{}
+	for _, u := range list["upstreams"].([]any) {
+		m := u.(map[string]any)
+		if m["upstream"] == "incus" {
+			byName[m["name"].(string)] = m
+		}
+	}
+	require.Len(t, byName, 2)
+	assert.Equal(t, true, byName["east"]["ready"])
+	assert.Equal(t, true, byName["east"]["default"])
+	assert.Equal(t, false, byName["west"]["ready"])
+	assert.NotEmpty(t, byName["west"]["reason"])
+}
