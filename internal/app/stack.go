@@ -44,6 +44,8 @@ type Stack struct {
 // configured it) or the sandbox (and how to configure the upstream).
 type SurfaceInfo struct {
 	Name, Backend, Note string
+	// Upstreams are the surface's named upstreams, the default first.
+	Upstreams []SurfaceInfo
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
@@ -68,7 +70,12 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	}
 	for _, s := range surfaces {
 		_, note := s.Configured()
-		st.Surfaces = append(st.Surfaces, SurfaceInfo{Name: s.Name, Backend: s.Backend, Note: note})
+		info := SurfaceInfo{Name: s.Name, Backend: s.Backend, Note: note}
+		for _, n := range s.Named {
+			_, why := n.Configured()
+			info.Upstreams = append(info.Upstreams, SurfaceInfo{Name: n.Name, Backend: n.Backend, Note: why})
+		}
+		st.Surfaces = append(st.Surfaces, info)
 		if s.Backend == server.BackendSandbox {
 			hint := note
 			log.Warn("SANDBOX: this surface answers from an in-memory sandbox with made-up data, because its upstream is not configured",
