@@ -77,9 +77,12 @@ func incusSurface(cfg *config.Config) (server.Surface, error) {
 			})
 			up, n.Ready = a, a.Ping
 		}
-		h := incushandlers.New(up)
-		n.Register = func(r *server.Router) { incuscluster.RegisterHandlers(r, incuscluster.NewStrictHandler(h, nil)) }
-		s.Named = append(s.Named, n)
+		s.Named = append(s.Named, incusNamed(n, up))
+	}
+	if sandboxOnly(s.Named) { // a first run shows many clusters behind one gate
+		n := named(config.Common{Name: secondSandbox}, "", incusadapter.Configure)
+		n.Ready, n.Backend = sandboxReady, server.BackendSandbox
+		s.Named = append(s.Named, incusNamed(n, incussandbox.New()))
 	}
 	return withDefault(s), nil
 }
@@ -112,13 +115,37 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 			}
 			up, n.Ready = a, a.Ping
 		}
-		h := portworxhandlers.New(up)
-		n.Register = func(r *server.Router) {
-			portworxclusterpair.RegisterHandlers(r, portworxclusterpair.NewStrictHandler(h, nil))
-		}
-		s.Named = append(s.Named, n)
+		s.Named = append(s.Named, portworxNamed(n, up))
+	}
+	if sandboxOnly(s.Named) {
+		n := named(config.Common{Name: secondSandbox}, "", portworxadapter.Configure)
+		n.Ready, n.Backend = sandboxReady, server.BackendSandbox
+		s.Named = append(s.Named, portworxNamed(n, portworxsandbox.New()))
 	}
 	return withDefault(s), nil
+}
+
+// secondSandbox names the second sandbox cluster of the Incus and Portworx
+// surfaces when nothing is configured (?upstream=sandbox-2).
+const secondSandbox = "sandbox-2"
+
+// sandboxOnly says whether a surface's only upstream is its sandbox.
+func sandboxOnly(ns []server.Named) bool {
+	return len(ns) == 1 && ns[0].Backend == server.BackendSandbox
+}
+
+func incusNamed(n server.Named, up incushandlers.Upstream) server.Named {
+	h := incushandlers.New(up)
+	n.Register = func(r *server.Router) { incuscluster.RegisterHandlers(r, incuscluster.NewStrictHandler(h, nil)) }
+	return n
+}
+
+func portworxNamed(n server.Named, up portworxhandlers.Upstream) server.Named {
+	h := portworxhandlers.New(up)
+	n.Register = func(r *server.Router) {
+		portworxclusterpair.RegisterHandlers(r, portworxclusterpair.NewStrictHandler(h, nil))
+	}
+	return n
 }
 
 // named starts the Named upstream of an entry: configured by `by`, or how

@@ -148,9 +148,9 @@ type readyEntry struct {
 	required     bool
 }
 
-// readyEntries lists every upstream of every surface: a surface with one
-// upstream named "default" keeps its plain key ("incus"), named upstreams
-// are "incus/east".
+// readyEntries lists every upstream of every surface: the upstream named
+// "default" (the flags') keeps its plain key ("incus"), other named
+// upstreams are "incus/east".
 func readyEntries(surfaces []Surface) []readyEntry {
 	var out []readyEntry
 	for _, s := range surfaces {
@@ -160,7 +160,7 @@ func readyEntries(surfaces []Surface) []readyEntry {
 		}
 		for _, n := range s.Named {
 			key := s.Upstream + "/" + n.Name
-			if len(s.Named) == 1 && n.Name == "default" {
+			if n.Name == "default" { // the flags' upstream keeps its plain key
 				key = s.Upstream
 			}
 			out = append(out, readyEntry{key: key, surface: s.Name, required: n.Required,

@@ -147,3 +147,32 @@ func TestTwoIncusClustersBehindOneGate(t *testing.T) {
 	assert.Equal(t, false, byName["west"]["ready"])
 	assert.NotEmpty(t, byName["west"]["reason"])
 }
+
+// TestSandboxOffersNamedClusters: with nothing configured, two Incus and two
+// Portworx sandbox clusters and one management cluster are named upstreams,
+// and each sandbox cluster keeps its own state.
+func TestSandboxOffersNamedClusters(t *testing.T) {
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_API_KEYS": "admin=" + adminKey})
+	status, list := getJSON(t, gate, "/v1/upstreams")
+	require.Equal(t, http.StatusOK, status)
+	var got []string
+	for _, u := range list["upstreams"].([]any) {
+		m := u.(map[string]any)
+		assert.Equal(t, "sandbox", m["backend"], m)
+		assert.Equal(t, true, m["ready"], m)
+		got = append(got, fmt.Sprintf("%s/%s", m["upstream"], m["name"]))
+	}
+	assert.Equal(t, []string{"incus/default", "incus/sandbox-2", "portworx/default", "portworx/sandbox-2", "capi/default"}, got)
+
+	c, x := incusClient(t, gate, adminKey), ctx(t)
+	second := "sandbox-2"
+	made, err := c.ClustergroupspostWithResponse(x, &gen.ClustergroupspostParams{Upstream: &second}, gen.ClusterGroupsPost{Name: "only-second"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, made.StatusCode(), string(made.Body))
+	there, err := c.ClustergroupgetWithResponse(x, "only-second", &gen.ClustergroupgetParams{Upstream: &second})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, there.StatusCode())
+	notDefault, err := c.ClustergroupgetWithResponse(x, "only-second", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, notDefault.StatusCode(), "the default sandbox cluster is another cluster")
+}
