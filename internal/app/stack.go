@@ -94,6 +94,11 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 		specs[s.Name] = s.Spec
 		st.Ops = append(st.Ops, s.Ops...)
 	}
+	// GET /v1/upstreams is clustergate's own operation: listed with the
+	// others (routes, README, tools), served by internal/server.
+	upOp, upSpec := upstreamsOp()
+	specs[upstreamsSurface] = upSpec
+	st.Ops = append(st.Ops, upOp)
 	all, err := mcp.Derive(specs, st.Ops)
 	if err != nil {
 		return nil, err

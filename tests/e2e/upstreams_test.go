@@ -175,4 +175,19 @@ func TestSandboxOffersNamedClusters(t *testing.T) {
 	notDefault, err := c.ClustergroupgetWithResponse(x, "only-second", nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNotFound, notDefault.StatusCode(), "the default sandbox cluster is another cluster")
+
+	// MCP (Go SDK client): list-upstreams, and the upstream argument.
+	sess, err := mcpSession(t, gate.MCPURL, adminKey)
+	require.NoError(t, err)
+	listed := call(t, sess, "list-upstreams", map[string]any{})
+	require.False(t, listed.IsError, text(listed))
+	assert.Contains(t, text(listed), `"name":"sandbox-2"`)
+	viaMCP := call(t, sess, "create-cluster-group", map[string]any{"upstream": "sandbox-2", "body": map[string]any{"name": "via-mcp"}})
+	require.False(t, viaMCP.IsError, text(viaMCP))
+	onSecond, err := c.ClustergroupgetWithResponse(x, "via-mcp", &gen.ClustergroupgetParams{Upstream: &second})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, onSecond.StatusCode(), "the MCP call went to sandbox-2")
+	onDefault, err := c.ClustergroupgetWithResponse(x, "via-mcp", nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNotFound, onDefault.StatusCode(), "and not to the default")
 }
