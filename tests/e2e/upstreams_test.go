@@ -25,7 +25,7 @@ const eastKey = "e2e-east-only-key"
 // twoIncusGate starts two independent Incus daemons and one clustergate
 // serving both as the named upstreams east (the default: first) and west,
 // with an admin key and an operator key scoped to east.
-func twoIncusGate(t *testing.T) (gate *cgtest.Gate, east, west *lxdtest.Daemon) {
+func twoIncusGate(t *testing.T) (gate *cgtest.Gate, east, west *lxdtest.Daemon, auditLog string) {
 	t.Helper()
 	east, west = lxdtest.Incus.Start(t), lxdtest.Incus.Start(t)
 	dir := t.TempDir()
@@ -36,9 +36,11 @@ func twoIncusGate(t *testing.T) (gate *cgtest.Gate, east, west *lxdtest.Daemon) 
 	cfg := filepath.Join(dir, "clustergate.yaml")
 	require.NoError(t, os.WriteFile(cfg, []byte(fmt.Sprintf(
 		"upstreams:\n  incus:\n    - name: east\n      socket: %s\n    - name: west\n      socket: %s\n", east.Socket, west.Socket)), 0o600))
+	auditLog = filepath.Join(dir, "audit.jsonl")
 	gate = cgtest.Start(t, map[string]string{"CLUSTERGATE_CONFIG": cfg, "CLUSTERGATE_API_KEYS": "admin=" + adminKey,
-		"CLUSTERGATE_API_KEYS_FILE": keys, "CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": "20s"})
-	return gate, east, west
+		"CLUSTERGATE_API_KEYS_FILE": keys, "CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": "20s",
+		"CLUSTERGATE_AUDIT_LOG": auditLog})
+	return gate, east, west, auditLog
 }
 
 func incusClient(t *testing.T, gate *cgtest.Gate, key string) *gen.ClientWithResponses {
@@ -70,7 +72,7 @@ func getJSON(t *testing.T, gate *cgtest.Gate, path string) (int, map[string]any)
 // with west stopped its calls fail fast (503/504) while east answers, and
 // /readyz and /v1/upstreams say west is down.
 func TestTwoIncusClustersBehindOneGate(t *testing.T) {
-	gate, east, west := twoIncusGate(t)
+	gate, east, west, auditLog := twoIncusGate(t)
 	admin, scoped := incusClient(t, gate, adminKey), incusClient(t, gate, eastKey)
 	x := ctx(t)
 	on := func(name string) *string { return &name }
@@ -98,6 +100,15 @@ func TestTwoIncusClustersBehindOneGate(t *testing.T) {
 	require.NoError(t, err, "the group is on west itself")
 	_, _, err = east.Client().GetClusterGroup("west-only")
 	require.Error(t, err, "and not on east")
+	audited, err := os.ReadFile(auditLog)
+	require.NoError(t, err)
+	assert.Contains(t, string(audited), `"operation":"clustergroupspost"`)
+	assert.Contains(t, string(audited), `"upstream":"incus/west"`, "the audit record names the upstream")
+	metrics, err := http.Get(gate.URL + "/metrics")
+	require.NoError(t, err)
+	scraped, _ := io.ReadAll(metrics.Body)
+	metrics.Body.Close()
+	assert.Contains(t, string(scraped), `clustergate_upstream_requests_total{operation="clustergroupspost",upstream="incus/west"} 1`)
 
 	// Unknown upstream: 404 naming the known ones.
 	unknown, err := admin.ClustergetWithResponse(x, &gen.ClustergetParams{Upstream: on("north")})
