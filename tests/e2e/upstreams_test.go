@@ -125,6 +125,15 @@ func TestTwoIncusClustersBehindOneGate(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, other.StatusCode())
 	assert.Contains(t, string(other.Body), `may not reach upstream \"west\"`)
 
+	// The same scope holds for MCP tool calls (they go through the same chain).
+	sess, err := mcpSession(t, gate.MCPURL, eastKey)
+	require.NoError(t, err)
+	refused := call(t, sess, "get-cluster-configuration", map[string]any{"upstream": "west"})
+	assert.True(t, refused.IsError)
+	assert.Contains(t, text(refused), `may not reach upstream "west"`)
+	allowed := call(t, sess, "get-cluster-configuration", map[string]any{"upstream": "east"})
+	assert.False(t, allowed.IsError, text(allowed))
+
 	// West goes away: its calls fail fast, east keeps answering.
 	west.Stop()
 	start := time.Now()
