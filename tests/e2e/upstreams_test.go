@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	capi "github.com/clustergate/clustergate/generated/capiclusters"
 	gen "github.com/clustergate/clustergate/generated/incuscluster"
 	"github.com/clustergate/clustergate/tests/cgtest"
 	"github.com/clustergate/clustergate/tests/lxdtest"
@@ -210,4 +211,24 @@ func TestSandboxOffersNamedClusters(t *testing.T) {
 	onDefault, err := c.ClustergroupgetWithResponse(x, "via-mcp", nil)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNotFound, onDefault.StatusCode(), "and not to the default")
+}
+
+// TestAcceptedNamesItsUpstream: a 202 started on a named upstream is
+// followed on that upstream: the REST Location and the MCP follow-up
+// arguments carry it.
+func TestAcceptedNamesItsUpstream(t *testing.T) {
+	gate := cgtest.Start(t, nil)
+	cc, err := capi.NewClientWithResponses(gate.URL)
+	require.NoError(t, err)
+	name := "default"
+	created, err := cc.CreateclusterWithResponse(ctx(t), "default", &capi.CreateclusterParams{Upstream: &name}, newCluster("on-upstream"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, created.StatusCode(), string(created.Body))
+	assert.Equal(t, "/v1/capi/namespaces/default/clusters/on-upstream?upstream=default", created.HTTPResponse.Header.Get("Location"))
+
+	s, err := mcpSession(t, gate.MCPURL, "")
+	require.NoError(t, err)
+	res := call(t, s, "create_cluster", map[string]any{"namespace": "default", "upstream": "default", "body": newCluster("on-upstream-mcp")})
+	require.False(t, res.IsError, text(res))
+	assert.Contains(t, text(res), `follow it with the tool get_cluster and the arguments {"name":"on-upstream-mcp","namespace":"default","upstream":"default"}`)
 }
