@@ -145,7 +145,8 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
 		Keys: st.Keys, Tokens: st.Tokens, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
-		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
+		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser,
+		Surfaces: st.upstreamNames()}
 }
 
 // MCPMux serves the stack's tools over streamable HTTP at /mcp; the
@@ -157,4 +158,16 @@ func (st *Stack) MCPMux(version string, progress time.Duration) http.Handler {
 		mux.Handle("GET "+auth.MetadataPath+"/mcp", auth.MetadataHandler(st.Tokens, "/mcp", "clustergate MCP"))
 	}
 	return server.JSONErrors(mux)
+}
+
+// upstreamNames is each surface's upstream names, for the MCP tool lists of
+// scoped keys.
+func (st *Stack) upstreamNames() map[string][]string {
+	out := map[string][]string{}
+	for _, s := range st.Surfaces {
+		for _, u := range s.Upstreams {
+			out[s.Name] = append(out[s.Name], u.Name)
+		}
+	}
+	return out
 }

@@ -126,9 +126,21 @@ func TestTwoIncusClustersBehindOneGate(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, other.StatusCode())
 	assert.Contains(t, string(other.Body), `may not reach upstream \"west\"`)
 
-	// The same scope holds for MCP tool calls (they go through the same chain).
+	// The same scope holds for MCP tool calls (they go through the same chain),
+	// and the east-only key lists only the tools of surfaces it may reach:
+	// Incus (east) and list-upstreams, no Portworx or Cluster API tool.
 	sess, err := mcpSession(t, gate.MCPURL, eastKey)
 	require.NoError(t, err)
+	tools, err := sess.ListTools(x, nil)
+	require.NoError(t, err)
+	var listed []string
+	for _, tool := range tools.Tools {
+		listed = append(listed, tool.Name)
+	}
+	assert.Contains(t, listed, "get-cluster-configuration")
+	assert.Contains(t, listed, "list-upstreams")
+	assert.NotContains(t, listed, "enumerate-returns-list-cluster-pairs", "no Portworx upstream is in its scope")
+	assert.NotContains(t, listed, "list_clusters", "no Cluster API upstream is in its scope")
 	refused := call(t, sess, "get-cluster-configuration", map[string]any{"upstream": "west"})
 	assert.True(t, refused.IsError)
 	assert.Contains(t, text(refused), `may not reach upstream "west"`)
