@@ -3,6 +3,7 @@ package mcp
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 
 	"github.com/clustergate/clustergate/internal/catalog"
 )
@@ -42,8 +43,17 @@ func (t *Tool) acceptedText(args map[string]json.RawMessage, body []byte) string
 	if err != nil {
 		return running
 	}
+	// The operation lives on the upstream that started it.
+	upstream, onUpstream := args["upstream"]
 	if t.follow.target.Tool == "" {
-		return fmt.Sprintf("%s; follow it with GET %s", running, t.follow.target.URL(params))
+		u := t.follow.target.URL(params)
+		if onUpstream {
+			u += "?upstream=" + url.QueryEscape(scalar(upstream))
+		}
+		return fmt.Sprintf("%s; follow it with GET %s", running, u)
+	}
+	if onUpstream {
+		params["upstream"] = scalar(upstream)
 	}
 	call, err := json.Marshal(params) // path and query arguments are named as their parameters
 	if err != nil {

@@ -31,7 +31,10 @@ type Options struct {
 	SessionIdle  time.Duration // close a session after this long without a request; 0: never
 	MaxSessions  int           // open sessions at most; 0: no cap
 	PerCaller    int           // open sessions per caller at most; 0: no cap
-	versions     []string      // protocol revisions the transport speaks (Versions); empty: all
+	// Surfaces names each surface's upstreams, so that a key scoped to some
+	// upstreams lists only the tools it may use (ForScope).
+	Surfaces map[string][]string
+	versions []string // protocol revisions the transport speaks (Versions); empty: all
 }
 
 // newServer registers every tool on a fresh SDK server.
@@ -145,7 +148,7 @@ func ServeStdio(ctx context.Context, tools []Tool, caller *Caller, opts Options)
 		if !ok {
 			return fmt.Errorf("API keys are configured: set CLUSTERGATE_MCP_KEY to one of them for this stdio session")
 		}
-		authz, tools = "Bearer "+opts.StdioKey, ForRole(tools, key.Role)
+		authz, tools = "Bearer "+opts.StdioKey, ForScope(ForRole(tools, key.Role), key.Identity(), opts.Surfaces)
 	}
 	srv := newServer(tools, caller, opts, func(*sdk.CallToolRequest) string { return authz })
 	return srv.Run(ctx, &sdk.StdioTransport{})
@@ -194,8 +197,22 @@ func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToo
 		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
 		all = append(all, byRole[role])
 	}
+	// Keys scoped to upstreams get their own tool list, built once per
+	// distinct role and scope.
+	byScope := map[string]*sdk.Server{}
+	for _, k := range opts.Keys {
+		id := k.Identity()
+		if _, done := byScope[scopeKey(id)]; len(id.Upstreams) > 0 && !done {
+			byScope[scopeKey(id)] = newServer(ForScope(ForRole(tools, id.Role), id, opts.Surfaces), caller, opts, authz)
+			all = append(all, byScope[scopeKey(id)])
+		}
+	}
 	return func(r *http.Request) *sdk.Server {
-		if id, ok := auth.IdentityFrom(r.Context()); ok && byRole[id.Role] != nil {
+		id, ok := auth.IdentityFrom(r.Context())
+		if srv := byScope[scopeKey(id)]; ok && len(id.Upstreams) > 0 && srv != nil {
+			return srv
+		}
+		if ok && byRole[id.Role] != nil {
 			return byRole[id.Role]
 		}
 		return byRole[vocab.Viewer] // authenticate runs first; fail to the least privilege

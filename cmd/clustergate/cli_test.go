@@ -217,3 +217,19 @@ func TestTablesOnlyOnStdout(t *testing.T) {
 	ro := cli(t, nil, "tools", "--read-only")
 	assert.NotContains(t, ro.stdout, "delete-cluster-member", "--read-only alone hides destructive tools")
 }
+
+// TestConfigCheckNamedUpstreams: config check lists every named upstream
+// (the default of each surface marked) and names a bad entry.
+func TestConfigCheckNamedUpstreams(t *testing.T) {
+	good := writeFile(t, "c.yaml", "upstreams:\n  incus:\n    - name: east\n      socket: /run/east.sock\n"+
+		"    - name: west\n      url: https://west.example:8443\n      default: true\n")
+	r := cli(t, nil, "config", "check", "--config", good)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Regexp(t, `(?m)^incus-cluster\s+west \(default\)\s+upstream\s+upstreams.incus west`, r.stdout)
+	assert.Regexp(t, `(?m)^incus-cluster\s+east\s+upstream\s+upstreams.incus east`, r.stdout)
+
+	bad := writeFile(t, "bad.yaml", "upstreams:\n  portworx:\n    - name: dc1\n      endpoint: px-dc1:9021\n")
+	r = cli(t, nil, "config", "check", "--config", bad)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, `upstreams.portworx[0] (dc1): endpoint: "px-dc1:9021" is not an http:// or https:// address with a host`)
+}

@@ -63,5 +63,25 @@ func report(out io.Writer, cfg *config.Config, st *app.Stack) error {
 	for _, s := range st.Surfaces {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", s.Name, s.Backend, s.Note)
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return reportUpstreams(out, st)
+}
+
+// reportUpstreams lists every named upstream (?upstream=<name>), the
+// default of each surface first.
+func reportUpstreams(out io.Writer, st *app.Stack) error {
+	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nsurface\tupstream\tserved by\tnote")
+	for _, s := range st.Surfaces {
+		for i, u := range s.Upstreams {
+			name := u.Name
+			if i == 0 {
+				name += " (default)"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.Name, name, u.Backend, u.Note)
+		}
+	}
 	return w.Flush()
 }

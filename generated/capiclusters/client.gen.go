@@ -109,7 +109,7 @@ type ClientInterface interface {
 	// Lists the Clusters of one namespace, summarised as in GET /v1/capi/clusters.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-	Listnamespacedclusters(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Listnamespacedclusters(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateclusterWithBody Create a cluster from a ClusterClass
 	//
@@ -134,28 +134,28 @@ type ClientInterface interface {
 	// Deletes the Cluster; Cluster API then deletes its machines and infrastructure and removes its finalizer, so the object may stay (deleting) for a while: the answer is 202.
 	//
 	// Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-	Deletecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Deletecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Getcluster Get a cluster in detail
 	//
 	// Gets a Cluster with its conditions, topology and the MachineDeployments labelled with its name (desired, ready and available replicas).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-	Getcluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Getcluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Getclusterkubeconfig Get the kubeconfig of a cluster
 	//
 	// Reads the admin kubeconfig Cluster API stores for the cluster (Secret <name>-kubeconfig, key value). The kubeconfig is a credential: clustergate never logs it.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-	Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Getclusternodes List the nodes of a cluster
 	//
 	// Lists the workload cluster's Nodes (roles, readiness, kubelet version, addresses) through the kubeconfig Secret. When that API cannot be reached (not provisioned yet, no Secret, unreachable or refusing), lists the cluster's Machines with their nodeRef instead and says why in fallbackReason.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-	Getclusternodes(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Getclusternodes(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ScaleclusterWithBody Scale the workers of a cluster
 	//
@@ -164,7 +164,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Scalecluster Scale the workers of a cluster
 	//
@@ -173,14 +173,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	Scalecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Scalecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Listnamespacedclustertemplates List the cluster templates of one namespace
 	//
 	// Lists the ClusterClasses of one namespace, as GET /v1/capi/clustertemplates does.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-	Listnamespacedclustertemplates(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Listnamespacedclustertemplates(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Listclusters List clusters in every namespace, or in one
@@ -222,8 +222,8 @@ func (c *Client) Listclustertemplates(ctx context.Context, params *Listclusterte
 // Lists the Clusters of one namespace, summarised as in GET /v1/capi/clusters.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-func (c *Client) Listnamespacedclusters(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListnamespacedclustersRequest(c.Server, namespace)
+func (c *Client) Listnamespacedclusters(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListnamespacedclustersRequest(c.Server, namespace, params)
 	if err != nil {
 		return nil, err
 	}
@@ -277,8 +277,8 @@ func (c *Client) Createcluster(ctx context.Context, namespace CapiDNSLabel, para
 // Deletes the Cluster; Cluster API then deletes its machines and infrastructure and removes its finalizer, so the object may stay (deleting) for a while: the answer is 202.
 //
 // Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-func (c *Client) Deletecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteclusterRequest(c.Server, namespace, name)
+func (c *Client) Deletecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteclusterRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -294,8 +294,8 @@ func (c *Client) Deletecluster(ctx context.Context, namespace CapiDNSLabel, name
 // Gets a Cluster with its conditions, topology and the MachineDeployments labelled with its name (desired, ready and available replicas).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-func (c *Client) Getcluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetclusterRequest(c.Server, namespace, name)
+func (c *Client) Getcluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetclusterRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -311,8 +311,8 @@ func (c *Client) Getcluster(ctx context.Context, namespace CapiDNSLabel, name Ca
 // Reads the admin kubeconfig Cluster API stores for the cluster (Secret <name>-kubeconfig, key value). The kubeconfig is a credential: clustergate never logs it.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-func (c *Client) Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetclusterkubeconfigRequest(c.Server, namespace, name)
+func (c *Client) Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetclusterkubeconfigRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -328,8 +328,8 @@ func (c *Client) Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabe
 // Lists the workload cluster's Nodes (roles, readiness, kubelet version, addresses) through the kubeconfig Secret. When that API cannot be reached (not provisioned yet, no Secret, unreachable or refusing), lists the cluster's Machines with their nodeRef instead and says why in fallbackReason.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-func (c *Client) Getclusternodes(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetclusternodesRequest(c.Server, namespace, name)
+func (c *Client) Getclusternodes(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetclusternodesRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -347,8 +347,8 @@ func (c *Client) Getclusternodes(ctx context.Context, namespace CapiDNSLabel, na
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *Client) ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewScaleclusterRequestWithBody(c.Server, namespace, name, contentType, body)
+func (c *Client) ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScaleclusterRequestWithBody(c.Server, namespace, name, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -366,8 +366,8 @@ func (c *Client) ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabe
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *Client) Scalecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewScaleclusterRequest(c.Server, namespace, name, body)
+func (c *Client) Scalecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewScaleclusterRequest(c.Server, namespace, name, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -383,8 +383,8 @@ func (c *Client) Scalecluster(ctx context.Context, namespace CapiDNSLabel, name 
 // Lists the ClusterClasses of one namespace, as GET /v1/capi/clustertemplates does.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-func (c *Client) Listnamespacedclustertemplates(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListnamespacedclustertemplatesRequest(c.Server, namespace)
+func (c *Client) Listnamespacedclustertemplates(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListnamespacedclustertemplatesRequest(c.Server, namespace, params)
 	if err != nil {
 		return nil, err
 	}
@@ -426,6 +426,18 @@ func NewListclustersRequest(server string, params *ListclustersParams) (*http.Re
 		if params.Namespace != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "namespace", *params.Namespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -489,6 +501,18 @@ func NewListclustertemplatesRequest(server string, params *ListclustertemplatesP
 
 		}
 
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -504,7 +528,7 @@ func NewListclustertemplatesRequest(server string, params *ListclustertemplatesP
 }
 
 // NewListnamespacedclustersRequest constructs an http.Request for the Listnamespacedclusters method
-func NewListnamespacedclustersRequest(server string, namespace CapiDNSLabel) (*http.Request, error) {
+func NewListnamespacedclustersRequest(server string, namespace CapiDNSLabel, params *ListnamespacedclustersParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -527,6 +551,33 @@ func NewListnamespacedclustersRequest(server string, namespace CapiDNSLabel) (*h
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -595,6 +646,18 @@ func NewCreateclusterRequestWithBody(server string, namespace CapiDNSLabel, para
 
 		}
 
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -612,7 +675,7 @@ func NewCreateclusterRequestWithBody(server string, namespace CapiDNSLabel, para
 }
 
 // NewDeleteclusterRequest constructs an http.Request for the Deletecluster method
-func NewDeleteclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel) (*http.Request, error) {
+func NewDeleteclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -642,6 +705,33 @@ func NewDeleteclusterRequest(server string, namespace CapiDNSLabel, name CapiDNS
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -653,7 +743,7 @@ func NewDeleteclusterRequest(server string, namespace CapiDNSLabel, name CapiDNS
 }
 
 // NewGetclusterRequest constructs an http.Request for the Getcluster method
-func NewGetclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel) (*http.Request, error) {
+func NewGetclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -685,6 +775,33 @@ func NewGetclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLab
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -694,7 +811,7 @@ func NewGetclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLab
 }
 
 // NewGetclusterkubeconfigRequest constructs an http.Request for the Getclusterkubeconfig method
-func NewGetclusterkubeconfigRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel) (*http.Request, error) {
+func NewGetclusterkubeconfigRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -726,6 +843,33 @@ func NewGetclusterkubeconfigRequest(server string, namespace CapiDNSLabel, name 
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -735,7 +879,7 @@ func NewGetclusterkubeconfigRequest(server string, namespace CapiDNSLabel, name 
 }
 
 // NewGetclusternodesRequest constructs an http.Request for the Getclusternodes method
-func NewGetclusternodesRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel) (*http.Request, error) {
+func NewGetclusternodesRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -767,6 +911,33 @@ func NewGetclusternodesRequest(server string, namespace CapiDNSLabel, name CapiD
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -776,18 +947,18 @@ func NewGetclusternodesRequest(server string, namespace CapiDNSLabel, name CapiD
 }
 
 // NewScaleclusterRequest calls the generic Scalecluster builder with application/json body
-func NewScaleclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, body ScaleclusterJSONRequestBody) (*http.Request, error) {
+func NewScaleclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewScaleclusterRequestWithBody(server, namespace, name, "application/json", bodyReader)
+	return NewScaleclusterRequestWithBody(server, namespace, name, params, "application/json", bodyReader)
 }
 
 // NewScaleclusterRequestWithBody constructs an http.Request for the Scalecluster method, with any body, and a specified content type
-func NewScaleclusterRequestWithBody(server string, namespace CapiDNSLabel, name CapiDNSLabel, contentType string, body io.Reader) (*http.Request, error) {
+func NewScaleclusterRequestWithBody(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -819,6 +990,33 @@ func NewScaleclusterRequestWithBody(server string, namespace CapiDNSLabel, name 
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -830,7 +1028,7 @@ func NewScaleclusterRequestWithBody(server string, namespace CapiDNSLabel, name 
 }
 
 // NewListnamespacedclustertemplatesRequest constructs an http.Request for the Listnamespacedclustertemplates method
-func NewListnamespacedclustertemplatesRequest(server string, namespace CapiDNSLabel) (*http.Request, error) {
+func NewListnamespacedclustertemplatesRequest(server string, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -853,6 +1051,33 @@ func NewListnamespacedclustertemplatesRequest(server string, namespace CapiDNSLa
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -932,7 +1157,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-	ListnamespacedclustersWithResponse(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error)
+	ListnamespacedclustersWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error)
 
 	// CreateclusterWithBodyWithResponse Create a cluster from a ClusterClass
 	//
@@ -959,7 +1184,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-	DeleteclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error)
+	DeleteclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error)
 
 	// GetclusterWithResponse Get a cluster in detail
 	//
@@ -968,7 +1193,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-	GetclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*GetclusterResponse, error)
+	GetclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*GetclusterResponse, error)
 
 	// GetclusterkubeconfigWithResponse Get the kubeconfig of a cluster
 	//
@@ -977,7 +1202,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-	GetclusterkubeconfigWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error)
+	GetclusterkubeconfigWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error)
 
 	// GetclusternodesWithResponse List the nodes of a cluster
 	//
@@ -986,7 +1211,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-	GetclusternodesWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error)
+	GetclusternodesWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error)
 
 	// ScaleclusterWithBodyWithResponse Scale the workers of a cluster
 	//
@@ -995,7 +1220,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	ScaleclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
+	ScaleclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
 
 	// ScaleclusterWithResponse Scale the workers of a cluster
 	//
@@ -1004,7 +1229,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	ScaleclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
+	ScaleclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
 
 	// ListnamespacedclustertemplatesWithResponse List the cluster templates of one namespace
 	//
@@ -1013,7 +1238,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-	ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error)
+	ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error)
 }
 
 type ListclustersResponse struct {
@@ -1025,6 +1250,10 @@ type ListclustersResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -1050,6 +1279,16 @@ func (r ListclustersResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListclustersResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListclustersResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListclustersResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -1115,6 +1354,10 @@ type ListclustertemplatesResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -1140,6 +1383,16 @@ func (r ListclustertemplatesResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListclustertemplatesResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListclustertemplatesResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListclustertemplatesResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -1205,6 +1458,8 @@ type ListnamespacedclustersResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -1232,6 +1487,11 @@ func (r ListnamespacedclustersResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListnamespacedclustersResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListnamespacedclustersResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1545,6 +1805,8 @@ type GetclusterResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -1572,6 +1834,11 @@ func (r GetclusterResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetclusterResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetclusterResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1746,6 +2013,8 @@ type GetclusternodesResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -1773,6 +2042,11 @@ func (r GetclusternodesResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r GetclusternodesResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetclusternodesResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -1968,6 +2242,8 @@ type ListnamespacedclustertemplatesResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -1995,6 +2271,11 @@ func (r ListnamespacedclustertemplatesResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ListnamespacedclustertemplatesResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListnamespacedclustertemplatesResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -2093,8 +2374,8 @@ func (c *ClientWithResponses) ListclustertemplatesWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-func (c *ClientWithResponses) ListnamespacedclustersWithResponse(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error) {
-	rsp, err := c.Listnamespacedclusters(ctx, namespace, reqEditors...)
+func (c *ClientWithResponses) ListnamespacedclustersWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error) {
+	rsp, err := c.Listnamespacedclusters(ctx, namespace, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2138,8 +2419,8 @@ func (c *ClientWithResponses) CreateclusterWithResponse(ctx context.Context, nam
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-func (c *ClientWithResponses) DeleteclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error) {
-	rsp, err := c.Deletecluster(ctx, namespace, name, reqEditors...)
+func (c *ClientWithResponses) DeleteclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error) {
+	rsp, err := c.Deletecluster(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2153,8 +2434,8 @@ func (c *ClientWithResponses) DeleteclusterWithResponse(ctx context.Context, nam
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-func (c *ClientWithResponses) GetclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*GetclusterResponse, error) {
-	rsp, err := c.Getcluster(ctx, namespace, name, reqEditors...)
+func (c *ClientWithResponses) GetclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*GetclusterResponse, error) {
+	rsp, err := c.Getcluster(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2168,8 +2449,8 @@ func (c *ClientWithResponses) GetclusterWithResponse(ctx context.Context, namesp
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-func (c *ClientWithResponses) GetclusterkubeconfigWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error) {
-	rsp, err := c.Getclusterkubeconfig(ctx, namespace, name, reqEditors...)
+func (c *ClientWithResponses) GetclusterkubeconfigWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error) {
+	rsp, err := c.Getclusterkubeconfig(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2183,8 +2464,8 @@ func (c *ClientWithResponses) GetclusterkubeconfigWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-func (c *ClientWithResponses) GetclusternodesWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error) {
-	rsp, err := c.Getclusternodes(ctx, namespace, name, reqEditors...)
+func (c *ClientWithResponses) GetclusternodesWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error) {
+	rsp, err := c.Getclusternodes(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2198,8 +2479,8 @@ func (c *ClientWithResponses) GetclusternodesWithResponse(ctx context.Context, n
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *ClientWithResponses) ScaleclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
-	rsp, err := c.ScaleclusterWithBody(ctx, namespace, name, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ScaleclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
+	rsp, err := c.ScaleclusterWithBody(ctx, namespace, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2213,8 +2494,8 @@ func (c *ClientWithResponses) ScaleclusterWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *ClientWithResponses) ScaleclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
-	rsp, err := c.Scalecluster(ctx, namespace, name, body, reqEditors...)
+func (c *ClientWithResponses) ScaleclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
+	rsp, err := c.Scalecluster(ctx, namespace, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2228,8 +2509,8 @@ func (c *ClientWithResponses) ScaleclusterWithResponse(ctx context.Context, name
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-func (c *ClientWithResponses) ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace CapiDNSLabel, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error) {
-	rsp, err := c.Listnamespacedclustertemplates(ctx, namespace, reqEditors...)
+func (c *ClientWithResponses) ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error) {
+	rsp, err := c.Listnamespacedclustertemplates(ctx, namespace, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -2270,6 +2551,20 @@ func ParseListclustersResponse(rsp *http.Response) (*ListclustersResponse, error
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -2346,6 +2641,20 @@ func ParseListclustertemplatesResponse(rsp *http.Response) (*Listclustertemplate
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2420,6 +2729,13 @@ func ParseListnamespacedclustersResponse(rsp *http.Response) (*Listnamespacedclu
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -2716,6 +3032,13 @@ func ParseGetclusterResponse(rsp *http.Response) (*GetclusterResponse, error) {
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2886,6 +3209,13 @@ func ParseGetclusternodesResponse(rsp *http.Response) (*GetclusternodesResponse,
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -3078,6 +3408,13 @@ func ParseListnamespacedclustertemplatesResponse(rsp *http.Response) (*Listnames
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error

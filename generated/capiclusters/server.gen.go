@@ -420,18 +420,69 @@ type Error struct {
 type ListclustersParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
 	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
+
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListclustertemplatesParams defines parameters for Listclustertemplates.
 type ListclustertemplatesParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
 	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
+
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ListnamespacedclustersParams defines parameters for Listnamespacedclusters.
+type ListnamespacedclustersParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // CreateclusterParams defines parameters for Createcluster.
 type CreateclusterParams struct {
 	// DryRun Validate without creating
 	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
+
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// DeleteclusterParams defines parameters for Deletecluster.
+type DeleteclusterParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// GetclusterParams defines parameters for Getcluster.
+type GetclusterParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// GetclusterkubeconfigParams defines parameters for Getclusterkubeconfig.
+type GetclusterkubeconfigParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// GetclusternodesParams defines parameters for Getclusternodes.
+type GetclusternodesParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ScaleclusterParams defines parameters for Scalecluster.
+type ScaleclusterParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ListnamespacedclustertemplatesParams defines parameters for Listnamespacedclustertemplates.
+type ListnamespacedclustertemplatesParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // CreateclusterJSONRequestBody defines body for Createcluster for application/json ContentType.
@@ -450,28 +501,28 @@ type ServerInterface interface {
 	Listclustertemplates(ctx echo.Context, params ListclustertemplatesParams) error
 	// Listnamespacedclusters List the clusters of one namespace
 	// (GET /v1/capi/namespaces/{namespace}/clusters)
-	Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel) error
+	Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustersParams) error
 	// Createcluster Create a cluster from a ClusterClass
 	// (POST /v1/capi/namespaces/{namespace}/clusters)
 	Createcluster(ctx echo.Context, namespace CapiDNSLabel, params CreateclusterParams) error
 	// Deletecluster Delete a cluster
 	// (DELETE /v1/capi/namespaces/{namespace}/clusters/{name})
-	Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error
+	Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params DeleteclusterParams) error
 	// Getcluster Get a cluster in detail
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name})
-	Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error
+	Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterParams) error
 	// Getclusterkubeconfig Get the kubeconfig of a cluster
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig)
-	Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error
+	Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterkubeconfigParams) error
 	// Getclusternodes List the nodes of a cluster
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes)
-	Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error
+	Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusternodesParams) error
 	// Scalecluster Scale the workers of a cluster
 	// (POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale)
-	Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error
+	Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params ScaleclusterParams) error
 	// Listnamespacedclustertemplates List the cluster templates of one namespace
 	// (GET /v1/capi/namespaces/{namespace}/clustertemplates)
-	Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel) error
+	Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustertemplatesParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -492,6 +543,13 @@ func (w *ServerInterfaceWrapper) Listclusters(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter namespace: %s", err))
 	}
 
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Listclusters(ctx, params)
 	return err
@@ -510,6 +568,13 @@ func (w *ServerInterfaceWrapper) Listclustertemplates(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter namespace: %s", err))
 	}
 
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Listclustertemplates(ctx, params)
 	return err
@@ -526,8 +591,17 @@ func (w *ServerInterfaceWrapper) Listnamespacedclusters(ctx echo.Context) error 
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter namespace: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListnamespacedclustersParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Listnamespacedclusters(ctx, namespace)
+	err = w.Handler.Listnamespacedclusters(ctx, namespace, params)
 	return err
 }
 
@@ -549,6 +623,13 @@ func (w *ServerInterfaceWrapper) Createcluster(ctx echo.Context) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "dryRun", ctx.QueryParams(), &params.DryRun, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter dryRun: %s", err))
+	}
+
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -575,8 +656,17 @@ func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteclusterParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Deletecluster(ctx, namespace, name)
+	err = w.Handler.Deletecluster(ctx, namespace, name, params)
 	return err
 }
 
@@ -599,8 +689,17 @@ func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetclusterParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Getcluster(ctx, namespace, name)
+	err = w.Handler.Getcluster(ctx, namespace, name, params)
 	return err
 }
 
@@ -623,8 +722,17 @@ func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetclusterkubeconfigParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Getclusterkubeconfig(ctx, namespace, name)
+	err = w.Handler.Getclusterkubeconfig(ctx, namespace, name, params)
 	return err
 }
 
@@ -647,8 +755,17 @@ func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetclusternodesParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Getclusternodes(ctx, namespace, name)
+	err = w.Handler.Getclusternodes(ctx, namespace, name, params)
 	return err
 }
 
@@ -671,8 +788,17 @@ func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ScaleclusterParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Scalecluster(ctx, namespace, name)
+	err = w.Handler.Scalecluster(ctx, namespace, name, params)
 	return err
 }
 
@@ -687,8 +813,17 @@ func (w *ServerInterfaceWrapper) Listnamespacedclustertemplates(ctx echo.Context
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter namespace: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListnamespacedclustertemplatesParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Listnamespacedclustertemplates(ctx, namespace)
+	err = w.Handler.Listnamespacedclustertemplates(ctx, namespace, params)
 	return err
 }
 
@@ -798,6 +933,34 @@ func (response Listclusters401JSONResponse) VisitListclustersResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters403JSONResponse Error
+
+func (response Listclusters403JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclusters404JSONResponse Error
+
+func (response Listclusters404JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -925,6 +1088,34 @@ func (response Listclustertemplates401JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
+type Listclustertemplates403JSONResponse Error
+
+func (response Listclustertemplates403JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listclustertemplates404JSONResponse Error
+
+func (response Listclustertemplates404JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Listclustertemplates429JSONResponse Error
 
 func (response Listclustertemplates429JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
@@ -1000,6 +1191,7 @@ func (response ListclustertemplatesdefaultJSONResponse) VisitListclustertemplate
 
 type ListnamespacedclustersRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
+	Params    ListnamespacedclustersParams
 }
 
 type ListnamespacedclustersResponseObject interface {
@@ -1044,6 +1236,20 @@ func (response Listnamespacedclusters401JSONResponse) VisitListnamespacedcluster
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclusters403JSONResponse Error
+
+func (response Listnamespacedclusters403JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1347,6 +1553,7 @@ func (response CreateclusterdefaultJSONResponse) VisitCreateclusterResponse(w ht
 type DeleteclusterRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
 	Name      CapiDNSLabel `json:"name"`
+	Params    DeleteclusterParams
 }
 
 type DeleteclusterResponseObject interface {
@@ -1513,6 +1720,7 @@ func (response DeleteclusterdefaultJSONResponse) VisitDeleteclusterResponse(w ht
 type GetclusterRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
 	Name      CapiDNSLabel `json:"name"`
+	Params    GetclusterParams
 }
 
 type GetclusterResponseObject interface {
@@ -1557,6 +1765,20 @@ func (response Getcluster401JSONResponse) VisitGetclusterResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getcluster403JSONResponse Error
+
+func (response Getcluster403JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1651,6 +1873,7 @@ func (response GetclusterdefaultJSONResponse) VisitGetclusterResponse(w http.Res
 type GetclusterkubeconfigRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
 	Name      CapiDNSLabel `json:"name"`
+	Params    GetclusterkubeconfigParams
 }
 
 type GetclusterkubeconfigResponseObject interface {
@@ -1803,6 +2026,7 @@ func (response GetclusterkubeconfigdefaultJSONResponse) VisitGetclusterkubeconfi
 type GetclusternodesRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
 	Name      CapiDNSLabel `json:"name"`
+	Params    GetclusternodesParams
 }
 
 type GetclusternodesResponseObject interface {
@@ -1847,6 +2071,20 @@ func (response Getclusternodes401JSONResponse) VisitGetclusternodesResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Getclusternodes403JSONResponse Error
+
+func (response Getclusternodes403JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1941,6 +2179,7 @@ func (response GetclusternodesdefaultJSONResponse) VisitGetclusternodesResponse(
 type ScaleclusterRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
 	Name      CapiDNSLabel `json:"name"`
+	Params    ScaleclusterParams
 	Body      *ScaleclusterJSONRequestBody
 }
 
@@ -2135,6 +2374,7 @@ func (response ScaleclusterdefaultJSONResponse) VisitScaleclusterResponse(w http
 
 type ListnamespacedclustertemplatesRequestObject struct {
 	Namespace CapiDNSLabel `json:"namespace"`
+	Params    ListnamespacedclustertemplatesParams
 }
 
 type ListnamespacedclustertemplatesResponseObject interface {
@@ -2179,6 +2419,20 @@ func (response Listnamespacedclustertemplates401JSONResponse) VisitListnamespace
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Listnamespacedclustertemplates403JSONResponse Error
+
+func (response Listnamespacedclustertemplates403JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2367,10 +2621,11 @@ func (sh *strictHandler) Listclustertemplates(ctx echo.Context, params Listclust
 }
 
 // Listnamespacedclusters operation middleware
-func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel) error {
+func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustersParams) error {
 	var request ListnamespacedclustersRequestObject
 
 	request.Namespace = namespace
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Listnamespacedclusters(ctx.Request().Context(), request.(ListnamespacedclustersRequestObject))
@@ -2441,11 +2696,12 @@ func (sh *strictHandler) Createcluster(ctx echo.Context, namespace CapiDNSLabel,
 }
 
 // Deletecluster operation middleware
-func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error {
+func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params DeleteclusterParams) error {
 	var request DeleteclusterRequestObject
 
 	request.Namespace = namespace
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Deletecluster(ctx.Request().Context(), request.(DeleteclusterRequestObject))
@@ -2467,11 +2723,12 @@ func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel,
 }
 
 // Getcluster operation middleware
-func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error {
+func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterParams) error {
 	var request GetclusterRequestObject
 
 	request.Namespace = namespace
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Getcluster(ctx.Request().Context(), request.(GetclusterRequestObject))
@@ -2493,11 +2750,12 @@ func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, na
 }
 
 // Getclusterkubeconfig operation middleware
-func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error {
+func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterkubeconfigParams) error {
 	var request GetclusterkubeconfigRequestObject
 
 	request.Namespace = namespace
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Getclusterkubeconfig(ctx.Request().Context(), request.(GetclusterkubeconfigRequestObject))
@@ -2519,11 +2777,12 @@ func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDN
 }
 
 // Getclusternodes operation middleware
-func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error {
+func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusternodesParams) error {
 	var request GetclusternodesRequestObject
 
 	request.Namespace = namespace
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Getclusternodes(ctx.Request().Context(), request.(GetclusternodesRequestObject))
@@ -2545,11 +2804,12 @@ func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabe
 }
 
 // Scalecluster operation middleware
-func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel) error {
+func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params ScaleclusterParams) error {
 	var request ScaleclusterRequestObject
 
 	request.Namespace = namespace
 	request.Name = name
+	request.Params = params
 
 	var body ScaleclusterJSONRequestBody
 	var err error
@@ -2594,10 +2854,11 @@ func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, 
 }
 
 // Listnamespacedclustertemplates operation middleware
-func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel) error {
+func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustertemplatesParams) error {
 	var request ListnamespacedclustertemplatesRequestObject
 
 	request.Namespace = namespace
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Listnamespacedclustertemplates(ctx.Request().Context(), request.(ListnamespacedclustertemplatesRequestObject))
@@ -2623,97 +2884,100 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F17c9s4kv8qKO1URZqlZMfJbt3IdXWVTZxcbvNw2Z6Z28v4shDZkjAmAS4AytHk/N2v8CJBEtTDsT3J",
-	"FP+TSBAE0K9fNxrNz4OYZTmjQKUYTD8PRLyEDOufz3FOniUJB6H/5pzlwCUB/Q9XN+Q6h8F0ICQndDG4",
-	"ieyF1o2baMDhXwXhkAymH8zdqOzo0j03YLNfIZaqIzWC52khJHDVXwIi5iSXhNHBdPAMxeYWIhTNizQd",
-	"RM0xrjBJ8SzVg/mOw3wwHfzpoJrvgZ3sgX4PownRXd9EgzjFHXPTd97hDESOYwg3cT3pHoiETOw9ANsp",
-	"5hyvbZ+Ss/Q0xXSn2ZxBnpIYi+azJzTJGaGyTdAlEzI4nZxxfWPOeIblYDogVD45GpRjJFTCArimb4uC",
-	"/rtfUyIJTslviv7li2aMpYBps/GZmt/2eb7Xb1KN1fMcsITkWX24CZYwliSDasjV5BJIQarfwQGZu4xe",
-	"kAyExFm+e8eEzjkWkhexLDiccrYigjDaNfV689tM/qqYAacgQfwEXGgRCRAzxTNInQBrbsPpaY0POqTZ",
-	"o2mG4yWh8ALylK0zpzjqwnmxBPS22Q6ZPgRicySX4OQ3QtdELtH1Ekt1eY04aJ6Ldped1qtCMkRxFhZY",
-	"ulGcc1yILrLlSyygPftToAmhiwiVdK//gyRCLyznReglJikkiHH0I72i7JoeI8hyuUYFlSRFVgGiZ6ev",
-	"7coIRGSI5zgIVvAYPAZojAsL9SySDIkYp/DRaVB3ATGarhGpkQclJEGUSRQvMV0AEoTGgIaS5Sxli7Vr",
-	"JkahIblW4eVzd39m/Ap4Bxtd65vIch1KKrbToyzHgcWVQHPG9+Eb8+IQsxQkCXLDCnOiTErHYN1oHglU",
-	"tdxjQD/Zh0JDuq5WaXf13zC6WgZ8jvdIVLK6pxYblqcaRM3MBXXCFoP+wurWtiVaMArh1TUdISIQTjng",
-	"ZI1U22M0x6kAdL0kKdTERQLmos7L7JpWfOqx4q2UQ2Bx3arahdZz2bISb4gI2OOSZXYHEKa78yLLMF+3",
-	"OagxWtPvlrG5ztr478uxVZu+9qXPVQs0lJDlKZYwqlHwGgtkDT2ac5Y5ZalsCCskwshj6B3gW30U5S1n",
-	"o2pDul4CVfozIfM5cKHf7w/ukQi+80uw25dBmvrknMjpNVSsAEJCclwTGSK01BC62E1ugrBjo178e/kE",
-	"WplHHAnnjJfWZEd6/uFtum9A6wP6eQlyqWy3RyYiUIYpXkCC5JKzYrFEuM7C7cX0pv5VWZgtmunCaoe2",
-	"atpX3lxPt/ci6uj9Fu9sSVGHgmzLjjNviraiyDUrHSNM10ZZaabzAUgXvC9RhrXkp4ylmmMa1mjr87eU",
-	"yBqu2tnkuWXcDpu8uewBMc3CgoiMbtKc8bFU9vY58eFyYoza7uu8XWh8+Fifwo6CccewopS3L8QVJRQI",
-	"BHQ89i7RJRpmIPHq8aR8ctQK9KRYyAuOqSDOW99ddjMQAi/CTMkBiw5HWkgsC/1yoEWm5n3BC/WClwqL",
-	"DqKB1fveQrQDZPX5lxNE6n6EYLKYoGcOZ0XouafXvMvWeSqvtCcZDrzZGXQSSjO7Jf6ZAQvdcQONwKMN",
-	"iri0F6Fpq1bjXDVzMiiOW+jrkWYK1RSZpgnEJAGLyvBMKLc/aoepMkJJpkj0uB2y2gm/tJWupc3q8eTJ",
-	"XydPtFmTErhq/L+r4eH/fXg8/uHyw+H4h8vvR7/8Mtl6Zfhh/Gf9+9n4f/D4t8mfx5ffj/7juxC73kUA",
-	"x6nobZL/4t35G/U63YlnbrcAd8mspqxBE42VhykR0inQj65PgdRlbcmykaHYG6ALufRp5s3HPlaD8fvM",
-	"pWZrOpZRA2l/mj/htAARcgt8Xz9CszWy2ry17h68+uIIRdiAlFQKMXaXpJdLs1kjq1eg4dnL5+jx46Mn",
-	"SDOiphb+5Kj11ydN4nmC8QGPf1PsPvwwtr++d5c6eF0NTg0gZnROFgGgV20NtJ69qj3X5tjqPhr+49nb",
-	"N6NjhBXbJkAlwWmXr9ENYATEHGT4Zef6nmYc773GC8PGjd2qtX1s4CZevrU23y462yBp517OntjLbQ3t",
-	"sFuxT7iFJVqwwwup7iK51G6OwWoziDVfGms2UQ3OYD6qu1tEol8ZodrxaPuCzt9r31G+XQL89YsudJB0",
-	"BDZXnSH4sNzWFmwL/bwgd8j1ufOtp05SdS8c94z9PtGOOw5gezg+HMNuBRucp7oxlt3NnmUs2joUmlO9",
-	"UZAsT0FHR41D0Yqh76QFBt4Cd/HKO5Y8hKArrZOC3LTj1Mk+G8SHs3Q/t7NjlZhxn8ybNi1V2Fea4zSd",
-	"4fjqrHQDmhGYteYzRe2U4aQKA+rAjtLviucKAQkaGs4u8W2Qw9zNvcjj1HpIdFmyZ2eabwI9mdG3l6Cc",
-	"ugbh0qpohdQzqMKj4QWKysUoA6sxK1IjqDNQtjFeap3tXCzXz8BbqsttImOH3kX+ahM1AH84zIGD0hWS",
-	"IUyZDrh5mMh21Uo8yMkrzoo8jEwITfaRlMZ09OO2cdecup0te0ctNFUKR6Me81tvq2gvypCDshlL1mip",
-	"UUrOuIREkWgNcnOixdY8gWgQF5xb+1Uf3lvHEHKJJYJPSiyjXXpMQJgF6piwQFhcQWL3B3fosNROO7Qt",
-	"8gv2wvpGt8qSUDQ7V+brdn52FgIGTVVF4uWGOJezn9p/Kc2SgfztnV7EeGB3X7U+RhQggcTY4VIpODOt",
-	"mEnACngYYfNOvtXgD64RLbIZcOWF1eciNnr+h2EKbwEb5y1Acc2JlEDdPuTQ8wTD9jzSjwUSIZQiuSYC",
-	"RkhIkqZ6YTRaaIzqGD09/KFSjxq9JFtRwlZ4YJlNFKncz60Kstq+my8cVoQVwtdSO0nkns23kPeiRdBH",
-	"QvNY88kQFMR8AUExw1LbfdvxcZslEIeY8cSIhdK8iFA/pPCotkfjLJ93qU2Cy9v5ju2OvEUu59jFQv4O",
-	"Rhto5mQTJnwAE9jaGWiNMYE5tvzfZowVTgswyK1UYi7IowylgigLsgKKhpiu0X+dv383GjRjRoEJGnpW",
-	"gGwff6taghBmNihun4jWhTenR0KnUKL3OVCFXVdPkO0wsL7h8LVaA3SuH9IB7CkyQ4+QlcrIau8I2WFH",
-	"TpEyjsz0d3Z/7KUu6ndTvXN1NcW7mKFcJMMXPs1DI+walg3mbbPuTRTabbbZvL4/3lTkwUyLskOzaxhK",
-	"dLiTOO1twswblfwme94gg9uP6yTHCeeMh8kN6hYSS5zrLBAFV0r1vcASEGeFhElrub2dpJBV0MCaM7o4",
-	"RpiiIheSA84eCcSuKbLPKtVyBbmchNGRBocfSRIet72PSBIhLJxZ+e+xBZXj1wlaAk6AB3uvNrTqPf/n",
-	"xcUpMjcNqyg3gYrrWjc1MGwmFh6ju2sA/rzMkuAwV8o2MtqWKS4nyWSrPrCDrnbx2qQ2odmCE7nWysnQ",
-	"agaYb0wq14RWmvAK1nZUz9/8eH5xcvbq2cXJx2enrz/+/eQf54pgAjS9NEtrpWz6LkeylDIf3NyYPAHm",
-	"NsZwLCt9NPDfmmFCJSbUxIMKnto+xPTgYEHksphNYpYdeI/4vwdBPe8nnJRIRBR8blOdvA4ilAAnK0iU",
-	"KyByiBdAJ+gF0zYPEiKnLoqmIQzO8YykRK4N1s0JVfRUP9kKeIrXCNME8YKif2b4CtACKHAs4Z9qzVIS",
-	"AzVBRLsQSh1yAhLzNRpShnSLGNCCY6o80DXI0S1XRRKZNtZ6GlyYgRfAHTxWj7IcKM7JYDp4Mjl0O35L",
-	"zUkHq8cHMc7JQfn09PMgCA7faOVpm00+ja/+TUwIO1g9noHER24kWnCNzilhW6SW1Mqzkg2NPCboBMdL",
-	"pJAEEjpNjwgQSEdlIxTatPRVfOQ2U+2+qyKSNQvcjxEIfUe9uNxgrvbmFQmVBsTqz+tkMB0oA+EtY445",
-	"zsCsyocN+6rlTI+bU2/s7hL14L8K4Gun3Kc1dFuhoN2tzs2l9hZyRm1k9Ojw0Emp9XBwrpdEDfzgVxsL",
-	"3P1Vfp6n1gNt+awcRmEiLTN/DaSOx6jZ3kSDp3c4OmMFA2P6G06QtRtThFFJRyfbOjSUMDBIOMMyXurr",
-	"puPINSvVvdXvyonVpmmFU5KYPX5n+vR09ZU5gTSZmLk+vv+5/khxIZeMk98gmTqdLxDmmtPnZFFwSEox",
-	"cFY2xpwTPX9q5FMZdZPzoWTUDP/oh/sf/gVj6K0CpJZeYmoVc5oCR/ApNgGZ8Vhp3XFKMiKP0RlIvh4/",
-	"myuSCry2EVjJTOB2huMrPYG/HB49DK+9whKu8Xpa55oKHxjEAQkSLAO5dOmpcxzjRM2VKjbkgJNjRKRO",
-	"zEoMBQ2a0lN5cv9TOQe+IjGgH2kZEm1MyfqOHmMxjuzg46V6wI726f2P1i46uiAZsEI2Ruq2zMzS6y0y",
-	"a4KcCCSAk5RYXvfc6fsdtbsRDYRLTtemtcI13QaU6QxTiRdCOwk4J+PSWl1Gg0/jLM7HS1IdadI5nWQF",
-	"pW9GEshyZqYneQEGG/zMeJqUbRQfvqfp2rS4cf1KxlJrIj96NvLTWOA5yPXYumv6cX3dh9KK65mysK9O",
-	"LrZbXeWSBZCJXs3m5dK72wJcfPQAO6OUaS10Iho5lAjHMeRSoKHqJbKJbw7hKySqmSqydmVUamHfgwWx",
-	"EYdU8+vxSDCjcxMuKRevByY9MOmBSQ9MemBya2BSKdNvCKF89M3n3UKVumEOQpaqSR26lMsmDj6Xv292",
-	"DcF44W4d01RgxSNEGUxJbBj11ckFaoGpMOYou0m+JArigIVelSCuqIKghsR/tLhHjye+LTzxEFbhHZPo",
-	"JStoMrXjsyl1aj0T53gokanopTOISuL00KeHPj30eVDo4yV/tU3tZqBzJ1Cjwx7XwcY2NHGjqyCJAJ4w",
-	"h+SEtwlf5YNxljUPX+uEsbKswdSEL85gHt6uqW/QuJ3xaFNBFKW7y1jLBNV2hQWKlxBfKQ2/wIRa4tTG",
-	"Nydc2LQ2kxug+rOy64VbjFqNvKiOlmplEargjSK1uaHjQJFJnRCVCSXcGlExUpY3I8LcImo5nx4eKj4p",
-	"dYo2lOhnopQ7X58V9N8V7jH7UqevkQC+Ao5wkhGL72xmiUvsF5LpmgZEouHR4eFogt67FDzd3AoUEejo",
-	"8Ki+K5i7E/4CYbGm8ZIzygqRro/RnKUpuzZbbnqtqvMXpqbRAkog3caLJhRW5WN9rTAx+tw+CkcSLKFc",
-	"XT0Tc5g/FBAzFKtFw0rNZB2SZj6Twaaac//GTCLu3cHS0MnWzfjUO9PoIpVWisOi2xTWhmSOWqS5eRgo",
-	"HprmC75GvKDHtURdnZ5xrbPxZ+DqrSiTcnSH6GPLwAydGvVJPGnUENsXSDS81hpkJ3kc6fQDemVqG7I0",
-	"cPzxpRFvF2+2qbq8oJTQxbTuFm6xIebiDRq+fX6KlJvdHEpdNSxAhvVCmSfxnWOXifJQ/nTQqiAQbmLu",
-	"3ejV7v2rb8i/egCg/JLxGUkSt2dzBetHAnGWAsrw2uDhgpoEsJJbSwIpQIFpDKqNOdY61pnzzKBU5EWq",
-	"qqcFSohQGjH55rzIwwfwIp8zOk9JLOsjfSSQPT+j0/LAioQtBGMys4ZKPGyJND16EZVejtErkOgrM1Co",
-	"SBfjUVcYd2cMUAaY6opqIzPhxw/AgVZRoBMqiVwj5UW/wXxh/TWtKohAqbqkTRRF43GGP43VnfFsLUHY",
-	"sf7lIYTdltuBBL2FhGB0oZOe/ZGq9dYHqrBAzSH0wYg+GNEHIx4qGGGwJML1ciR19/wO913spU0bL/pC",
-	"c+elnh0R2nG55kSX9+iIg5y+P7/YwdHcN/6xx96LRbpmlZRZ6ahDCLV9mDrI12kFiW2lxLU8KKwDErVq",
-	"aya9GDK2sm3nhOoi0zxCgvmxAIVihMRrNHTF50b61B42lUOn7UBA22c3g/oGfXa3vNZP6BjD/e0s3YvX",
-	"WNaQDbm1rthlR6HLcG3Yhke5l4/oqoXXPWnDUAI9PXyKmALIRMfiFmajt3f7erevd/t6t++rdft6B6V3",
-	"UHoH5f4dFIOJKwflts6IAW375YAFXRGjHDa5Iv57Ox2SFydvTi5OdsDRe7kkzslQaxhM9HoFUlTunbFF",
-	"SqyqDYHI+3KENc2tOh3CVDlUElz2YGqi2HozETLKVvVQyku5+zOa7I7weufhodPStmz59RlofQZan4HW",
-	"Y6oeU32zmOoVSC/iSyhKQGKS/u759d7W/90k1TdQxS2h1P5B3oN6leUgEjsDnBhbg5OMUL8Ash+OE5Jx",
-	"EKaKmhc9G9rSyb8Uh4dPYvVS/QvGVTeRsiEmu2xkUt68V+hksqqs87RW3oPCCjhK2UIgIjdhNW+aPWr7",
-	"nVCbVwi8A7j5Jb0xMpWxRz2M6yOefcSzB6s9WO3B6lcPVhsfiNDV/b4wHngfoPVjDQ9141cB+otMVVjy",
-	"VpC2Ab5uA259nHornFsWUt9yqjRQ6Pydroc+1LXoTbiQUBAiQrZ2fpU0XlbnH5Uf72swhAHDE/SzKUmK",
-	"pSlbZlRHVTEdDdX/vPoyIVqDjBBltoMIFbSU1bL6HqGLUVRVePSmUFbl1gbOHN2wH9rQ5hCwMfZWC6/1",
-	"B9lrtfM3gWuztj2u/p1wdfn5gw5UHWBpTTFzYF363LGZK3sk3gdUe4zaY9Qeo377R3rNR16+WnzqIMWd",
-	"hlYrnHIrCGoevxX61F/mMCmIoUPI52ARm9t3dgetOw8KT9DFTp8lEDnEE7dNPrFHGSftb/1/uJyU7zZn",
-	"nMvuzRlmpSI1j+oc3dGx+QCGV4lYf2oj/K0Mh4WVwjHtRDFzlmKC3uHMPBkoj77p+yP2NHHjYw/lZz4A",
-	"LXGeAxW1D4DYTOLw18SeHv7gfdhjgs5jnOo0K2VWXTazy2RuI2I9tz45YBc4fD/ngmtf4OlAw+b7IF59",
-	"ZIWtoo2MFnVw5w5ngI/uY376oy/Bw1dKATTTpGNb4YDxFgt/Sa60sLJBaMPXDFQ1uIM06ap5nynd7xv0",
-	"+wZ9pnR/QLY/INu79r1r37v2xrU/Lz0wV7HmLrz7O8tGr33t+dbJ6MHTsS2/61buvfHR93Hvd6273qzS",
-	"BaGapVgEq5RWFWeVrd6xZOkXFUz/Y5Uu/aIS6f2GR7/h0W949KioR0V/mBqmXgn3r6GY6aYK6ruCDxPq",
-	"cp9I1FbefRzxw6Wys6a2Zsj+e6eldD51GeJQjxhRIgp5xIWNd5qv9h0MVLd2sT7v+bHCqfn6pkAFTYAr",
-	"wFMd37Ol9UT5AUNd5EUuIZtUUKROnBtDHdN3++7/BwAA//8=",
+	"7F19c9s4ev8qGN3NRLqjZDvJ7XTl6XRyiZOml7eJvbu9Zt0cRD6SsCYBHgDK0W793Tt4JSiCenFsd7fL",
+	"/2yRBIHn9fd7AAK/DFJWlIwClWIw/WUg0iUUWP/5HJfkWZZxEPrfkrMSuCSg/8P1BbkuYTAdCMkJXQxu",
+	"EvtD68JNMuDwz4pwyAbTT+Zq4hu6dM8N2OwnSKVqSPXgeV4JCVy1l4FIOSklYXQwHTxDqbmECEXzKs8H",
+	"yWYfV5jkeJbrzvyRw3wwHfzhqB7vkR3skX4PoxnRTd8kgzTHHWPTV97hAkSJU4jf4lrSLRAJhTi4A7ZR",
+	"zDle2zYlZ/mHHNO9RvMRypykWGw+e0azkhEq2wpdMiGjwykZ1xfmjBdYDqYDQuWTxwPfR0IlLIBr/bY0",
+	"GL77NSWS4Jz8rPTvXzRjLAdMN2/+qMa3e5zv9ZvUzep5DlhC9qzZ3QxLGEtSQN3lenAZ5CDV39EOmauM",
+	"XpAChMRFuX/DhM45FpJXqaw4fOBsRQRhtGvozdtvM/iragacggTxPXChXSSizBzPIHcOrK0N5x8adtDh",
+	"zYFOC5wuCYUXUOZsXbjA0XTOiyWgt5v3IdOGQGyO5BKc/ybomsglul5iqX5eIw7a5pL9faf1qpgPUVzE",
+	"HZZudecSV6JLbeUSC2iP/gPQjNBFgrzem/9BlqAX1vIS9BKTHDLEOPqOXlF2TU8RFKVco4pKkiMbANGz",
+	"D6+tZAQiMmZzHASreAqBAWz0Cwv1LJIMiRTn8NlFUPcDYjRfI9JQD8pIhiiTKF1iugAkCE0BDSUrWc4W",
+	"a3ebGMW65O6Ki89d/YHxK+AdZnStLyJrdSirzU730vcDiyuB5owfYjfmxTFjqUgWtYYV5kSllI7Out48",
+	"Eqi+84AOfW8finXpupbS/uF/I+lqHwgtPlCRN/UgLG5knroTjTQXjQk7EvoLG1vbmWjBKMSlaxpCRCCc",
+	"c8DZGql7T9Ec5wLQ9ZLk0HAXCZiLpi2za1rbaWCKtwoOEeE6qVpB67HskMQbIiL52JvM/gDCNHdeFQXm",
+	"67YFbfTWtLujb66xNv77emzV1q996XN1BxpKKMocSxg1NHiNBbKJHs05K1ywVDmEVRJhFBj0HvCt2Qt/",
+	"yeWoRpeul0BV/MzIfA5c6PeHnXskou/8Guz2dZCmOTjnclqGyhRASMhOGy5DhPYaQhf7+U0UdmyNi3/z",
+	"T6CVecSpcM64zyZ76vP/fU4PE2izQz8sQS5V7g7URAQqMMULyJBcclYtlgg3TbgtzGDov6oMsyMyXdjo",
+	"0A5Nh/qba+n2LKKJ3m/xzpYXdQTItu+49KZ0K6pSm9IpwnRtgpU2uhCAdMF7jzJsJv/AWK4tZiMb7Xz+",
+	"lh7ZwFV7pzwnxt2wKRjLARDTCBZEYmKTtozPPtjb58Sny4lJavvLebfThPCxOYQ9HeOOYYX3t6/EFR4K",
+	"RAo6gXl7dImGBUi8Opn4J0etQk+OhbzgmAri2Pr+vluAEHgRN0oOWHQQaSGxrPTLgVaFGvcFr9QLXios",
+	"OkgGNu4HgmgXyJrj9wNE6nqCYLKYoGcOZyXoeRDXgp8tefK/tAcZL7zZEXQqShu7Vf5HAxa66wYagSdb",
+	"ArHPF7Fhq7vGpbrN+aA4baGvR9oo1K3I3JpBSjKwqAzPhKL9SbtMVRBKCqWik3bJai/80g66Vjerk8mT",
+	"byZPdFqTEri6+b9Xw+P/+XQy/vby0/H428s/jX78cbLzl+Gn8Z/138/G/4XHP0/+PL780+jf/hgz17so",
+	"4LgQvcvzX7w7f6NepxsJ0u0O4C6ZjZQNaKKx8jAnQroA+tm1KZD6WWeyYmQ09gboQi5DnQXjsY81YPwh",
+	"Y2nkmg4xaiAdDvN7nFcgYrQg5PoJmq2RjeYtuQfw6qsrFPEE4rUUM+wuT/ei2R6R1SvQ8OPL5+jk5PET",
+	"pA1Rawt/cdr65smm8gLH+ITHPytzH34a27/+5H7qsHXVOdWBlNE5WUSAXj010Hr2qvFc22Lr62j492dv",
+	"34xOEVZmmwGVBOddXKMbwAhIOcj4y871NW04wXsNC8OGxu6M2iE2cAP3b22Mt0vPtkjaOZdzIPZyU0N7",
+	"zFYcUm5hmXbsuCDVVSSXmuYYrDaDVNulyWYTdcNHmI+adItI9BMjVBOPNhd0fK99RXG7DPjrF13oIOso",
+	"bK46S/Bxv20IbIf+giJ3jPrc+dRTp6q6BceDZH9IteOOC9gBjo/XsFvFBsdUt9ayu83T16ItodCWGvSC",
+	"FGUOujpqCEWrhr5XFBgEAu6ylXcsewhHV1EnB7ltxqnTfLa4D2f5YbSzQ0rM0Cfzpm2iinOlOc7zGU6v",
+	"PnoasFmBWWs7U9rOGc7qMqAu7Kj4rmyuEpChobFsj2+jFuYuHqQeF9ZjrsuyAxvTdhNpyfS+LQI/dA3C",
+	"pQ3RCqkXUJdH4wJKvDB8YTVlVW4cdQYqN6ZLHbMdxXLtDAJRXe5yGdv1LvXXk6gR+MNhDhxUrJAMYcp0",
+	"wS3ARLap1sKDkrzirCrjyITQ7BBP2RiOftze3DWmbrJlryhBUxVwNOoxf+tpFc2ijDoom7FsjZYapZSM",
+	"S8iUitYgty+02LlOIBmkFec2fzW799YZhFxiieCLcstknxYzEEZAHQMWCIsryOz84B4N+ui0x71VecFe",
+	"WG50q1USSmfnKn3djmcXMWCwGapIutxS53L5U/MXn5YM5G/P9CLGI7P76u5TRAEyyEwe9kHBpWllTAJW",
+	"wOMIm3farQZ/cI1oVcyAKxbWHIvYyvyP4xreATbOW4DimhMpgbp5yGHABOP5PNGPRRZCqEByTQSMkJAk",
+	"z7VgNFrY6NUpenr8bR0eNXrJdqKEnfDAGpuocnkYrYqa2qGTLxxWhFUijFJ7eeSBt+9Q70VLoY+EtrHN",
+	"J2NQEPMFRN0MS533bcOnbZNAHFLGM+MWKvIiQsOSwqPGHI3LfMFPbRVc3o47thsKhOzH2GVC4QxGG2iW",
+	"ZBsmfIAU2JoZaPUxgzm29t82jBXOKzDIzQcxV+RRiVJBlAVZAUVDTNfoP87fvxsNNmtGkQEafdaA7BC+",
+	"VYsghpkNijukonURjOmR0Eso0fsSqMKuqyfINhiRb7x8rWSAzvVDuoA9RabrCbJemdjonSDb7cQFUsaR",
+	"Gf7e9Mf+1KX9bq13SldrvMsYvJCMXYQ6j/Wwq1u2mLcru2+i0O60zebN+fHNQB5daeEbNLOGsYUOd1Kn",
+	"vU2ZeWuQ35bPN9Tg5uM61XHGOeNxdYO6hMQSl3oViIIrPnwvsATEWSVh0hJ3MJMUywoaWHNGF6cIU1SV",
+	"QnLAxSOB2DVF9lkVWq6glJM4OtLg8DPJ4v221xHJEoSFSyv/Obagcvw6Q0vAGfBo6/WEVrPlf7+4+IDM",
+	"RWMqiiZQcd1opgGGzcDifXRXDcCf+1USHOYq2CYm2jJl5SSb7IwHttP1LF5b1aY0W3Ei1zo4GV3NAPOt",
+	"i8q1olUkvIK17dXzN9+dX5x9fPXs4uzzsw+vP//t7O/nSmECtL60SeugbNr2PVlKWQ5ubsw6AeYmxnAq",
+	"63g0CN9aYEIlJtTUgyqe2zbE9OhoQeSymk1SVhwFj4R/D6JxPlxw4pGIqPjcLnUKGkhQBpysIFNUQJSQ",
+	"LoBO0Aumcx5kRE5dFU1DGFziGcmJXBusWxKq9Kn+ZCvgOV4jTDPEK4r+UeArQAugwLGEfyiZ5SQFaoqI",
+	"VhAqHHICEvM1GlKG9B0poAXHVDHQNcjRLaUiicw3ZD2NCmYQFHAHJ+pRVgLFJRlMB08mx27Gb6kt6Wh1",
+	"cpTikhz5p6e/DKLg8I0Onva2yZfx1b+ICWFHq5MZSPzY9UQ7rok5HrYlSqTWn5VvaOQxQWc4XSKFJJDQ",
+	"y/SIAIF0VTZBsUnLMMQnbjLVzrsqJdm0wMMagdBX1Iv9BHM9N69UqCIgVv+8zgbTgUoQgRhLzHEBRiqf",
+	"tsyr+pGebg59Y3aXqAf/WQFfu+A+baDbGgXtn3VuktgqQJcXfcRy1eKRnuDEea6j7KuzC6RMwN0W5shT",
+	"xApFAzLjGtbdHglkoeekY0A+hIbjic6kmT/Gl78cJ9+c3GydTru51JyoZNTWfx8fH7tYZHkcLrXilRCO",
+	"frIVz/0FGq5m1dGuHYVqWixMPWkWalrqqpMSwU0yeHqHvTO5PtKnv+IM2ew4RRh5a3URTBfAMgYG7xdY",
+	"pkujSd1w4m7zJmKzmKLqOgGvcE4ys5LBJXg9XP3LnECeTcxYT+5/rN9RXMkl4+RnyKYuswmEufbnOVlU",
+	"HDLv7A5LpJhzosdPTRRS0MWsbFGRyHb/yf13/yXjM5JlQKdmGhXWjwTiLFfpcq3Vo1KMRic+Ihm3I1RI",
+	"rFIIr6iZcB3rmg7j5ruTDMzKPbKC+lGBMiJUsMvaWq7NxCgzQHOIVVKQzKXGPNd8XqSsdKJ6ev+iesck",
+	"eskqmk2tKu3Ug+pt5tKIyl+1aetKqx/F7iFTFhqNu80M8fG39z/EC8bQW0XCrPeKaSBxBF9SU4QcjxXS",
+	"GOekIPIUfQTJ1+NnczUMgdd21kEFc1YAmuH0Sg/gL8ePHybyvMISrvF62hR1jYkNyoYMCVaAXLol2XOc",
+	"4kyNlWqrB5ydIiL1YsTM+LNhEHooD+CZ58BXJAX0HfXTABtDsvWSwGIYR7bz6VI9YHv7AM5hhY4uSAGs",
+	"khs9ddPERvQ6Plh/cQExA5zlxEa+oIR0v712F5KBcB9kaDhZY/lu0Mj0qmqJF0ITY1ySsUdol8ngy7hI",
+	"y/GS1J/xuWjo6xEkg6JkZniSV2Dw8A+M55m/R9nhe5qvzR03rl3JWG5h4ecAF34ZCzwHuR7bEoV+XP8e",
+	"0kdl9UyhyldnF7uRplwOphE0rqW5+bOvaOwA6yFihr2R+bRRLhQb64YRTlMopUBD1UpiF3s6Vps4cJhY",
+	"lDHyOTms2oDYir3r8fUY/HeIwRtLwDuwuDeRHoz3YLwH4z0Y78F4D8Z7MH4HYLxOrb8hVP45hIx3C8+b",
+	"YDQK0+tbmnDdi00c/eL/vtm31B5Ma+q5KwXQA0X4onlmp8scjmwQiDjO9s1kX1PtdthTSyWKpevJLqPi",
+	"Hlv/FuvbPYbuMXSPoXsM3WPoHkP3GHorhg5Wi7cx23bEfCeYtQPYNVHrLlh6o7dNFBFgar6qF8GqvXoB",
+	"OWfF5m4teoW53wdpamq/H2EeX9/RXNHhltIl23ZQU+nRF6onqLGMTKB0CemVSqILrJJOe53gnHBh18Gb",
+	"xYSqPeu7Qa3ahOMkKIlrr1ZJt658K1WbC7qInpi1lqJGKYRbnCJGCtwURJhLRInz6fGxshMfUzQWQT/o",
+	"fMjXHyv6rwpAm4UsH14jAXwFHOGsIJYo2KWo7ktAIZneBIlINHx8fDyaoPduzb6+3ToUEejx8ePmMqLS",
+	"bQkkEBZrmi45o6wS+foUzVmes2uzRkfLqv5g0+TuBXhG1iYeZh6hXsD9m+Eb3yvYiCV46eqRmN1/YgTB",
+	"aKxBD3xkssx2cwH074nkaP/8KzPfJ90dv4lt+LGd6ARbPbjJLBur4gFqMyRtxJ9RywBvHobTxYb5gq8V",
+	"wD5tfL+kV61e648UZ+C2oVOJ8/EdYqwdHTN62ti2LYg5mquFYQcNr3Wc3CvqjPSqTHpltnxmeWRXiJcm",
+	"iLkpSfsFE68oJXQxbVZRdmRK8+MNGr59/gFJxvLNrjQD4AJkPPr55aN/dOYyUVT3D0etjZXit5hrN1ra",
+	"PVHviXpP1H+LRP34AYj6c0bnOUllc4SPBLLfNOtPJcD6o92cz6yWHyrftNvW6lGLxBNJE9SUyolAM1DA",
+	"U2+QaI3AfveJCsBU73I7MgM+eQDzt1EKnVFJ5BpdMIbeYL6wlFjHKSJQrn7S+ZGi8bjAX8bqyni2liBs",
+	"X//yEJHGboEIGXoLGcHoQn+IFvZUyVt/5I4F2uxCX+/p6z19veeh6j0GyCLc3CKuWQG5wzlS+9O2SVL9",
+	"w+YsaXP1Xmx29JoTveVaR6npw/vziz24/KElpgPmSS3MNlJSaaVjb2hozJk2GYZeEJbZu5S7+s1bdM2n",
+	"sQOu+eQLCray984J1Qd/8AQJFpZbFIQSEq/R0G0IPNI7KWCzm/u0XWtpl0VMp36DZREnXktSOvrQzwJ/",
+	"3SzwvRBzf3pBrHLgtlnv2GI9firBBmk/iIa7c2qaxQrjNgI9PX6KmKIhRBd1F2bpSc+se2bdM+ueWffM",
+	"Osasew7Yc8CeA94/BzS0o+aAt+V7BhcftiQ2yvZMcNjG9sL3dnK+F2dvzi7O9qAqB7E+x+OUDKPrXl+B",
+	"FDWDNrlQuVU94ZMEB6ZZXNDank6Yzb2VB/sWzFaAdpvFBJlgq1rw/uJn90aT/eFlz8/6VboPNXEaTFz3",
+	"C3J7NtKzkX5Bbg/Oe3Deg/MucP4KZDA7QyjKQGKS/59/txasEbqbj9U24OktMfnhEzJHzVNqopD+I+DM",
+	"pHOcFYSGB8iERWUhGQdhdqEOasBDe/TMj9Xx8ZNUvVT/BeO6mUSlOrPYdmRWAAev0Gtr62Nxpo3tESms",
+	"gKOcLQQichvoD4bZw/8e/t8j/A+Oi+pgAOHBTxiZ85NGPR/o+UDPB3o+0POBng/0fGAbH9g4w1BvQP+V",
+	"tfv74AWfG5CzmyII0IcG11MIt2ING/j2NvwhpAK3ohL+rK8dG2JEzuJ6p4/sGurj0kxpn1AQIkH2eLf6",
+	"Ax5/gNzIny+/YRCGb0zQD+bUDCzNztomdNSHeqGh+r+sD89Ha5CJivKmgQRV1Puq3yCe0MUoqbFtMAR/",
+	"cJROsOZjQXsWpE7HgA3SsFF4rZJS83i3bfzFyLanLj11uUfq4s8h7CAuEcfVdml2FJKhD2z3vZ7s9GSn",
+	"Jzs92enJTk92erKzczcSc6Dtr5boOGx6p9MgNeC9FZcxj9+KxuhTSM2i99j+Kedgob9bbOT2iOnc42SC",
+	"LvY6glGUkE7c2qiJ3Z9g0jojUXy6nPh3m+1ZfPNm+xUVIrWN6m9fRqfmsM/g1CV9rGj8XFBHqlTAMfeJ",
+	"auYyzARpXK3hTvsouG1nrdqNUDYOtvRHmgJa4rIEKhqHndovdOInpz89/jY4xHSCzlOc67W1Crm4r4Tc",
+	"F0JtaqXH1q8I63nV/W5p0jhTuYNWmRNfgxOvFEhPtrpT0uGDe2xf8vg+xqeP8Y1+uq3C3ObnR6ndgorx",
+	"lqN+zTdIwkYAQjdKM5Ftp+7g86P69v4LpJ729rS3/wKp39uj39uj39ujr5701ZNfQfXk3JNct9PfXRRQ",
+	"7uwrL80/v/ojr+jGHi1qe6sKiimDHFJB2fdIs809XCF2NEJAIKPHNOgcv+fJCF91Fll/QsLv7PSxfnKy",
+	"Z2k9S+snJ3t43cPrHl7ve1RCcOTYr+HMhG0nfu2LYk3BVkBacSLXGi7OAHPgg+mnSwVlzBb+MSAZfOit",
+	"v1PyWUA9YlyJKAibVrZqX3FFCo4GqlkrrFibjSq6n84zmG6KOKuU/CuaAVeAsN5fwe5trVAfJyvIzEaH",
+	"Ch9OasjXVM6N0Y5pu331fwMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

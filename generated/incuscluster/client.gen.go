@@ -95,7 +95,7 @@ type ClientInterface interface {
 	// Get the cluster configuration. Calls the upstream's GET /1.0/cluster.
 	//
 	// Corresponds with GET /v1/1-0/cluster (the `Clusterget` operationId).
-	Clusterget(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clusterget(ctx context.Context, params *ClustergetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClusterputWithBody Update the cluster configuration
 	//
@@ -122,7 +122,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-	ClusteringupdatecertWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClusteringupdatecertWithBody(ctx context.Context, params *ClusteringupdatecertParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clusteringupdatecert Update the certificate for the cluster
 	//
@@ -131,14 +131,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-	Clusteringupdatecert(ctx context.Context, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clusteringupdatecert(ctx context.Context, params *ClusteringupdatecertParams, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergroupsget Get the cluster groups
 	//
 	// Get the cluster groups. Calls the upstream's GET /1.0/cluster/groups?recursion=1.
 	//
 	// Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
-	Clustergroupsget(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupsget(ctx context.Context, params *ClustergroupsgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustergroupspostWithBody Create a cluster group.
 	//
@@ -147,7 +147,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-	ClustergroupspostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustergroupspostWithBody(ctx context.Context, params *ClustergroupspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergroupspost Create a cluster group.
 	//
@@ -156,21 +156,21 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-	Clustergroupspost(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupspost(ctx context.Context, params *ClustergroupspostParams, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergroupdelete Delete the cluster group
 	//
 	// Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-	Clustergroupdelete(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupdelete(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergroupget Get the cluster group
 	//
 	// Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
 	//
 	// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-	Clustergroupget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupget(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustergrouppatchWithBody Partially update the cluster group
 	//
@@ -222,7 +222,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-	ClustermemberspostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberspostWithBody(ctx context.Context, params *ClustermemberspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberspost Request a join token
 	//
@@ -231,7 +231,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-	Clustermemberspost(ctx context.Context, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberspost(ctx context.Context, params *ClustermemberspostParams, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermembersgetrecursion1 Get the cluster members
 	//
@@ -245,14 +245,14 @@ type ClientInterface interface {
 	// Delete the cluster member. Calls the upstream's DELETE /1.0/cluster/members/{name}.
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-	Clustermemberdelete(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberdelete(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberget Get the cluster member
 	//
 	// Get the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}.
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-	Clustermemberget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberget(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberpatchWithBody Partially update the cluster member
 	//
@@ -279,7 +279,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	ClustermemberpostWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberpostWithBody(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberpost Rename the cluster member
 	//
@@ -288,7 +288,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	Clustermemberpost(ctx context.Context, name string, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberpost(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberputWithBody Update the cluster member
 	//
@@ -313,7 +313,7 @@ type ClientInterface interface {
 	// Get state of the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}/state.
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-	Clustermemberstateget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberstateget(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberstatepostWithBody Evacuate or restore a cluster member
 	//
@@ -322,7 +322,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	ClustermemberstatepostWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberstatepostWithBody(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberstatepost Evacuate or restore a cluster member
 	//
@@ -331,14 +331,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	Clustermemberstatepost(ctx context.Context, name string, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberstatepost(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Operationget Get a background operation
 	//
 	// Get a background operation. Calls the upstream's GET /1.0/operations/{id}.
 	//
 	// Corresponds with GET /v1/1-0/operations/{id} (the `Operationget` operationId).
-	Operationget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Operationget(ctx context.Context, id string, params *OperationgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Clusterget Get the cluster configuration
@@ -346,8 +346,8 @@ type ClientInterface interface {
 // Get the cluster configuration. Calls the upstream's GET /1.0/cluster.
 //
 // Corresponds with GET /v1/1-0/cluster (the `Clusterget` operationId).
-func (c *Client) Clusterget(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustergetRequest(c.Server)
+func (c *Client) Clusterget(ctx context.Context, params *ClustergetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergetRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -403,8 +403,8 @@ func (c *Client) Clusterput(ctx context.Context, params *ClusterputParams, body 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-func (c *Client) ClusteringupdatecertWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClusteringupdatecertRequestWithBody(c.Server, contentType, body)
+func (c *Client) ClusteringupdatecertWithBody(ctx context.Context, params *ClusteringupdatecertParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClusteringupdatecertRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -422,8 +422,8 @@ func (c *Client) ClusteringupdatecertWithBody(ctx context.Context, contentType s
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-func (c *Client) Clusteringupdatecert(ctx context.Context, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClusteringupdatecertRequest(c.Server, body)
+func (c *Client) Clusteringupdatecert(ctx context.Context, params *ClusteringupdatecertParams, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClusteringupdatecertRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -439,8 +439,8 @@ func (c *Client) Clusteringupdatecert(ctx context.Context, body Clusteringupdate
 // Get the cluster groups. Calls the upstream's GET /1.0/cluster/groups?recursion=1.
 //
 // Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
-func (c *Client) Clustergroupsget(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustergroupsgetRequest(c.Server)
+func (c *Client) Clustergroupsget(ctx context.Context, params *ClustergroupsgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupsgetRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -458,8 +458,8 @@ func (c *Client) Clustergroupsget(ctx context.Context, reqEditors ...RequestEdit
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-func (c *Client) ClustergroupspostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustergroupspostRequestWithBody(c.Server, contentType, body)
+func (c *Client) ClustergroupspostWithBody(ctx context.Context, params *ClustergroupspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupspostRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -477,8 +477,8 @@ func (c *Client) ClustergroupspostWithBody(ctx context.Context, contentType stri
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-func (c *Client) Clustergroupspost(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustergroupspostRequest(c.Server, body)
+func (c *Client) Clustergroupspost(ctx context.Context, params *ClustergroupspostParams, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupspostRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -494,8 +494,8 @@ func (c *Client) Clustergroupspost(ctx context.Context, body ClustergroupspostJS
 // Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
 //
 // Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-func (c *Client) Clustergroupdelete(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustergroupdeleteRequest(c.Server, name)
+func (c *Client) Clustergroupdelete(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupdeleteRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -511,8 +511,8 @@ func (c *Client) Clustergroupdelete(ctx context.Context, name string, reqEditors
 // Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
 //
 // Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-func (c *Client) Clustergroupget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustergroupgetRequest(c.Server, name)
+func (c *Client) Clustergroupget(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustergroupgetRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -623,8 +623,8 @@ func (c *Client) Clustermembersget(ctx context.Context, params *Clustermembersge
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-func (c *Client) ClustermemberspostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberspostRequestWithBody(c.Server, contentType, body)
+func (c *Client) ClustermemberspostWithBody(ctx context.Context, params *ClustermemberspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberspostRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -642,8 +642,8 @@ func (c *Client) ClustermemberspostWithBody(ctx context.Context, contentType str
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-func (c *Client) Clustermemberspost(ctx context.Context, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberspostRequest(c.Server, body)
+func (c *Client) Clustermemberspost(ctx context.Context, params *ClustermemberspostParams, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberspostRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -676,8 +676,8 @@ func (c *Client) Clustermembersgetrecursion1(ctx context.Context, params *Cluste
 // Delete the cluster member. Calls the upstream's DELETE /1.0/cluster/members/{name}.
 //
 // Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-func (c *Client) Clustermemberdelete(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberdeleteRequest(c.Server, name)
+func (c *Client) Clustermemberdelete(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberdeleteRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -693,8 +693,8 @@ func (c *Client) Clustermemberdelete(ctx context.Context, name string, reqEditor
 // Get the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}.
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-func (c *Client) Clustermemberget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermembergetRequest(c.Server, name)
+func (c *Client) Clustermemberget(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermembergetRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -750,8 +750,8 @@ func (c *Client) Clustermemberpatch(ctx context.Context, name string, params *Cl
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *Client) ClustermemberpostWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberpostRequestWithBody(c.Server, name, contentType, body)
+func (c *Client) ClustermemberpostWithBody(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberpostRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -769,8 +769,8 @@ func (c *Client) ClustermemberpostWithBody(ctx context.Context, name string, con
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *Client) Clustermemberpost(ctx context.Context, name string, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberpostRequest(c.Server, name, body)
+func (c *Client) Clustermemberpost(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberpostRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -824,8 +824,8 @@ func (c *Client) Clustermemberput(ctx context.Context, name string, params *Clus
 // Get state of the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}/state.
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-func (c *Client) Clustermemberstateget(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberstategetRequest(c.Server, name)
+func (c *Client) Clustermemberstateget(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberstategetRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
 	}
@@ -843,8 +843,8 @@ func (c *Client) Clustermemberstateget(ctx context.Context, name string, reqEdit
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *Client) ClustermemberstatepostWithBody(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberstatepostRequestWithBody(c.Server, name, contentType, body)
+func (c *Client) ClustermemberstatepostWithBody(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberstatepostRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -862,8 +862,8 @@ func (c *Client) ClustermemberstatepostWithBody(ctx context.Context, name string
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *Client) Clustermemberstatepost(ctx context.Context, name string, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewClustermemberstatepostRequest(c.Server, name, body)
+func (c *Client) Clustermemberstatepost(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClustermemberstatepostRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -879,8 +879,8 @@ func (c *Client) Clustermemberstatepost(ctx context.Context, name string, body C
 // Get a background operation. Calls the upstream's GET /1.0/operations/{id}.
 //
 // Corresponds with GET /v1/1-0/operations/{id} (the `Operationget` operationId).
-func (c *Client) Operationget(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOperationgetRequest(c.Server, id)
+func (c *Client) Operationget(ctx context.Context, id string, params *OperationgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOperationgetRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -892,7 +892,7 @@ func (c *Client) Operationget(ctx context.Context, id string, reqEditors ...Requ
 }
 
 // NewClustergetRequest constructs an http.Request for the Clusterget method
-func NewClustergetRequest(server string) (*http.Request, error) {
+func NewClustergetRequest(server string, params *ClustergetParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -908,6 +908,33 @@ func NewClustergetRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -948,6 +975,33 @@ func NewClusterputRequestWithBody(server string, params *ClusterputParams, conte
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -974,18 +1028,18 @@ func NewClusterputRequestWithBody(server string, params *ClusterputParams, conte
 }
 
 // NewClusteringupdatecertRequest calls the generic Clusteringupdatecert builder with application/json body
-func NewClusteringupdatecertRequest(server string, body ClusteringupdatecertJSONRequestBody) (*http.Request, error) {
+func NewClusteringupdatecertRequest(server string, params *ClusteringupdatecertParams, body ClusteringupdatecertJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewClusteringupdatecertRequestWithBody(server, "application/json", bodyReader)
+	return NewClusteringupdatecertRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewClusteringupdatecertRequestWithBody constructs an http.Request for the Clusteringupdatecert method, with any body, and a specified content type
-func NewClusteringupdatecertRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewClusteringupdatecertRequestWithBody(server string, params *ClusteringupdatecertParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1003,6 +1057,33 @@ func NewClusteringupdatecertRequestWithBody(server string, contentType string, b
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -1014,7 +1095,7 @@ func NewClusteringupdatecertRequestWithBody(server string, contentType string, b
 }
 
 // NewClustergroupsgetRequest constructs an http.Request for the Clustergroupsget method
-func NewClustergroupsgetRequest(server string) (*http.Request, error) {
+func NewClustergroupsgetRequest(server string, params *ClustergroupsgetParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1030,6 +1111,33 @@ func NewClustergroupsgetRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1041,18 +1149,18 @@ func NewClustergroupsgetRequest(server string) (*http.Request, error) {
 }
 
 // NewClustergroupspostRequest calls the generic Clustergroupspost builder with application/json body
-func NewClustergroupspostRequest(server string, body ClustergroupspostJSONRequestBody) (*http.Request, error) {
+func NewClustergroupspostRequest(server string, params *ClustergroupspostParams, body ClustergroupspostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewClustergroupspostRequestWithBody(server, "application/json", bodyReader)
+	return NewClustergroupspostRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewClustergroupspostRequestWithBody constructs an http.Request for the Clustergroupspost method, with any body, and a specified content type
-func NewClustergroupspostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustergroupspostRequestWithBody(server string, params *ClustergroupspostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1068,6 +1176,33 @@ func NewClustergroupspostRequestWithBody(server string, contentType string, body
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -1081,7 +1216,7 @@ func NewClustergroupspostRequestWithBody(server string, contentType string, body
 }
 
 // NewClustergroupdeleteRequest constructs an http.Request for the Clustergroupdelete method
-func NewClustergroupdeleteRequest(server string, name string) (*http.Request, error) {
+func NewClustergroupdeleteRequest(server string, name string, params *ClustergroupdeleteParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1104,6 +1239,33 @@ func NewClustergroupdeleteRequest(server string, name string) (*http.Request, er
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -1115,7 +1277,7 @@ func NewClustergroupdeleteRequest(server string, name string) (*http.Request, er
 }
 
 // NewClustergroupgetRequest constructs an http.Request for the Clustergroupget method
-func NewClustergroupgetRequest(server string, name string) (*http.Request, error) {
+func NewClustergroupgetRequest(server string, name string, params *ClustergroupgetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1138,6 +1300,33 @@ func NewClustergroupgetRequest(server string, name string) (*http.Request, error
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1183,6 +1372,33 @@ func NewClustergrouppatchRequestWithBody(server string, name string, params *Clu
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
@@ -1245,6 +1461,33 @@ func NewClustergroupputRequestWithBody(server string, name string, params *Clust
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
@@ -1312,6 +1555,18 @@ func NewClustermembersgetRequest(server string, params *ClustermembersgetParams)
 
 		}
 
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1327,18 +1582,18 @@ func NewClustermembersgetRequest(server string, params *ClustermembersgetParams)
 }
 
 // NewClustermemberspostRequest calls the generic Clustermemberspost builder with application/json body
-func NewClustermemberspostRequest(server string, body ClustermemberspostJSONRequestBody) (*http.Request, error) {
+func NewClustermemberspostRequest(server string, params *ClustermemberspostParams, body ClustermemberspostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewClustermemberspostRequestWithBody(server, "application/json", bodyReader)
+	return NewClustermemberspostRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewClustermemberspostRequestWithBody constructs an http.Request for the Clustermemberspost method, with any body, and a specified content type
-func NewClustermemberspostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberspostRequestWithBody(server string, params *ClustermemberspostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -1354,6 +1609,33 @@ func NewClustermemberspostRequestWithBody(server string, contentType string, bod
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -1406,6 +1688,18 @@ func NewClustermembersgetrecursion1Request(server string, params *Clustermembers
 
 		}
 
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -1421,7 +1715,7 @@ func NewClustermembersgetrecursion1Request(server string, params *Clustermembers
 }
 
 // NewClustermemberdeleteRequest constructs an http.Request for the Clustermemberdelete method
-func NewClustermemberdeleteRequest(server string, name string) (*http.Request, error) {
+func NewClustermemberdeleteRequest(server string, name string, params *ClustermemberdeleteParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1444,6 +1738,33 @@ func NewClustermemberdeleteRequest(server string, name string) (*http.Request, e
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -1455,7 +1776,7 @@ func NewClustermemberdeleteRequest(server string, name string) (*http.Request, e
 }
 
 // NewClustermembergetRequest constructs an http.Request for the Clustermemberget method
-func NewClustermembergetRequest(server string, name string) (*http.Request, error) {
+func NewClustermembergetRequest(server string, name string, params *ClustermembergetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1478,6 +1799,33 @@ func NewClustermembergetRequest(server string, name string) (*http.Request, erro
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1525,6 +1873,33 @@ func NewClustermemberpatchRequestWithBody(server string, name string, params *Cl
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -1551,18 +1926,18 @@ func NewClustermemberpatchRequestWithBody(server string, name string, params *Cl
 }
 
 // NewClustermemberpostRequest calls the generic Clustermemberpost builder with application/json body
-func NewClustermemberpostRequest(server string, name string, body ClustermemberpostJSONRequestBody) (*http.Request, error) {
+func NewClustermemberpostRequest(server string, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewClustermemberpostRequestWithBody(server, name, "application/json", bodyReader)
+	return NewClustermemberpostRequestWithBody(server, name, params, "application/json", bodyReader)
 }
 
 // NewClustermemberpostRequestWithBody constructs an http.Request for the Clustermemberpost method, with any body, and a specified content type
-func NewClustermemberpostRequestWithBody(server string, name string, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberpostRequestWithBody(server string, name string, params *ClustermemberpostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1585,6 +1960,33 @@ func NewClustermemberpostRequestWithBody(server string, name string, contentType
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -1634,6 +2036,33 @@ func NewClustermemberputRequestWithBody(server string, name string, params *Clus
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
@@ -1660,7 +2089,7 @@ func NewClustermemberputRequestWithBody(server string, name string, params *Clus
 }
 
 // NewClustermemberstategetRequest constructs an http.Request for the Clustermemberstateget method
-func NewClustermemberstategetRequest(server string, name string) (*http.Request, error) {
+func NewClustermemberstategetRequest(server string, name string, params *ClustermemberstategetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1683,6 +2112,33 @@ func NewClustermemberstategetRequest(server string, name string) (*http.Request,
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1694,18 +2150,18 @@ func NewClustermemberstategetRequest(server string, name string) (*http.Request,
 }
 
 // NewClustermemberstatepostRequest calls the generic Clustermemberstatepost builder with application/json body
-func NewClustermemberstatepostRequest(server string, name string, body ClustermemberstatepostJSONRequestBody) (*http.Request, error) {
+func NewClustermemberstatepostRequest(server string, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewClustermemberstatepostRequestWithBody(server, name, "application/json", bodyReader)
+	return NewClustermemberstatepostRequestWithBody(server, name, params, "application/json", bodyReader)
 }
 
 // NewClustermemberstatepostRequestWithBody constructs an http.Request for the Clustermemberstatepost method, with any body, and a specified content type
-func NewClustermemberstatepostRequestWithBody(server string, name string, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberstatepostRequestWithBody(server string, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1728,6 +2184,33 @@ func NewClustermemberstatepostRequestWithBody(server string, name string, conten
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -1741,7 +2224,7 @@ func NewClustermemberstatepostRequestWithBody(server string, name string, conten
 }
 
 // NewOperationgetRequest constructs an http.Request for the Operationget method
-func NewOperationgetRequest(server string, id string) (*http.Request, error) {
+func NewOperationgetRequest(server string, id string, params *OperationgetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1764,6 +2247,33 @@ func NewOperationgetRequest(server string, id string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -1825,7 +2335,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster (the `Clusterget` operationId).
-	ClustergetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClustergetResponse, error)
+	ClustergetWithResponse(ctx context.Context, params *ClustergetParams, reqEditors ...RequestEditorFn) (*ClustergetResponse, error)
 
 	// ClusterputWithBodyWithResponse Update the cluster configuration
 	//
@@ -1852,7 +2362,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-	ClusteringupdatecertWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error)
+	ClusteringupdatecertWithBodyWithResponse(ctx context.Context, params *ClusteringupdatecertParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error)
 
 	// ClusteringupdatecertWithResponse Update the certificate for the cluster
 	//
@@ -1861,7 +2371,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-	ClusteringupdatecertWithResponse(ctx context.Context, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error)
+	ClusteringupdatecertWithResponse(ctx context.Context, params *ClusteringupdatecertParams, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error)
 
 	// ClustergroupsgetWithResponse Get the cluster groups
 	//
@@ -1870,7 +2380,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
-	ClustergroupsgetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClustergroupsgetResponse, error)
+	ClustergroupsgetWithResponse(ctx context.Context, params *ClustergroupsgetParams, reqEditors ...RequestEditorFn) (*ClustergroupsgetResponse, error)
 
 	// ClustergroupspostWithBodyWithResponse Create a cluster group.
 	//
@@ -1879,7 +2389,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-	ClustergroupspostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error)
+	ClustergroupspostWithBodyWithResponse(ctx context.Context, params *ClustergroupspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error)
 
 	// ClustergroupspostWithResponse Create a cluster group.
 	//
@@ -1888,7 +2398,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-	ClustergroupspostWithResponse(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error)
+	ClustergroupspostWithResponse(ctx context.Context, params *ClustergroupspostParams, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error)
 
 	// ClustergroupdeleteWithResponse Delete the cluster group
 	//
@@ -1897,7 +2407,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-	ClustergroupdeleteWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error)
+	ClustergroupdeleteWithResponse(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error)
 
 	// ClustergroupgetWithResponse Get the cluster group
 	//
@@ -1906,7 +2416,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-	ClustergroupgetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error)
+	ClustergroupgetWithResponse(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error)
 
 	// ClustergrouppatchWithBodyWithResponse Partially update the cluster group
 	//
@@ -1960,7 +2470,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-	ClustermemberspostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error)
+	ClustermemberspostWithBodyWithResponse(ctx context.Context, params *ClustermemberspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error)
 
 	// ClustermemberspostWithResponse Request a join token
 	//
@@ -1969,7 +2479,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-	ClustermemberspostWithResponse(ctx context.Context, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error)
+	ClustermemberspostWithResponse(ctx context.Context, params *ClustermemberspostParams, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error)
 
 	// Clustermembersgetrecursion1WithResponse Get the cluster members
 	//
@@ -1987,7 +2497,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-	ClustermemberdeleteWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error)
+	ClustermemberdeleteWithResponse(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error)
 
 	// ClustermembergetWithResponse Get the cluster member
 	//
@@ -1996,7 +2506,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-	ClustermembergetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error)
+	ClustermembergetWithResponse(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error)
 
 	// ClustermemberpatchWithBodyWithResponse Partially update the cluster member
 	//
@@ -2023,7 +2533,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	ClustermemberpostWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
+	ClustermemberpostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
 
 	// ClustermemberpostWithResponse Rename the cluster member
 	//
@@ -2032,7 +2542,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	ClustermemberpostWithResponse(ctx context.Context, name string, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
+	ClustermemberpostWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
 
 	// ClustermemberputWithBodyWithResponse Update the cluster member
 	//
@@ -2059,7 +2569,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-	ClustermemberstategetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error)
+	ClustermemberstategetWithResponse(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error)
 
 	// ClustermemberstatepostWithBodyWithResponse Evacuate or restore a cluster member
 	//
@@ -2068,7 +2578,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
+	ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
 
 	// ClustermemberstatepostWithResponse Evacuate or restore a cluster member
 	//
@@ -2077,7 +2587,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	ClustermemberstatepostWithResponse(ctx context.Context, name string, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
+	ClustermemberstatepostWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
 
 	// OperationgetWithResponse Get a background operation
 	//
@@ -2086,7 +2596,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/operations/{id} (the `Operationget` operationId).
-	OperationgetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*OperationgetResponse, error)
+	OperationgetWithResponse(ctx context.Context, id string, params *OperationgetParams, reqEditors ...RequestEditorFn) (*OperationgetResponse, error)
 }
 
 // ClustergetResponse200Headers the declared response headers of an HTTP 200 response for Clusterget
@@ -2099,8 +2609,14 @@ type ClustergetResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Cluster
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -2120,9 +2636,24 @@ func (r ClustergetResponse) GetJSON200() *Cluster {
 	return r.JSON200
 }
 
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClustergetResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ClustergetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClustergetResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClustergetResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2192,6 +2723,8 @@ type ClusterputResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON412 the response for an HTTP 412 `application/json` response
@@ -2235,6 +2768,11 @@ func (r ClusterputResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ClusterputResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClusterputResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -2320,6 +2858,8 @@ type ClusteringupdatecertResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -2351,6 +2891,11 @@ func (r ClusteringupdatecertResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ClusteringupdatecertResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClusteringupdatecertResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -2427,8 +2972,14 @@ type ClustergroupsgetResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *[]ClusterGroup
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -2446,9 +2997,24 @@ func (r ClustergroupsgetResponse) GetJSON200() *[]ClusterGroup {
 	return r.JSON200
 }
 
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ClustergroupsgetResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ClustergroupsgetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClustergroupsgetResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClustergroupsgetResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -2522,6 +3088,8 @@ type ClustergroupspostResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -2560,6 +3128,11 @@ func (r ClustergroupspostResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ClustergroupspostResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClustergroupspostResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -2749,6 +3322,8 @@ type ClustergroupgetResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -2778,6 +3353,11 @@ func (r ClustergroupgetResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ClustergroupgetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClustergroupgetResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -3126,6 +3706,10 @@ type ClustermembersgetResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -3151,6 +3735,16 @@ func (r ClustermembersgetResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ClustermembersgetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClustermembersgetResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClustermembersgetResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -3220,6 +3814,8 @@ type ClustermemberspostResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -3261,6 +3857,11 @@ func (r ClustermemberspostResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r ClustermemberspostResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ClustermemberspostResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -3341,6 +3942,10 @@ type Clustermembersgetrecursion1Response struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -3366,6 +3971,16 @@ func (r Clustermembersgetrecursion1Response) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r Clustermembersgetrecursion1Response) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r Clustermembersgetrecursion1Response) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r Clustermembersgetrecursion1Response) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -3540,6 +4155,8 @@ type ClustermembergetResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -3569,6 +4186,11 @@ func (r ClustermembergetResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ClustermembergetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClustermembergetResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4050,6 +4672,8 @@ type ClustermemberstategetResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4077,6 +4701,11 @@ func (r ClustermemberstategetResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r ClustermemberstategetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ClustermemberstategetResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4279,6 +4908,8 @@ type OperationgetResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -4306,6 +4937,11 @@ func (r OperationgetResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r OperationgetResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r OperationgetResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -4374,8 +5010,8 @@ func (r OperationgetResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster (the `Clusterget` operationId).
-func (c *ClientWithResponses) ClustergetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClustergetResponse, error) {
-	rsp, err := c.Clusterget(ctx, reqEditors...)
+func (c *ClientWithResponses) ClustergetWithResponse(ctx context.Context, params *ClustergetParams, reqEditors ...RequestEditorFn) (*ClustergetResponse, error) {
+	rsp, err := c.Clusterget(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4419,8 +5055,8 @@ func (c *ClientWithResponses) ClusterputWithResponse(ctx context.Context, params
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-func (c *ClientWithResponses) ClusteringupdatecertWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error) {
-	rsp, err := c.ClusteringupdatecertWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ClusteringupdatecertWithBodyWithResponse(ctx context.Context, params *ClusteringupdatecertParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error) {
+	rsp, err := c.ClusteringupdatecertWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4434,8 +5070,8 @@ func (c *ClientWithResponses) ClusteringupdatecertWithBodyWithResponse(ctx conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/1-0/cluster/certificate (the `Clusteringupdatecert` operationId).
-func (c *ClientWithResponses) ClusteringupdatecertWithResponse(ctx context.Context, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error) {
-	rsp, err := c.Clusteringupdatecert(ctx, body, reqEditors...)
+func (c *ClientWithResponses) ClusteringupdatecertWithResponse(ctx context.Context, params *ClusteringupdatecertParams, body ClusteringupdatecertJSONRequestBody, reqEditors ...RequestEditorFn) (*ClusteringupdatecertResponse, error) {
+	rsp, err := c.Clusteringupdatecert(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4449,8 +5085,8 @@ func (c *ClientWithResponses) ClusteringupdatecertWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/groups (the `Clustergroupsget` operationId).
-func (c *ClientWithResponses) ClustergroupsgetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClustergroupsgetResponse, error) {
-	rsp, err := c.Clustergroupsget(ctx, reqEditors...)
+func (c *ClientWithResponses) ClustergroupsgetWithResponse(ctx context.Context, params *ClustergroupsgetParams, reqEditors ...RequestEditorFn) (*ClustergroupsgetResponse, error) {
+	rsp, err := c.Clustergroupsget(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4464,8 +5100,8 @@ func (c *ClientWithResponses) ClustergroupsgetWithResponse(ctx context.Context, 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-func (c *ClientWithResponses) ClustergroupspostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error) {
-	rsp, err := c.ClustergroupspostWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ClustergroupspostWithBodyWithResponse(ctx context.Context, params *ClustergroupspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error) {
+	rsp, err := c.ClustergroupspostWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4479,8 +5115,8 @@ func (c *ClientWithResponses) ClustergroupspostWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/groups (the `Clustergroupspost` operationId).
-func (c *ClientWithResponses) ClustergroupspostWithResponse(ctx context.Context, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error) {
-	rsp, err := c.Clustergroupspost(ctx, body, reqEditors...)
+func (c *ClientWithResponses) ClustergroupspostWithResponse(ctx context.Context, params *ClustergroupspostParams, body ClustergroupspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupspostResponse, error) {
+	rsp, err := c.Clustergroupspost(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4494,8 +5130,8 @@ func (c *ClientWithResponses) ClustergroupspostWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error) {
-	rsp, err := c.Clustergroupdelete(ctx, name, reqEditors...)
+func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error) {
+	rsp, err := c.Clustergroupdelete(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4509,8 +5145,8 @@ func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-func (c *ClientWithResponses) ClustergroupgetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error) {
-	rsp, err := c.Clustergroupget(ctx, name, reqEditors...)
+func (c *ClientWithResponses) ClustergroupgetWithResponse(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error) {
+	rsp, err := c.Clustergroupget(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4599,8 +5235,8 @@ func (c *ClientWithResponses) ClustermembersgetWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-func (c *ClientWithResponses) ClustermemberspostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error) {
-	rsp, err := c.ClustermemberspostWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ClustermemberspostWithBodyWithResponse(ctx context.Context, params *ClustermemberspostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error) {
+	rsp, err := c.ClustermemberspostWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4614,8 +5250,8 @@ func (c *ClientWithResponses) ClustermemberspostWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members (the `Clustermemberspost` operationId).
-func (c *ClientWithResponses) ClustermemberspostWithResponse(ctx context.Context, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error) {
-	rsp, err := c.Clustermemberspost(ctx, body, reqEditors...)
+func (c *ClientWithResponses) ClustermemberspostWithResponse(ctx context.Context, params *ClustermemberspostParams, body ClustermemberspostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberspostResponse, error) {
+	rsp, err := c.Clustermemberspost(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4644,8 +5280,8 @@ func (c *ClientWithResponses) Clustermembersgetrecursion1WithResponse(ctx contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-func (c *ClientWithResponses) ClustermemberdeleteWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error) {
-	rsp, err := c.Clustermemberdelete(ctx, name, reqEditors...)
+func (c *ClientWithResponses) ClustermemberdeleteWithResponse(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error) {
+	rsp, err := c.Clustermemberdelete(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4659,8 +5295,8 @@ func (c *ClientWithResponses) ClustermemberdeleteWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-func (c *ClientWithResponses) ClustermembergetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error) {
-	rsp, err := c.Clustermemberget(ctx, name, reqEditors...)
+func (c *ClientWithResponses) ClustermembergetWithResponse(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error) {
+	rsp, err := c.Clustermemberget(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4704,8 +5340,8 @@ func (c *ClientWithResponses) ClustermemberpatchWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *ClientWithResponses) ClustermemberpostWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
-	rsp, err := c.ClustermemberpostWithBody(ctx, name, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ClustermemberpostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
+	rsp, err := c.ClustermemberpostWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4719,8 +5355,8 @@ func (c *ClientWithResponses) ClustermemberpostWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *ClientWithResponses) ClustermemberpostWithResponse(ctx context.Context, name string, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
-	rsp, err := c.Clustermemberpost(ctx, name, body, reqEditors...)
+func (c *ClientWithResponses) ClustermemberpostWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
+	rsp, err := c.Clustermemberpost(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4764,8 +5400,8 @@ func (c *ClientWithResponses) ClustermemberputWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-func (c *ClientWithResponses) ClustermemberstategetWithResponse(ctx context.Context, name string, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error) {
-	rsp, err := c.Clustermemberstateget(ctx, name, reqEditors...)
+func (c *ClientWithResponses) ClustermemberstategetWithResponse(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error) {
+	rsp, err := c.Clustermemberstateget(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4779,8 +5415,8 @@ func (c *ClientWithResponses) ClustermemberstategetWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *ClientWithResponses) ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
-	rsp, err := c.ClustermemberstatepostWithBody(ctx, name, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
+	rsp, err := c.ClustermemberstatepostWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4794,8 +5430,8 @@ func (c *ClientWithResponses) ClustermemberstatepostWithBodyWithResponse(ctx con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *ClientWithResponses) ClustermemberstatepostWithResponse(ctx context.Context, name string, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
-	rsp, err := c.Clustermemberstatepost(ctx, name, body, reqEditors...)
+func (c *ClientWithResponses) ClustermemberstatepostWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
+	rsp, err := c.Clustermemberstatepost(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4809,8 +5445,8 @@ func (c *ClientWithResponses) ClustermemberstatepostWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/operations/{id} (the `Operationget` operationId).
-func (c *ClientWithResponses) OperationgetWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*OperationgetResponse, error) {
-	rsp, err := c.Operationget(ctx, id, reqEditors...)
+func (c *ClientWithResponses) OperationgetWithResponse(ctx context.Context, id string, params *OperationgetParams, reqEditors ...RequestEditorFn) (*OperationgetResponse, error) {
+	rsp, err := c.Operationget(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -4838,12 +5474,33 @@ func ParseClustergetResponse(rsp *http.Response) (*ClustergetResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -4946,6 +5603,13 @@ func ParseClusterputResponse(rsp *http.Response) (*ClusterputResponse, error) {
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error
@@ -5053,6 +5717,13 @@ func ParseClusteringupdatecertResponse(rsp *http.Response) (*Clusteringupdatecer
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5135,12 +5806,33 @@ func ParseClustergroupsgetResponse(rsp *http.Response) (*ClustergroupsgetRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -5223,6 +5915,13 @@ func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostRespo
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error
@@ -5431,6 +6130,13 @@ func ParseClustergroupgetResponse(rsp *http.Response) (*ClustergroupgetResponse,
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -5787,6 +6493,20 @@ func ParseClustermembersgetResponse(rsp *http.Response) (*ClustermembersgetRespo
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -5875,6 +6595,13 @@ func ParseClustermemberspostResponse(rsp *http.Response) (*ClustermemberspostRes
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error
@@ -5971,6 +6698,20 @@ func ParseClustermembersgetrecursion1Response(rsp *http.Response) (*Clustermembe
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -6138,6 +6879,13 @@ func ParseClustermembergetResponse(rsp *http.Response) (*ClustermembergetRespons
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
@@ -6624,6 +7372,13 @@ func ParseClustermemberstategetResponse(rsp *http.Response) (*Clustermemberstate
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6822,6 +7577,13 @@ func ParseOperationgetResponse(rsp *http.Response) (*OperationgetResponse, error
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error

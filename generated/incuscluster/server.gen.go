@@ -517,20 +517,65 @@ type StoragePoolState struct {
 	Space *ResourcesStoragePoolSpace `json:"space,omitempty"`
 }
 
+// ClustergetParams defines parameters for Clusterget.
+type ClustergetParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
 // ClusterputParams defines parameters for Clusterput.
 type ClusterputParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ClusteringupdatecertParams defines parameters for Clusteringupdatecert.
+type ClusteringupdatecertParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustergroupsgetParams defines parameters for Clustergroupsget.
+type ClustergroupsgetParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustergroupspostParams defines parameters for Clustergroupspost.
+type ClustergroupspostParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustergroupdeleteParams defines parameters for Clustergroupdelete.
+type ClustergroupdeleteParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustergroupgetParams defines parameters for Clustergroupget.
+type ClustergroupgetParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
 // ClustergrouppatchParams defines parameters for Clustergrouppatch.
 type ClustergrouppatchParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // ClustergroupputParams defines parameters for Clustergroupput.
 type ClustergroupputParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
@@ -539,24 +584,78 @@ type ClustergroupputParams struct {
 type ClustermembersgetParams struct {
 	// Filter Collection filter
 	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustermemberspostParams defines parameters for Clustermemberspost.
+type ClustermemberspostParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // Clustermembersgetrecursion1Params defines parameters for Clustermembersgetrecursion1.
 type Clustermembersgetrecursion1Params struct {
 	// Filter Collection filter
 	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustermemberdeleteParams defines parameters for Clustermemberdelete.
+type ClustermemberdeleteParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustermembergetParams defines parameters for Clustermemberget.
+type ClustermembergetParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberpatchParams defines parameters for Clustermemberpatch.
 type ClustermemberpatchParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ClustermemberpostParams defines parameters for Clustermemberpost.
+type ClustermemberpostParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
 // ClustermemberputParams defines parameters for Clustermemberput.
 type ClustermemberputParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// ClustermemberstategetParams defines parameters for Clustermemberstateget.
+type ClustermemberstategetParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// ClustermemberstatepostParams defines parameters for Clustermemberstatepost.
+type ClustermemberstatepostParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// OperationgetParams defines parameters for Operationget.
+type OperationgetParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClusterputJSONRequestBody defines body for Clusterput for application/json ContentType.
@@ -593,25 +692,25 @@ type ClustermemberstatepostJSONRequestBody = ClusterMemberStatePost
 type ServerInterface interface {
 	// Clusterget Get the cluster configuration
 	// (GET /v1/1-0/cluster)
-	Clusterget(ctx echo.Context) error
+	Clusterget(ctx echo.Context, params ClustergetParams) error
 	// Clusterput Update the cluster configuration
 	// (PUT /v1/1-0/cluster)
 	Clusterput(ctx echo.Context, params ClusterputParams) error
 	// Clusteringupdatecert Update the certificate for the cluster
 	// (PUT /v1/1-0/cluster/certificate)
-	Clusteringupdatecert(ctx echo.Context) error
+	Clusteringupdatecert(ctx echo.Context, params ClusteringupdatecertParams) error
 	// Clustergroupsget Get the cluster groups
 	// (GET /v1/1-0/cluster/groups)
-	Clustergroupsget(ctx echo.Context) error
+	Clustergroupsget(ctx echo.Context, params ClustergroupsgetParams) error
 	// Clustergroupspost Create a cluster group.
 	// (POST /v1/1-0/cluster/groups)
-	Clustergroupspost(ctx echo.Context) error
+	Clustergroupspost(ctx echo.Context, params ClustergroupspostParams) error
 	// Clustergroupdelete Delete the cluster group
 	// (DELETE /v1/1-0/cluster/groups/{name})
-	Clustergroupdelete(ctx echo.Context, name string) error
+	Clustergroupdelete(ctx echo.Context, name string, params ClustergroupdeleteParams) error
 	// Clustergroupget Get the cluster group
 	// (GET /v1/1-0/cluster/groups/{name})
-	Clustergroupget(ctx echo.Context, name string) error
+	Clustergroupget(ctx echo.Context, name string, params ClustergroupgetParams) error
 	// Clustergrouppatch Partially update the cluster group
 	// (PATCH /v1/1-0/cluster/groups/{name})
 	Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error
@@ -623,34 +722,34 @@ type ServerInterface interface {
 	Clustermembersget(ctx echo.Context, params ClustermembersgetParams) error
 	// Clustermemberspost Request a join token
 	// (POST /v1/1-0/cluster/members)
-	Clustermemberspost(ctx echo.Context) error
+	Clustermemberspost(ctx echo.Context, params ClustermemberspostParams) error
 	// Clustermembersgetrecursion1 Get the cluster members
 	// (GET /v1/1-0/cluster/members-recursion-1)
 	Clustermembersgetrecursion1(ctx echo.Context, params Clustermembersgetrecursion1Params) error
 	// Clustermemberdelete Delete the cluster member
 	// (DELETE /v1/1-0/cluster/members/{name})
-	Clustermemberdelete(ctx echo.Context, name string) error
+	Clustermemberdelete(ctx echo.Context, name string, params ClustermemberdeleteParams) error
 	// Clustermemberget Get the cluster member
 	// (GET /v1/1-0/cluster/members/{name})
-	Clustermemberget(ctx echo.Context, name string) error
+	Clustermemberget(ctx echo.Context, name string, params ClustermembergetParams) error
 	// Clustermemberpatch Partially update the cluster member
 	// (PATCH /v1/1-0/cluster/members/{name})
 	Clustermemberpatch(ctx echo.Context, name string, params ClustermemberpatchParams) error
 	// Clustermemberpost Rename the cluster member
 	// (POST /v1/1-0/cluster/members/{name})
-	Clustermemberpost(ctx echo.Context, name string) error
+	Clustermemberpost(ctx echo.Context, name string, params ClustermemberpostParams) error
 	// Clustermemberput Update the cluster member
 	// (PUT /v1/1-0/cluster/members/{name})
 	Clustermemberput(ctx echo.Context, name string, params ClustermemberputParams) error
 	// Clustermemberstateget Get state of the cluster member
 	// (GET /v1/1-0/cluster/members/{name}/state)
-	Clustermemberstateget(ctx echo.Context, name string) error
+	Clustermemberstateget(ctx echo.Context, name string, params ClustermemberstategetParams) error
 	// Clustermemberstatepost Evacuate or restore a cluster member
 	// (POST /v1/1-0/cluster/members/{name}/state)
-	Clustermemberstatepost(ctx echo.Context, name string) error
+	Clustermemberstatepost(ctx echo.Context, name string, params ClustermemberstatepostParams) error
 	// Operationget Get a background operation
 	// (GET /v1/1-0/operations/{id})
-	Operationget(ctx echo.Context, id string) error
+	Operationget(ctx echo.Context, id string, params OperationgetParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -662,8 +761,17 @@ type ServerInterfaceWrapper struct {
 func (w *ServerInterfaceWrapper) Clusterget(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergetParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clusterget(ctx)
+	err = w.Handler.Clusterget(ctx, params)
 	return err
 }
 
@@ -673,6 +781,12 @@ func (w *ServerInterfaceWrapper) Clusterput(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ClusterputParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
@@ -700,8 +814,17 @@ func (w *ServerInterfaceWrapper) Clusterput(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clusteringupdatecert(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClusteringupdatecertParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clusteringupdatecert(ctx)
+	err = w.Handler.Clusteringupdatecert(ctx, params)
 	return err
 }
 
@@ -709,8 +832,17 @@ func (w *ServerInterfaceWrapper) Clusteringupdatecert(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupsget(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergroupsgetParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustergroupsget(ctx)
+	err = w.Handler.Clustergroupsget(ctx, params)
 	return err
 }
 
@@ -718,8 +850,17 @@ func (w *ServerInterfaceWrapper) Clustergroupsget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupspost(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergroupspostParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustergroupspost(ctx)
+	err = w.Handler.Clustergroupspost(ctx, params)
 	return err
 }
 
@@ -734,8 +875,17 @@ func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergroupdeleteParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustergroupdelete(ctx, name)
+	err = w.Handler.Clustergroupdelete(ctx, name, params)
 	return err
 }
 
@@ -750,8 +900,17 @@ func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustergroupgetParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustergroupget(ctx, name)
+	err = w.Handler.Clustergroupget(ctx, name, params)
 	return err
 }
 
@@ -768,6 +927,12 @@ func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ClustergrouppatchParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
@@ -804,6 +969,12 @@ func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ClustergroupputParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
@@ -840,6 +1011,13 @@ func (w *ServerInterfaceWrapper) Clustermembersget(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter filter: %s", err))
 	}
 
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Clustermembersget(ctx, params)
 	return err
@@ -849,8 +1027,17 @@ func (w *ServerInterfaceWrapper) Clustermembersget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberspost(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustermemberspostParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustermemberspost(ctx)
+	err = w.Handler.Clustermemberspost(ctx, params)
 	return err
 }
 
@@ -865,6 +1052,13 @@ func (w *ServerInterfaceWrapper) Clustermembersgetrecursion1(ctx echo.Context) e
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "filter", ctx.QueryParams(), &params.Filter, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter filter: %s", err))
+	}
+
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
 	}
 
 	// Invoke the callback with all the unmarshaled arguments
@@ -883,8 +1077,17 @@ func (w *ServerInterfaceWrapper) Clustermemberdelete(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustermemberdeleteParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustermemberdelete(ctx, name)
+	err = w.Handler.Clustermemberdelete(ctx, name, params)
 	return err
 }
 
@@ -899,8 +1102,17 @@ func (w *ServerInterfaceWrapper) Clustermemberget(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustermembergetParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustermemberget(ctx, name)
+	err = w.Handler.Clustermemberget(ctx, name, params)
 	return err
 }
 
@@ -917,6 +1129,12 @@ func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ClustermemberpatchParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
@@ -951,8 +1169,17 @@ func (w *ServerInterfaceWrapper) Clustermemberpost(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustermemberpostParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustermemberpost(ctx, name)
+	err = w.Handler.Clustermemberpost(ctx, name, params)
 	return err
 }
 
@@ -969,6 +1196,12 @@ func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ClustermemberputParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
@@ -1003,8 +1236,17 @@ func (w *ServerInterfaceWrapper) Clustermemberstateget(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustermemberstategetParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustermemberstateget(ctx, name)
+	err = w.Handler.Clustermemberstateget(ctx, name, params)
 	return err
 }
 
@@ -1019,8 +1261,17 @@ func (w *ServerInterfaceWrapper) Clustermemberstatepost(ctx echo.Context) error 
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter name: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ClustermemberstatepostParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Clustermemberstatepost(ctx, name)
+	err = w.Handler.Clustermemberstatepost(ctx, name, params)
 	return err
 }
 
@@ -1035,8 +1286,17 @@ func (w *ServerInterfaceWrapper) Operationget(ctx echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OperationgetParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Operationget(ctx, id)
+	err = w.Handler.Operationget(ctx, id, params)
 	return err
 }
 
@@ -1111,6 +1371,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 }
 
 type ClustergetRequestObject struct {
+	Params ClustergetParams
 }
 
 type ClustergetResponseObject interface {
@@ -1141,6 +1402,20 @@ func (response Clusterget200JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
+type Clusterget400JSONResponse Error
+
+func (response Clusterget400JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clusterget401JSONResponse Error
 
 func (response Clusterget401JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
@@ -1151,6 +1426,34 @@ func (response Clusterget401JSONResponse) VisitClustergetResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget403JSONResponse Error
+
+func (response Clusterget403JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusterget404JSONResponse Error
+
+func (response Clusterget404JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1307,6 +1610,20 @@ func (response Clusterput403JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
+type Clusterput404JSONResponse Error
+
+func (response Clusterput404JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clusterput409JSONResponse Error
 
 func (response Clusterput409JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
@@ -1437,7 +1754,8 @@ func (response ClusterputdefaultJSONResponse) VisitClusterputResponse(w http.Res
 }
 
 type ClusteringupdatecertRequestObject struct {
-	Body *ClusteringupdatecertJSONRequestBody
+	Params ClusteringupdatecertParams
+	Body   *ClusteringupdatecertJSONRequestBody
 }
 
 type ClusteringupdatecertResponseObject interface {
@@ -1490,6 +1808,20 @@ func (response Clusteringupdatecert403JSONResponse) VisitClusteringupdatecertRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clusteringupdatecert404JSONResponse Error
+
+func (response Clusteringupdatecert404JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1610,6 +1942,7 @@ func (response ClusteringupdatecertdefaultJSONResponse) VisitClusteringupdatecer
 }
 
 type ClustergroupsgetRequestObject struct {
+	Params ClustergroupsgetParams
 }
 
 type ClustergroupsgetResponseObject interface {
@@ -1630,6 +1963,20 @@ func (response Clustergroupsget200JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
+type Clustergroupsget400JSONResponse Error
+
+func (response Clustergroupsget400JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clustergroupsget401JSONResponse Error
 
 func (response Clustergroupsget401JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
@@ -1640,6 +1987,34 @@ func (response Clustergroupsget401JSONResponse) VisitClustergroupsgetResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget403JSONResponse Error
+
+func (response Clustergroupsget403JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupsget404JSONResponse Error
+
+func (response Clustergroupsget404JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1718,7 +2093,8 @@ func (response ClustergroupsgetdefaultJSONResponse) VisitClustergroupsgetRespons
 }
 
 type ClustergroupspostRequestObject struct {
-	Body *ClustergroupspostJSONRequestBody
+	Params ClustergroupspostParams
+	Body   *ClustergroupspostJSONRequestBody
 }
 
 type ClustergroupspostResponseObject interface {
@@ -1791,6 +2167,20 @@ func (response Clustergroupspost403JSONResponse) VisitClustergroupspostResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupspost404JSONResponse Error
+
+func (response Clustergroupspost404JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1911,7 +2301,8 @@ func (response ClustergroupspostdefaultJSONResponse) VisitClustergroupspostRespo
 }
 
 type ClustergroupdeleteRequestObject struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`
+	Params ClustergroupdeleteParams
 }
 
 type ClustergroupdeleteResponseObject interface {
@@ -2070,7 +2461,8 @@ func (response ClustergroupdeletedefaultJSONResponse) VisitClustergroupdeleteRes
 }
 
 type ClustergroupgetRequestObject struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`
+	Params ClustergroupgetParams
 }
 
 type ClustergroupgetResponseObject interface {
@@ -2125,6 +2517,20 @@ func (response Clustergroupget401JSONResponse) VisitClustergroupgetResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustergroupget403JSONResponse Error
+
+func (response Clustergroupget403JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2704,6 +3110,34 @@ func (response Clustermembersget401JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
+type Clustermembersget403JSONResponse Error
+
+func (response Clustermembersget403JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersget404JSONResponse Error
+
+func (response Clustermembersget404JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clustermembersget429JSONResponse Error
 
 func (response Clustermembersget429JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
@@ -2778,7 +3212,8 @@ func (response ClustermembersgetdefaultJSONResponse) VisitClustermembersgetRespo
 }
 
 type ClustermemberspostRequestObject struct {
-	Body *ClustermemberspostJSONRequestBody
+	Params ClustermemberspostParams
+	Body   *ClustermemberspostJSONRequestBody
 }
 
 type ClustermemberspostResponseObject interface {
@@ -2851,6 +3286,20 @@ func (response Clustermemberspost403JSONResponse) VisitClustermemberspostRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberspost404JSONResponse Error
+
+func (response Clustermemberspost404JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3020,6 +3469,34 @@ func (response Clustermembersgetrecursion1401JSONResponse) VisitClustermembersge
 	return err
 }
 
+type Clustermembersgetrecursion1403JSONResponse Error
+
+func (response Clustermembersgetrecursion1403JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermembersgetrecursion1404JSONResponse Error
+
+func (response Clustermembersgetrecursion1404JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Clustermembersgetrecursion1429JSONResponse Error
 
 func (response Clustermembersgetrecursion1429JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
@@ -3094,7 +3571,8 @@ func (response Clustermembersgetrecursion1defaultJSONResponse) VisitClustermembe
 }
 
 type ClustermemberdeleteRequestObject struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`
+	Params ClustermemberdeleteParams
 }
 
 type ClustermemberdeleteResponseObject interface {
@@ -3253,7 +3731,8 @@ func (response ClustermemberdeletedefaultJSONResponse) VisitClustermemberdeleteR
 }
 
 type ClustermembergetRequestObject struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`
+	Params ClustermembergetParams
 }
 
 type ClustermembergetResponseObject interface {
@@ -3308,6 +3787,20 @@ func (response Clustermemberget401JSONResponse) VisitClustermembergetResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberget403JSONResponse Error
+
+func (response Clustermemberget403JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3619,8 +4112,9 @@ func (response ClustermemberpatchdefaultJSONResponse) VisitClustermemberpatchRes
 }
 
 type ClustermemberpostRequestObject struct {
-	Name string `json:"name"`
-	Body *ClustermemberpostJSONRequestBody
+	Name   string `json:"name"`
+	Params ClustermemberpostParams
+	Body   *ClustermemberpostJSONRequestBody
 }
 
 type ClustermemberpostResponseObject interface {
@@ -4046,7 +4540,8 @@ func (response ClustermemberputdefaultJSONResponse) VisitClustermemberputRespons
 }
 
 type ClustermemberstategetRequestObject struct {
-	Name string `json:"name"`
+	Name   string `json:"name"`
+	Params ClustermemberstategetParams
 }
 
 type ClustermemberstategetResponseObject interface {
@@ -4091,6 +4586,20 @@ func (response Clustermemberstateget401JSONResponse) VisitClustermemberstategetR
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Clustermemberstateget403JSONResponse Error
+
+func (response Clustermemberstateget403JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4183,8 +4692,9 @@ func (response ClustermemberstategetdefaultJSONResponse) VisitClustermemberstate
 }
 
 type ClustermemberstatepostRequestObject struct {
-	Name string `json:"name"`
-	Body *ClustermemberstatepostJSONRequestBody
+	Name   string `json:"name"`
+	Params ClustermemberstatepostParams
+	Body   *ClustermemberstatepostJSONRequestBody
 }
 
 type ClustermemberstatepostResponseObject interface {
@@ -4391,7 +4901,8 @@ func (response ClustermemberstatepostdefaultJSONResponse) VisitClustermemberstat
 }
 
 type OperationgetRequestObject struct {
-	ID string `json:"id"`
+	ID     string `json:"id"`
+	Params OperationgetParams
 }
 
 type OperationgetResponseObject interface {
@@ -4436,6 +4947,20 @@ func (response Operationget401JSONResponse) VisitOperationgetResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Operationget403JSONResponse Error
+
+func (response Operationget403JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4604,8 +5129,10 @@ type strictHandler struct {
 }
 
 // Clusterget operation middleware
-func (sh *strictHandler) Clusterget(ctx echo.Context) error {
+func (sh *strictHandler) Clusterget(ctx echo.Context, params ClustergetParams) error {
 	var request ClustergetRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clusterget(ctx.Request().Context(), request.(ClustergetRequestObject))
@@ -4675,8 +5202,10 @@ func (sh *strictHandler) Clusterput(ctx echo.Context, params ClusterputParams) e
 }
 
 // Clusteringupdatecert operation middleware
-func (sh *strictHandler) Clusteringupdatecert(ctx echo.Context) error {
+func (sh *strictHandler) Clusteringupdatecert(ctx echo.Context, params ClusteringupdatecertParams) error {
 	var request ClusteringupdatecertRequestObject
+
+	request.Params = params
 
 	var body ClusteringupdatecertJSONRequestBody
 	var err error
@@ -4721,8 +5250,10 @@ func (sh *strictHandler) Clusteringupdatecert(ctx echo.Context) error {
 }
 
 // Clustergroupsget operation middleware
-func (sh *strictHandler) Clustergroupsget(ctx echo.Context) error {
+func (sh *strictHandler) Clustergroupsget(ctx echo.Context, params ClustergroupsgetParams) error {
 	var request ClustergroupsgetRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clustergroupsget(ctx.Request().Context(), request.(ClustergroupsgetRequestObject))
@@ -4744,8 +5275,10 @@ func (sh *strictHandler) Clustergroupsget(ctx echo.Context) error {
 }
 
 // Clustergroupspost operation middleware
-func (sh *strictHandler) Clustergroupspost(ctx echo.Context) error {
+func (sh *strictHandler) Clustergroupspost(ctx echo.Context, params ClustergroupspostParams) error {
 	var request ClustergroupspostRequestObject
+
+	request.Params = params
 
 	var body ClustergroupspostJSONRequestBody
 	var err error
@@ -4790,10 +5323,11 @@ func (sh *strictHandler) Clustergroupspost(ctx echo.Context) error {
 }
 
 // Clustergroupdelete operation middleware
-func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string, params ClustergroupdeleteParams) error {
 	var request ClustergroupdeleteRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clustergroupdelete(ctx.Request().Context(), request.(ClustergroupdeleteRequestObject))
@@ -4815,10 +5349,11 @@ func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string) error
 }
 
 // Clustergroupget operation middleware
-func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string, params ClustergroupgetParams) error {
 	var request ClustergroupgetRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clustergroupget(ctx.Request().Context(), request.(ClustergroupgetRequestObject))
@@ -4963,8 +5498,10 @@ func (sh *strictHandler) Clustermembersget(ctx echo.Context, params Clustermembe
 }
 
 // Clustermemberspost operation middleware
-func (sh *strictHandler) Clustermemberspost(ctx echo.Context) error {
+func (sh *strictHandler) Clustermemberspost(ctx echo.Context, params ClustermemberspostParams) error {
 	var request ClustermemberspostRequestObject
+
+	request.Params = params
 
 	var body ClustermemberspostJSONRequestBody
 	var err error
@@ -5034,10 +5571,11 @@ func (sh *strictHandler) Clustermembersgetrecursion1(ctx echo.Context, params Cl
 }
 
 // Clustermemberdelete operation middleware
-func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string, params ClustermemberdeleteParams) error {
 	var request ClustermemberdeleteRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clustermemberdelete(ctx.Request().Context(), request.(ClustermemberdeleteRequestObject))
@@ -5059,10 +5597,11 @@ func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string) erro
 }
 
 // Clustermemberget operation middleware
-func (sh *strictHandler) Clustermemberget(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustermemberget(ctx echo.Context, name string, params ClustermembergetParams) error {
 	var request ClustermembergetRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clustermemberget(ctx.Request().Context(), request.(ClustermembergetRequestObject))
@@ -5133,10 +5672,11 @@ func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name string, param
 }
 
 // Clustermemberpost operation middleware
-func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name string, params ClustermemberpostParams) error {
 	var request ClustermemberpostRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	var body ClustermemberpostJSONRequestBody
 	var err error
@@ -5230,10 +5770,11 @@ func (sh *strictHandler) Clustermemberput(ctx echo.Context, name string, params 
 }
 
 // Clustermemberstateget operation middleware
-func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string, params ClustermemberstategetParams) error {
 	var request ClustermemberstategetRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Clustermemberstateget(ctx.Request().Context(), request.(ClustermemberstategetRequestObject))
@@ -5255,10 +5796,11 @@ func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string) er
 }
 
 // Clustermemberstatepost operation middleware
-func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name string) error {
+func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name string, params ClustermemberstatepostParams) error {
 	var request ClustermemberstatepostRequestObject
 
 	request.Name = name
+	request.Params = params
 
 	var body ClustermemberstatepostJSONRequestBody
 	var err error
@@ -5303,10 +5845,11 @@ func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name string) e
 }
 
 // Operationget operation middleware
-func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
+func (sh *strictHandler) Operationget(ctx echo.Context, id string, params OperationgetParams) error {
 	var request OperationgetRequestObject
 
 	request.ID = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Operationget(ctx.Request().Context(), request.(OperationgetRequestObject))
@@ -5332,116 +5875,120 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rc9u40uZfQfHdqslU6S5ZsjW1tetJPJnsm0xcsX3O2UpSHohoSTimAB0AtKNN+b9v4UKKokjqEslx",
-	"ZlD5EIsXoNEAup+n0QC/BiGfzTkDpmQw/BrIcAozbP58GcVSgdB/zgWfg1AUzA1geBQB0X8SkKGgc0U5",
-	"C4bBP6egpiBQaN+kbIKoRMnjtQC+4Nk8gmCoRAy1QC3mEAyDEecRYBbUgi/1Ca8zPNNXL9xbj7VgBrMR",
-	"iNuQszGdrNf6lkqF+BjZx5B9LBZY30Z3sJDoRSyBIBIbif7NKfs5K8zHz7WAKpiZtv0PAeNgGPxXc6mW",
-	"ptNJ0ynknannpanmv2GhJXQtwULgRa4d2af1oxLEPYhbezfflD/wDHRT1BQSJSbNwkw+WJXqmwL+E4NU",
-	"2Wa4klvtIJVHKv1CTqAr85iuKXjUolNl3naNQwLmAqRuN5rSybQewT1EiLIxFzOrUjzisUI4EbCxrI+P",
-	"/g2hSuqb4/AOT/T1CVXTeNQI+awZfQmblIWxbN73m3KKBZAmnlOtGSfBSz3QxjTECi5jpXWECaG6Zhxd",
-	"ZsbhGEcSajkFFpaRbZPR7PIuwozoMYLmmAo05gLhKMqpXga13ARw928zBa335fUUEIOHldpe/OukdYYu",
-	"L94hYCEnQH42dWa6e6VH06ezFVX37roCtGoLBL69g8V2Qmv1HEBwXc7Owpv59XjYAfZa8Hi+btWW5qV4",
-	"vH3Nif5YMvbQRJefM0MzPM8q6GsQSxCN2cJ0QjDmPChrZKKa1ICsVFrUf5kreVtiRFvpKTwj/R6ypkNu",
-	"6J5XmapSsyw3GWSJKENqSuV67R+zNsv92Qmy5nhN5RstrdRPFVvXZHCzAiu7rhlzZZMxtWa0pruT3I4W",
-	"5bq4+fBW6v9t50oUS2vKqSwX4WPQbDdaTXe/6dTZzOjM3J8LrstsEhjjOFLV+hOAyXsWLXI+uEifNxLI",
-	"r4siJ2FmUNaq4tVGHNolmPq2cQZ+Rv81Z3TJECzw7TNO6Jhq6IjGFCJiJt1TDE95yaUfoN7lHMTlzCh7",
-	"C2yipsGwvY0DMob9PzEVmpV9tLJ8Lp4zZpzmZ42bKvge08jOHY2ELRI85syx+lvHYliEU6ogVLEoUepc",
-	"0BkWC5R9spg5rWj4y2n/tt/bMOjOs7Vr9Pyt0/Q8fS03RzO0anWuaspJ4ghEgzKpMAvNCIyiHeYsVniE",
-	"JZSz9AKSSbUrT950U3RH3v4qqXeT3Xi5WnX2ZrbHzt+9QhfzRYi6nbDZ76ndDMYY0ygWcEv4DFNWTbjd",
-	"s8g+6/hNBp8VDCeBw7tNEPE3W+wrK8Fjzc7yChu2MuOklcEpaQQRZxOJFF+1aanhMH/sb8+shbCWVkoz",
-	"ob+Wj2WpsIpl2SAOxnEULZCeJti+sEFR71yV2pjxCCo0ZG6jKUQEjRabOunjcirsq5YPRpz9gzffGqap",
-	"BVbVBZMoFgKYcl2xUs97FlG2KVxwZd/TDEZE68XffHiLsEIPUxpOi+xFiBkaARKAtb1aqX6q1FwOm812",
-	"q6H/tYenvV53gzQ3H94WYT3rJVb5hhMgC+6O45yWcb7dIlHaSf0DR7FzriYQOpurBXqYAkMTUEoTwGyk",
-	"NBNie6Bqil5fXH9iGQJYM8EqOeWxHve63CgCNwPAhDV1MXZ42VrmIHSZ+jJGlzerxZk3kkBiYy3GVWm7",
-	"z9E0nmGGxoICI9FiBQDaOM9yJHwKJI9FCJ8C5KpYGOMqFRd4AmjOeYQ+BREPcfQp2M2+A1NUlcSx7igj",
-	"xp7mA8LoBQP1wMVdLZGhrmWooUaj8fPqXM3c3iDYhZXksRaUB9YyBiKvJKuiDXW4aHMF1MzUYOcAsrgw",
-	"DTbk6zVa3zLIca+Hc3HF5hbizNS8DFVXmMEmgfumJKMNdZspVG4U0tm5ah0kZZMIXM+bLldTrByiTU3H",
-	"J5Y1aVSiBEMjxfVQvacE7ERyk+s4Fub/cMqu+R2wAhxMiAApi3yh1np6W/c5fKHS2BRuDH9BEDvjEtut",
-	"xtlpo9tqdDpn1jLv6xvPUxH1dPwypwLkLVbFAivdzJ8kMs8tNNKExsqo6LQ67XqrW+90r9uDYfd02B00",
-	"Bifd7tlp//Ss3uoNW62gFlhDGQy1Z4e6orNNE+fCynWuDCakbAJiLigrkTLzQDKZnMHIBeKXcp8MRqPW",
-	"eNzr9lqjk9Goc3rSHkCr32l1uu1WG5Px4PQ07A5Oe30Sno767TMYdcJuOOrBuHPW6/Y3YciMyAaGhAJK",
-	"hBeYET6zxt0+l9PwqNM57ZFej4y6nf7g5KzTHUOLdFqdVm8wgBacjaDdPm21x+NBK+x1T6DV7YzOBq3O",
-	"adg9CclG2GJE24SV8sYqyzTLMVPnm5a2crOthAOHnClMGRDjhClDmCVrHnn0Y3RshvRxDMMeEaXNSi8J",
-	"RlQrfft4RK4LslGJrGyfS3qnIjiRNc4CTBtwTvwjdcO+q5Dp6zsGKdO+OHC08LuEIXwI4EcNATxPEv54",
-	"jCmuaTCswy8H/281/JdVE68qa+TKFnLJeWSr2TB3Ms/bmMNC6vm5U3LK1UK+0e+UekEjSd4sSXOxwBQd",
-	"x64aGfbwcTgsX4iw97SLGEFCf4E0NBOnxN2VCAtAnwK4x2GMlealmlh/CgToDodPgUFMLJ7pcZs8FdSS",
-	"+3oEL+d/5n5lTDlM1zA4KfDN7+9BCM03jFN21hkIcsWbBR1OcmhZKj7fFFTTteU9sdPg56rBsaUnTpr/",
-	"VGPGDey1qTqKx2MQQG4FnunfKUWIKVPZiD9lCibGOGXV9Kt5/cP5O+MxBMCe5fwmALKlyAc837OYK/3q",
-	"Yy2IOCa3+B60UTBNTa3nkgbxeBRlRiCLjf2ttqdvOSbnSbGPZpKFKddckbfd3yTvZfquNlim+/ZU4JV5",
-	"2alQcYWjPQu61u+ulLNnX5iCks6I54ZtZkvZqpAb+165Pbbjes0iW9v/dDZZHoVz7EX0noxzyK1JhwmV",
-	"Ipwhfvo6JmQZkFY8S6sO3Ul75MC4zD8XKqqMI+U54YLH6IHKqW6UbvJKT+0S13fSu1BRSUJisWjwZQ6h",
-	"0tz7GaVRqiRaty7vSnDdDpGcaFqtPwlASixMVLZAt6MIT7cT0MYNTSDc52R/a0525RwxgfJ0piiOYmnT",
-	"JJJuDflsFjM9VvL81U2VzjZTxdqyzEx55vniBdGNAtM54lxJJfAccTc1Dr9qdyEEFyVGRN9CcornRltw",
-	"D2KR1D8xRIjHNhK9ajxLF8H/OcUKPQBT6EFwNvkFYYbiuVQC8OwnifgDQ+5dZNZc5qqxpmXnqUCqW0pK",
-	"YrnO41BSQ9glNQH6V/2DvV5/Q9AUMFlR4rL0sjXj36+vL5O1ezN2qHSjpbEOYwzmsQ0rljG5a1dYxphG",
-	"QHQvCxjrGV6zCyicASKUFMiZd9jJQnai+8/54fFYC1ZWTHAUvR8Hw4872Inl+4+1PJGosO1JGNh5/vVF",
-	"VyrRhN6vhINLmmlrWW/b57WYXd6T4AII1dBKeZ8kWhSQy+TW6irZCId3E8FjRpZZGgV7HXChSVzYuZS+",
-	"iF4oLO9qTlIu0AOMJA/vQK0uqaaXNzo47KCCAKyAFK4pLRtmnjLU364GHX1J6aUVyy4pVUY5X60nR2bV",
-	"vZT04guEsU0L4LMZZmTHtXAhqjRkjWAyrbL1XvEZrN2uXE4TxjAUma2bmzevqlvZP2v3w1Pcr5+NBqTe",
-	"wyNSP2uNunUMZAzhAMIBwRvqf/PKEuOwZLwb85zzh8bMCQi5IOgBSzS2457t4xLfJjVrIIQXtyFmIUTV",
-	"mXbLieKSZuxLqxjMQfhKEPYOL17a+gwMU5hghSuCk2vLAMshIecQaniL0mJWov/JKBx+DEZYTk3ci91T",
-	"wdkM7Nrp7+/fXQTDoCk41/P57fkfr/XUaNxc/1Y/DWrB5fn17/p+LEXTAKimHFE2zPxOfy5vmD/sz5EB",
-	"xtcXH94Fw+CLAjELasHN1cWHYBiYOh9rwZgY89Qyc7fb6vXDcasTttrt/hhG4x6Mu2PoAYaQjLutUxh0",
-	"WmHrBE7wWTjotkJo4/64fdJrD8b9flAL2sEwaJ2cnvVPB2fktH/W6bcGI9KHHm6d9QYn/f6A4O7oZNwf",
-	"tHu99iketQBacDLotEa98GQwHpz0RmZuMAUCh4reO2i9Ier7LukB4yhsNkhlyHnLGPr6ItB4bAnVspaV",
-	"Tk8WemS6/yS90hxzHnze0JAPabEVEMSmnZnAwMr8+xAzZqfbdklrtvzb0IVUq8Pw+tGXJhyqMQ3ZwqlE",
-	"WCoUTjGbPIlLubFCaZdyqFWOtDcyqwpvGCdFCzvlz+YRPrVXl+niiiNsoc9KVtcamDCBuAIwoS+7UrOK",
-	"7rYGrbOzs+7gbFDbK2yXbM0q8FOafa7X2OmedQf9s5Odq9PlHbfbruY4hO16zTy6Fks0Fw/cZ4TKO1fy",
-	"i9FCgVwBe71Oq91qnXUHg87pUTqwuvpur3vSHfTaZ4NB/zt3aMb6FMaOHalePraK1O/N8tUSQmBG0kQV",
-	"4bhco7RFuwubW7FcW22hqQmpMrkVxkfb7mQ871qEnQjZWERe4IqFzexQP1DowSZkxYKqxZUW2y1IARYg",
-	"ilJns4GH88s36A4WjiW/fHtzdX3x4fX59cXt+eWb2/+++L9XmlRKm8RllGKAoS07lX6q1Dx4fDSwwy6O",
-	"mcERGufmxnO21hmmbuxo42cyv9N87UyLM69k/17HFJocv9GqSUG3jMVYz8plLoN+s4YICHpvk5Y1+JwA",
-	"a6BXHDGuEBCqhs7b2oAWnuMRjaha1MzvOTW80oDpexARXph5IGKG/pzhO0ATYHqCwJ9aWRENgdntL8tF",
-	"qrmgoLBYoBeMI/NECGgiMNOAaGGp6j7qSAZi5vJwVSNBLbgHIa2+2vodPgemx88w6DZaja62u1hNzdhp",
-	"3reb7Xqaqa0vTYry/V6DWgn9rYRZG+gljiI7ATKxqdcX1yi7rVjrKjUsb0imEYaiC5BzztyqYKfVSgaX",
-	"IwB4Po9cyLP5b2m5mJ27WwZu7bAtTgtaaU5QC2ysy0hycY0Los7/sBpOI6LZ939BEhhBVCEs0Ztx/R1W",
-	"4RRxhh4EVQYELOXOx260iL1W+2Btt6HKgpbfMByrKRf0/wEZJsbB5itkcgL0qM8EdVGIhaAgEeMManqK",
-	"YIZidsf4gwm8mehQr3N2fPGvOUfvMFsgF6CUQzeRowgEgi8hAAGC6nU9S+sRnVH1C/oASizq52NjNvBC",
-	"WlOoOAr5DEyMyjTgpNU5fgN+xQS9xgoe8GK4MnEygU0bKgWCJJ+BmiYR9jEOMTGsXhszAZj8gqiS6IEL",
-	"YnvQhoFNU7rHb8oViHsaArphKeTLNYlKY3czA4sL5IQPp/oFJ23v+NI6paNrOgMeq5ykhBIjmFV9kpib",
-	"nQIEMImoG+vJQQhHlzq5UQtkPJthsdhkk7XLxhNDrQ2UqCcW/rNGHrNwXp9SdxATAalE7AIILi5ECczm",
-	"3DbILtdpJ/JPLiKSPrN6wMNjUq7S0H6o3UhSZz0v2Ze6xGNQi7oL+ZqizPXsCoAe81y7idcX12Wu49b6",
-	"Du3PguHKIRZGWfO4wJdZ8ruzO7u82dKd6Uq1SALPQBkv8jEvgnYqaCz4DGE0F3BPeSzdTNa1GkdhDIG0",
-	"G7R67Y4zVmYkWqTqEAxBkrLQrClRXbb1XUGyeSdIPFCl3/mcLhH9ysni0K73Mla7eN/l8oUdel/qXNAJ",
-	"ZTi61Er9YwVmujDWcaDDcqWjyAetxFrHlFE5XSbzF9kMLWvngN5lB/E0tlc0ijSIZZRNfkFzHkUapIwW",
-	"iBIDY9mdUaC+sT5rfuNRxB/s8OTibrW0oQV7DkymtcrmV0oe0Yt3Ly+RNgtIG4X07s9rEyj9lczq5RT6",
-	"atYAtDZsVzdGnCz+q0lJCppaT+O0HeAY6pmbyJeQBS0TIhysu5sZ3GdYoSm4ljyWehu3cumgImWGfFsT",
-	"kCzq6kmcWey2COsHB4hPAUp+42JECQE2TDZB/iRNIjma4YXFHrE7uSMddWkHJXFo/Yy1y3XOooVZa9Tm",
-	"OOMxl29LRKg0WSuulU8Ag19yNo5o6FBM4hh+kijM7NYGN87ckXSW9r7QYy7STVvY/XyylsI0a1iBmCsj",
-	"0LiTQARKX+EidTszwOxhSiP42Ta4/QSw+VJAyJldp0C/GaQ8XHKsgqlXoBPtfId6zq34T33hAdvedu15",
-	"gmHqrAmye3qRpjVvsZg4AG3sCZUo0pf00MQM1esz/KWu79RNHNLJevIUFkHG8zkXCgh6B4RidL2Y5yTV",
-	"ypdayViivAieHXp26NnhU7HDTSznSQmiuZBniHZldHuSaFhROUu8vClniQklK2KJj7V8FLSZyxXeyCIz",
-	"CcO5FNwtuWS2xlJeSdnEqkw/HByVsOVOxq3ibpm2C5hHdjkwSQH9VibXK8hx4gx+QYyjpL0e/Hvw78H/",
-	"dwf/Hix7sOzBsgfLPzxYLgdzzwcyL2WsL2WrAMwSmKTLDNF9MDRlk1tb/a3DnwVwegU5F0Lr5XkUW+UZ",
-	"2Me3TDBwhf8vAWFsluf/Z7s858A8eoDMg22O1Qh222JmPxuwll+7PpQ1MANG5twMO5864P2d93fe3+2R",
-	"OpCaqeeTM5CKdMhkAVPm7QTUbeoj2iWebN2X2IwCd2pBjoqZLVprp/+XBH/eXxX6rQ2+ytR81KhP5usC",
-	"FREf+wUAbfpMow8Q5WkfpSFla+JW/gcsXQNMzIVKbWlUehtLRBVi/AFRuUc+oCnkW/IAa8udX+sr8daI",
-	"60GbPesiOeR/U3KhD5X5UJkPlflQmQ+VeergqYOnDjtShxKoe0Du4C7tHByzcG6VQOyzjvz+aiODcFi8",
-	"nDdUBb+aXzVYebSq0O6i6CAHfX2dopUwilcXby+uL4o4haurmlo4KTbkLK/if7eh2mQcGzWk+cbuTp4U",
-	"bMg99su+Hsv+BbDsE7iSP7hCv/GYkVUwa0YNSU5uMuQwHZUGuKZD8G8Kuz1A9ADRA8TjA8Qy7LIvQrTw",
-	"4QCLp9ZIbMaH2dpLUaKFXNU48TYDrMqAYgIGtQ63XxHdbUF0KxC4vuXmeyLA1pOFhF/mxuiTh3p9VPYH",
-	"Q7I/DsbzkMdDHg95vtNy+vNbTT/CYnr5/vsCfDM329DXHOolForiKFqgeH3PSuVC+vn1y9/3Bjxztyn+",
-	"+0Ce2t/8SACDxzbsLbFKd4d8a+eQnI+4U8KBm42P3xFjXu+dV5C++ZM0i/zJyU4eUPrQqA+N+tCo37nv",
-	"d+77DAvPJj2b/Ouwyc186PtvRJonMtZzu/j3zrrQXG4D11wytq3Y5pZnv1UyzJv9A+pbHAPn2eV3Z5ff",
-	"dPacp5aeWnpq6amlp5aeWnpq6amlp5aeWv5oh8I9E0J5KBp5s2nBsvQouDUKWZDAb7/wt/3xFe75bdO1",
-	"ksfLmuDub5OqxaMIQncwdWTPBzFk7T8xiMWSq6U3j5ecVXxAxvLYiuy3mIMidTQz30qsut8Jsp9y3vCx",
-	"uq0O0/BExx8c4gGEBxAeQJRlOiUO8TnlOi1lOmC2kyu0It8pqbb8lJCE1+HMl7a3PiNkS2xw/FNC7IfN",
-	"Nx4T4j6GjAk54Hmwh3PImQ+zFwdVl130i/l2JfrT/PhT2+71D7L7L3v4L3t4GOZPLPEnlvigpw96es7i",
-	"Ocvz4SxFsPsZHFfiFFXXQtUToQ5xhm/V+SUJjak4wGTJY8oDoPX0WMR6+8jB0K1O810GRnPnOv7IIdJ1",
-	"jr3LIcKWpvnApw98ehDhQYQHEX+fwGe9c7TQ5+Zjkwu8diWS2O8wNPvyDqehrda2AUfsdh6aC3T6A9G8",
-	"4/ahMp+a6Q9E89DRQ0cPHSsPRLOY4bmdiJZKdZQj0Wzp1Wei5UDh1oeiVeLBssjSdmBwh3PRngIJto6z",
-	"nL95JX+Po9Hsi/5sNH82mj8bzaMfj3584Oyboc8R42bHCJptThf81vPRKpFPwQFpO2GfnY5IOzz6+bvv",
-	"YrfQbMM2dqf2b9rH/hQ72Mtx5nUKFffaw25f9ZvYfaTUR0p9pNRvYveb2H0+p2eUnlH+Pc9H+w70crcD",
-	"0srJ5jedkOb4ZtURaUWMs2Sfmn5iB5pZtlltS5aZ5KJ+vxD7sSncdnvlhNX7c9wutxOJU8YsazrmemO/",
-	"hYNDfiC7VDRPEz1N9DTR00S/Tc7TKk+rPK36O2+TK0H9z2KvnJbtABxq8964LbbG7XPKdDWBuvkm/hQr",
-	"v0bn1+j8Gp0nX558efLl1+j8Gp0nk55MejLpyeRzOmj6uazMHWw97mYzlYy3ZpIbd0g3jTOtPGzFulu3",
-	"4nGIrTG2zk2nruhn/h67ZK5MF2wmerarPIXxe1f83hWPYjyK+ZH3rlQ41WexicXI9xRbWUxFW29ocXCl",
-	"PMno4h6HsVGt0HZQcQEIHybfaHvY8tdPPTKQZcv8I9tlzykuvcMx2GPKqJwCqbIo/pRuf0q3R7o+WO+D",
-	"9T5Tyge3PS30tNDTwj1o4TbU5XBnO+2bMwVOyroT8VDHPG2TQ2W54taZVClZzETBcyC2MvCNjQ2ZCO2J",
-	"l4BgU8w7V0NjFzi8xhLfL5E+QS9ubt68+rmYJRqs/zxi25X0JXPTo3sfx/ZxbA9YPGD5gePYxT7yWYSw",
-	"s9IcIG6d/ioIVudRhQ1eSQhjQdXC+PURYAEiGH78rJ2v/bxfkce/Xq4HTDQYTIMW+hU7A6lEhIfxTOun",
-	"FsRCN7gZ6GKd0ovKfKP7IUWTMhZjHMIQCR4rkChmBARq3rdT55AE9yQiIOg9EJt9raYwa2Rgx0rvPpru",
-	"dWWv3c1quz43GGZC1TQeNUI+a0ZfwqZ5vnnf/9/3/Uan22g1CQ+bGmfW8Zw2FngWBY//PwAA//8=",
+	"7H1rc9s4svZfQXG3KkmV7pIlS6m39vUknkx2k4krtnf3VJLjgQhIwpgCuAAoW5vyfz+FCy+iSOoSyXFm",
+	"UPNhYpEEGg2g8TzdzeZXz2fzkFFMpfBGXz3hz/Ac6n++CiIhMVf/DDkLMZcE6wuYwnGAkfonwsLnJJSE",
+	"UW/k/WuG5Qxz4JsnCZ0CIkB8e83D93AeBtgbSR7hmieXIfZG3pixAEPq1bz7+pTVKZyrX8/tUw81b47n",
+	"Y8xvfEYnZLre6zsiJGATYG4D5raIQ3UZ3OKlAM8jgRFAkZbod0boi6wwn77UPCLxXI/trxxPvJH3l2aq",
+	"lqbVSdMq5L3u55Xu5h94qSS0I4Gcw2VuHNm71a0C8wXmN+Zqfii/wjlWQ5EzHCsxHhak4s6oVF3k+D8R",
+	"FjI7DNtyq+0l8gipHsgJdKlvUz15D0p0IvXTdnCA45BjocYNZmQ6qwd4gQNA6ITxuVEpHLNIAhgL2Ej7",
+	"Y+PfsS/j/kLo38Kp+n1K5CwaN3w2bwb3fpNQPxLNRb8pZpBj1IQhUZqxErxSC21CfCjxRSSVjiBCRPUM",
+	"g4vMOpzAQOBaToGFbWTHpDWbXgWQIrVGQAgJBxPGAQyCnOqFV8ttAHv9JtPQ+lxezTCg+G6lt+f/PmkN",
+	"wcX5e4CpzxBGL3SfmelemdHk7mxH1bO7rgCl2gKBb27xcjuhlXoOILhqZ2fh9f56OOwCe8NZFK5btdS8",
+	"FK+3rznRH0rWHpiq9nNmaA7DrIK+epHAvDFf6knwJox5ZYOMVZMYkJVOi+Yv80velmjRVmYKzlG/B4zp",
+	"EBum53Wmq8Qsi00GWQBCgZwRsd77p6zNsv/seFlzvKbyjZZWqLuKrWu8uGmBlV3XjP5lkzE1ZrSmphPd",
+	"jJflurj++E6o/5vJFSASxpQTUS7CJ6/ZbrSa9nrTqrOZ0Zm+HnKm2mwiPIFRIKv1xzFEH2iwzJ3BRfq8",
+	"Fhj9tCw6JPQOylpVuDqIQx8Jur9tDgO3o/+YO7pkCRac7XOGyIQo6AgmBAdIb7rHWJ7iggm3QN2Rc5Aj",
+	"Z07oO0yncuaN2tscQNqw/yciXLGyT0aWL8V7Rq/T/K6xWwUuIAnM3lFI2CDBY+4co791LAa5PyMS+zLi",
+	"JUoNOZlDvgTZO4uZ04qG70/7N/3ehkV3lu1doedv3aZnyWO5PZqhVat7VVFOFAWYNwgVElJfr8Ag2GHP",
+	"QgnHUOByll5AMok6yuMn7Rbdkbe/jvvdZDderXadvZidsbP3r8F5uPRBt+M3+z25m8GYQBJEHN8gNoeE",
+	"VhNuey8w91p+k8FnBcuJQ/92E0T82TT72kjwUDO7vMKGrew4YWSwShrjgNGpAJKt2rTEcOh/7G/PjIUw",
+	"llYIvaG/lq9lIaGMRNki9iZRECyB2ibQPLBBUe9tl8qYsQBXaEhfBjMcIDBebpqkT+lW2FctH7U4+ztv",
+	"vtVNU/OMqgs2UcQ5ptJOxUo/H2hA6CZ3waV5TjEYHqw3f/3xHYAS3M2IPyuyFz6kYIwBx1DZq5XuZ1KG",
+	"YtRstlsN9V97dNrrdTdIc/3xXRHWM6fEKt+wAmTB3XEOp9TPt5snSh1S/4RBZA9X7Qidh3IJ7maYgimW",
+	"UhHArKc042K7I3IG3pxffaYZAljTzioxY5Fa96rdIMB2B2Dt1lTNmOVlegkxV22qnyG4uF5tTj8ROxIb",
+	"az6uStt9BmbRHFIw4QRTFCxXAKDx86Qr4bMnWMR9/NkDtoulNq5CMg6nGISMBeCzFzAfBp+93ew7ppLI",
+	"Ej/WLaFI29O8Qxg8p1jeMX5bi2WoKxlqoNFovFjdq5nLGwQ7N5I81Lxyx1rGQOSVZFS0oQ/rba6Ampke",
+	"zB4ABhcmzoZ8v1rrWzo5Fmo5F3esLwFGdc+pq7rCDDYRXjQFGm/oW2+hcqOQ7M5V6yAInQbYzryecjmD",
+	"0iLaxHR8plmTRgSIMTSQTC3VBUHYbCS7uY5jYf7OCL1it5gW4GCEOBai6CxUWk8uqznH90Rom8K04S9w",
+	"YmeOxHarMTxtdFuNTmdoLPO+Z+NZIqLajvch4VjcQFkssFTDfCaAvm+pkCZurKyKTqvTrre69U73qj0Y",
+	"dU9H3UFjcNLtDk/7p8N6qzdqtbyaZwylN1InO65LMt+0cc6NXGdSY0JCp5iHnNASKTM3xJvJGoycIz6V",
+	"+2QwHrcmk1631xqfjMed05P2ALf6nVan2261IZoMTk/97uC010f+6bjfHuJxx+/64x6edIa9bn8ThsyI",
+	"rGGIz3GJ8BxSxObGuJv7choedzqnPdTroXG30x+cDDvdCW6hTqvT6g0GuIWHY9xun7bak8mg5fe6J7jV",
+	"7YyHg1bn1O+e+GgjbNGibcJKeWOVZZrlmKnzTaGt3G4r4cA+oxISipE+hAkFkMYxjzz60TrWS/o4hmEP",
+	"j9JmpZc4I6qVvr0/IjcFWa9EVrYvJbNT4ZzIGmeO9RhgTvwjTcO+Ucjk8R2dlMlcHNhb+F3cEM4F8KO6",
+	"AJ4mCX84xhZXNBivwy8L/28U/BdVG68qa+TSNHLBWGC62bB3Mvcbn8NSqP25U3LK5VK8Vc+UnoJakrxZ",
+	"EvrHAlN0HLuqZdjjjIN+eSDCXFNHxBjH9BejhmLiBNmrAkCOwWcPL6AfQal4qSLWnz2O1YTjz55GTDSa",
+	"q3Ub3+XV4utqBaf7P3O90qfsJzEMhgrO5g8LzLniG/pQttYZI2Cb1wEdhnJoWUgWbnKqqd7yJ7HV4Jeq",
+	"xbHlSRwP/7HWjF3Ya1t1HE0mmGN0w+Fc/Z1QhIhQmfX4EyrxVBunrJp+0o9/PHuvTwyO8Z7t/MwxzrYi",
+	"7mC4ZzOX6tGHmhcwiG7gAiujoIeaWM+UBrFoHGRWII20/a22p+8YRGdxsw96k/kJ11yRt93fJO9F8qwy",
+	"WHr69lTgpX7YqlAyCYM9G7pSz660s+dc6IbiyYhCzTazrWzVyLV5rtwem3W9ZpGN7X88myyOwjn2InqP",
+	"xjnE1qRDu0oBzBA/9TtEKHVIS5alVYeepD1yYGzmn3UVVfqR8pxwySJwR8RMDUoNeWWmdvHrW+mtq6gk",
+	"IbFYNHwfYl8q7v2E0ihl7K1bl3fFuW6WSE40pdZnHAPJl9orW6DbcQBn2wlo/IbaEe5ysr81J7tyj2hH",
+	"ebJTJAORMGkS8bT6bD6PqForef5qt0pnm61ibFlmpzzxfPEC70aB6RwzJoXkMATMbo3DR+3OOWe8xIio",
+	"S0DMYKi1hReYL+P+p5oIsch4oleNZ2kQ/F8zKMEdphLccUanLwGkIAqF5BjOnwnA7iiwzwIdcwllY03L",
+	"9qTCQt4QVOLLtScOQTUAbVITBv+ufzS/198iMMMQrSgxbb0sZvzL1dVFHLvXa4cIu1oa6zBGYx4zsGIZ",
+	"46smwjKBJMBIzTLHE7XDayaAwigGiKACOfMHdhzIjnX/Jb88HmreSsQEBsGHiTf6tIOdSJ9/qOWJRIVt",
+	"j93A9uRfD7oSAaZkseIOLhmm6WV9bF/WfHb5kwQWQKiGUsqHONGigFzGl1ajZGPo3045iyhKszQK3nWA",
+	"hSZxafZS8iB4LqG4rVlJGQd3eCyYf4vlakg1+XnjAQctVOAYSowKY0rpwPRdmvqbaNDRQ0qvjFgmpFTp",
+	"5Xy9nhyZVXcq6fk99iOTFsDmc0jRjrFwzqs0ZIxgvK2y/V6yOV67XBlO49owFJmt6+u3r6tH2R+2+/4p",
+	"7NeH4wGq9+AY1YetcbcOMZpgf4D9AYIb+n/72hBjv2S9a/OcOw+1mePYZxyBOyjAxKx7us+R+C7uWQEh",
+	"uLzxIfVxUJ1pl24UmzRjHlrFYBbCV4Kw93D5yvSnYZiECEpY4ZxcCwOkS0KE2FfwFiTNrHj/41U4+uSN",
+	"oZhpvxddEM7oHJvY6S8f3p97I6/JGVP7+d3Zr2/U1mhcX/1cP/Vq3sXZ1S/qeiR4UwOophgTOsr8nfyZ",
+	"XtD/MH+ONTC+Ov/43ht59xLzuVfzri/PP3ojT/f5UPMmSJunlt673Vav709aHb/VbvcneDzp4Ul3gnsY",
+	"Yh9Nuq1TPOi0/NYJPoFDf9Bt+bgN+5P2Sa89mPT7Xs1reyOvdXI67J8Ohui0P+z0W4Mx6uMebA17g5N+",
+	"f4Bgd3wy6Q/avV77FI5bGLfwyaDTGvf8k8FkcNIb671BJebQl2RhofUGr+/7eAb0QWGyQSpdzlv60NeD",
+	"QJOJIVRpLyuTHgd6RPL+SfJLc8KY92XDQD4mzVZAEJN2ph0DK/vvY0Sp2W7bJa2Z9m9861KtdsOrW19p",
+	"d6jCNGiLQyWAQgJ/Bun0UY6UayOUOlIOFeVIZiMTVXhLGSoK7JTfm0f4xPyapotLBqCBPitZXWtgQjvi",
+	"CsCE+tm2mlV0tzVoDYfD7mA4qO3ltotfzSo4pxT7XO+x0x12B/3hyc7dqfaOO22XIfTxdrOmb13zJeof",
+	"DzxniIhb2/Lz8VJisQL2ep1Wu9UadgeDzulRJrC6+26ve9Id9NrDwaD/nSc0Y30KfceWVKe3rSL1hQ5f",
+	"pRACUpQkqnDL5RqlI9pd2FzEci3aQhITUmVyK4yPst3xet61CbMRsr6IvMAVgc3sUj+Q68EkZEWcyOWl",
+	"EtsGpDDkmBelzmYdD2cXb8EtXlqW/Ord9eXV+cc3Z1fnN2cXb2/+cf4/l4pUCpPEpZWigaFpO5F+JmXo",
+	"PTxo2GGCY3px+Ppws+s52+scErt2lPHTmd9JvnZmxJlHsv9exxSKHL9VqklAt4j4RO3KNJdBPVkDCHOy",
+	"MEnLCnxOMW2A1wxQJgFGRI7saWscWjCEYxIQuazpv0OieaUG0wvMA7jU+4BHFPw2h7cYTDFVGwT/ppQV",
+	"EB9T8/pLGqQKOcES8iV4ThnQd/gYTDmkChAtDVXdRx3xQsz8PFrViFfzFpgLo6+2eoaFmKr1M/K6jVaj",
+	"q+wulDO9dpqLdrNdTzK11U/Tony/N1iuuP5W3KwN8AoGgdkAGd/Um/MrkH2tWOkqMSxvUWYQmqKHkMM5",
+	"lvqlu09V7sfED/TcPv9CnTA+DALtu9LdLtrN+DYBAiLM9py/BGxOpMTIzLNdO88EsG80KxGJ6u8/EeZL",
+	"L06ATh1TdmtoFhRCKTFXd//vJ1j/b6s+/PLc/qP+5Wur1m8/xL+/+NtfCxw1XzQADxm1odBOqxXvKMt6",
+	"YBgG1s/b/F0YApoKsIUXyuzV4lyolTn0ap5x8GlJzq9ggav9n2ZZJW7g7PMvgcAUASLVFLyd1N9D6c8A",
+	"o+COE6mRTyp3Xg9KxN4Bx278swUj/wkiYD2aIwBBsuLizT5maAkQw0Kbibkegl4nuuFafFuyAK3n0Y6a",
+	"UH14vjSJd9YpqxZQxlmt/We9Vvv4Y72mMJIzxsl/MRrF1t8kpGSSPpRZy3jtgQ85J3r8FOvxQgoiekvZ",
+	"nfasWvG7xxf/Z8bHBCFMR/FLDM+ETgQDc7jU06OssXa1JDalZimDIZHqBsUnIKozGiy1o5DIGUBYSB5p",
+	"vpw+KhTA0yGn9VlOl4mZzIwHHrBIiiSXBgYB5s8EED4LY1X1jq+qX5kEP7OIopGdSgNktLQoduUri58u",
+	"bZ3Bn4xi85Apyy6a+DYzxM7w+EO8Ygy8h3QZ714xymgc4HsfY4QRqNfVoVwPyJzIl+AjlnxZP5tolACX",
+	"wiAfdVSwOdYuaT2Ak1bncSzPGyjxHVyOVlWdxjFMZAQjINgcy1kcUJtAHyLtxNOrHkP0EhApwB3jyOxn",
+	"E/XRQ3mEnXmJ+YL4GFzThOHlhkTMIsusGMaBFd6fqQestI+wOazSwRWZYxbJnKSIIC2YUX2ch581iAhD",
+	"FBBr+eK6J0eXOr5Q80Q0n0O+3ATBFLqAU+1J08yhHgO6L4pozP2wPiO27lrG/iVuYILwPGRmQCY6rzDj",
+	"vxgPUHLPaj2Xh7hdqZj8SKHGuM96XrL7uoATLJd1G+HRTenfswE/teaZQoVvzq/KkOJNDBXlzBut1KzR",
+	"ygqjAuhqfF07o9eL6y3Rq+p0A3pVcApMOJsr0MHxgrBI2J2setUQSRsCYY6oXrtjjVXWnhvCgoAg1McJ",
+	"UjWoLYWqMfaqRFy1Pw++1tv4J4aWh4bWF5HcBV2nMVmzwe7rjJMpoTC4UEvn1xXubH3zx6EGafi26KRd",
+	"CSBNCCVilr6hVGQZlaydA56hO4hHBBCSBIGCepTQ6UsQsiBQcHy8BARpbk5vtQLVhXXb8DMLAnZnNiHj",
+	"t6utjZKlrhhyChWbXwl6AM/fv7oAyvgBZfqSqy/WzETy1zrN/aoDm0obZqobioD8pUmQI0WOFDlS9AOT",
+	"otYjkKJXjE4C4svVET4TwM+U6sB2P9p6pMbn+VztzUCtgqUZtagloN0cQGrKiQBjrFgIwgGWdhHEIGSO",
+	"Ib2bkQC/MANuPwKJuuDYZ9QEqcHPmjeNUl9TgYkq0ImCYiNlm1bQlPrhDpqNYcfzCNvZWl1gCjoARXLf",
+	"QT61dErbXSJAoH5SSxFSUK/P4X1dXanrIJSV9eQxLKeIwpBxiRF4jxGB4GoZ5iRVyhdKyVCAvAjOV+B8",
+	"Bc5X8Fi+gk2c91HdBfqHvL/ApMVs7zLQHLncZ3BxXe4ziAl6kc/goZYPgTVzL4ps9Clk3hbJvX+xpWch",
+	"22Opl4HQqVGZuvnPGy07GpvP1YKvIvaZCec4DEwCTPzSw7fS/F5BVi+j+KVFm3q8jhk6ZuiYoWOGPwgz",
+	"dEzKMSnHpByT+uGZVDnSfzp8KpWxnspWwaYEpoKk747sQ7AInd6Y7m8ScrLGtVZoVSHvSitVbZWBaG7f",
+	"MvXQNv43jv1I57D9v3Z5NqK+1eUk7hd43KbKmLfbG/fmK0prrxut71+F2jFFIdN7zbEkx5IcS3JJhQ7e",
+	"Onjr4O2WSYXJAf10sgkTkQ6ZRqjbvJlieZNAwnYJcF2HjibX0JYvy3ledK2Gtc+AlQQCPlwWwtQN0FT3",
+	"7CIAh44AZL6tVuH9N98/U/rTM30Aj3/7KAMpS54z8t9BYQegkSURyrzK5LLCnRJQdgeI2OPFIN3It7wQ",
+	"VEvrXqyn7JmTS0OPTKW/+BNn7i0jRwgcIXBhExc2cWETFzZxvNLxyu/CK0t40AGJpf1p50CJgb2r7HKf",
+	"hLMPlxvpZULUykhlVSCk+VUdig9GFeq4KCr3p35f5+8ldPP1+bvzq/Miwmn7quadVooNxHOVJ9myW5oi",
+	"ajUkDNFeyZMn98qaSwhzzMYxG8ds/rjMxmFwh8EdBj8+Bi+Dh/uCcIPQDpCrZIzEZgie7b0UiBtUWw3F",
+	"bzLYtQyLx3hb6XD7BKTd8o+2wtlbZB45kP3U666VxmBe5Xbio8dWXBjEkQVHFlxelMPODjs77LxTXtTT",
+	"S4s6QlZUeYm1AqAc6kpja5jlAnJJYBAsQbT+InplRtTZ1atf9kbOoa179kSws6v69kfNEtvwhrhZWvbj",
+	"dEqJ8Xc9dkoVszbn4TuSlau9M8KSJ58JnZ4VVyR3zMQxE8dMXBjDVTxzFc9cwpkj7I6wO8J+EMK+mXJ+",
+	"/3f0w1jGeq762d5JaIoub6DzKSneitBvWUG9ksRf7x/82qKYuiPwjsA/CoH/pgrujr079u7Yu2Pvjr07",
+	"9u7Yu2Pvjr079u7Y+w71yp8IZz8UU7/eFHYvrVK+xtILXhmb4/nYIvqtclft/dtmr8a3lw3BXt8mc5UF",
+	"Afbtt6UCU52wiFkmFx0ZPkY9vrRKXuYj9p+8oklvCswXmLfaXq3yekftyaSsX24Yrnaf45KOS7ocVQea",
+	"HWh2oPlIOaoxCHxKWaqpTAfMU7WNVmSqxt2WF+qLfRkQ/M7UDLNbTLcu07clHnaF+o4SwXlvtLupUp+Z",
+	"BAAROuDneQ6HSf/OCL1Sq64sdJOuy5dgqrDJb/qP39SakPa6OhIM/nZf4XVf4XVMxDERx0Rc0UAXBXJR",
+	"IEdoHaH90QhtESd7AhUDraLqSqh6LNQhPqlUVUIw5rgVNQRTklseEaonZevr7SNHh7b6uFIaKcrV3Xcx",
+	"ox/lG06pS2eXjzgZ0u4iQY5/Of7lIkEOODvg7IDznzESVO8cLRa0+VNOBUi1Ej3vV4PbPLxDEe7V3jZg",
+	"593KcNsgiCsR6OpwO7DqwKoDqy5Y4OpwO3Tu0Pn3rcNtYNlTK8SdSHWUStym9epS3DncvXUt7krIXeaw",
+	"3g5v71CO24HtJ1uPO3Y/b0oX26Mit3nQleR2vMHxBufkdjDawWgHox/Pyf0EfdzHcHBvftfhW8tyV0Lo",
+	"grrcO4HonSpzPwKMdpW9/rDvhWwo7WUX1zfV9nqMql7lhOUq4Rx71fUyj7rCXo6dOHbiohqusJcr7OVe",
+	"6XCk3ZF2R9ofvSz3d2Dwu9XlLufz31SY21L6qsrcRaS+pI6BumMHJl9WzGBLIr9FSQMXDvsBWPJ2xRO4",
+	"WV1PsX7CTjxZ6sNHMV675vYL8lW7cLx3zIykoMKBOQ41zF9psUA0x8QdE3dM3DFxV4zAMVfHXB1zdcz1",
+	"OxUjKCFWT6IigZLtADR1cwWCLQoQ7PP9qGqOev1NFDWSLtLsOLSLNLtIs+O3jt86fuv4rYs0u0iz4+uO",
+	"rzu+/qf6hNRTiS8fLKp8vZmtR1uT9Y1lT5r6MK2sGmiOW0seD/EypulzU/lAdY97L/OP817mpV5om7m0",
+	"WZCOJTqW6Fiie1vSwWEHhx0crnhbsgKdPYnXJrV8j/HypO5o61coLe4tz7k8X0A/0qrlyn5KxjGAh0m/",
+	"3B7/ukzMP0YUSWPfLdMxzcJ8SjGkHT4TNSGUiBlGVXbTfcXKfcXKUSZHmRxlcomjLhDlAlGOeTvm/aMx",
+	"723Y4eEqf+6bQoqtlHUr4qGKgG6TUmro+NaJpQkfz0Sscgi6MkgFtQ2ZcnWCp4BkU3wq10NjFyy+RsQ/",
+	"pDQDgefX129fvygm4ppoOBr+eHGoSoaYuegIlCNQjkC5mJNDvg75OuRbHnMqBltPItyUleYAMabkr4LA",
+	"Uh6eGheswH7EiVxqgDjGkGPujT59UfhGYL4oho5XaexuqlhFcnioR8wOJAIg5kdzpZ+aF3E14KanmrVK",
+	"L2rzrZqHhJZYhDcCnEUSCxBRhLmCh8n5G7uoFQbkZIGReatJocVGBr+uzO6Dnl7b9trVrLbroYaTUyJn",
+	"0bjhs3kzuPeb+v7mov//F/1Gp9toNRHzm4qw1GFIGks4D7yH/wsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -95,7 +95,7 @@ type ClientInterface interface {
 	// Enumerate returns list of cluster pairs. Calls the upstream's GET /v1/clusterpairs.
 	//
 	// Corresponds with GET /v1/v1/clusterpairs (the `Openstorageclusterpairenumerate` operationId).
-	Openstorageclusterpairenumerate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Openstorageclusterpairenumerate(ctx context.Context, params *OpenstorageclusterpairenumerateParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OpenstorageclusterpaircreateWithBody Creates Pair with a remote cluster and returns details about the remote cluster
 	//
@@ -104,7 +104,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-	OpenstorageclusterpaircreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	OpenstorageclusterpaircreateWithBody(ctx context.Context, params *OpenstorageclusterpaircreateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Openstorageclusterpaircreate Creates Pair with a remote cluster and returns details about the remote cluster
 	//
@@ -113,21 +113,21 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-	Openstorageclusterpaircreate(ctx context.Context, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Openstorageclusterpaircreate(ctx context.Context, params *OpenstorageclusterpaircreateParams, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Openstorageclusterpairinspect Inspect information about a cluster pair
 	//
 	// Inspect information about a cluster pair. Calls the upstream's GET /v1/clusterpairs/inspect/{id}.
 	//
 	// Corresponds with GET /v1/v1/clusterpairs/inspect/{id} (the `Openstorageclusterpairinspect` operationId).
-	Openstorageclusterpairinspect(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Openstorageclusterpairinspect(ctx context.Context, id string, params *OpenstorageclusterpairinspectParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Openstorageclusterpairgettoken GetToken returns a auth token
 	//
 	// GetToken returns a auth token. Calls the upstream's GET /v1/clusterpairs/token.
 	//
 	// Corresponds with GET /v1/v1/clusterpairs/token (the `Openstorageclusterpairgettoken` operationId).
-	Openstorageclusterpairgettoken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Openstorageclusterpairgettoken(ctx context.Context, params *OpenstorageclusterpairgettokenParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OpenstorageclusterpairresettokenWithBody ResetToken returns a auth token
 	//
@@ -136,7 +136,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-	OpenstorageclusterpairresettokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	OpenstorageclusterpairresettokenWithBody(ctx context.Context, params *OpenstorageclusterpairresettokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Openstorageclusterpairresettoken ResetToken returns a auth token
 	//
@@ -145,14 +145,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-	Openstorageclusterpairresettoken(ctx context.Context, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Openstorageclusterpairresettoken(ctx context.Context, params *OpenstorageclusterpairresettokenParams, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Openstorageclusterpairdelete Delete a cluster pair
 	//
 	// Delete a cluster pair. Calls the upstream's DELETE /v1/clusterpairs/{cluster_id}.
 	//
 	// Corresponds with DELETE /v1/v1/clusterpairs/{cluster-id} (the `Openstorageclusterpairdelete` operationId).
-	Openstorageclusterpairdelete(ctx context.Context, clusterID string, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Openstorageclusterpairdelete(ctx context.Context, clusterID string, params *OpenstorageclusterpairdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Openstorageclusterpairenumerate Enumerate returns list of cluster pairs
@@ -160,8 +160,8 @@ type ClientInterface interface {
 // Enumerate returns list of cluster pairs. Calls the upstream's GET /v1/clusterpairs.
 //
 // Corresponds with GET /v1/v1/clusterpairs (the `Openstorageclusterpairenumerate` operationId).
-func (c *Client) Openstorageclusterpairenumerate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpairenumerateRequest(c.Server)
+func (c *Client) Openstorageclusterpairenumerate(ctx context.Context, params *OpenstorageclusterpairenumerateParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpairenumerateRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +179,8 @@ func (c *Client) Openstorageclusterpairenumerate(ctx context.Context, reqEditors
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-func (c *Client) OpenstorageclusterpaircreateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpaircreateRequestWithBody(c.Server, contentType, body)
+func (c *Client) OpenstorageclusterpaircreateWithBody(ctx context.Context, params *OpenstorageclusterpaircreateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpaircreateRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -198,8 +198,8 @@ func (c *Client) OpenstorageclusterpaircreateWithBody(ctx context.Context, conte
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-func (c *Client) Openstorageclusterpaircreate(ctx context.Context, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpaircreateRequest(c.Server, body)
+func (c *Client) Openstorageclusterpaircreate(ctx context.Context, params *OpenstorageclusterpaircreateParams, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpaircreateRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -215,8 +215,8 @@ func (c *Client) Openstorageclusterpaircreate(ctx context.Context, body Openstor
 // Inspect information about a cluster pair. Calls the upstream's GET /v1/clusterpairs/inspect/{id}.
 //
 // Corresponds with GET /v1/v1/clusterpairs/inspect/{id} (the `Openstorageclusterpairinspect` operationId).
-func (c *Client) Openstorageclusterpairinspect(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpairinspectRequest(c.Server, id)
+func (c *Client) Openstorageclusterpairinspect(ctx context.Context, id string, params *OpenstorageclusterpairinspectParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpairinspectRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -232,8 +232,8 @@ func (c *Client) Openstorageclusterpairinspect(ctx context.Context, id string, r
 // GetToken returns a auth token. Calls the upstream's GET /v1/clusterpairs/token.
 //
 // Corresponds with GET /v1/v1/clusterpairs/token (the `Openstorageclusterpairgettoken` operationId).
-func (c *Client) Openstorageclusterpairgettoken(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpairgettokenRequest(c.Server)
+func (c *Client) Openstorageclusterpairgettoken(ctx context.Context, params *OpenstorageclusterpairgettokenParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpairgettokenRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -251,8 +251,8 @@ func (c *Client) Openstorageclusterpairgettoken(ctx context.Context, reqEditors 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-func (c *Client) OpenstorageclusterpairresettokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpairresettokenRequestWithBody(c.Server, contentType, body)
+func (c *Client) OpenstorageclusterpairresettokenWithBody(ctx context.Context, params *OpenstorageclusterpairresettokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpairresettokenRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -270,8 +270,8 @@ func (c *Client) OpenstorageclusterpairresettokenWithBody(ctx context.Context, c
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-func (c *Client) Openstorageclusterpairresettoken(ctx context.Context, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpairresettokenRequest(c.Server, body)
+func (c *Client) Openstorageclusterpairresettoken(ctx context.Context, params *OpenstorageclusterpairresettokenParams, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpairresettokenRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -287,8 +287,8 @@ func (c *Client) Openstorageclusterpairresettoken(ctx context.Context, body Open
 // Delete a cluster pair. Calls the upstream's DELETE /v1/clusterpairs/{cluster_id}.
 //
 // Corresponds with DELETE /v1/v1/clusterpairs/{cluster-id} (the `Openstorageclusterpairdelete` operationId).
-func (c *Client) Openstorageclusterpairdelete(ctx context.Context, clusterID string, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewOpenstorageclusterpairdeleteRequest(c.Server, clusterID)
+func (c *Client) Openstorageclusterpairdelete(ctx context.Context, clusterID string, params *OpenstorageclusterpairdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenstorageclusterpairdeleteRequest(c.Server, clusterID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ func (c *Client) Openstorageclusterpairdelete(ctx context.Context, clusterID str
 }
 
 // NewOpenstorageclusterpairenumerateRequest constructs an http.Request for the Openstorageclusterpairenumerate method
-func NewOpenstorageclusterpairenumerateRequest(server string) (*http.Request, error) {
+func NewOpenstorageclusterpairenumerateRequest(server string, params *OpenstorageclusterpairenumerateParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -316,6 +316,33 @@ func NewOpenstorageclusterpairenumerateRequest(server string) (*http.Request, er
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -327,18 +354,18 @@ func NewOpenstorageclusterpairenumerateRequest(server string) (*http.Request, er
 }
 
 // NewOpenstorageclusterpaircreateRequest calls the generic Openstorageclusterpaircreate builder with application/json body
-func NewOpenstorageclusterpaircreateRequest(server string, body OpenstorageclusterpaircreateJSONRequestBody) (*http.Request, error) {
+func NewOpenstorageclusterpaircreateRequest(server string, params *OpenstorageclusterpaircreateParams, body OpenstorageclusterpaircreateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewOpenstorageclusterpaircreateRequestWithBody(server, "application/json", bodyReader)
+	return NewOpenstorageclusterpaircreateRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewOpenstorageclusterpaircreateRequestWithBody constructs an http.Request for the Openstorageclusterpaircreate method, with any body, and a specified content type
-func NewOpenstorageclusterpaircreateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewOpenstorageclusterpaircreateRequestWithBody(server string, params *OpenstorageclusterpaircreateParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -354,6 +381,33 @@ func NewOpenstorageclusterpaircreateRequestWithBody(server string, contentType s
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -367,7 +421,7 @@ func NewOpenstorageclusterpaircreateRequestWithBody(server string, contentType s
 }
 
 // NewOpenstorageclusterpairinspectRequest constructs an http.Request for the Openstorageclusterpairinspect method
-func NewOpenstorageclusterpairinspectRequest(server string, id string) (*http.Request, error) {
+func NewOpenstorageclusterpairinspectRequest(server string, id string, params *OpenstorageclusterpairinspectParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -392,6 +446,33 @@ func NewOpenstorageclusterpairinspectRequest(server string, id string) (*http.Re
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -401,7 +482,7 @@ func NewOpenstorageclusterpairinspectRequest(server string, id string) (*http.Re
 }
 
 // NewOpenstorageclusterpairgettokenRequest constructs an http.Request for the Openstorageclusterpairgettoken method
-func NewOpenstorageclusterpairgettokenRequest(server string) (*http.Request, error) {
+func NewOpenstorageclusterpairgettokenRequest(server string, params *OpenstorageclusterpairgettokenParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -417,6 +498,33 @@ func NewOpenstorageclusterpairgettokenRequest(server string) (*http.Request, err
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -428,18 +536,18 @@ func NewOpenstorageclusterpairgettokenRequest(server string) (*http.Request, err
 }
 
 // NewOpenstorageclusterpairresettokenRequest calls the generic Openstorageclusterpairresettoken builder with application/json body
-func NewOpenstorageclusterpairresettokenRequest(server string, body OpenstorageclusterpairresettokenJSONRequestBody) (*http.Request, error) {
+func NewOpenstorageclusterpairresettokenRequest(server string, params *OpenstorageclusterpairresettokenParams, body OpenstorageclusterpairresettokenJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewOpenstorageclusterpairresettokenRequestWithBody(server, "application/json", bodyReader)
+	return NewOpenstorageclusterpairresettokenRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewOpenstorageclusterpairresettokenRequestWithBody constructs an http.Request for the Openstorageclusterpairresettoken method, with any body, and a specified content type
-func NewOpenstorageclusterpairresettokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewOpenstorageclusterpairresettokenRequestWithBody(server string, params *OpenstorageclusterpairresettokenParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -455,6 +563,33 @@ func NewOpenstorageclusterpairresettokenRequestWithBody(server string, contentTy
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -468,7 +603,7 @@ func NewOpenstorageclusterpairresettokenRequestWithBody(server string, contentTy
 }
 
 // NewOpenstorageclusterpairdeleteRequest constructs an http.Request for the Openstorageclusterpairdelete method
-func NewOpenstorageclusterpairdeleteRequest(server string, clusterID string) (*http.Request, error) {
+func NewOpenstorageclusterpairdeleteRequest(server string, clusterID string, params *OpenstorageclusterpairdeleteParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -491,6 +626,33 @@ func NewOpenstorageclusterpairdeleteRequest(server string, clusterID string) (*h
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Upstream != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "upstream", *params.Upstream, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -552,7 +714,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/v1/clusterpairs (the `Openstorageclusterpairenumerate` operationId).
-	OpenstorageclusterpairenumerateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairenumerateResponse, error)
+	OpenstorageclusterpairenumerateWithResponse(ctx context.Context, params *OpenstorageclusterpairenumerateParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairenumerateResponse, error)
 
 	// OpenstorageclusterpaircreateWithBodyWithResponse Creates Pair with a remote cluster and returns details about the remote cluster
 	//
@@ -561,7 +723,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-	OpenstorageclusterpaircreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error)
+	OpenstorageclusterpaircreateWithBodyWithResponse(ctx context.Context, params *OpenstorageclusterpaircreateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error)
 
 	// OpenstorageclusterpaircreateWithResponse Creates Pair with a remote cluster and returns details about the remote cluster
 	//
@@ -570,7 +732,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-	OpenstorageclusterpaircreateWithResponse(ctx context.Context, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error)
+	OpenstorageclusterpaircreateWithResponse(ctx context.Context, params *OpenstorageclusterpaircreateParams, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error)
 
 	// OpenstorageclusterpairinspectWithResponse Inspect information about a cluster pair
 	//
@@ -579,7 +741,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/v1/clusterpairs/inspect/{id} (the `Openstorageclusterpairinspect` operationId).
-	OpenstorageclusterpairinspectWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairinspectResponse, error)
+	OpenstorageclusterpairinspectWithResponse(ctx context.Context, id string, params *OpenstorageclusterpairinspectParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairinspectResponse, error)
 
 	// OpenstorageclusterpairgettokenWithResponse GetToken returns a auth token
 	//
@@ -588,7 +750,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/v1/clusterpairs/token (the `Openstorageclusterpairgettoken` operationId).
-	OpenstorageclusterpairgettokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairgettokenResponse, error)
+	OpenstorageclusterpairgettokenWithResponse(ctx context.Context, params *OpenstorageclusterpairgettokenParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairgettokenResponse, error)
 
 	// OpenstorageclusterpairresettokenWithBodyWithResponse ResetToken returns a auth token
 	//
@@ -597,7 +759,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-	OpenstorageclusterpairresettokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error)
+	OpenstorageclusterpairresettokenWithBodyWithResponse(ctx context.Context, params *OpenstorageclusterpairresettokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error)
 
 	// OpenstorageclusterpairresettokenWithResponse ResetToken returns a auth token
 	//
@@ -606,7 +768,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-	OpenstorageclusterpairresettokenWithResponse(ctx context.Context, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error)
+	OpenstorageclusterpairresettokenWithResponse(ctx context.Context, params *OpenstorageclusterpairresettokenParams, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error)
 
 	// OpenstorageclusterpairdeleteWithResponse Delete a cluster pair
 	//
@@ -615,7 +777,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/v1/clusterpairs/{cluster-id} (the `Openstorageclusterpairdelete` operationId).
-	OpenstorageclusterpairdeleteWithResponse(ctx context.Context, clusterID string, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairdeleteResponse, error)
+	OpenstorageclusterpairdeleteWithResponse(ctx context.Context, clusterID string, params *OpenstorageclusterpairdeleteParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairdeleteResponse, error)
 }
 
 type OpenstorageclusterpairenumerateResponse struct {
@@ -623,8 +785,14 @@ type OpenstorageclusterpairenumerateResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairEnumerateResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -642,9 +810,24 @@ func (r OpenstorageclusterpairenumerateResponse) GetJSON200() *APISdkClusterPair
 	return r.JSON200
 }
 
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r OpenstorageclusterpairenumerateResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r OpenstorageclusterpairenumerateResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r OpenstorageclusterpairenumerateResponse) GetJSON403() *Error {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r OpenstorageclusterpairenumerateResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -712,6 +895,8 @@ type OpenstorageclusterpaircreateResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -748,6 +933,11 @@ func (r OpenstorageclusterpaircreateResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r OpenstorageclusterpaircreateResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r OpenstorageclusterpaircreateResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -828,6 +1018,8 @@ type OpenstorageclusterpairinspectResponse struct {
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
@@ -855,6 +1047,11 @@ func (r OpenstorageclusterpairinspectResponse) GetJSON400() *Error {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r OpenstorageclusterpairinspectResponse) GetJSON401() *Error {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r OpenstorageclusterpairinspectResponse) GetJSON403() *Error {
+	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -921,10 +1118,14 @@ type OpenstorageclusterpairgettokenResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairGetTokenResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *Error
 	// JSON502 the response for an HTTP 502 `application/json` response
@@ -942,6 +1143,11 @@ func (r OpenstorageclusterpairgettokenResponse) GetJSON200() *APISdkClusterPairG
 	return r.JSON200
 }
 
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r OpenstorageclusterpairgettokenResponse) GetJSON400() *Error {
+	return r.JSON400
+}
+
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r OpenstorageclusterpairgettokenResponse) GetJSON401() *Error {
 	return r.JSON401
@@ -950,6 +1156,11 @@ func (r OpenstorageclusterpairgettokenResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r OpenstorageclusterpairgettokenResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r OpenstorageclusterpairgettokenResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -1017,6 +1228,8 @@ type OpenstorageclusterpairresettokenResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -1053,6 +1266,11 @@ func (r OpenstorageclusterpairresettokenResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r OpenstorageclusterpairresettokenResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r OpenstorageclusterpairresettokenResponse) GetJSON404() *Error {
+	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
@@ -1242,8 +1460,8 @@ func (r OpenstorageclusterpairdeleteResponse) ContentType() string {
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/v1/clusterpairs (the `Openstorageclusterpairenumerate` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpairenumerateWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairenumerateResponse, error) {
-	rsp, err := c.Openstorageclusterpairenumerate(ctx, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpairenumerateWithResponse(ctx context.Context, params *OpenstorageclusterpairenumerateParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairenumerateResponse, error) {
+	rsp, err := c.Openstorageclusterpairenumerate(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1257,8 +1475,8 @@ func (c *ClientWithResponses) OpenstorageclusterpairenumerateWithResponse(ctx co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpaircreateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error) {
-	rsp, err := c.OpenstorageclusterpaircreateWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpaircreateWithBodyWithResponse(ctx context.Context, params *OpenstorageclusterpaircreateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error) {
+	rsp, err := c.OpenstorageclusterpaircreateWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1272,8 +1490,8 @@ func (c *ClientWithResponses) OpenstorageclusterpaircreateWithBodyWithResponse(c
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/v1/clusterpairs (the `Openstorageclusterpaircreate` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpaircreateWithResponse(ctx context.Context, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error) {
-	rsp, err := c.Openstorageclusterpaircreate(ctx, body, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpaircreateWithResponse(ctx context.Context, params *OpenstorageclusterpaircreateParams, body OpenstorageclusterpaircreateJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpaircreateResponse, error) {
+	rsp, err := c.Openstorageclusterpaircreate(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1287,8 +1505,8 @@ func (c *ClientWithResponses) OpenstorageclusterpaircreateWithResponse(ctx conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/v1/clusterpairs/inspect/{id} (the `Openstorageclusterpairinspect` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpairinspectWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairinspectResponse, error) {
-	rsp, err := c.Openstorageclusterpairinspect(ctx, id, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpairinspectWithResponse(ctx context.Context, id string, params *OpenstorageclusterpairinspectParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairinspectResponse, error) {
+	rsp, err := c.Openstorageclusterpairinspect(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1302,8 +1520,8 @@ func (c *ClientWithResponses) OpenstorageclusterpairinspectWithResponse(ctx cont
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/v1/clusterpairs/token (the `Openstorageclusterpairgettoken` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpairgettokenWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairgettokenResponse, error) {
-	rsp, err := c.Openstorageclusterpairgettoken(ctx, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpairgettokenWithResponse(ctx context.Context, params *OpenstorageclusterpairgettokenParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairgettokenResponse, error) {
+	rsp, err := c.Openstorageclusterpairgettoken(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1317,8 +1535,8 @@ func (c *ClientWithResponses) OpenstorageclusterpairgettokenWithResponse(ctx con
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpairresettokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error) {
-	rsp, err := c.OpenstorageclusterpairresettokenWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpairresettokenWithBodyWithResponse(ctx context.Context, params *OpenstorageclusterpairresettokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error) {
+	rsp, err := c.OpenstorageclusterpairresettokenWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1332,8 +1550,8 @@ func (c *ClientWithResponses) OpenstorageclusterpairresettokenWithBodyWithRespon
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/v1/clusterpairs/token (the `Openstorageclusterpairresettoken` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpairresettokenWithResponse(ctx context.Context, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error) {
-	rsp, err := c.Openstorageclusterpairresettoken(ctx, body, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpairresettokenWithResponse(ctx context.Context, params *OpenstorageclusterpairresettokenParams, body OpenstorageclusterpairresettokenJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairresettokenResponse, error) {
+	rsp, err := c.Openstorageclusterpairresettoken(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1347,8 +1565,8 @@ func (c *ClientWithResponses) OpenstorageclusterpairresettokenWithResponse(ctx c
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/v1/clusterpairs/{cluster-id} (the `Openstorageclusterpairdelete` operationId).
-func (c *ClientWithResponses) OpenstorageclusterpairdeleteWithResponse(ctx context.Context, clusterID string, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairdeleteResponse, error) {
-	rsp, err := c.Openstorageclusterpairdelete(ctx, clusterID, reqEditors...)
+func (c *ClientWithResponses) OpenstorageclusterpairdeleteWithResponse(ctx context.Context, clusterID string, params *OpenstorageclusterpairdeleteParams, reqEditors ...RequestEditorFn) (*OpenstorageclusterpairdeleteResponse, error) {
+	rsp, err := c.Openstorageclusterpairdelete(ctx, clusterID, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -1376,12 +1594,33 @@ func ParseOpenstorageclusterpairenumerateResponse(rsp *http.Response) (*Openstor
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -1464,6 +1703,13 @@ func ParseOpenstorageclusterpaircreateResponse(rsp *http.Response) (*Openstorage
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error
@@ -1561,6 +1807,13 @@ func ParseOpenstorageclusterpairinspectResponse(rsp *http.Response) (*Openstorag
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1629,6 +1882,13 @@ func ParseOpenstorageclusterpairgettokenResponse(rsp *http.Response) (*Openstora
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -1642,6 +1902,13 @@ func ParseOpenstorageclusterpairgettokenResponse(rsp *http.Response) (*Openstora
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest Error
@@ -1724,6 +1991,13 @@ func ParseOpenstorageclusterpairresettokenResponse(rsp *http.Response) (*Opensto
 			return nil, err
 		}
 		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Error

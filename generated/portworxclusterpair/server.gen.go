@@ -139,6 +139,42 @@ type APISdkClusterPairResetTokenResponse struct {
 	Result *APIClusterPairTokenGetResponse `json:"result,omitempty"`
 }
 
+// OpenstorageclusterpairenumerateParams defines parameters for Openstorageclusterpairenumerate.
+type OpenstorageclusterpairenumerateParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// OpenstorageclusterpaircreateParams defines parameters for Openstorageclusterpaircreate.
+type OpenstorageclusterpaircreateParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// OpenstorageclusterpairinspectParams defines parameters for Openstorageclusterpairinspect.
+type OpenstorageclusterpairinspectParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// OpenstorageclusterpairgettokenParams defines parameters for Openstorageclusterpairgettoken.
+type OpenstorageclusterpairgettokenParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// OpenstorageclusterpairresettokenParams defines parameters for Openstorageclusterpairresettoken.
+type OpenstorageclusterpairresettokenParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
+// OpenstorageclusterpairdeleteParams defines parameters for Openstorageclusterpairdelete.
+type OpenstorageclusterpairdeleteParams struct {
+	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
+	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+}
+
 // OpenstorageclusterpaircreateJSONRequestBody defines body for Openstorageclusterpaircreate for application/json ContentType.
 type OpenstorageclusterpaircreateJSONRequestBody = APISdkClusterPairCreateRequest
 
@@ -149,22 +185,22 @@ type OpenstorageclusterpairresettokenJSONRequestBody = APISdkClusterPairResetTok
 type ServerInterface interface {
 	// Openstorageclusterpairenumerate Enumerate returns list of cluster pairs
 	// (GET /v1/v1/clusterpairs)
-	Openstorageclusterpairenumerate(ctx echo.Context) error
+	Openstorageclusterpairenumerate(ctx echo.Context, params OpenstorageclusterpairenumerateParams) error
 	// Openstorageclusterpaircreate Creates Pair with a remote cluster and returns details about the remote cluster
 	// (POST /v1/v1/clusterpairs)
-	Openstorageclusterpaircreate(ctx echo.Context) error
+	Openstorageclusterpaircreate(ctx echo.Context, params OpenstorageclusterpaircreateParams) error
 	// Openstorageclusterpairinspect Inspect information about a cluster pair
 	// (GET /v1/v1/clusterpairs/inspect/{id})
-	Openstorageclusterpairinspect(ctx echo.Context, id string) error
+	Openstorageclusterpairinspect(ctx echo.Context, id string, params OpenstorageclusterpairinspectParams) error
 	// Openstorageclusterpairgettoken GetToken returns a auth token
 	// (GET /v1/v1/clusterpairs/token)
-	Openstorageclusterpairgettoken(ctx echo.Context) error
+	Openstorageclusterpairgettoken(ctx echo.Context, params OpenstorageclusterpairgettokenParams) error
 	// Openstorageclusterpairresettoken ResetToken returns a auth token
 	// (POST /v1/v1/clusterpairs/token)
-	Openstorageclusterpairresettoken(ctx echo.Context) error
+	Openstorageclusterpairresettoken(ctx echo.Context, params OpenstorageclusterpairresettokenParams) error
 	// Openstorageclusterpairdelete Delete a cluster pair
 	// (DELETE /v1/v1/clusterpairs/{cluster-id})
-	Openstorageclusterpairdelete(ctx echo.Context, clusterID string) error
+	Openstorageclusterpairdelete(ctx echo.Context, clusterID string, params OpenstorageclusterpairdeleteParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -176,8 +212,17 @@ type ServerInterfaceWrapper struct {
 func (w *ServerInterfaceWrapper) Openstorageclusterpairenumerate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenstorageclusterpairenumerateParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Openstorageclusterpairenumerate(ctx)
+	err = w.Handler.Openstorageclusterpairenumerate(ctx, params)
 	return err
 }
 
@@ -185,8 +230,17 @@ func (w *ServerInterfaceWrapper) Openstorageclusterpairenumerate(ctx echo.Contex
 func (w *ServerInterfaceWrapper) Openstorageclusterpaircreate(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenstorageclusterpaircreateParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Openstorageclusterpaircreate(ctx)
+	err = w.Handler.Openstorageclusterpaircreate(ctx, params)
 	return err
 }
 
@@ -201,8 +255,17 @@ func (w *ServerInterfaceWrapper) Openstorageclusterpairinspect(ctx echo.Context)
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenstorageclusterpairinspectParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Openstorageclusterpairinspect(ctx, id)
+	err = w.Handler.Openstorageclusterpairinspect(ctx, id, params)
 	return err
 }
 
@@ -210,8 +273,17 @@ func (w *ServerInterfaceWrapper) Openstorageclusterpairinspect(ctx echo.Context)
 func (w *ServerInterfaceWrapper) Openstorageclusterpairgettoken(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenstorageclusterpairgettokenParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Openstorageclusterpairgettoken(ctx)
+	err = w.Handler.Openstorageclusterpairgettoken(ctx, params)
 	return err
 }
 
@@ -219,8 +291,17 @@ func (w *ServerInterfaceWrapper) Openstorageclusterpairgettoken(ctx echo.Context
 func (w *ServerInterfaceWrapper) Openstorageclusterpairresettoken(ctx echo.Context) error {
 	var err error
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenstorageclusterpairresettokenParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Openstorageclusterpairresettoken(ctx)
+	err = w.Handler.Openstorageclusterpairresettoken(ctx, params)
 	return err
 }
 
@@ -235,8 +316,17 @@ func (w *ServerInterfaceWrapper) Openstorageclusterpairdelete(ctx echo.Context) 
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cluster-id: %s", err))
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenstorageclusterpairdeleteParams
+	// ------------- Optional query parameter "upstream" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "upstream", ctx.QueryParams(), &params.Upstream, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter upstream: %s", err))
+	}
+
 	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.Openstorageclusterpairdelete(ctx, clusterID)
+	err = w.Handler.Openstorageclusterpairdelete(ctx, clusterID, params)
 	return err
 }
 
@@ -297,6 +387,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 }
 
 type OpenstorageclusterpairenumerateRequestObject struct {
+	Params OpenstorageclusterpairenumerateParams
 }
 
 type OpenstorageclusterpairenumerateResponseObject interface {
@@ -317,6 +408,20 @@ func (response Openstorageclusterpairenumerate200JSONResponse) VisitOpenstoragec
 	return err
 }
 
+type Openstorageclusterpairenumerate400JSONResponse Error
+
+func (response Openstorageclusterpairenumerate400JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Openstorageclusterpairenumerate401JSONResponse Error
 
 func (response Openstorageclusterpairenumerate401JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
@@ -327,6 +432,34 @@ func (response Openstorageclusterpairenumerate401JSONResponse) VisitOpenstoragec
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate403JSONResponse Error
+
+func (response Openstorageclusterpairenumerate403JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairenumerate404JSONResponse Error
+
+func (response Openstorageclusterpairenumerate404JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -405,7 +538,8 @@ func (response OpenstorageclusterpairenumeratedefaultJSONResponse) VisitOpenstor
 }
 
 type OpenstorageclusterpaircreateRequestObject struct {
-	Body *OpenstorageclusterpaircreateJSONRequestBody
+	Params OpenstorageclusterpaircreateParams
+	Body   *OpenstorageclusterpaircreateJSONRequestBody
 }
 
 type OpenstorageclusterpaircreateResponseObject interface {
@@ -464,6 +598,20 @@ func (response Openstorageclusterpaircreate403JSONResponse) VisitOpenstorageclus
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpaircreate404JSONResponse Error
+
+func (response Openstorageclusterpaircreate404JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -584,7 +732,8 @@ func (response OpenstorageclusterpaircreatedefaultJSONResponse) VisitOpenstorage
 }
 
 type OpenstorageclusterpairinspectRequestObject struct {
-	ID string `json:"id"`
+	ID     string `json:"id"`
+	Params OpenstorageclusterpairinspectParams
 }
 
 type OpenstorageclusterpairinspectResponseObject interface {
@@ -629,6 +778,20 @@ func (response Openstorageclusterpairinspect401JSONResponse) VisitOpenstorageclu
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairinspect403JSONResponse Error
+
+func (response Openstorageclusterpairinspect403JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -721,6 +884,7 @@ func (response OpenstorageclusterpairinspectdefaultJSONResponse) VisitOpenstorag
 }
 
 type OpenstorageclusterpairgettokenRequestObject struct {
+	Params OpenstorageclusterpairgettokenParams
 }
 
 type OpenstorageclusterpairgettokenResponseObject interface {
@@ -737,6 +901,20 @@ func (response Openstorageclusterpairgettoken200JSONResponse) VisitOpenstoragecl
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken400JSONResponse Error
+
+func (response Openstorageclusterpairgettoken400JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -765,6 +943,20 @@ func (response Openstorageclusterpairgettoken403JSONResponse) VisitOpenstoragecl
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairgettoken404JSONResponse Error
+
+func (response Openstorageclusterpairgettoken404JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -843,7 +1035,8 @@ func (response OpenstorageclusterpairgettokendefaultJSONResponse) VisitOpenstora
 }
 
 type OpenstorageclusterpairresettokenRequestObject struct {
-	Body *OpenstorageclusterpairresettokenJSONRequestBody
+	Params OpenstorageclusterpairresettokenParams
+	Body   *OpenstorageclusterpairresettokenJSONRequestBody
 }
 
 type OpenstorageclusterpairresettokenResponseObject interface {
@@ -902,6 +1095,20 @@ func (response Openstorageclusterpairresettoken403JSONResponse) VisitOpenstorage
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Openstorageclusterpairresettoken404JSONResponse Error
+
+func (response Openstorageclusterpairresettoken404JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1023,6 +1230,7 @@ func (response OpenstorageclusterpairresettokendefaultJSONResponse) VisitOpensto
 
 type OpenstorageclusterpairdeleteRequestObject struct {
 	ClusterID string `json:"cluster-id"`
+	Params    OpenstorageclusterpairdeleteParams
 }
 
 type OpenstorageclusterpairdeleteResponseObject interface {
@@ -1221,8 +1429,10 @@ type strictHandler struct {
 }
 
 // Openstorageclusterpairenumerate operation middleware
-func (sh *strictHandler) Openstorageclusterpairenumerate(ctx echo.Context) error {
+func (sh *strictHandler) Openstorageclusterpairenumerate(ctx echo.Context, params OpenstorageclusterpairenumerateParams) error {
 	var request OpenstorageclusterpairenumerateRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Openstorageclusterpairenumerate(ctx.Request().Context(), request.(OpenstorageclusterpairenumerateRequestObject))
@@ -1244,8 +1454,10 @@ func (sh *strictHandler) Openstorageclusterpairenumerate(ctx echo.Context) error
 }
 
 // Openstorageclusterpaircreate operation middleware
-func (sh *strictHandler) Openstorageclusterpaircreate(ctx echo.Context) error {
+func (sh *strictHandler) Openstorageclusterpaircreate(ctx echo.Context, params OpenstorageclusterpaircreateParams) error {
 	var request OpenstorageclusterpaircreateRequestObject
+
+	request.Params = params
 
 	var body OpenstorageclusterpaircreateJSONRequestBody
 	var err error
@@ -1290,10 +1502,11 @@ func (sh *strictHandler) Openstorageclusterpaircreate(ctx echo.Context) error {
 }
 
 // Openstorageclusterpairinspect operation middleware
-func (sh *strictHandler) Openstorageclusterpairinspect(ctx echo.Context, id string) error {
+func (sh *strictHandler) Openstorageclusterpairinspect(ctx echo.Context, id string, params OpenstorageclusterpairinspectParams) error {
 	var request OpenstorageclusterpairinspectRequestObject
 
 	request.ID = id
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Openstorageclusterpairinspect(ctx.Request().Context(), request.(OpenstorageclusterpairinspectRequestObject))
@@ -1315,8 +1528,10 @@ func (sh *strictHandler) Openstorageclusterpairinspect(ctx echo.Context, id stri
 }
 
 // Openstorageclusterpairgettoken operation middleware
-func (sh *strictHandler) Openstorageclusterpairgettoken(ctx echo.Context) error {
+func (sh *strictHandler) Openstorageclusterpairgettoken(ctx echo.Context, params OpenstorageclusterpairgettokenParams) error {
 	var request OpenstorageclusterpairgettokenRequestObject
+
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Openstorageclusterpairgettoken(ctx.Request().Context(), request.(OpenstorageclusterpairgettokenRequestObject))
@@ -1338,8 +1553,10 @@ func (sh *strictHandler) Openstorageclusterpairgettoken(ctx echo.Context) error 
 }
 
 // Openstorageclusterpairresettoken operation middleware
-func (sh *strictHandler) Openstorageclusterpairresettoken(ctx echo.Context) error {
+func (sh *strictHandler) Openstorageclusterpairresettoken(ctx echo.Context, params OpenstorageclusterpairresettokenParams) error {
 	var request OpenstorageclusterpairresettokenRequestObject
+
+	request.Params = params
 
 	var body OpenstorageclusterpairresettokenJSONRequestBody
 	var err error
@@ -1384,10 +1601,11 @@ func (sh *strictHandler) Openstorageclusterpairresettoken(ctx echo.Context) erro
 }
 
 // Openstorageclusterpairdelete operation middleware
-func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterID string) error {
+func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterID string, params OpenstorageclusterpairdeleteParams) error {
 	var request OpenstorageclusterpairdeleteRequestObject
 
 	request.ClusterID = clusterID
+	request.Params = params
 
 	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.Openstorageclusterpairdelete(ctx.Request().Context(), request.(OpenstorageclusterpairdeleteRequestObject))
@@ -1413,55 +1631,58 @@ func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterI
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fz/b9s2Fv9XHnQHbMNZdr/eYe4v1yVeL7d2DRoXu8NWZLT4bHORSI2k4uiK/O+HR1KyJMuJ3SXBuhnY",
-	"AEcSycfP+/bhe1I/RonKciVRWhONP0YmWWLG3M+jtDAW9SkT+o3iSP/TZY5zVqQ2GkfH4dcgQllk0fjH",
-	"xpVjYRiNfoeJukRdRoPorcSpyPCNWGhmhZLRh0FkhU0xGkcxhKHj6gfkTGghF5Apjj9JiKE75RhINOQw",
-	"V3rjphvRXbE1QkmMrcgQslqgQWTLnMQxlpaOrgfRRGul/bZNokXunhtH0yUC0i0wS5YjqDkgLQuJB23B",
-	"LIJWhcVhNIhyrXLUVqDDNUNj2AI3J/1hySysUFpYaSUXL4BJKHJjNbLsCwNqJSGMBWHgAnM77BNZ468F",
-	"GnsueL/c4T4IPgBmQEiwS4T/xO/89fiEwxIZR907u7HMFmZz5n9Np6fgbxIadikMMGlWrWmEtLhATfNU",
-	"G+uXsboLljCZM5EiB6VB47wwyAewWqIkFQIXvEfOAAMpm+wyCD2osf9Qj1CzXzCxJBHLRcPkjzQyiwET",
-	"EpJxLkhClp421DlnqcGuhhONHKUVLA1KqMz8vUFnewR4sJTKzgcg5rAQlyh/kuvxIDisRJrCDIE2Ttra",
-	"EBIM6kuRYJ+6suC1f9U4j8bRX0Zrdx8FXx/1OboDMFMWz4Oc5yJ3xivka5QLu4zGj9fue3LqdU7GRYOq",
-	"zfWbZ2vaXGkH71zpjFFUKYS0T5+QrtiVyCiu/P3586fPB7S0/7ux8KnStkZ029oNq+ssbtUFyu3bmtJt",
-	"j7tVwAq7JK0kBPlK2OWOGzZoz+ug2djoTKkUmYs6Yb0ztG5OiStnFuSe9Devw2qYvBratfNNlfXjvQWI",
-	"RkB+HzZtUHJgdcywChJvc6xlwNHO/mRyJY0zybbPdEVv+c3J8Sfbl2QZNqf6nmW462TXazwqwZ2xMa+d",
-	"AMrte3+FdvvGaapzIefqNjdtz3lCI9oSegGtggXavfVzEiToRLJCa5T2HCXPlQgcQVjM3I8N7CtZjvww",
-	"qIdViG9AzbRmJQ2tHm3qymXZcN27IaHvDJCYAU3Y3txakm32c4Ph/IZQeZOR3bCicinPbM8uN0D8HZaj",
-	"S5YWHgJaLMwGzBiVCGaRr6NUEOIn+TZnvxbOSFSO0liliU4wSZnFos410rhZ6eOOFpeoTZ/xGEwKjbfE",
-	"s29TtqjDJ0eLOhMSKdElKssKSaFUKElshkgbMPDTQrJkUmLaE/AGUR2z21G6u+ubnLoZMp3WG4GP/IA2",
-	"RHKxmSr29yQnz40uv2ULvYkmrG12i07B+Zv8wi92q9RmIosM9Y0xOuShrcE53N+C19qG6fqNVr9vGGwQ",
-	"Apoa6GrQXpdq9VjzFiCxAgRYmu4yj4P0jF/cEYvU61G749FecJMf+OsNez/GuZBoGjm+FWN3Mv7+PW/P",
-	"9CZQof23FeZsqqy5AZq4E3d3l/sYU2zLXS0xyXJb0vT+zi6T7eBNn4JDj5f2Y5EK45DYG4VXaF00ulu5",
-	"N2LiVg2uWRYp0QWvW4hWW/4TaXJM7N2Kf7vkTZxBeBn2s5h3aGrodwsXXfPcHaTmWp+Bmiu+IWx5Rut6",
-	"AWfINPbUZl62ijAvT0/gAstQMTh6/f5sOnn36uV0cv7y9OT8u8l/z4h+GHS1FLcrxzf83LUkS2vz6JoE",
-	"qZh6oqRlicPHs7+ouWrGhLRMSJ+4C52GOcx4NFoIuyxmw0Rlo8aQ5m/S2WZNhM66K6Wv2mkITKHnLMGG",
-	"s9MUA+BI7M1xObLGBcohHCuQygJyYceOZC3Qx0qWs5lIhS0HnlULCUE1RMxSVjqKqAsJP2fsAmGB0kWh",
-	"nwm1VCQYTChAQcaqBVqmS/hSKnBPJAgLzSQxtBLtV5+IS2VNjcvjLdBEg4joq0fwsSfcKFkuonH0dPho",
-	"+DQiKmKXzppGl4/pvzBBzVAWaDctrA7CoNEWWprecGuGcMTS1B/hG3W8V5MpdJciGMn5HO884WT7a3re",
-	"eLDmJO4I773Iyfnk0aPKKtEfoliep4Fgj34xSq6ruzv49G3JzLlCG5SzIknQGIL52aPHdyaML8D2rPde",
-	"Ek9WWvwP+bhycwOMjg9KzsWi0Mid2dpG0TNhWgs0IJXEAdk4k1DIC6lWrpw4dOI/+fr+xZ8qBW+YLCFE",
-	"ezMOnpimqAGvEkSOHOKYcI9TkQn7At6h1WX8ck4mZlhpfFCzis5TCDOWXLgNPH/05P438A3j8IpZXLFy",
-	"3DLxRrnWF4CRg1EZ2mV1aJ+zhHHaq6RopJHxFyCsgZXS3GvQF7fdVp7e/1bOfP0U3kt2yUTKZil2tiSM",
-	"C5wNw1IagvDJkgYEaZ/dv7QBdJiKDFVhO5JywZ1gHnp3Fg4V/soFODKeimDrjcLk/Upd3RhEpsgypsvd",
-	"4yilYbYwdIDJQ6CPGzGRTjNXcZbk8bKqUHE0VheJFZdYsyXBMcuV36HVBfps8IPSKa+fIVN8K9PSP3Fd",
-	"zWuVokRVB984iBuTuJUocSXrVWzYHG0ZJykzJhq7Wd31Zs+D/EFRoH81mW4E/0kjzFOGisbRRnIiKHNl",
-	"etKTPywZ1+zyxRDWKXX6bB4w52iZSE3jvNx+eEsaO3179ul5zBeRo7pZ9Y3i5f3lr+6heMM4wy2YKV7C",
-	"l/8+e/v9V8OoeXQO5vBwKXfjwHtzvn30MPE+4DR2FXDNMiRbCkTRYccV+kiZMZv40qOfeFA9Vgeq0MoD",
-	"YX0X8pKlgr9wz1RdTmKT3u7mAlM+/CNwi4fIZ98qPROco/S54QLLLwxoldK5pPRpq5C+RVs7a60gIY1l",
-	"RNZ1IY1LzrGSaUm3XSxpxNb1aANcGEqDlZIegEEdKTlPRRISoEajCp3gFwZC08J1ozHYmTejcOT5kmwu",
-	"pa2VgFfCWDOoM7x3QeTuygyJsnBXGOIOIT8DhwyZXC1Fil/5DT9+ALVWUWoirbAlEIN8zfQicBXnf8JA",
-	"SpdIlUxCHGfsKqY78ay0aIKszx/Cg0yRU7ZGDm+QCwbTMu9ISngbUhQz0BXhQMQPRPxAxB+KiN8xY7x7",
-	"wh4u3cTY3YUuZfc80zhuHnsha77OJO9j6ystHDPdQteJ9m6Q3KOKzm4n69eDvhLTKJSKRx8Fv95abwo1",
-	"bRC39Cb3KDi1Ft6VtYcxbp+B/ZGSN8Ttdtvdu03oqtQLtK13WqrGhKCBDr2qmx4JvkHBBw3j73ZDPzwk",
-	"Pe92GQ78/A/Dzx8gcXyvLHyrCsnb1NXhyasXMskZ1vpyNLVWzoEdHdjRgR09FDvaNf3+XuqUIU3HDXlj",
-	"J2+rVHk3lcqTBiXopT5thrOVB9WvRPUSoOqlhJqBMveSlO8b78N6/IAd6c4CbfXy1MMxi433L/7YrbY/",
-	"RznskKkPmfqQqe8/U9+YJ34v6blKK3UXkUSMKxG352SD0ggvi194jzRdAXNDnvYCbO8qrt8Z2ycL93YJ",
-	"90vDmhZeJ+IH6Bduvor3WfQMe97qO9QlDn3DQ9/w0Dc89A0PfPvAtw98+4759i2c8Dcybs9y76INuKaQ",
-	"O5Luphz7cO/e7uAapR3o95b62MeqdBf6hD63bLJ0/xHTbn3B48nryXQCW9c636M1GOTZtzPov5exCmZY",
-	"pcv+ZuB6+7/fpmDnA7ID9z5w78+Ke38+nc8/3THhQGgPhPZAaO+f0PbSpzunsbfXjXtZrA8UtzZxu9y1",
-	"l6h67rdB7o7XNK6fpja5IYHa+DTX8b3qo9wfPxD3Mqgv+5ngdM0B3QezdQZz/5aV80phgKukyAiy6lvR",
-	"UUTTBm183Psj2bH/N9kMFJKjJuZbE4I3R6dAOJv6w9m5VhndyoZrGtqr/2tnAGGJbQ81NRHnjuE2PnhN",
-	"xazBq0eN3/+8/Hr4bPjsH38TkoybWTFLkbjnyIM7MvzC/clyMTQrtligHjoPuf5/AAAA//8=",
+	"7Fz/b9s2Fv9XHnQD2uIsu193mPvDXZdkvdzaNWhc7A5dLqPFZ5uLRGokFUcr8r8fHknJsi3Hdpdk201A",
+	"CyiSSL7v/HxIWp+iRGW5kiitiYafIpPMMGPu8iAtjEV9woR+qzjSf7rNccKK1EbD6DBc9SKURRYNPzbu",
+	"HArDqPV7TNQl6jLqRe8kjkSGb8VUMyuUjM56kRU2xWgYxRCaDqsLyJnQQk4hUxx/kBDDapdDINGQw0Tp",
+	"tYeuxeqISy2UxNiKDCGrBepFtsxJHGNp6Oi6Fx1prbRX2yRa5O69YTSaISA9AjNjOYKaANKwkHijTZlF",
+	"0Kqw2I96Ua5VjtoKdHbN0Bg2xfVOv58xC3OUFuZayelLYBKK3FiNLHtgQM0lhLYgDFxgbvttImv8uUBj",
+	"zwVvlzs8B8F7wAwICXaG8O/4vb8fH3OYIeOoW3s3ltnCrPf8z9HoBPxDsoadCQNMmvlSN0JanKKmfirF",
+	"2mWsnoIlm0yYSJGD0qBxUhjkPZjPUJILgQveImcwAzmb4jII3attf1a3UOOfMLEkEctFI+QPNDKLwSYk",
+	"JONckIQsPWm4c8JSg6seTjRylFawNDihCvMPBl3skcFDpFRx3gMxgam4RPmDXLQHwWEu0hTGCKQ4eWtN",
+	"SDCoL0WCbe7KQtZ+oXESDaO/DBbpPgi5PmhLdGfATFk8D3Kei9wFr5BvUE7tLBo+WaTv8Yn3OQUXNaqU",
+	"aw/PpW5zpZ15J0pnjKpKIaR99pR8xa5ERnXlyxcvnr3o0dD+78bAJ0rb2qKbxm5E3crgVl2g3KzWiB57",
+	"u1sFrLAz8kpCJp8LO9tRYYP2vC6aDUXHSqXIXNUJ452idX1KnLuwoPSkv3ldVkPnVdPVOF93Wbu9Nxii",
+	"UZA/BKUNSg6srhlWQeJjji0FcLRzPplcSeNCcjlnVkVfypvjw8+OL8kybHb1Hctw186uF/aoBHfBxrx3",
+	"glG26/4a7WbFqatzISdqW5ou93lMLZYl9AJaBVO0e/vnOEiwUskKrVHac5Q8VyJgBGExcxdrtq9kOfDN",
+	"oG5WWXzN1ExrVlLT6tWmr9wsG+77NCTruwAkZEAdLiu3kGRT/NwQOL+iVN4UZDeMqNyUZzbPLjeY+Fss",
+	"B5csLbwJaLDQGzBjVCKYRb6oUkGIH+S7nP1cuCBROUpjlSY4wSTNLBZ1rpHajUtfd7S4RG3agsdgUmjc",
+	"Us++Sdm0Lp8cLepMSKSJLlFZVkgqpUJJQjME2oCB7xaSGZMS05aC14vqmr1cpVe1vimpmyXTeb1R+CgP",
+	"SCGSi41VsX8mOXluTPkNKrRONGFss1t1CsnfxBd+sK1SmyNZZKhvrNFhHtpYnMPzDfZaxDDdvzHq9y2D",
+	"DUBAXQPdDd5bhVot0bzBkFgZBFia7tKPM+kpv7glFKkXrXa3x/KA6/jA32/E+yFOhETTmOOXauxOwd+u",
+	"8+aZ3gQotL9aoc+my5oKUMcrdXd3uQ8xxWW5qyGOstyW1L1/sktnO2TT59ihJUvbbZEK4yyxtxVeo3XV",
+	"6HblXquJGz24QFnkRFe8tgCtZfmPpckxsbcr/nbJm3YG4WXYL2Leo6lNv1u5WA3P3Y3UHOsP4OYKbwhb",
+	"ntK4XsAxMo0tazOvlhZhXp0cwwWWYcXg4M2H09HR+9evRkfnr06Oz789+s8pwQ+Dbi3FaeXwhu+7lmRm",
+	"bR5dkyAVUk+UtCxx9vHoL2qOmjEhLRPST9yFTkMfZjgYTIWdFeN+orJBo0nzmny2viZCXHeu9NXyNASm",
+	"0BOWYCPZqYsecCT05rAcReMUZR8OFUhlAbmwQweypuhrJcvZWKTClj2PqoWE4BoCZikrHUTUhYQfM3aB",
+	"MEXpqtCPZLVUJBhCKJiCglULtEyX8FAqcG8kCFPNJCG0Eu2jz7RLFU2N28MNpol6EcFXb8EnHnCjZLmI",
+	"htGz/uP+s4igiJ25aBpcPqF/oYMaoUzRrkdYXYRBoy20NK3l1vThgKWpp/CNdbzXRyNYHYrMSMnncOcx",
+	"p9hfwPPGizUmcaJrlqHDhsOPqyI2GUi9mPYw9PTI8XiWpm4BsJKnes1r48TOXoLKhLXIfVyEWHtgKqhH",
+	"cgsa7+fCL/KGAKhX90JOMc90rUVNb//3I4t/eRx/dfYwXMRnnx73vnxyXd1/9PcvWgDvGaEZXzqcc54+",
+	"flylInrmyPI8Daxi8JNRcrGkvUMh2zaDu/xfNvNpkSRoDMXW81sUxq86t4z3NeMQpoehW4YIIVBl61jx",
+	"ErhC4/I8Yzbx/M933KteqyMirKeCsH4p+JKlgr9071RLzeRRH8MTgSnve12f3L2uHyQRIaXFL8iHVR03",
+	"wIgfKjkR00Ijd3XJNla1E6a1cPpLdPoyCYW8kGru1ouD+M/uXvxvlB4LzlEOnXwXWD4woFVKk0Pp3EPl",
+	"1K2T15nvs0xIYxmVS11IAxoZj5VMS1LGUVuOxuoiseISF00NcGHYOKVUXfXyIky8Mxv7CqAKawSvpoE0",
+	"Rf3AgElUXpnq+d2b6jtl4RtVSD4MrjSq0IkPPV5tUFClXoQ2XlHFrbTYrrJUzaCpXvMqPv3q7lUcKQVv",
+	"mSyr7DXDhsUBrxJEjhzimCpOnIpM2JfwHq0u41cTUsOw0ngMQ7VbZQhjllw4BV48fno/lec1szhn5XDZ",
+	"1IvdGb/fgxyMytDOqjW6CUsYJ12li3pk/CUIa2CuNPf57PeynCr3kJmnfrsEPkh2yURKSbOikvBB1ogY",
+	"pSEIn8yoQZD2HpIjGB1GIkNV2BVJueBOMG96Vx9CvlQFkSPjqQiVr7EPcbdSVw96kSmyjOlyd9hEEz+b",
+	"EqiJ8oDr4gYEis560VWcJXk8qxakGwWxJkeCY5Yrr6HVBXrw973SKa/foVB8J9PSv3Fd9WuVIlxaY604",
+	"iBuTuJUocSXrVWzYBG0ZJykzJhq6Xt395hYn5YMiXPf6aLSG9Y6WUJ2dRcNoDYuSKXNlWtCoXxsxbm/b",
+	"TxBsZWfDg/dgc46WidQ0lseWX96AWk/enX4+bPV7Rn9ezOoy8WvFy7uDq6sLf2sZGR55iPjwX6fvvnvU",
+	"j5rLgyEH7g9hry3qdfC6g9cdvP5/g9eP7wFeHyg5SUVilzV8YCBsYLuTSRjy0adbWP56SLmZUhSUXmvT",
+	"q+GfL1XkcmFgjIRnudsk8EHge+CQIZPzmUjxkVf4yT2Ef1XNj6QVtgSiF2+YngYg6+qUMJDSLXIdkxDH",
+	"GbuK6Uk8Li2aIOuL+6g0psgJyiGHt8gFg1GZr0hK9jbkKGZgVYSOpXUsrWNp98XSbplO3D6bC7duonPu",
+	"xiqf8yTEOOIWeyFrMsckb6Nycy0cbdnA5YgTrTGggwXX2cTkrntt2w2DsG04+CT49ca9h7C/CWLLOZU9",
+	"Nh+WBt6V0oU22zjd2skrd84V3Y7lFO3S+cZqk9qRM2e9mpsJvkZVmixt7WRMtx1y22RtdV+9Y2sdW+vY",
+	"WrcZ0sHsDmZ3MHt/mL0rjvu97IYEvBc35I2dvEsbIrezH3LcwJatGHoZKm8E1PU561YkXZ10rKkMcyev",
+	"/WG0feCzb7Ajbp6irU5kdwd47hSxrp1k7SBrB1k7yNpB1g6ydpC1g6z7Q9YbAdPvBadW+Ko+tEMixpWI",
+	"m8GpQWmEl8UPvAderQxzA2D1Amw+xLP4RcY+cLT1UM5+eFTTwH9yRHoPx3PWf93zhzii0/JDoQ5Fdyi6",
+	"Q9HdMZ3umE53TKc7ptORsY6M/SZkbAth+JV0zFOg2zh1s+AXOzKyphz7ELPWwzgLK+3AzTbsInyqNjjC",
+	"sRw/t6xTOP/9iN2O4RwevTkaHcHGsc73OIkT5Nn3II7/VIFVMMZqumw/e7NQvzuD89vuaKx8oaRjYh0T",
+	"65hYx8T+8Eys4wwdZ+g4w91zhlaEeutMYfu+TStR8IVi62miVXrQygU8vF7Dz4cLpNzOBJrwm4za+PCU",
+	"g9TVJ6c+nhHwM6gv28H2aAGz3eeg6hnUfanZZaUwwFVSZGSy6ktIg4i6Dd74tPcnoIb+i+MGCslRE4Cu",
+	"0cjbgxMgO5v6s1ATrTKHp/sLiNzq/2sXAGGITS81PRHnDn43PueUinGDugwa1/+4/Kr/vP/8b38VkoKb",
+	"WTFOkYDvwBt3YPiF+5Plom/mbDpF3XcZcv2/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -11,7 +11,6 @@ import (
 	"os"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/labstack/echo/v4"
 
 	incusadapter "github.com/clustergate/clustergate/adapters/incus"
 	portworxadapter "github.com/clustergate/clustergate/adapters/portworx"
@@ -58,26 +57,34 @@ func incusSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load incus facade spec: %w", err)
 	}
-	by := configuredBy(cfg, "incus-url", "incus-socket")
-	if by == "" && exists(cfg.IncusSocket) {
-		by = "a socket exists at the default incus-socket " + cfg.IncusSocket
+	s := server.Surface{Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec}
+	for _, u := range cfg.IncusUpstreams() {
+		by := "upstreams.incus " + u.Name + " (" + cfg.Source(config.UpstreamsKey) + ")"
+		if u.Flags {
+			by = configuredBy(cfg, "incus-url", "incus-socket")
+			if by == "" && exists(u.Socket) {
+				by = "a socket exists at the default incus-socket " + u.Socket
+			}
+		}
+		n := named(u.Common, by, incusadapter.Configure)
+		var up incushandlers.Upstream
+		if useSandbox(cfg, by != "") {
+			up, n.Ready, n.Backend = incussandbox.New(), sandboxReady, server.BackendSandbox
+		} else {
+			a := incusadapter.New(incusadapter.Config{
+				Socket: u.Socket, URL: u.URL, APIKey: u.APIKey, Wait: u.Wait,
+				ClientCert: u.ClientCert, ClientKey: u.ClientKey, ServerCert: u.ServerCert,
+			})
+			up, n.Ready = a, a.Ping
+		}
+		s.Named = append(s.Named, incusNamed(n, up))
 	}
-	configured := by != ""
-	s := server.Surface{Name: surfaceName(spec), Upstream: incusadapter.Name, Spec: spec, Backend: server.BackendUpstream,
-		Configured: configuredFunc(by, incusadapter.Configure)}
-	var up incushandlers.Upstream
-	if useSandbox(cfg, configured) {
-		up, s.Ready, s.Backend = incussandbox.New(), sandboxReady, server.BackendSandbox
-	} else {
-		a := incusadapter.New(incusadapter.Config{
-			Socket: cfg.IncusSocket, URL: cfg.IncusURL, APIKey: cfg.IncusAPIKey, Wait: cfg.IncusWait,
-			ClientCert: cfg.IncusClientCert, ClientKey: cfg.IncusClientKey, ServerCert: cfg.IncusServerCert,
-		})
-		up, s.Ready = a, a.Ping
+	if sandboxOnly(s.Named) { // a first run shows many clusters behind one gate
+		n := named(config.Common{Name: secondSandbox}, "", incusadapter.Configure)
+		n.Ready, n.Backend = sandboxReady, server.BackendSandbox
+		s.Named = append(s.Named, incusNamed(n, incussandbox.New()))
 	}
-	h := incushandlers.New(up)
-	s.Register = func(e *echo.Echo) { incuscluster.RegisterHandlers(e, incuscluster.NewStrictHandler(h, nil)) }
-	return s, nil
+	return withDefault(s), nil
 }
 
 func portworxSurface(cfg *config.Config) (server.Surface, error) {
@@ -85,31 +92,75 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load portworx facade spec: %w", err)
 	}
-	by := configuredBy(cfg, "portworx-endpoint")
-	configured := by != ""
-	s := server.Surface{Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec, Backend: server.BackendUpstream,
-		Configured: configuredFunc(by, portworxadapter.Configure)}
-	var up portworxhandlers.Upstream
-	if useSandbox(cfg, configured) {
-		sb := portworxsandbox.New()
-		up, s.Ready, s.Backend = sb, sandboxReady, server.BackendSandbox
-		s.Configured = configuredFunc("", portworxadapter.Configure+"; "+sb.PairingHint())
-	} else {
-		a, err := portworxadapter.New(portworxadapter.Config{
-			Endpoint: cfg.PortworxEndpoint, Token: cfg.PortworxAPIKey, CAFile: cfg.PortworxCAFile,
-			ClientCert: cfg.PortworxClientCert, ClientKey: cfg.PortworxClientKey,
-			Timeout: cfg.PortworxTimeout, Retries: cfg.PortworxRetries,
-		})
-		if err != nil {
-			return server.Surface{}, err
+	s := server.Surface{Name: surfaceName(spec), Upstream: portworxadapter.Name, Spec: spec}
+	for _, u := range cfg.PortworxUpstreams() {
+		by := "upstreams.portworx " + u.Name + " (" + cfg.Source(config.UpstreamsKey) + ")"
+		if u.Flags {
+			by = configuredBy(cfg, "portworx-endpoint")
 		}
-		up, s.Ready = a, a.Ping
+		n := named(u.Common, by, portworxadapter.Configure)
+		var up portworxhandlers.Upstream
+		if useSandbox(cfg, by != "") {
+			sb := portworxsandbox.New()
+			up, n.Ready, n.Backend = sb, sandboxReady, server.BackendSandbox
+			n.Configured = configuredFunc("", portworxadapter.Configure+"; "+sb.PairingHint())
+		} else {
+			a, err := portworxadapter.New(portworxadapter.Config{
+				Endpoint: u.Endpoint, Token: u.APIKey, CAFile: u.CAFile,
+				ClientCert: u.ClientCert, ClientKey: u.ClientKey,
+				Timeout: u.Timeout, Retries: *u.Retries,
+			})
+			if err != nil {
+				return server.Surface{}, fmt.Errorf("portworx upstream %s: %w", u.Name, err)
+			}
+			up, n.Ready = a, a.Ping
+		}
+		s.Named = append(s.Named, portworxNamed(n, up))
 	}
+	if sandboxOnly(s.Named) {
+		n := named(config.Common{Name: secondSandbox}, "", portworxadapter.Configure)
+		n.Ready, n.Backend = sandboxReady, server.BackendSandbox
+		s.Named = append(s.Named, portworxNamed(n, portworxsandbox.New()))
+	}
+	return withDefault(s), nil
+}
+
+// secondSandbox names the second sandbox cluster of the Incus and Portworx
+// surfaces when nothing is configured (?upstream=sandbox-2).
+const secondSandbox = "sandbox-2"
+
+// sandboxOnly says whether a surface's only upstream is its sandbox.
+func sandboxOnly(ns []server.Named) bool {
+	return len(ns) == 1 && ns[0].Backend == server.BackendSandbox
+}
+
+func incusNamed(n server.Named, up incushandlers.Upstream) server.Named {
+	h := incushandlers.New(up)
+	n.Register = func(r *server.Router) { incuscluster.RegisterHandlers(r, incuscluster.NewStrictHandler(h, nil)) }
+	return n
+}
+
+func portworxNamed(n server.Named, up portworxhandlers.Upstream) server.Named {
 	h := portworxhandlers.New(up)
-	s.Register = func(e *echo.Echo) {
-		portworxclusterpair.RegisterHandlers(e, portworxclusterpair.NewStrictHandler(h, nil))
+	n.Register = func(r *server.Router) {
+		portworxclusterpair.RegisterHandlers(r, portworxclusterpair.NewStrictHandler(h, nil))
 	}
-	return s, nil
+	return n
+}
+
+// named starts the Named upstream of an entry: configured by `by`, or how
+// to configure it.
+func named(c config.Common, by, hint string) server.Named {
+	return server.Named{Name: c.Name, Backend: server.BackendUpstream, Configured: configuredFunc(by, hint),
+		Required: c.Required != nil && *c.Required}
+}
+
+// withDefault fills the surface's single-upstream fields from its default
+// (first) named upstream: start-up logs and `config check` show it.
+func withDefault(s server.Surface) server.Surface {
+	d := s.Named[0]
+	s.Backend, s.Ready, s.Configured = d.Backend, d.Ready, d.Configured
+	return s
 }
 
 // configuredBy names the first of the settings that was given, and where:

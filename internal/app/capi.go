@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/labstack/echo/v4"
-
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
 	"github.com/clustergate/clustergate/generated/capiclusters"
 	capihandlers "github.com/clustergate/clustergate/handlers/capi"
@@ -22,26 +20,31 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, fmt.Errorf("load capi facade spec: %w", err)
 	}
-	// The adapter never reads ~/.kube/config implicitly: a kubeconfig must be
-	// named, or clustergate must run in a cluster.
-	by := configuredBy(cfg, "kubeconfig")
-	if by == "" && os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
-		by = "running in a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): its service account"
+	s := server.Surface{Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec}
+	for _, u := range cfg.CAPIUpstreams() {
+		by := "upstreams.capi " + u.Name + " (" + cfg.Source(config.UpstreamsKey) + ")"
+		if u.Flags {
+			// The adapter never reads ~/.kube/config implicitly: a kubeconfig
+			// must be named, or clustergate must run in a cluster.
+			by = configuredBy(cfg, "kubeconfig")
+			if by == "" && os.Getenv("KUBERNETES_SERVICE_HOST") != "" {
+				by = "running in a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): its service account"
+			}
+		}
+		n := named(u.Common, by, capiadapter.Configure)
+		var up capihandlers.Upstream
+		if useSandbox(cfg, by != "") {
+			up, n.Ready, n.Backend = capisandbox.NewLazy(), sandboxReady, server.BackendSandbox
+		} else {
+			a := capiadapter.New(capiadapter.Config{
+				Kubeconfig: u.Kubeconfig, Context: u.Context, WorkloadTimeout: u.WorkloadTimeout,
+				Impersonate: *u.Impersonate,
+			})
+			up, n.Ready = a, a.Ping
+		}
+		h := capihandlers.New(up)
+		n.Register = func(r *server.Router) { capiclusters.RegisterHandlers(r, capiclusters.NewStrictHandler(h, nil)) }
+		s.Named = append(s.Named, n)
 	}
-	configured := by != ""
-	s := server.Surface{Name: surfaceName(spec), Upstream: capiadapter.Name, Spec: spec, Backend: server.BackendUpstream,
-		Configured: configuredFunc(by, capiadapter.Configure)}
-	var up capihandlers.Upstream
-	if useSandbox(cfg, configured) {
-		up, s.Ready, s.Backend = capisandbox.NewLazy(), sandboxReady, server.BackendSandbox
-	} else {
-		a := capiadapter.New(capiadapter.Config{
-			Kubeconfig: cfg.Kubeconfig, Context: cfg.KubeContext, WorkloadTimeout: cfg.CAPIWorkloadTimeout,
-			Impersonate: cfg.CAPIImpersonate,
-		})
-		up, s.Ready = a, a.Ping
-	}
-	h := capihandlers.New(up)
-	s.Register = func(e *echo.Echo) { capiclusters.RegisterHandlers(e, capiclusters.NewStrictHandler(h, nil)) }
-	return s, nil
+	return withDefault(s), nil
 }

@@ -25,8 +25,16 @@ func tokenVerifier(cfg *config.Config) (auth.TokenVerifier, error) {
 		}
 		groups[strings.TrimSpace(group)] = role
 	}
+	scopes := map[string][]string{}
+	for _, pair := range cfg.OIDCGroupUpstreams {
+		group, name, ok := strings.Cut(pair, "=")
+		if !ok || strings.TrimSpace(group) == "" || strings.TrimSpace(name) == "" {
+			return nil, fmt.Errorf("oidc-group-upstreams (%s): %q: want group=upstream", cfg.Source("oidc-group-upstreams"), pair)
+		}
+		scopes[strings.TrimSpace(group)] = append(scopes[strings.TrimSpace(group)], strings.TrimSpace(name))
+	}
 	v, err := oidc.New(oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience,
-		RolesClaim: cfg.OIDCRolesClaim, GroupRoles: groups, Skew: cfg.OIDCClockSkew})
+		RolesClaim: cfg.OIDCRolesClaim, GroupRoles: groups, GroupUpstreams: scopes, Skew: cfg.OIDCClockSkew})
 	if err != nil {
 		return nil, fmt.Errorf("oidc-issuer (%s): %w", cfg.Source("oidc-issuer"), err)
 	}

@@ -44,6 +44,8 @@ type Stack struct {
 // configured it) or the sandbox (and how to configure the upstream).
 type SurfaceInfo struct {
 	Name, Backend, Note string
+	// Upstreams are the surface's named upstreams, the default first.
+	Upstreams []SurfaceInfo
 }
 
 // Build assembles the stack from the configuration; no upstream is contacted.
@@ -68,7 +70,12 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	}
 	for _, s := range surfaces {
 		_, note := s.Configured()
-		st.Surfaces = append(st.Surfaces, SurfaceInfo{Name: s.Name, Backend: s.Backend, Note: note})
+		info := SurfaceInfo{Name: s.Name, Backend: s.Backend, Note: note}
+		for _, n := range s.Named {
+			_, why := n.Configured()
+			info.Upstreams = append(info.Upstreams, SurfaceInfo{Name: n.Name, Backend: n.Backend, Note: why})
+		}
+		st.Surfaces = append(st.Surfaces, info)
 		if s.Backend == server.BackendSandbox {
 			hint := note
 			log.Warn("SANDBOX: this surface answers from an in-memory sandbox with made-up data, because its upstream is not configured",
@@ -87,6 +94,11 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 		specs[s.Name] = s.Spec
 		st.Ops = append(st.Ops, s.Ops...)
 	}
+	// GET /v1/upstreams is clustergate's own operation: listed with the
+	// others (routes, README, tools), served by internal/server.
+	upOp, upSpec := upstreamsOp()
+	specs[upstreamsSurface] = upSpec
+	st.Ops = append(st.Ops, upOp)
 	all, err := mcp.Derive(specs, st.Ops)
 	if err != nil {
 		return nil, err
@@ -133,7 +145,8 @@ func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options 
 	}
 	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
 		Keys: st.Keys, Tokens: st.Tokens, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
-		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser}
+		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser,
+		Surfaces: st.upstreamNames()}
 }
 
 // MCPMux serves the stack's tools over streamable HTTP at /mcp; the
@@ -145,4 +158,16 @@ func (st *Stack) MCPMux(version string, progress time.Duration) http.Handler {
 		mux.Handle("GET "+auth.MetadataPath+"/mcp", auth.MetadataHandler(st.Tokens, "/mcp", "clustergate MCP"))
 	}
 	return server.JSONErrors(mux)
+}
+
+// upstreamNames is each surface's upstream names, for the MCP tool lists of
+// scoped keys.
+func (st *Stack) upstreamNames() map[string][]string {
+	out := map[string][]string{}
+	for _, s := range st.Surfaces {
+		for _, u := range s.Upstreams {
+			out[s.Name] = append(out[s.Name], u.Name)
+		}
+	}
+	return out
 }

@@ -18,6 +18,8 @@ type fileKey struct {
 	Name   string `yaml:"name"`
 	Role   string `yaml:"role"`
 	SHA256 string `yaml:"sha256"`
+	// Upstreams limits the key to these named upstreams (any surface).
+	Upstreams []string `yaml:"upstreams"`
 }
 
 // keysFile is the older form of the file: the list under a `keys:` key.
@@ -57,7 +59,7 @@ func LoadKeysFile(path string) (Keys, error) {
 		if name == "" {
 			name = fmt.Sprintf("%s-file-%d", role, i+1)
 		}
-		key := Key{Name: name, Role: role}
+		key := Key{Name: name, Role: role, Upstreams: k.Upstreams}
 		copy(key.hash[:], sum)
 		keys = append(keys, key)
 	}

@@ -26,6 +26,22 @@ type Identity struct {
 	Name   string     // the key's name or the token's subject; empty when anonymous
 	Role   vocab.Role // empty when anonymous (nothing is checked) or when a token grants no role
 	Groups []string   // the token's groups, when the provider sends them
+	// Upstreams are the named upstreams the caller may reach; empty means
+	// every one.
+	Upstreams []string
+}
+
+// Reaches says whether the identity may call the named upstream.
+func (id Identity) Reaches(upstream string) bool {
+	if len(id.Upstreams) == 0 {
+		return true
+	}
+	for _, u := range id.Upstreams {
+		if u == upstream {
+			return true
+		}
+	}
+	return false
 }
 
 // Anonymous is the identity of every caller when no authentication is
@@ -41,7 +57,9 @@ func (id Identity) Label() string {
 }
 
 // Identity is the identity a matched key gives its caller.
-func (k Key) Identity() Identity { return Identity{Kind: KindKey, Name: k.Name, Role: k.Role} }
+func (k Key) Identity() Identity {
+	return Identity{Kind: KindKey, Name: k.Name, Role: k.Role, Upstreams: k.Upstreams}
+}
 
 type identityKey struct{}
 

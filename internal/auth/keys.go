@@ -16,7 +16,9 @@ import (
 type Key struct {
 	Name string
 	Role vocab.Role
-	hash [sha256.Size]byte
+	// Upstreams limits the key to these named upstreams; empty reaches all.
+	Upstreams []string
+	hash      [sha256.Size]byte
 }
 
 // Keys is the set of configured API keys; empty means auth is off.

@@ -83,6 +83,13 @@ type Config struct {
 	OIDCGroupRoles []string      `flag:"oidc-group-roles" env:"CLUSTERGATE_OIDC_GROUP_ROLES" helm:"oidc.groupRoles" help:"group=role pairs for --oidc-roles-claim, e.g. platform-admins=admin,sre=operator"`
 	OIDCClockSkew  time.Duration `flag:"oidc-clock-skew" env:"CLUSTERGATE_OIDC_CLOCK_SKEW" default:"30s" helm:"oidc.clockSkew" help:"clock difference tolerated on a token's exp (nbf has go-oidc's own 5 minutes)"`
 
+	// Scopes of identity-provider groups to named upstreams, as keys have.
+	OIDCGroupUpstreams []string `flag:"oidc-group-upstreams" env:"CLUSTERGATE_OIDC_GROUP_UPSTREAMS" help:"group=upstream pairs for --oidc-roles-claim, e.g. site-east=east,site-east=dc1: a token in a listed group reaches only its groups' named upstreams (403 elsewhere); a token in none reaches all"`
+
+	// Upstreams is the config file's `upstreams:` section (named upstreams
+	// per surface); the flags above define the upstream named "default".
+	Upstreams Upstreams
+
 	// explicit holds the flag names given by file, environment or flag.
 	explicit map[string]bool
 	// source says where each explicit setting's value came from, for

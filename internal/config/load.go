@@ -187,6 +187,10 @@ func (c *Config) applyFile(v reflect.Value, path string) Problems {
 	sort.Strings(keys)
 	var probs Problems
 	for _, k := range keys {
+		if k == UpstreamsKey {
+			probs = append(probs, c.applyUpstreams(m[k], path)...)
+			continue
+		}
 		s, ok := known[k]
 		if !ok {
 			probs = append(probs, Problem{Setting: k, Source: "file " + path, Msg: fmt.Sprintf("unknown key %q%s", k, suggest(k, known))})
@@ -200,6 +204,17 @@ func (c *Config) applyFile(v reflect.Value, path string) Problems {
 		probs = append(probs, c.apply(v, s, val, "file "+path)...)
 	}
 	return probs
+}
+
+// applyUpstreams reads the file's upstreams section; its entries are
+// checked with the other settings, in validate.
+func (c *Config) applyUpstreams(raw any, path string) Problems {
+	u, err := decodeUpstreams(raw)
+	if err != nil {
+		return Problems{{Setting: UpstreamsKey, Source: "file " + path, Msg: err.Error()}}
+	}
+	c.Upstreams, c.source[UpstreamsKey] = u, "file "+path
+	return nil
 }
 
 // fileValue renders a YAML value as the text the setting parses.

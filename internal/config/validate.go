@@ -67,6 +67,7 @@ func (c *Config) validate() Problems {
 	if c.OIDCClockSkew < 0 || c.OIDCClockSkew > 5*time.Minute {
 		bad("oidc-clock-skew", "must be 0 to 5m")
 	}
+	probs = append(probs, c.upstreamProblems()...)
 	if flag, msg := c.checkAnonymous(); msg != "" {
 		bad(flag, "%s", msg)
 	}

@@ -40,8 +40,12 @@ type Config struct {
 	Audience   string                // a token's aud must contain it
 	RolesClaim string                // optional claim holding group names (e.g. "groups")
 	GroupRoles map[string]vocab.Role // group name → role, for RolesClaim
-	Algorithms []string              // allow-list; DefaultAlgorithms when empty
-	Skew       time.Duration         // tolerated clock difference on exp
+	// GroupUpstreams limits a token whose groups (RolesClaim) are listed
+	// here to those groups' named upstreams; a token with no listed group
+	// reaches every upstream, as a key without upstreams does.
+	GroupUpstreams map[string][]string
+	Algorithms     []string      // allow-list; DefaultAlgorithms when empty
+	Skew           time.Duration // tolerated clock difference on exp
 }
 
 // Claims is what a verified token says about its caller.
@@ -189,7 +193,18 @@ func (v *Verifier) VerifyToken(ctx context.Context, token string) (auth.Identity
 	if err != nil {
 		return auth.Identity{}, err
 	}
-	return auth.Identity{Kind: auth.KindToken, Name: c.Subject, Role: c.Role, Groups: c.Groups}, nil
+	return auth.Identity{Kind: auth.KindToken, Name: c.Subject, Role: c.Role, Groups: c.Groups,
+		Upstreams: v.upstreams(c.Groups)}, nil
+}
+
+// upstreams is the scope the token's groups give: every upstream their
+// GroupUpstreams entries list; nil (all) when none of them is listed.
+func (v *Verifier) upstreams(groups []string) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, v.cfg.GroupUpstreams[g]...)
+	}
+	return out
 }
 
 // highest returns the more trusted of two roles ("" is no role).

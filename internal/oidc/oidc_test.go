@@ -91,6 +91,33 @@ func TestVerifyRolesFromScopesAndGroups(t *testing.T) {
 	}
 }
 
+// TestGroupsScopeUpstreams: a token's listed groups limit it to their
+// upstreams; a token in no listed group reaches every upstream.
+func TestGroupsScopeUpstreams(t *testing.T) {
+	is := newIssuer(t)
+	v, err := New(Config{Issuer: is.srv.URL, Audience: "clustergate", RolesClaim: "groups",
+		GroupRoles:     map[string]vocab.Role{"sre": vocab.Operator},
+		GroupUpstreams: map[string][]string{"site-east": {"east", "dc1"}, "site-west": {"west"}}})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		groups        []string
+		reach, refuse []string
+	}{
+		{[]string{"sre", "site-east"}, []string{"east", "dc1"}, []string{"west"}},
+		{[]string{"site-east", "site-west"}, []string{"east", "west", "dc1"}, []string{"dc2"}},
+		{[]string{"sre"}, []string{"east", "west", "anything"}, nil},
+	} {
+		id, err := v.VerifyToken(context.Background(), is.sign(t, jose.RS256, is.key, is.claims(map[string]any{"groups": tc.groups})))
+		require.NoError(t, err)
+		for _, u := range tc.reach {
+			assert.True(t, id.Reaches(u), "%v reaches %s", tc.groups, u)
+		}
+		for _, u := range tc.refuse {
+			assert.False(t, id.Reaches(u), "%v does not reach %s", tc.groups, u)
+		}
+	}
+}
+
 func TestVerifyRefuses(t *testing.T) {
 	is := newIssuer(t)
 	v, err := New(Config{Issuer: is.srv.URL, Audience: "clustergate"})

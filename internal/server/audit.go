@@ -32,7 +32,7 @@ func auditCalls(log *audit.Log, routes map[string]catalog.Op, upstreams map[stri
 				c.Error(err)
 			}
 			res.Writer = hold.real
-			if err := log.Write(record(c, op, upstreams[op.Surface])); err != nil {
+			if err := log.Write(record(c, op, upstreamLabel(c, upstreams[op.Surface]))); err != nil {
 				c.Logger().Error(err)
 				c.Set(ctxAuditErr, err.Error())
 				return auditFailed(c, res)

@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,7 +63,11 @@ func setLocation(c echo.Context, ops []catalog.Op, f *catalog.Follow, body []byt
 	if err != nil || !ok {
 		return
 	}
-	c.Response().Header().Set(echo.HeaderLocation, target.URL(params))
+	loc := target.URL(params)
+	if name := c.QueryParam(UpstreamParam); name != "" { // the operation lives on that upstream
+		loc += sep(loc) + UpstreamParam + "=" + url.QueryEscape(name)
+	}
+	c.Response().Header().Set(echo.HeaderLocation, loc)
 }
 
 // heldWriter keeps an answer until its headers are complete.
@@ -85,4 +91,12 @@ func (h *heldWriter) Write(p []byte) (int, error) {
 		h.WriteHeader(http.StatusOK)
 	}
 	return h.body.Write(p)
+}
+
+// sep is what joins one more query parameter to u.
+func sep(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
 }

@@ -62,23 +62,20 @@ func readyz(surfaces []Surface, drain *Drain) echo.HandlerFunc {
 		}
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 		defer cancel()
-		states := make(map[string]upstreamState, len(surfaces))
+		entries := readyEntries(surfaces)
+		states := make(map[string]upstreamState, len(entries))
 		var mu sync.Mutex
 		var wg sync.WaitGroup
-		for _, s := range surfaces {
+		for _, en := range entries {
 			wg.Go(func() {
-				st := readiness(ctx, s)
+				st := readiness(ctx, en.s)
 				mu.Lock()
-				states[s.Upstream] = st
+				states[en.key] = st
 				mu.Unlock()
 			})
 		}
 		wg.Wait()
-		ready, serving := true, false
-		for _, st := range states {
-			ready = ready && (st.Ready || !st.Configured)
-			serving = serving || st.Configured || st.Backend == BackendSandbox
-		}
+		ready, serving := surfacesReady(entries, states)
 		body := map[string]any{"ready": ready && serving, "upstreams": states}
 		if !serving {
 			body["reason"] = noSurface

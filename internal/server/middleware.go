@@ -123,6 +123,9 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if up, ok := c.Get(ctxUpstream).(string); ok && up != "" {
 				attrs = append(attrs, slog.String("upstream", up))
 			}
+			if name, ok := c.Get(ctxUpstreamName).(string); ok {
+				attrs = append(attrs, slog.String("upstream_name", name))
+			}
 			if id, ok := c.Get(ctxIdentity).(auth.Identity); ok {
 				attrs = append(attrs, slog.String("identity", id.Label()))
 			}
@@ -153,6 +156,7 @@ func observe(m *metrics.Metrics, upstreams map[string]string) echo.MiddlewareFun
 			done(op, status, callerLabel(c))
 			surface, _ := c.Get(ctxSurface).(string)
 			if up := upstreams[surface]; up != "" {
+				up = upstreamLabel(c, up)
 				switch failed, _ := c.Get(ctxUpstream).(string); {
 				case status < 300:
 					m.Upstream(up, op, 0)

@@ -46,6 +46,9 @@ type Surface struct {
 	// it was not, hint says how to give one. An unconfigured upstream is
 	// reported by /readyz but does not make the instance unready.
 	Configured func() (ok bool, hint string)
+	// Named are the surface's named upstreams, the default first; when set
+	// they replace Register, Ready, Backend and Configured (see Named).
+	Named []Named
 }
 
 // Options are the server settings that do not belong to a surface.
@@ -87,7 +90,11 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		for _, op := range s.Ops {
 			ch.route(op.Method, op.EchoPath, mws...)
 		}
-		s.Register(e)
+		if len(s.Named) > 0 {
+			registerNamed(e, s)
+		} else {
+			s.Register(e)
+		}
 	}
 	spec, err := mergeSpecs(surfaces)
 	if err != nil {
@@ -96,6 +103,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	if opts.Tokens != nil {
 		e.GET(auth.MetadataPath, echo.WrapHandler(auth.MetadataHandler(opts.Tokens, "", "clustergate REST API")))
 	}
+	e.GET(upstreamsPath, listUpstreams(surfaces))
 	e.GET("/healthz", healthz)
 	e.GET("/readyz", readyz(surfaces, opts.Drain))
 	e.GET("/openapi.json", openapiJSON(spec))

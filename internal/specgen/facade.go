@@ -75,6 +75,7 @@ func buildOperation(r Route, surface string, up *openapi3.Operation, doc *openap
 	if documents412(up) {
 		op.Parameters = append(op.Parameters, ifMatchParam())
 	}
+	op.Parameters = append(op.Parameters, upstreamParam())
 	return op, nil
 }
 
@@ -156,5 +157,22 @@ func ifMatchParam() *openapi3.ParameterRef {
 		Name: "If-Match", In: openapi3.ParameterInHeader,
 		Description: "ETag from a previous read; the write fails with 412 when the resource changed since.",
 		Schema:      &openapi3.SchemaRef{Value: openapi3.NewStringSchema()},
+	}}
+}
+
+// UpstreamParam is the query parameter every facade operation takes to
+// choose one of its surface's named upstreams (GET /v1/upstreams lists
+// them); omitted, the surface's default answers.
+const UpstreamParam = "upstream"
+
+// upstreamParam is added to every operation, so the served spec, the
+// generated client and every MCP tool offer it.
+func upstreamParam() *openapi3.ParameterRef {
+	s := openapi3.NewStringSchema()
+	s.Pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+	return &openapi3.ParameterRef{Value: &openapi3.Parameter{
+		Name: UpstreamParam, In: openapi3.ParameterInQuery,
+		Description: "Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.",
+		Schema:      &openapi3.SchemaRef{Value: s},
 	}}
 }

@@ -69,10 +69,10 @@ var errorAnswers = []errorAnswer{
 	{http.StatusBadRequest, "a parameter or the body does not match the schema, or the upstream refused it as invalid; the message names the field.",
 		func(_ string, op map[string]any) bool { return hasBody(op) || len(params(op)) > 0 }},
 	{http.StatusUnauthorized, "API keys are configured and the request carries none, or an unknown one.", always},
-	{http.StatusForbidden, "the key's role may not run this operation, or the instance runs read-only or with destructive operations disabled.",
-		func(_ string, op map[string]any) bool { return !readOnly(op) || op[vocab.ExtSensitive] == true }},
-	{http.StatusNotFound, "the resource named in the path does not exist upstream.",
-		func(path string, _ map[string]any) bool { return strings.Contains(path, "{") }},
+	// Every operation takes the upstream parameter, and a key may be scoped
+	// to some upstreams: 403 and 404 can answer any operation.
+	{http.StatusForbidden, "the key's role may not run this operation, the instance runs read-only or with destructive operations disabled, or the upstream parameter names an upstream outside the caller's scope.", always},
+	{http.StatusNotFound, "the resource named in the path does not exist upstream, or the upstream parameter names no configured upstream.", always},
 	{http.StatusConflict, "the resource's current state refuses the change (it already exists, is not clustered, is being deleted, or changed meanwhile).",
 		func(_ string, op map[string]any) bool { return !readOnly(op) }},
 	{http.StatusPreconditionFailed, "If-Match does not match the resource's current ETag: it changed since it was read.",

@@ -52,7 +52,7 @@ func TestCapiImpersonation(t *testing.T) {
 	alice, carol := capiClient(t, on, "alice-secret"), capiClient(t, on, "carol-secret")
 
 	names := func(c *capi.ClientWithResponses, ns string) (int, []string, string) {
-		res, err := c.ListnamespacedclustersWithResponse(ctx(t), ns)
+		res, err := c.ListnamespacedclustersWithResponse(ctx(t), ns, nil)
 		require.NoError(t, err)
 		var out []string
 		if res.JSON200 != nil {

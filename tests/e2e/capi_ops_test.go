@@ -23,7 +23,7 @@ import (
 func scaleTopology(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses) {
 	x := ctx(t)
 	scale := func(body capi.CapiScaleRequest) *capi.ScaleclusterResponse {
-		res, err := c.ScaleclusterWithResponse(x, capiNS, "alpha", body)
+		res, err := c.ScaleclusterWithResponse(x, capiNS, "alpha", nil, body)
 		require.NoError(t, err)
 		return res
 	}
@@ -63,7 +63,7 @@ func scaleTopology(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses)
 // MachineDeployment's scale subresource.
 func scaleClassic(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses, cl *clusterv1.Cluster) {
 	x := ctx(t)
-	res, err := c.ScaleclusterWithResponse(x, cl.Namespace, cl.Name, capi.CapiScaleRequest{Replicas: 3})
+	res, err := c.ScaleclusterWithResponse(x, cl.Namespace, cl.Name, nil, capi.CapiScaleRequest{Replicas: 3})
 	require.NoError(t, err)
 	require.Equal(t, 202, res.StatusCode(), string(res.Body))
 	assert.Equal(t, capi.MachineDeployment, res.JSON202.Target)
@@ -72,13 +72,13 @@ func scaleClassic(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses, 
 	env.Get(t, md)
 	assert.EqualValues(t, 3, *md.Spec.Replicas)
 
-	stale, err := c.ScaleclusterWithResponse(x, cl.Namespace, cl.Name, capi.CapiScaleRequest{Replicas: 4, ResourceVersion: ptr("1")})
+	stale, err := c.ScaleclusterWithResponse(x, cl.Namespace, cl.Name, nil, capi.CapiScaleRequest{Replicas: 4, ResourceVersion: ptr("1")})
 	require.NoError(t, err)
 	assert.Equal(t, 409, stale.StatusCode(), string(stale.Body))
 
 	bare := kubetest.ClassicCluster(cl.Namespace, "bare")
 	env.Create(t, bare)
-	none, err := c.ScaleclusterWithResponse(x, cl.Namespace, "bare", capi.CapiScaleRequest{Replicas: 1})
+	none, err := c.ScaleclusterWithResponse(x, cl.Namespace, "bare", nil, capi.CapiScaleRequest{Replicas: 1})
 	require.NoError(t, err)
 	assert.Equal(t, 409, none.StatusCode(), "nothing to scale: %s", none.Body)
 }
@@ -88,7 +88,7 @@ func scaleClassic(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses, 
 // for a Secret that is missing or points nowhere.
 func kubeconfigAndNodes(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses, gate *cgtest.Gate) {
 	x := ctx(t)
-	missing, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "alpha")
+	missing, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	require.Equal(t, 404, missing.StatusCode(), string(missing.Body))
 	assert.Contains(t, missing.JSON404.Message, "no kubeconfig Secret alpha-kubeconfig yet")
@@ -112,7 +112,7 @@ func kubeconfigAndNodes(t *testing.T, env *kubetest.Env, c *capi.ClientWithRespo
 	assert.Nil(t, (*fallback.Machines)[1].NodeName, "not joined yet")
 
 	env.Create(t, kubetest.KubeconfigSecret(capiNS, "alpha", env.Kubeconfig))
-	kc, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "alpha")
+	kc, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, kc.StatusCode(), string(kc.Body))
 	assert.Equal(t, string(env.Kubeconfig), kc.JSON200.Kubeconfig)
@@ -145,7 +145,7 @@ func kubeconfigAndNodes(t *testing.T, env *kubetest.Env, c *capi.ClientWithRespo
 }
 
 func nodes(t *testing.T, c *capi.ClientWithResponses, name string) *capi.CapiNodeList {
-	res, err := c.GetclusternodesWithResponse(ctx(t), capiNS, name)
+	res, err := c.GetclusternodesWithResponse(ctx(t), capiNS, name, nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, res.StatusCode(), string(res.Body))
 	return res.JSON200
@@ -155,30 +155,30 @@ func nodes(t *testing.T, c *capi.ClientWithResponses, name string) *capi.CapiNod
 // tears it down (202, deleting, scaling refused), then one without.
 func deletion(t *testing.T, env *kubetest.Env, c *capi.ClientWithResponses, alpha *clusterv1.Cluster) {
 	x := ctx(t)
-	del, err := c.DeleteclusterWithResponse(x, capiNS, "alpha")
+	del, err := c.DeleteclusterWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	require.Equal(t, 202, del.StatusCode(), string(del.Body))
 	assert.Equal(t, "/v1/capi/namespaces/"+capiNS+"/clusters/alpha", del.HTTPResponse.Header.Get("Location"), "followed with get_cluster")
 	assert.False(t, del.JSON202.Gone, "the finalizer keeps it")
-	got, err := c.GetclusterWithResponse(x, capiNS, "alpha")
+	got, err := c.GetclusterWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	assert.True(t, got.JSON200.Deleting)
 	assert.NotNil(t, got.JSON200.DeletionTimestamp)
-	scale, err := c.ScaleclusterWithResponse(x, capiNS, "alpha", capi.CapiScaleRequest{Replicas: 1, MachineDeployment: ptr("md-0")})
+	scale, err := c.ScaleclusterWithResponse(x, capiNS, "alpha", nil, capi.CapiScaleRequest{Replicas: 1, MachineDeployment: ptr("md-0")})
 	require.NoError(t, err)
 	assert.Equal(t, 409, scale.StatusCode(), string(scale.Body))
 	assert.Contains(t, scale.JSON409.Message, "being deleted")
 
 	kubetest.RemoveFinalizer(t, env, alpha)
-	gone, err := c.GetclusterWithResponse(x, capiNS, "alpha")
+	gone, err := c.GetclusterWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	assert.Equal(t, 404, gone.StatusCode(), string(gone.Body))
 	assert.Equal(t, "capi", *gone.JSON404.Upstream)
 
-	again, err := c.DeleteclusterWithResponse(x, capiNS, "alpha")
+	again, err := c.DeleteclusterWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	assert.Equal(t, 404, again.StatusCode(), string(again.Body))
-	legacy, err := c.DeleteclusterWithResponse(x, "capi-classic", "legacy")
+	legacy, err := c.DeleteclusterWithResponse(x, "capi-classic", "legacy", nil)
 	require.NoError(t, err)
 	require.Equal(t, 202, legacy.StatusCode(), string(legacy.Body))
 	assert.True(t, legacy.JSON202.Gone, "no finalizer: gone at once")

@@ -57,7 +57,7 @@ func TestCapiRealClassic(t *testing.T) {
 
 	var kc *capi.GetclusterkubeconfigResponse
 	m.Eventually(t, "kubeconfig Secret written by Cluster API", func() error {
-		if kc, err = c.GetclusterkubeconfigWithResponse(ctx(t), ns, "legacy"); err != nil {
+		if kc, err = c.GetclusterkubeconfigWithResponse(ctx(t), ns, "legacy", nil); err != nil {
 			return err
 		}
 		if kc.StatusCode() != 200 {
@@ -77,14 +77,14 @@ func TestCapiRealClassic(t *testing.T) {
 		assert.NotContains(t, gate.Logs(), string(a.ClientKeyData), "the kubeconfig's key is never logged")
 	}
 
-	res, err := c.ScaleclusterWithResponse(ctx(t), ns, "legacy", capi.CapiScaleRequest{Replicas: 3})
+	res, err := c.ScaleclusterWithResponse(ctx(t), ns, "legacy", nil, capi.CapiScaleRequest{Replicas: 3})
 	require.NoError(t, err)
 	require.Equal(t, 202, res.StatusCode(), string(res.Body))
 	assert.Equal(t, capi.MachineDeployment, res.JSON202.Target)
 	assert.EqualValues(t, 1, *res.JSON202.PreviousReplicas)
 	var list *capi.CapiNodeList
 	m.Eventually(t, "three Machines made by the MachineSet controller", func() error {
-		nodes, err := c.GetclusternodesWithResponse(ctx(t), ns, "legacy")
+		nodes, err := c.GetclusternodesWithResponse(ctx(t), ns, "legacy", nil)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func TestCapiRealClassic(t *testing.T) {
 	require.False(t, del.IsError, text(del))
 	m.FinishInfrastructureDeletion(t, ns, "legacy")
 	m.Eventually(t, "cluster deleted by Cluster API", func() error {
-		got, err := c.GetclusterWithResponse(ctx(t), ns, "legacy")
+		got, err := c.GetclusterWithResponse(ctx(t), ns, "legacy", nil)
 		if err != nil {
 			return err
 		}

@@ -51,7 +51,7 @@ func clusterSoon(t *testing.T, m *kubetest.Management, c *capi.ClientWithRespons
 	t.Helper()
 	var d *capi.CapiCluster
 	m.Eventually(t, what, func() error {
-		res, err := c.GetclusterWithResponse(ctx(t), ns, name)
+		res, err := c.GetclusterWithResponse(ctx(t), ns, name, nil)
 		if err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func TestCapiRealTopology(t *testing.T) {
 	assert.Equal(t, "Provisioned", *d.Phase, "Cluster API's phase")
 	assert.Equal(t, capi.CapiConditionStatus("True"), condition(d, "InfrastructureReady").Status)
 
-	scale, err := c.ScaleclusterWithResponse(ctx(t), ns, "alpha", capi.CapiScaleRequest{Replicas: 4, MachineDeployment: ptr("md-0")})
+	scale, err := c.ScaleclusterWithResponse(ctx(t), ns, "alpha", nil, capi.CapiScaleRequest{Replicas: 4, MachineDeployment: ptr("md-0")})
 	require.NoError(t, err)
 	require.Equal(t, 202, scale.StatusCode(), string(scale.Body))
 	assert.Equal(t, capi.Topology, scale.JSON202.Target)
@@ -166,7 +166,7 @@ func TestCapiRealTopology(t *testing.T) {
 func topologyNodes(t *testing.T, m *kubetest.Management, c *capi.ClientWithResponses, ns string) {
 	var list *capi.CapiNodeList
 	m.Eventually(t, "Machines made by the MachineSet controller", func() error {
-		res, err := c.GetclusternodesWithResponse(ctx(t), ns, "alpha")
+		res, err := c.GetclusternodesWithResponse(ctx(t), ns, "alpha", nil)
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func topologyNodes(t *testing.T, m *kubetest.Management, c *capi.ClientWithRespo
 		assert.Nil(t, mc.NodeName, "%s: no infrastructure, no node", mc.Name)
 		assert.Equal(t, "v1.36.3", *mc.Version, mc.Name)
 	}
-	kc, err := c.GetclusterkubeconfigWithResponse(ctx(t), ns, "alpha")
+	kc, err := c.GetclusterkubeconfigWithResponse(ctx(t), ns, "alpha", nil)
 	require.NoError(t, err)
 	assert.Equal(t, 404, kc.StatusCode(), string(kc.Body))
 }
@@ -192,11 +192,11 @@ func topologyNodes(t *testing.T, m *kubetest.Management, c *capi.ClientWithRespo
 // finalizer holds the cluster, then its controllers delete what the
 // topology made and let the cluster go.
 func topologyDeletion(t *testing.T, m *kubetest.Management, c *capi.ClientWithResponses, ns, cp string) {
-	del, err := c.DeleteclusterWithResponse(ctx(t), ns, "alpha")
+	del, err := c.DeleteclusterWithResponse(ctx(t), ns, "alpha", nil)
 	require.NoError(t, err)
 	require.Equal(t, 202, del.StatusCode(), string(del.Body))
 	assert.False(t, del.JSON202.Gone, "Cluster API's finalizer holds it while it tears the cluster down")
-	got, err := c.GetclusterWithResponse(ctx(t), ns, "alpha")
+	got, err := c.GetclusterWithResponse(ctx(t), ns, "alpha", nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, got.StatusCode(), string(got.Body))
 	assert.True(t, got.JSON200.Deleting)
@@ -205,7 +205,7 @@ func topologyDeletion(t *testing.T, m *kubetest.Management, c *capi.ClientWithRe
 	// teardown "ends".
 	m.FinishInfrastructureDeletion(t, ns, "alpha")
 	m.Eventually(t, "cluster deleted by Cluster API", func() error {
-		res, err := c.GetclusterWithResponse(ctx(t), ns, "alpha")
+		res, err := c.GetclusterWithResponse(ctx(t), ns, "alpha", nil)
 		if err != nil {
 			return err
 		}

@@ -84,7 +84,7 @@ func TestCapiTemplatesAndCreate(t *testing.T) {
 	assert.EqualValues(t, 20, disk.Default)
 	assert.Equal(t, []any{"eu", "us"}, *tpl.Variables[2].Enum)
 	for _, ns := range []string{capiNS, "default"} {
-		one, err := c.ListnamespacedclustertemplatesWithResponse(x, ns)
+		one, err := c.ListnamespacedclustertemplatesWithResponse(x, ns, nil)
 		require.NoError(t, err)
 		byQuery, err := c.ListclustertemplatesWithResponse(x, &capi.ListclustertemplatesParams{Namespace: ptr(ns)})
 		require.NoError(t, err)
@@ -192,15 +192,15 @@ func TestCapiClustersLifecycle(t *testing.T) {
 // ghost asks for a cluster that does not exist on every route naming one.
 func ghost(t *testing.T, c *capi.ClientWithResponses) {
 	x := ctx(t)
-	get, err := c.GetclusterWithResponse(x, capiNS, "ghost")
+	get, err := c.GetclusterWithResponse(x, capiNS, "ghost", nil)
 	require.NoError(t, err)
-	kc, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "ghost")
+	kc, err := c.GetclusterkubeconfigWithResponse(x, capiNS, "ghost", nil)
 	require.NoError(t, err)
-	nodes, err := c.GetclusternodesWithResponse(x, capiNS, "ghost")
+	nodes, err := c.GetclusternodesWithResponse(x, capiNS, "ghost", nil)
 	require.NoError(t, err)
-	scale, err := c.ScaleclusterWithResponse(x, capiNS, "ghost", capi.CapiScaleRequest{Replicas: 1})
+	scale, err := c.ScaleclusterWithResponse(x, capiNS, "ghost", nil, capi.CapiScaleRequest{Replicas: 1})
 	require.NoError(t, err)
-	del, err := c.DeleteclusterWithResponse(x, capiNS, "ghost")
+	del, err := c.DeleteclusterWithResponse(x, capiNS, "ghost", nil)
 	require.NoError(t, err)
 	for _, res := range []interface{ StatusCode() int }{get, kc, nodes, scale, del} {
 		assert.Equal(t, 404, res.StatusCode(), "%T", res)
@@ -263,7 +263,7 @@ func listAndGet(t *testing.T, c *capi.ClientWithResponses) {
 	assert.False(t, legacy.Topology)
 	assert.Nil(t, legacy.Available, "nothing reported yet")
 
-	one, err := c.ListnamespacedclustersWithResponse(x, "capi-classic")
+	one, err := c.ListnamespacedclustersWithResponse(x, "capi-classic", nil)
 	require.NoError(t, err)
 	require.Len(t, one.JSON200.Items, 1)
 	byQuery, err := c.ListclustersWithResponse(x, &capi.ListclustersParams{Namespace: ptr(capiNS)})
@@ -271,7 +271,7 @@ func listAndGet(t *testing.T, c *capi.ClientWithResponses) {
 	require.Len(t, byQuery.JSON200.Items, 1)
 	assert.Equal(t, "alpha", byQuery.JSON200.Items[0].Name)
 
-	got, err := c.GetclusterWithResponse(x, capiNS, "alpha")
+	got, err := c.GetclusterWithResponse(x, capiNS, "alpha", nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, got.StatusCode(), string(got.Body))
 	d := got.JSON200

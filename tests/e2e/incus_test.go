@@ -52,7 +52,7 @@ func testIncusClusterLifecycle(t *testing.T, d *lxdtest.Daemon) {
 	c, _ := incusGate(t, d)
 	x := ctx(t)
 
-	before, err := c.ClustergetWithResponse(x)
+	before, err := c.ClustergetWithResponse(x, nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, before.StatusCode(), string(before.Body))
 	assert.False(t, *before.JSON200.Enabled)
@@ -62,7 +62,7 @@ func testIncusClusterLifecycle(t *testing.T, d *lxdtest.Daemon) {
 	require.Equal(t, 200, put.StatusCode(), string(put.Body))
 	assert.Equal(t, "Success", *put.JSON200.Status, "the operation was awaited")
 
-	after, err := c.ClustergetWithResponse(x)
+	after, err := c.ClustergetWithResponse(x, nil)
 	require.NoError(t, err)
 	assert.True(t, *after.JSON200.Enabled)
 	assert.Equal(t, d.Name, *after.JSON200.ServerName)
@@ -74,7 +74,7 @@ func testIncusClusterLifecycle(t *testing.T, d *lxdtest.Daemon) {
 	require.NotNil(t, stale.JSON412)
 	assert.Contains(t, stale.JSON412.Message, "changed since it was read")
 
-	grp, err := c.ClustergroupspostWithResponse(x, gen.ClusterGroupsPost{Name: "gpu", Description: ptr("GPU nodes")})
+	grp, err := c.ClustergroupspostWithResponse(x, nil, gen.ClusterGroupsPost{Name: "gpu", Description: ptr("GPU nodes")})
 	require.NoError(t, err)
 	require.Equal(t, 201, grp.StatusCode(), string(grp.Body))
 	assert.Equal(t, "/v1/1-0/cluster/groups/gpu", grp.HTTPResponse.Header.Get("Location"), "a facade route")
@@ -83,12 +83,12 @@ func testIncusClusterLifecycle(t *testing.T, d *lxdtest.Daemon) {
 	require.NoError(t, err, "the group exists upstream")
 	assert.Equal(t, "GPU nodes", upGroup.Description)
 
-	dup, err := c.ClustergroupspostWithResponse(x, gen.ClusterGroupsPost{Name: "gpu"})
+	dup, err := c.ClustergroupspostWithResponse(x, nil, gen.ClusterGroupsPost{Name: "gpu"})
 	require.NoError(t, err)
 	assert.Equal(t, 409, dup.StatusCode(), "a duplicate group is the upstream's conflict: %s", dup.Body)
 
 	cert, key := cgtest.SelfSigned(t, "clustergate-e2e")
-	rot, err := c.ClusteringupdatecertWithResponse(x, gen.ClusterCertificatePut{ClusterCertificate: &cert, ClusterCertificateKey: &key})
+	rot, err := c.ClusteringupdatecertWithResponse(x, nil, gen.ClusterCertificatePut{ClusterCertificate: &cert, ClusterCertificateKey: &key})
 	require.NoError(t, err)
 	require.Equal(t, 204, rot.StatusCode(), string(rot.Body))
 	srv, _, err := d.Client().GetServer()
@@ -120,7 +120,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 	assert.Equal(t, d1.Name, *(*full.JSON200)[0].ServerName)
 	assert.Equal(t, "Online", *(*full.JSON200)[0].Status)
 
-	tok, err := c.ClustermemberspostWithResponse(x, gen.ClusterMembersPost{ServerName: "joiner"})
+	tok, err := c.ClustermemberspostWithResponse(x, nil, gen.ClusterMembersPost{ServerName: "joiner"})
 	require.NoError(t, err)
 	require.Equal(t, 200, tok.StatusCode(), string(tok.Body))
 	assert.Equal(t, "joiner", *tok.JSON200.ServerName)
@@ -133,7 +133,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 	require.NoError(t, json.Unmarshal(raw, &decoded))
 	assert.Equal(t, "joiner", decoded.ServerName)
 	assert.Equal(t, *tok.JSON200.Secret, decoded.Secret, "the encoded token carries the secret")
-	dupTok, err := c.ClustermemberspostWithResponse(x, gen.ClusterMembersPost{ServerName: d1.Name})
+	dupTok, err := c.ClustermemberspostWithResponse(x, nil, gen.ClusterMembersPost{ServerName: d1.Name})
 	require.NoError(t, err)
 	if d1.Kind == lxdtest.Incus {
 		assert.Equal(t, http.StatusConflict, dupTok.StatusCode(), string(dupTok.Body))
@@ -147,22 +147,22 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 
 	d2 := lxdtest.Join(t, d1)
 	renamed := d2.Name + "-renamed"
-	ren, err := c.ClustermemberpostWithResponse(x, d2.Name, gen.ClusterMemberPost{ServerName: renamed})
+	ren, err := c.ClustermemberpostWithResponse(x, d2.Name, nil, gen.ClusterMemberPost{ServerName: renamed})
 	require.NoError(t, err)
 	require.Equal(t, 200, ren.StatusCode(), string(ren.Body))
 	assert.Equal(t, renamed, *ren.JSON200.ServerName, "the member at its new name")
 	assert.Equal(t, "/v1/1-0/cluster/members/"+renamed, ren.HTTPResponse.Header.Get("Location"))
-	atNew, err := c.ClustermembergetWithResponse(x, renamed)
+	atNew, err := c.ClustermembergetWithResponse(x, renamed, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 200, atNew.StatusCode(), "Location is served: %s", atNew.Body)
-	gone, err := c.ClustermembergetWithResponse(x, d2.Name)
+	gone, err := c.ClustermembergetWithResponse(x, d2.Name, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 404, gone.StatusCode(), "the old name is gone: %s", gone.Body)
 
-	del, err := c.ClustermemberdeleteWithResponse(x, renamed)
+	del, err := c.ClustermemberdeleteWithResponse(x, renamed, nil)
 	require.NoError(t, err)
 	require.Equal(t, 204, del.StatusCode(), string(del.Body))
-	again, err := c.ClustermemberdeleteWithResponse(x, renamed)
+	again, err := c.ClustermemberdeleteWithResponse(x, renamed, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 404, again.StatusCode(), string(again.Body))
 	assert.Contains(t, again.JSON404.Message, "not found")
@@ -172,7 +172,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 	// to reach it ("Unable to promote"): ask again, a bounded number of times.
 	var last *gen.ClustermemberdeleteResponse
 	for range 20 {
-		last, err = c.ClustermemberdeleteWithResponse(x, d1.Name)
+		last, err = c.ClustermemberdeleteWithResponse(x, d1.Name, nil)
 		require.NoError(t, err)
 		if !strings.Contains(string(last.Body), "Unable to promote") {
 			break
@@ -185,7 +185,7 @@ func testIncusMembers(t *testing.T, d1 *lxdtest.Daemon) {
 
 func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string) {
 	x := ctx(t)
-	got, err := c.ClustermembergetWithResponse(x, name)
+	got, err := c.ClustermembergetWithResponse(x, name, nil)
 	require.NoError(t, err)
 	require.Equal(t, 200, got.StatusCode(), string(got.Body))
 	etag := got.Headers200.ETag
@@ -209,7 +209,7 @@ func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string)
 	patch, err := c.ClustermemberpatchWithResponse(x, name, &gen.ClustermemberpatchParams{}, gen.ClusterMemberPut{Description: ptr("patched")})
 	require.NoError(t, err)
 	require.Equal(t, 200, patch.StatusCode(), string(patch.Body))
-	after, err := c.ClustermembergetWithResponse(x, name)
+	after, err := c.ClustermembergetWithResponse(x, name, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "patched", *after.JSON200.Description)
 	assert.Equal(t, map[string]string{"scheduler.instance": "all"}, *after.JSON200.Config, "PATCH kept what it did not name")
@@ -220,7 +220,7 @@ func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string)
 	require.NoError(t, err)
 	assert.Equal(t, 412, stalePatch.StatusCode(), string(stalePatch.Body))
 
-	missing, err := c.ClustermembergetWithResponse(x, "no-such-member")
+	missing, err := c.ClustermembergetWithResponse(x, "no-such-member", nil)
 	require.NoError(t, err)
 	assert.Equal(t, 404, missing.StatusCode())
 	assert.Equal(t, "incus", *missing.JSON404.Upstream)
@@ -229,7 +229,7 @@ func memberReadsAndWrites(t *testing.T, c *gen.ClientWithResponses, name string)
 func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, d *lxdtest.Daemon) {
 	x := ctx(t)
 	name := d.Name
-	st, err := c.ClustermemberstategetWithResponse(x, name)
+	st, err := c.ClustermemberstategetWithResponse(x, name, nil)
 	require.NoError(t, err)
 	if d.Kind == lxdtest.LXD {
 		assert.Equal(t, http.StatusNotImplemented, st.StatusCode(), "LXD 5.0 lacks the extension: %s", st.Body)
@@ -241,14 +241,14 @@ func memberStateRoutes(t *testing.T, c *gen.ClientWithResponses, d *lxdtest.Daem
 
 	for _, step := range []struct{ action, status string }{{"evacuate", "Evacuated"}, {"restore", "Online"}} {
 		action, status := step.action, step.status
-		op, err := c.ClustermemberstatepostWithResponse(x, name, gen.ClusterMemberStatePost{Action: gen.ClusterMemberStatePostAction(action)})
+		op, err := c.ClustermemberstatepostWithResponse(x, name, nil, gen.ClusterMemberStatePost{Action: gen.ClusterMemberStatePostAction(action)})
 		require.NoError(t, err)
 		require.Equal(t, 200, op.StatusCode(), "%s: %s", action, op.Body)
 		assert.Equal(t, "Success", *op.JSON200.Status)
-		polled, err := c.OperationgetWithResponse(x, *op.JSON200.ID)
+		polled, err := c.OperationgetWithResponse(x, *op.JSON200.ID, nil)
 		require.NoError(t, err)
 		assert.Equal(t, 200, polled.StatusCode(), string(polled.Body))
-		m, err := c.ClustermembergetWithResponse(x, name)
+		m, err := c.ClustermembergetWithResponse(x, name, nil)
 		require.NoError(t, err)
 		assert.Equal(t, status, *m.JSON200.Status, action)
 	}

@@ -43,7 +43,7 @@ func TestIncusOverHTTPSWithClientCertificate(t *testing.T) {
 			}
 			getMember := func(env map[string]string) *gen.ClustermembergetResponse {
 				c := writeGate(t, env)
-				resp, err := c.ClustermembergetWithResponse(ctx(t), d.Name)
+				resp, err := c.ClustermembergetWithResponse(ctx(t), d.Name, nil)
 				require.NoError(t, err)
 				return resp
 			}

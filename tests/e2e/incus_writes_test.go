@@ -89,7 +89,7 @@ func distinctKeysAllKept(t *testing.T, c *gen.ClientWithResponses, member string
 	for i, st := range statuses {
 		assert.Equal(t, http.StatusOK, st, "round %d writer %d", round, i)
 	}
-	got, err := c.ClustermembergetWithResponse(x, member)
+	got, err := c.ClustermembergetWithResponse(x, member, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, got.StatusCode(), string(got.Body))
 	lost := 0
@@ -103,7 +103,7 @@ func distinctKeysAllKept(t *testing.T, c *gen.ClientWithResponses, member string
 
 func oneIfMatchWinner(t *testing.T, c *gen.ClientWithResponses, member string, round int) {
 	x := ctx(t)
-	cur, err := c.ClustermembergetWithResponse(x, member)
+	cur, err := c.ClustermembergetWithResponse(x, member, nil)
 	require.NoError(t, err)
 	require.NotNil(t, cur.Headers200.ETag)
 	etag := *cur.Headers200.ETag
@@ -129,7 +129,7 @@ func oneIfMatchWinner(t *testing.T, c *gen.ClientWithResponses, member string, r
 		}
 	}
 	assert.Equal(t, map[int]int{http.StatusOK: 1, http.StatusPreconditionFailed: writers - 1}, count, "round %d: statuses", round)
-	after, err := c.ClustermembergetWithResponse(x, member)
+	after, err := c.ClustermembergetWithResponse(x, member, nil)
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("round %d writer %d", round, winner), *after.JSON200.Description, "the winner's write is the one kept")
 	assert.NotEqual(t, etag, *after.Headers200.ETag)

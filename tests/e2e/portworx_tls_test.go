@@ -35,7 +35,7 @@ func TestPortworxOverTLSWithACAFile(t *testing.T) {
 		gate := cgtest.Start(t, map[string]string{"PORTWORX_ENDPOINT": s.URL(), "PORTWORX_CA_FILE": ca, "PORTWORX_RETRIES": "0"})
 		c, err := px.NewClientWithResponses(gate.URL)
 		require.NoError(t, err)
-		resp, err := c.OpenstorageclusterpairenumerateWithResponse(ctx(t))
+		resp, err := c.OpenstorageclusterpairenumerateWithResponse(ctx(t), nil)
 		require.NoError(t, err)
 		return resp
 	}

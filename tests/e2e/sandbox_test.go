@@ -30,7 +30,7 @@ func TestSandboxServesUnconfiguredSurfaces(t *testing.T) {
 	require.NoError(t, err)
 	evac := call(t, s, "evacuate-restore-cluster-member", map[string]any{"name": "node2", "confirm": "node2", "body": map[string]any{"action": "evacuate"}})
 	require.False(t, evac.IsError, text(evac))
-	node2, err := c.ClustermembergetWithResponse(x, "node2")
+	node2, err := c.ClustermembergetWithResponse(x, "node2", nil)
 	require.NoError(t, err)
 	assert.Equal(t, "Evacuated", *node2.JSON200.Status, "the MCP call changed the sandbox as REST sees it")
 
@@ -42,7 +42,7 @@ func TestSandboxServesUnconfiguredSurfaces(t *testing.T) {
 	phases := map[string]bool{}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) && !phases["Provisioned"] {
-		got, err := cc.GetclusterWithResponse(x, "default", "sandboxed")
+		got, err := cc.GetclusterWithResponse(x, "default", "sandboxed", nil)
 		require.NoError(t, err)
 		require.Equal(t, 200, got.StatusCode(), string(got.Body))
 		if got.JSON200.Phase != nil {

@@ -54,6 +54,8 @@ var contract = []rule{
 	{"GET", "/v1/v1/clusterpairs/inspect/{id}", vocab.Viewer, true, false, false},
 	{"GET", "/v1/v1/clusterpairs/token", vocab.Admin, true, false, true},
 	{"POST", "/v1/v1/clusterpairs/token", vocab.Admin, false, true, true},
+	// clustergate's own listing of its upstreams (no upstream answers it).
+	{"GET", "/v1/upstreams", vocab.Viewer, true, false, false},
 	{"DELETE", "/v1/v1/clusterpairs/{cluster-id}", vocab.Admin, false, true, false},
 	{"GET", "/v1/capi/clusters", vocab.Viewer, true, false, false},
 	{"GET", "/v1/capi/clustertemplates", vocab.Viewer, true, false, false},
