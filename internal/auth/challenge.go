@@ -46,8 +46,13 @@ func InsufficientScope(need vocab.Role) string {
 	return fmt.Sprintf(`Bearer realm="clustergate", error="insufficient_scope", scope=%q`, ScopeFor(need))
 }
 
+// ScopePrefix prefixes the OAuth scope that grants each role:
+// clustergate:viewer, clustergate:operator, clustergate:admin. Token
+// verification reads roles with it; metadata and 403s name scopes with it.
+const ScopePrefix = "clustergate:"
+
 // ScopeFor is the OAuth scope that grants role r.
-func ScopeFor(r vocab.Role) string { return "clustergate:" + string(r) }
+func ScopeFor(r vocab.Role) string { return ScopePrefix + string(r) }
 
 // Scopes lists the scopes that grant roles, least privileged first.
 func Scopes() []string {

@@ -25,10 +25,6 @@ import (
 	"github.com/clustergate/clustergate/internal/vocab"
 )
 
-// ScopePrefix prefixes the scope that grants each role: clustergate:viewer,
-// clustergate:operator, clustergate:admin.
-const ScopePrefix = "clustergate:"
-
 // DefaultAlgorithms are the signing algorithms accepted when none are
 // configured: asymmetric only (a shared-secret HS256 token would let anyone
 // who can verify also mint).
@@ -88,18 +84,6 @@ func New(cfg Config) (*Verifier, error) {
 // Issuer is the configured issuer, for the protected-resource metadata.
 func (v *Verifier) Issuer() string { return v.cfg.Issuer }
 
-// Scopes lists the scopes that grant roles, least privileged first.
-func Scopes() []string {
-	out := make([]string, 0, len(vocab.Roles))
-	for _, r := range vocab.Roles {
-		out = append(out, ScopeFor(r))
-	}
-	return out
-}
-
-// ScopeFor is the scope that grants role r.
-func ScopeFor(r vocab.Role) string { return ScopePrefix + string(r) }
-
 func (v *Verifier) idTokenVerifier(ctx context.Context) (*gooidc.IDTokenVerifier, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -138,7 +122,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Claims, error) {
 		return Claims{}, fmt.Errorf("%w: no sub claim", ErrInvalid)
 	}
 	for _, s := range scopes(raw) {
-		if name, ok := strings.CutPrefix(s, ScopePrefix); ok {
+		if name, ok := strings.CutPrefix(s, auth.ScopePrefix); ok {
 			if r, err := vocab.ParseRole(name); err == nil {
 				c.Role = highest(c.Role, r)
 			}
