@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +31,10 @@ import (
 // who can verify also mint).
 var DefaultAlgorithms = []string{gooidc.RS256, gooidc.RS384, gooidc.RS512, gooidc.ES256, gooidc.ES384, gooidc.ES512, gooidc.PS256, gooidc.EdDSA}
 
+// DefaultFetchTimeout bounds one fetch of the issuer's discovery document
+// or keys: well inside a request deadline.
+const DefaultFetchTimeout = 5 * time.Second
+
 // Config says which tokens are accepted and how they map to roles.
 type Config struct {
 	Issuer     string                // the issuer URL; its discovery document names the JWKS
@@ -42,6 +47,7 @@ type Config struct {
 	GroupUpstreams map[string][]string
 	Algorithms     []string      // allow-list; DefaultAlgorithms when empty
 	Skew           time.Duration // tolerated clock difference on exp
+	FetchTimeout   time.Duration // bound of one discovery or JWKS fetch; DefaultFetchTimeout when zero
 }
 
 // Claims is what a verified token says about its caller.
@@ -70,6 +76,9 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.Issuer == "" || cfg.Audience == "" {
 		return nil, fmt.Errorf("oidc-issuer and oidc-audience go together")
 	}
+	if cfg.FetchTimeout <= 0 {
+		cfg.FetchTimeout = DefaultFetchTimeout
+	}
 	if len(cfg.Algorithms) == 0 {
 		cfg.Algorithms = DefaultAlgorithms
 	}
@@ -90,9 +99,12 @@ func (v *Verifier) idTokenVerifier(ctx context.Context) (*gooidc.IDTokenVerifier
 	if v.verifier != nil {
 		return v.verifier, nil
 	}
-	// The provider keeps using this context for later JWKS fetches: detach
-	// it from the request that happened to come first.
-	p, err := gooidc.NewProvider(gooidc.ClientContext(context.WithoutCancel(ctx), nil), v.cfg.Issuer)
+	// The provider keeps its context for later JWKS fetches, so it cannot be
+	// the request's; each fetch is bounded by the client's timeout instead,
+	// or a provider that accepts and never answers would hold this lock,
+	// and every token request, forever.
+	fetch := &http.Client{Timeout: v.cfg.FetchTimeout}
+	p, err := gooidc.NewProvider(gooidc.ClientContext(context.Background(), fetch), v.cfg.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("oidc discovery at %s: %w", v.cfg.Issuer, err)
 	}

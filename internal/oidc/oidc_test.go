@@ -154,3 +154,27 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	_, err = New(Config{Issuer: "http://x", Audience: "a", GroupRoles: map[string]vocab.Role{"g": "root"}})
 	assert.ErrorContains(t, err, `group "g"`)
 }
+
+// TestVerifyHungIssuerIsBounded: a provider that accepts and never answers
+// costs one fetch timeout, not a request held (with every other token
+// request queued behind its lock) for ever.
+func TestVerifyHungIssuerIsBounded(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	t.Cleanup(func() { close(release); hung.Close() })
+	v, err := New(Config{Issuer: hung.URL, Audience: "clustergate", FetchTimeout: 200 * time.Millisecond})
+	require.NoError(t, err)
+	done := make(chan error, 2)
+	for range 2 {
+		go func() { _, err := v.Verify(context.Background(), "a.b.c"); done <- err }()
+	}
+	for range 2 {
+		select {
+		case err := <-done:
+			require.Error(t, err)
+			assert.False(t, errors.Is(err, ErrInvalid), "a provider that does not answer is not the caller's fault")
+		case <-time.After(5 * time.Second):
+			t.Fatal("Verify waited on a hung provider past its fetch timeout")
+		}
+	}
+}
