@@ -19,14 +19,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/clustergate/clustergate/tests/testbin"
 )
 
 const (
@@ -273,43 +273,10 @@ func freePort() (string, error) {
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
 }
 
-var binary struct {
-	sync.Mutex
-	done bool
-	path string
-	err  error
-}
+var binary = &testbin.Script{Name: "hydra", Env: "HYDRA_BIN", Script: "tests/scripts/build-hydra.sh"}
 
 // Binary returns the hydra binary, building it on first use.
 func Binary(t testing.TB) string {
 	t.Helper()
-	binary.Lock()
-	defer binary.Unlock()
-	if !binary.done {
-		binary.path, binary.err = findBinary()
-		binary.done = true
-	}
-	if binary.err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("hydratest: no hydra binary: %v", binary.err)
-		}
-		t.Skipf("hydratest: no hydra binary (set CI=true to make this fatal): %v", binary.err)
-	}
-	return binary.path
-}
-
-func findBinary() (string, error) {
-	if p := os.Getenv("HYDRA_BIN"); p != "" {
-		return p, nil
-	}
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "scripts", "build-hydra.sh")
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("bash", script)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s: %v\n%s", script, err, stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	return strings.TrimSpace(lines[len(lines)-1]), nil
+	return binary.Binary(t)
 }

@@ -20,21 +20,18 @@ package osdtest
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/clustergate/clustergate/tests/testbin"
 )
 
 // Timeouts for the process lifecycle: generous for slow CI machines, but
@@ -329,84 +326,14 @@ func (s *Server) Token(t testing.TB, c Claims) string {
 	return tok
 }
 
-var binary struct {
-	sync.Mutex
-	done bool
-	path string
-	err  error
-}
+var binary = &testbin.Script{Name: "osdserver", Env: "OSDSERVER_BIN", Script: "tests/scripts/build-osdserver.sh"}
 
 // Binary returns the osdserver binary: $OSDSERVER_BIN if set, otherwise the
 // path printed by tests/scripts/build-osdserver.sh (run once per test
 // process). If that fails it skips the test, or fails it when $CI is "true".
 func Binary(t testing.TB) string {
 	t.Helper()
-	binary.Lock()
-	defer binary.Unlock()
-	if !binary.done {
-		binary.path, binary.err = findBinary()
-		binary.done = true
-	}
-	if binary.err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("osdtest: no osdserver binary: %v", binary.err)
-		}
-		t.Skipf("osdtest: no osdserver binary (set CI=true to make this fatal): %v", binary.err)
-	}
-	return binary.path
-}
-
-func findBinary() (string, error) {
-	if p := os.Getenv("OSDSERVER_BIN"); p != "" {
-		if st, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("OSDSERVER_BIN: %w", err)
-		} else if st.IsDir() || st.Mode()&0o111 == 0 {
-			return "", fmt.Errorf("OSDSERVER_BIN=%s is not an executable file", p)
-		}
-		return p, nil
-	}
-	script, err := buildScript()
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.Command("bash", script)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("%s: %v\n%s", script, err, lastBytes(stderr.String(), stderrTailBytes))
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	p := strings.TrimSpace(lines[len(lines)-1])
-	if st, err := os.Stat(p); err != nil || st.IsDir() {
-		return "", fmt.Errorf("%s printed %q, which is not a file (%v)", script, p, err)
-	}
-	return p, nil
-}
-
-// buildScript locates tests/scripts/build-osdserver.sh from the working
-// directory (go test runs in the package directory) or from this source file.
-func buildScript() (string, error) {
-	const rel = "tests/scripts/build-osdserver.sh"
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, dir := range starts {
-		for d := dir; ; d = filepath.Dir(d) {
-			p := filepath.Join(d, rel)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	return "", errors.New("cannot find " + rel + " above the working directory; set OSDSERVER_BIN")
+	return binary.Binary(t)
 }
 
 // tailBuffer is an io.Writer keeping the last max bytes written.
