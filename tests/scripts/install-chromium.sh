@@ -14,16 +14,8 @@ for bin in "$(command -v chromium || true)" /usr/bin/chromium; do
 	fi
 done
 
-if [[ "$(id -u)" -ne 0 ]]; then
-	log "must run as root (apt-get install)" >&2
-	exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-log "apt-get update"
-apt-get update -q
-log "apt-get install chromium"
-apt-get install -y -q --no-install-recommends chromium
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install --no-install-recommends chromium
 # Fonts make the screenshot readable; without any font Chromium renders boxes.
-apt-get install -y -q --no-install-recommends fonts-dejavu-core || true
+apt_install --no-install-recommends fonts-dejavu-core || true
 log "installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

@@ -19,7 +19,6 @@ if [[ "$(id -u)" -ne 0 ]]; then
 	log "must run as root (apt-get install)" >&2
 	exit 1
 fi
-export DEBIAN_FRONTEND=noninteractive
 
 # The backports suite of the mirror this machine already uses.
 list=/etc/apt/sources.list.d/clustergate-bookworm-backports.list
@@ -30,27 +29,8 @@ if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.
 	log "added $list ($uri bookworm-backports)"
 fi
 
-# policy-rc.d exiting 101 keeps invoke-rc.d from starting services during the
-# install. Keep any pre-existing file and restore it.
-policy=/usr/sbin/policy-rc.d
-backup=""
-if [[ -e "$policy" ]]; then
-	backup="$(mktemp /tmp/policy-rc.d.XXXXXX)"
-	cp -p "$policy" "$backup"
-fi
-restore_policy() {
-	if [[ -n "$backup" ]]; then mv -f "$backup" "$policy"; else rm -f "$policy"; fi
-}
-trap restore_policy EXIT
-printf '#!/bin/sh\nexit 101\n' >"$policy"
-chmod 0755 "$policy"
-
-# Wait for the dpkg lock instead of failing if another apt run holds it.
-apt_opts=(-q -o DPkg::Lock::Timeout=600)
-log "running apt-get update"
-apt-get "${apt_opts[@]}" update
-log "installing incus-base incus-client from bookworm-backports"
-apt-get "${apt_opts[@]}" install -y --no-install-recommends -t bookworm-backports incus-base incus-client
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install --no-install-recommends -t bookworm-backports incus-base incus-client
 
 if [[ ! -x "$daemon" ]]; then
 	log "apt-get finished but $daemon is missing" >&2

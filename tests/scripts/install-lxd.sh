@@ -18,42 +18,8 @@ for bin in "$(command -v lxd || true)" /usr/bin/lxd /usr/sbin/lxd; do
 	fi
 done
 
-if [[ "$(id -u)" -ne 0 ]]; then
-	log "must run as root (apt-get install)" >&2
-	exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-
-# policy-rc.d exiting 101 tells invoke-rc.d/deb-systemd-invoke not to start
-# services during installation. Keep any pre-existing file and restore it.
-policy=/usr/sbin/policy-rc.d
-backup=""
-if [[ -e "$policy" ]]; then
-	backup="$(mktemp /tmp/policy-rc.d.XXXXXX)"
-	cp -p "$policy" "$backup"
-	log "saved existing $policy to $backup"
-fi
-restore_policy() {
-	if [[ -n "$backup" ]]; then
-		mv -f "$backup" "$policy"
-		log "restored original $policy"
-	else
-		rm -f "$policy"
-		log "removed temporary $policy"
-	fi
-}
-trap restore_policy EXIT
-printf '#!/bin/sh\nexit 101\n' >"$policy"
-chmod 0755 "$policy"
-log "installed temporary $policy (blocks service start)"
-
-# Wait for the dpkg lock instead of failing if another apt run holds it.
-apt_opts=(-q -o DPkg::Lock::Timeout=120)
-log "running apt-get update"
-apt-get "${apt_opts[@]}" update
-log "running apt-get install -y lxd"
-apt-get "${apt_opts[@]}" install -y lxd
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+apt_install lxd
 
 for bin in /usr/bin/lxd /usr/sbin/lxd; do
 	if [[ -x "$bin" ]]; then
