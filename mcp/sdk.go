@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
@@ -122,7 +123,7 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 	var h http.Handler = sdk.NewStreamableHTTPHandler(pick, &sdk.StreamableHTTPOptions{Stateless: opts.Stateless,
 		Logger: opts.Log, DisableLocalhostProtection: len(opts.AllowedHosts) > 0, SessionTimeout: opts.SessionIdle})
 	if !opts.Stateless && opts.MaxSessions > 0 && opts.PerCaller > 0 {
-		h = (&sessionCap{max: opts.MaxSessions, perCaller: opts.PerCaller, idle: opts.SessionIdle, servers: all,
+		h = (&sessionCap{max: opts.MaxSessions, perCaller: opts.PerCaller, idle: opts.SessionIdle, servers: all.list,
 			owner: map[string]string{}, pending: map[string]int{}}).wrap(h)
 	}
 	authn := auth.Authenticator{Keys: opts.Keys, Tokens: opts.Tokens}
@@ -181,42 +182,75 @@ func hostCheck(allowed []string, next http.Handler) http.Handler {
 	})
 }
 
+// maxScopedServers bounds the tool lists built for callers scoped to some
+// upstreams (keys' upstreams:, tokens' group scopes): one per distinct role
+// and scope, which the configuration bounds; past it a scoped caller gets
+// its role's list, and the handler chain still refuses every call outside
+// its scope.
+const maxScopedServers = 64
+
+// serverSet is every SDK server built, for the session cap's count.
+type serverSet struct {
+	mu  sync.Mutex
+	all []*sdk.Server
+}
+
+func (ss *serverSet) add(srv *sdk.Server) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.all = append(ss.all, srv)
+}
+
+func (ss *serverSet) list() []*sdk.Server {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return slices.Clone(ss.all)
+}
+
 // servers returns the SDK server a request is served by, and every server
-// built. Without keys there is one, with every tool. With keys there is one
-// per role, each listing the tools that role may use (the handler chain
-// still checks every call), and only those are built: registering tools
-// re-encodes every schema.
-func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) (func(*http.Request) *sdk.Server, []*sdk.Server) {
+// built. Without keys there is one, with every tool. With keys or tokens
+// there is one per role, each listing the tools that role may use (the
+// handler chain still checks every call), and one per role and upstream
+// scope for scoped callers, built on first use: registering tools
+// re-encodes every schema, and a token's scope is known only when it comes.
+func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) (func(*http.Request) *sdk.Server, *serverSet) {
+	set := &serverSet{}
 	if len(opts.Keys) == 0 && opts.Tokens == nil {
 		open := newServer(tools, caller, opts, authz)
-		return func(*http.Request) *sdk.Server { return open }, []*sdk.Server{open}
+		set.add(open)
+		return func(*http.Request) *sdk.Server { return open }, set
 	}
 	byRole := map[vocab.Role]*sdk.Server{}
-	var all []*sdk.Server
 	for _, role := range vocab.Roles {
 		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
-		all = append(all, byRole[role])
+		set.add(byRole[role])
 	}
-	// Keys scoped to upstreams get their own tool list, built once per
-	// distinct role and scope.
+	var mu sync.Mutex
 	byScope := map[string]*sdk.Server{}
-	for _, k := range opts.Keys {
-		id := k.Identity()
-		if _, done := byScope[scopeKey(id)]; len(id.Upstreams) > 0 && !done {
-			byScope[scopeKey(id)] = newServer(ForScope(ForRole(tools, id.Role), id, opts.Surfaces), caller, opts, authz)
-			all = append(all, byScope[scopeKey(id)])
+	scoped := func(id auth.Identity) *sdk.Server {
+		mu.Lock()
+		defer mu.Unlock()
+		key := scopeKey(id)
+		if srv := byScope[key]; srv != nil || len(byScope) >= maxScopedServers {
+			return srv
 		}
+		srv := newServer(ForScope(ForRole(tools, id.Role), id, opts.Surfaces), caller, opts, authz)
+		byScope[key] = srv
+		set.add(srv)
+		return srv
 	}
 	return func(r *http.Request) *sdk.Server {
 		id, ok := auth.IdentityFrom(r.Context())
-		if srv := byScope[scopeKey(id)]; ok && len(id.Upstreams) > 0 && srv != nil {
-			return srv
+		if ok && len(id.Upstreams) > 0 && byRole[id.Role] != nil {
+			if srv := scoped(id); srv != nil {
+				return srv
+			}
 		}
 		if ok && byRole[id.Role] != nil {
 			return byRole[id.Role]
 		}
 		return byRole[vocab.Viewer] // authenticate runs first; fail to the least privilege
-	}, all
+	}, set
 }
 
 // sessionless is the first MCP revision without the initialize handshake or

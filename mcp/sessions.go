@@ -22,7 +22,7 @@ const sessionHeader = "Mcp-Session-Id"
 type sessionCap struct {
 	max, perCaller int
 	idle           time.Duration
-	servers        []*sdk.Server // every server sessions are opened on
+	servers        func() []*sdk.Server // every server sessions are opened on
 	mu             sync.Mutex
 	owner          map[string]string // session id -> caller label
 	pending        map[string]int    // initializes in flight, per caller
@@ -94,7 +94,7 @@ func (s *sessionCap) settle(who, id string) {
 // and returns how many it holds.
 func (s *sessionCap) prune() int {
 	live := map[string]bool{}
-	for _, srv := range s.servers {
+	for _, srv := range s.servers() {
 		for ss := range srv.Sessions() {
 			live[ss.ID()] = true
 		}

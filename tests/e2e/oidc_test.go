@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -222,4 +223,41 @@ func kid(t *testing.T, token string) string {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &h))
 	return h.Kid
+}
+
+// TestOIDCGroupScopeTrimsTheToolList: a token whose group the provider
+// vouches for (Hydra's token hook adds the claim, as a directory would) and
+// that clustergate scopes to the sandbox's second Incus and Portworx
+// clusters lists only the tools of surfaces it can reach, and is refused on
+// the others; its role comes from the same group.
+func TestOIDCGroupScopeTrimsTheToolList(t *testing.T) {
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"session":{"access_token":{"groups":["second-site"]}}}`))
+	}))
+	t.Cleanup(hook.Close)
+	hydra := hydratest.StartWith(t, map[string]string{"OAUTH2_TOKEN_HOOK_URL": hook.URL, "OAUTH2_ALLOWED_TOP_LEVEL_CLAIMS": "groups"})
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_OIDC_ISSUER": hydra.Issuer, "CLUSTERGATE_OIDC_AUDIENCE": oidcAudience,
+		"CLUSTERGATE_OIDC_ROLES_CLAIM": "groups", "CLUSTERGATE_OIDC_GROUP_ROLES": "second-site=operator",
+		"CLUSTERGATE_OIDC_GROUP_UPSTREAMS": "second-site=sandbox-2"})
+	client := hydra.CreateClient(t, []string{"openid"}, []string{oidcAudience})
+	tok := hydra.Token(t, client, nil, oidcAudience)
+
+	s, err := mcpSession(t, gate.MCPURL, tok)
+	require.NoError(t, err)
+	tools, err := s.ListTools(ctx(t), nil)
+	require.NoError(t, err)
+	listed := map[string]bool{}
+	for _, tl := range tools.Tools {
+		listed[tl.Name] = true
+	}
+	assert.True(t, listed["partially-update-cluster-member"], "Incus has sandbox-2, and the group makes an operator")
+	assert.True(t, listed["enumerate-returns-list-cluster-pairs"], "so has Portworx")
+	assert.False(t, listed["list_clusters"], "Cluster API has no upstream in the token's scope")
+	assert.False(t, listed["request-join-token"], "an operator, not an admin")
+
+	in := sendToken(t, http.MethodGet, gate.URL+"/v1/1-0/cluster/members-recursion-1?upstream=sandbox-2", tok, "")
+	assert.Equal(t, http.StatusOK, in.status, in.body)
+	out := sendToken(t, http.MethodGet, gate.URL+"/v1/capi/clusters", tok, "")
+	assert.Equal(t, http.StatusForbidden, out.status, out.body)
 }

@@ -49,10 +49,17 @@ type Server struct {
 // JWT access tokens, and waits (bounded) until it answers.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t, nil)
+}
+
+// StartWith is Start with more of Hydra's settings as environment variables
+// (e.g. OAUTH2_TOKEN_HOOK to add claims to tokens).
+func StartWith(t testing.TB, env map[string]string) *Server {
+	t.Helper()
 	bin := Binary(t)
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ { // a port taken between probe and bind: retry
-		s, err := start(bin)
+		s, err := start(bin, env)
 		if err == nil {
 			t.Cleanup(func() { s.stop(t) })
 			return s
@@ -63,7 +70,7 @@ func Start(t testing.TB) *Server {
 	return nil
 }
 
-func start(bin string) (*Server, error) {
+func start(bin string, extra map[string]string) (*Server, error) {
 	pub, err := freePort()
 	if err != nil {
 		return nil, err
@@ -83,6 +90,9 @@ func start(bin string) (*Server, error) {
 		"LOG_LEVEL=warn", "SQA_OPT_OUT=true",
 		// Nothing is fetched from outside: any proxied call fails at once.
 		"HTTP_PROXY=http://127.0.0.1:9", "HTTPS_PROXY=http://127.0.0.1:9", "NO_PROXY=127.0.0.1,localhost")
+	for k, v := range extra {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	w := &lockedWriter{buf: s.log, mu: s.logMu}
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
