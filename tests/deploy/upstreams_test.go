@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -221,4 +222,110 @@ func upstreamTable(out string) map[string][]string {
 		}
 	}
 	return got
+}
+
+// TestChartRefusesBadUpstreams: a bad entry fails `helm template` naming
+// it. Where internal/config refuses the same entry, the loader is asked too
+// and must name it in the same words, so the chart mirrors the product.
+func TestChartRefusesBadUpstreams(t *testing.T) {
+	cases := []struct {
+		name, upstreams string
+		flags           [2]string // chart value and environment variable that define `default`
+		want            string
+		loaderToo       bool
+	}{
+		{name: "duplicate", upstreams: `{"incus":[{"name":"east","url":"https://a.example:8443"},{"name":"east","url":"https://b.example:8443"}]}`,
+			want: `upstreams.incus[1] (east): name: "east" is given twice`, loaderToo: true},
+		{name: "bad name", upstreams: `{"portworx":[{"name":"DC_1","endpoint":"https://px.example:9021"}]}`,
+			want: `upstreams.portworx[0] (DC_1): name: "DC_1" is not lower-case letters, digits and '-'`, loaderToo: true},
+		{name: "name too long", upstreams: `{"incus":[{"name":"` + strings.Repeat("a", 64) + `","url":"https://a.example:8443"}]}`,
+			want: `(` + strings.Repeat("a", 64) + `): name: "` + strings.Repeat("a", 64) + `" is not lower-case`, loaderToo: true},
+		{name: "missing name", upstreams: `{"capi":[{"kubeconfig":"/k","context":"x"}]}`,
+			want: `upstreams.capi[0] (): name: missing; every upstream needs a name`, loaderToo: true},
+		{name: "default taken by the single-upstream values", upstreams: `{"incus":[{"name":"default","url":"https://b.example:8443"}]}`,
+			flags: [2]string{"incus.url", "INCUS_URL"},
+			want:  `upstreams.incus[0] (default): name: "default" is the upstream the`, loaderToo: true},
+		{name: "two defaults", upstreams: `{"portworx":[{"name":"a","endpoint":"http://a:1","default":true},{"name":"b","endpoint":"http://b:1","default":true}]}`,
+			want: `upstreams.portworx: more than one entry says default: true`, loaderToo: true},
+		{name: "unknown key", upstreams: `{"incus":[{"name":"a","endpoint":"https://a.example:8443"}]}`,
+			want: `upstreams.incus[0] (a): unknown key "endpoint"`},
+		{name: "unknown surface", upstreams: `{"lxd":[{"name":"a"}]}`, want: `upstreams: unknown surface "lxd"`},
+		{name: "files without secretName", upstreams: `{"portworx":[{"name":"a","endpoint":"http://a:1","files":{"api-key-file":"token"}}]}`,
+			want: `upstreams.portworx[0] (a): files needs secretName`},
+		{name: "secretName without files", upstreams: `{"incus":[{"name":"a","url":"https://a.example:8443","secretName":"s"}]}`,
+			want: `upstreams.incus[0] (a): secretName s needs files`},
+		{name: "file of another surface", upstreams: `{"incus":[{"name":"a","url":"https://a.example:8443","secretName":"s","files":{"kubeconfig":"k"}}]}`,
+			want: `upstreams.incus[0] (a): files: "kubeconfig" is not a file of a incus upstream`},
+		{name: "path and files", upstreams: `{"capi":[{"name":"m","kubeconfig":"/k","secretName":"s"}]}`,
+			want: `upstreams.capi[0] (m): kubeconfig is given both as a path and in files`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"--set-json", "upstreams=" + tc.upstreams}
+			if tc.flags[0] != "" {
+				args = append(args, "--set", tc.flags[0]+"=https://flags.example:8443")
+			}
+			assert.Contains(t, helmtest.RenderFails(t, args...), tc.want)
+			if !tc.loaderToo {
+				return
+			}
+			file := filepath.Join(t.TempDir(), "c.yaml")
+			require.NoError(t, os.WriteFile(file, []byte(`{"upstreams":`+tc.upstreams+`}`), 0o600))
+			env := map[string]string{config.ConfigEnv: file, tc.flags[1]: "https://flags.example:8443"}
+			_, err := config.FromEnv(func(k string) string { return env[k] })
+			require.Error(t, err, "internal/config accepts what the chart refuses")
+			assert.Contains(t, err.Error(), tc.want, "the chart and internal/config word it differently")
+		})
+	}
+
+	// `default` is a name like any other where the single-upstream values
+	// leave the surface alone, as in internal/config.
+	r := helmtest.Render(t, "--set-json", `upstreams={"portworx":[{"name":"default","endpoint":"http://a:1"}]}`)
+	var cm corev1.ConfigMap
+	r.One(t, "ConfigMap", &cm)
+	assert.Contains(t, cm.Data["clustergate.yaml"], "name: default")
+
+	// With capi.enabled the in-cluster service account is the capi `default`
+	// (the chart names it in a kubeconfig), which has no context to pick.
+	inCluster := `upstreams={"capi":[{"name":"default","kubeconfig":"/k"}]}`
+	assert.Contains(t, helmtest.RenderFails(t, "--set", "capi.enabled=true", "--set-json", inCluster),
+		`upstreams.capi[0] (default): name: "default" is the upstream the chart's capi values define`)
+	assert.Contains(t, helmtest.RenderFails(t, "--set", "capi.enabled=true,capi.kubeContext=x", "--set-json",
+		`upstreams={"capi":[{"name":"m","kubeconfig":"/k"}]}`), "the in-cluster service account has none")
+}
+
+// TestChartUpstreamKeysMatchConfig: the keys the chart lets an entry take
+// are exactly the yaml keys of internal/config's entry types, so an entry
+// the product reads is never refused by the chart, nor the reverse.
+func TestChartUpstreamKeysMatchConfig(t *testing.T) {
+	for surface, typ := range map[string]reflect.Type{
+		"incus":    reflect.TypeFor[config.IncusUpstream](),
+		"portworx": reflect.TypeFor[config.PortworxUpstream](),
+		"capi":     reflect.TypeFor[config.CAPIUpstream](),
+	} {
+		t.Run(surface, func(t *testing.T) {
+			want := yamlKeys(typ)
+			msg := helmtest.RenderFails(t, "--set-json", `upstreams={"`+surface+`":[{"name":"a","bogus":1}]}`)
+			_, list, ok := strings.Cut(msg, "upstream takes ")
+			require.True(t, ok, "the unknown-key message lists the keys: %s", msg)
+			list, _, _ = strings.Cut(list, ", secretName and files")
+			assert.ElementsMatch(t, want, strings.Split(list, ", "))
+		})
+	}
+}
+
+// yamlKeys are the keys a struct decodes from YAML, inline structs included.
+func yamlKeys(typ reflect.Type) []string {
+	var out []string
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		switch {
+		case opts == "inline":
+			out = append(out, yamlKeys(f.Type)...)
+		case name != "" && name != "-":
+			out = append(out, name)
+		}
+	}
+	return out
 }
