@@ -329,3 +329,22 @@ func yamlKeys(typ reflect.Type) []string {
 	}
 	return out
 }
+
+// TestChartReadmeUpstreamsExampleRenders: the chart README's upstreams
+// example renders as written and lists its entries in the config.
+func TestChartReadmeUpstreamsExampleRenders(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(helmtest.ChartDir(t), "README.md"))
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(raw), "```yaml\nupstreams:\n")
+	require.True(t, ok, "deploy/clustergate/README.md has no upstreams example")
+	example, _, _ := strings.Cut(rest, "```")
+	file := filepath.Join(t.TempDir(), "values.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("upstreams:\n"+example), 0o600))
+	r := helmtest.Render(t, "-f", file)
+	var cm corev1.ConfigMap
+	r.One(t, "ConfigMap", &cm)
+	for _, want := range []string{"name: west", "name: dc1", "name: mgmt",
+		"kubeconfig: /etc/clustergate/upstreams/capi/mgmt/kubeconfig"} {
+		assert.Contains(t, cm.Data["clustergate.yaml"], want)
+	}
+}
