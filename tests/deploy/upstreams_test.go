@@ -278,6 +278,9 @@ func TestChartRefusesBadUpstreams(t *testing.T) {
 		})
 	}
 
+	assert.Contains(t, helmtest.RenderFails(t, "-f", upstreamsValues, "--set", "extraEnv[0].name=CLUSTERGATE_CONFIG,extraEnv[0].value=/x.yaml"),
+		"extraEnv: CLUSTERGATE_CONFIG is the chart's")
+
 	// `default` is a name like any other where the single-upstream values
 	// leave the surface alone, as in internal/config.
 	r := helmtest.Render(t, "--set-json", `upstreams={"portworx":[{"name":"default","endpoint":"http://a:1"}]}`)

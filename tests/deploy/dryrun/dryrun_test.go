@@ -66,6 +66,8 @@ func TestChartPassesServerSideDryRun(t *testing.T) {
 		assert.True(t, kinds[k], "no %s was submitted: the value sets miss a template", k)
 	}
 
+	t.Run("in-cluster kubeconfig", func(t *testing.T) { checkInClusterKubeconfig(t, env, renders["upstreams"]) })
+
 	// Control: the dry run does validate. A budget with both fields, which
 	// the chart refuses to render, is refused by the API server too.
 	bad := map[string]any{"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
