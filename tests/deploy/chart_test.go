@@ -115,8 +115,9 @@ var rbacKinds = []string{"Role", "ClusterRole", "RoleBinding", "ClusterRoleBindi
 
 func TestHelmLint(t *testing.T) {
 	for name, args := range map[string][]string{
-		"defaults": nil,
-		"capi":     {"--set", "capi.enabled=true,replicaCount=3,secrets.existingSecret=cg-keys"},
+		"defaults":  nil,
+		"capi":      {"--set", "capi.enabled=true,replicaCount=3,secrets.existingSecret=cg-keys"},
+		"upstreams": {"-f", upstreamsValues},
 	} {
 		t.Run(name, func(t *testing.T) {
 			full := append([]string{"lint", "--strict", helmtest.ChartDir(t)}, args...)
@@ -388,7 +389,11 @@ func checkCommon(t *testing.T, r *helmtest.Rendered) {
 	t.Helper()
 	allEnvs, secretEnvs := settingEnvs()
 
-	assert.Empty(t, r.Kinds("ConfigMap"), "settings are env; secrets never go in a ConfigMap")
+	// Settings are env; the one ConfigMap is the named upstreams' config file
+	// (upstreams_test.go checks it holds no secret).
+	for _, cm := range r.Kinds("ConfigMap") {
+		assert.Equal(t, helmtest.Fullname+"-upstreams", cm.Name, "settings are env; secrets never go in a ConfigMap")
+	}
 	for _, o := range r.Objects {
 		switch o.Kind {
 		case "ClusterRole", "ClusterRoleBinding":
@@ -468,7 +473,7 @@ func checkCommon(t *testing.T, r *helmtest.Rendered) {
 	for _, e := range c.Env {
 		assert.False(t, seen[e.Name], "env %s set twice", e.Name)
 		seen[e.Name] = true
-		assert.True(t, allEnvs[e.Name], "env %s is not a clustergate setting (internal/config)", e.Name)
+		assert.True(t, allEnvs[e.Name] || e.Name == config.ConfigEnv, "env %s is not a clustergate setting (internal/config)", e.Name)
 		if secretEnvs[e.Name] {
 			assert.Empty(t, e.Value, "secret %s has a literal value", e.Name)
 			require.NotNil(t, e.ValueFrom, "secret %s", e.Name)
@@ -508,6 +513,7 @@ func checkCommon(t *testing.T, r *helmtest.Rendered) {
 	// Every rendered object decodes into its API type without unknown fields.
 	types := map[string]func() any{
 		"ServiceAccount": func() any { return &corev1.ServiceAccount{} },
+		"ConfigMap":      func() any { return &corev1.ConfigMap{} },
 		"Secret":         func() any { return &corev1.Secret{} },
 		"Role":           func() any { return &rbacv1.Role{} },
 		"RoleBinding":    func() any { return &rbacv1.RoleBinding{} },

@@ -2,9 +2,9 @@
 // (tests/kubetest) as a server-side dry run with strict field validation:
 // every object of several value sets (the defaults, a fleet with its
 // disruption budget, autoscaler and preStop sleep, stateful MCP with
-// affinity, the Cluster API surface) must pass the API server's own
-// validation and defaulting, which `helm template` and the typed decoding in
-// tests/deploy cannot check (e.g. a PodDisruptionBudget with both
+// affinity, the Cluster API surface, named upstreams) must pass the API
+// server's own validation and defaulting, which `helm template` and the typed
+// decoding in tests/deploy cannot check (e.g. a PodDisruptionBudget with both
 // minAvailable and maxUnavailable decodes fine and is invalid).
 //
 // It is a package of its own, like capirbac, so the API server starts only
@@ -38,6 +38,8 @@ var valueSets = map[string][]string{
 		"podDisruptionBudget.minAvailable=2,podDisruptionBudget.maxUnavailable="},
 	"capi, inline secrets": {"--set", "capi.enabled=true,capi.rbac.namespaces={gateway}", "--set-string", "secrets.apiKeys=admin=k"},
 	"capi cluster-wide":    {"--set", "capi.enabled=true,secrets.existingSecret=cg-keys"},
+	// Named upstreams: their ConfigMap and a read-only Secret volume each.
+	"upstreams": {"-f", "tests/deploy/testdata/upstreams-values.yaml"},
 }
 
 func TestChartPassesServerSideDryRun(t *testing.T) {
@@ -59,10 +61,12 @@ func TestChartPassesServerSideDryRun(t *testing.T) {
 			}
 		})
 	}
-	for _, k := range []string{"Deployment", "Service", "ServiceAccount", "NetworkPolicy", "PodDisruptionBudget",
+	for _, k := range []string{"Deployment", "Service", "ServiceAccount", "NetworkPolicy", "PodDisruptionBudget", "ConfigMap",
 		"HorizontalPodAutoscaler", "Secret", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"} {
 		assert.True(t, kinds[k], "no %s was submitted: the value sets miss a template", k)
 	}
+
+	t.Run("in-cluster kubeconfig", func(t *testing.T) { checkInClusterKubeconfig(t, env, renders["upstreams"]) })
 
 	// Control: the dry run does validate. A budget with both fields, which
 	// the chart refuses to render, is refused by the API server too.
