@@ -23,11 +23,15 @@ const idleConns = 64
 // http.Client passed in ConnectionArgs.HTTPClient, so the adapter passes its
 // own client and, once connected and before the connection is shared,
 // replaces that transport with one that keeps connections: for a unix
-// socket a dialer of its own, for HTTPS a clone of the client's TLS
+// socket its own (socketTransport), for HTTPS a clone of the client's TLS
 // transport (its certificate checks kept) with keep-alive on.
 func keepAlive(client *http.Client, socket string) error {
 	switch t := client.Transport.(type) {
 	case *http.Transport:
+		if socket != "" {
+			client.Transport = newSocketTransport(socket, reuse(t, socket))
+			return nil
+		}
 		client.Transport = reuse(t, socket)
 	case *bearerTransport:
 		client.Transport = &bearerTransport{base: reuse(t.base, socket), token: t.token}
