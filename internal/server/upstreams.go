@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/breaker"
 )
 
 // UpstreamParam is the query parameter that chooses a named upstream (specgen
@@ -35,6 +37,39 @@ type Named struct {
 	// Register registers this upstream's generated routes on r (the
 	// generated RegisterHandlers, with r as its EchoRouter).
 	Register func(r *Router)
+	// Breaker refuses calls at once while this upstream keeps failing; nil
+	// lets every call through. REST and MCP share it (MCP tools call the
+	// same routes in process).
+	Breaker *breaker.Breaker
+}
+
+// probe is this upstream's readiness: an open breaker is not ready, with
+// its refusal as the reason, whatever a ping would say.
+func (n Named) probe() Surface {
+	return Surface{Backend: n.Backend, Configured: n.Configured, Ready: func(ctx context.Context) error {
+		if refusal := n.Breaker.Refusal(); refusal != nil {
+			return refusal
+		}
+		return n.Ready(ctx)
+	}}
+}
+
+// guarded is h behind the upstream's breaker: an open breaker answers 503
+// with Retry-After at once, and every call's outcome is reported to it.
+func guarded(b *breaker.Breaker, h echo.HandlerFunc) echo.HandlerFunc {
+	if b == nil {
+		return h
+	}
+	return func(c echo.Context) error {
+		done, retry, refusal := b.Allow()
+		if refusal != nil {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
+			return refusal
+		}
+		err := h(c)
+		done(err)
+		return err
+	}
 }
 
 // Router records the handlers a generated RegisterHandlers registers, so
@@ -105,6 +140,9 @@ func registerNamed(e *echo.Echo, s Surface) {
 	for _, n := range s.Named {
 		r := &Router{}
 		n.Register(r)
+		for key, h := range r.routes {
+			r.routes[key] = guarded(n.Breaker, h)
+		}
 		handlers[n.Name], known = r, append(known, n.Name)
 	}
 	def := s.Named[0].Name
@@ -163,8 +201,7 @@ func readyEntries(surfaces []Surface) []readyEntry {
 			if n.Name == "default" { // the flags' upstream keeps its plain key
 				key = s.Upstream
 			}
-			out = append(out, readyEntry{key: key, surface: s.Name, required: n.Required,
-				s: Surface{Backend: n.Backend, Ready: n.Ready, Configured: n.Configured}})
+			out = append(out, readyEntry{key: key, surface: s.Name, required: n.Required, s: n.probe()})
 		}
 	}
 	return out
@@ -240,7 +277,7 @@ func listUpstreams(surfaces []Surface) echo.HandlerFunc {
 					continue
 				}
 				lines = append(lines, upstreamLine{Surface: s.Name, Upstream: s.Upstream, Name: n.Name, Default: i == 0, Backend: n.Backend})
-				probes = append(probes, Surface{Backend: n.Backend, Ready: n.Ready, Configured: n.Configured})
+				probes = append(probes, n.probe())
 			}
 		}
 		var wg sync.WaitGroup
