@@ -150,12 +150,15 @@ func (b *Breaker) note(err error) {
 // (closed, or half-open with a probe slot free or taken): /readyz and
 // /v1/upstreams report it as the reason the upstream is not ready.
 func (b *Breaker) Refusal() *apierr.Error {
-	if b == nil || b.cb.State() != gobreaker.StateOpen {
+	if !b.Open() {
 		return nil
 	}
 	_, refusal := b.refusal(gobreaker.ErrOpenState)
 	return refusal
 }
+
+// Open says whether the breaker refuses calls now (for metrics).
+func (b *Breaker) Open() bool { return b != nil && b.cb.State() == gobreaker.StateOpen }
 
 // refusal builds the 503 of a refused call and how long until a probe.
 func (b *Breaker) refusal(cause error) (time.Duration, *apierr.Error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/breaker"
+	"github.com/clustergate/clustergate/internal/metrics"
 )
 
 // UpstreamParam is the query parameter that chooses a named upstream (specgen
@@ -166,6 +167,21 @@ func registerNamed(e *echo.Echo, s Surface) {
 			c.Set(ctxUpstreamName, name)
 			return r.routes[key](c)
 		})
+	}
+}
+
+// breakerGauges exports each breaker's state under the upstream's label
+// (incus/west; the flags' default keeps the plain incus).
+func breakerGauges(m *metrics.Metrics, s Surface) {
+	for _, n := range s.Named {
+		if n.Breaker == nil {
+			continue
+		}
+		label := s.Upstream
+		if n.Name != "default" {
+			label += "/" + n.Name
+		}
+		m.BreakerOpen(label, n.Breaker.Open)
 	}
 }
 

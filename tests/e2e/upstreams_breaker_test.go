@@ -152,6 +152,14 @@ func TestBreakerRefusesAHungUpstreamAtOnce(t *testing.T) {
 	assert.Contains(t, ups["west"]["reason"], `incus upstream "west" is failing`)
 	assert.Equal(t, true, ups["east"]["ready"])
 
+	res, err := http.Get(gate.URL + "/metrics")
+	require.NoError(t, err)
+	scraped, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(scraped), `clustergate_upstream_breaker_open{upstream="incus/west"} 1`)
+	assert.Contains(t, string(scraped), `clustergate_upstream_breaker_open{upstream="incus/east"} 0`)
+
 	var refusedLines int
 	for _, l := range logLines(t, gate.Logs(), "request") {
 		if l["status"] == float64(http.StatusServiceUnavailable) && l["upstream_name"] == "west" {
