@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
 	"github.com/clustergate/clustergate/internal/breaker"
-	"github.com/clustergate/clustergate/internal/metrics"
 )
 
 // UpstreamParam is the query parameter that chooses a named upstream (specgen
@@ -42,35 +40,6 @@ type Named struct {
 	// lets every call through. REST and MCP share it (MCP tools call the
 	// same routes in process).
 	Breaker *breaker.Breaker
-}
-
-// probe is this upstream's readiness: an open breaker is not ready, with
-// its refusal as the reason, whatever a ping would say.
-func (n Named) probe() Surface {
-	return Surface{Backend: n.Backend, Configured: n.Configured, Ready: func(ctx context.Context) error {
-		if refusal := n.Breaker.Refusal(); refusal != nil {
-			return refusal
-		}
-		return n.Ready(ctx)
-	}}
-}
-
-// guarded is h behind the upstream's breaker: an open breaker answers 503
-// with Retry-After at once, and every call's outcome is reported to it.
-func guarded(b *breaker.Breaker, h echo.HandlerFunc) echo.HandlerFunc {
-	if b == nil {
-		return h
-	}
-	return func(c echo.Context) error {
-		done, retry, refusal := b.Allow()
-		if refusal != nil {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(retry/time.Second)))
-			return refusal
-		}
-		err := h(c)
-		done(err)
-		return err
-	}
 }
 
 // Router records the handlers a generated RegisterHandlers registers, so
@@ -167,21 +136,6 @@ func registerNamed(e *echo.Echo, s Surface) {
 			c.Set(ctxUpstreamName, name)
 			return r.routes[key](c)
 		})
-	}
-}
-
-// breakerGauges exports each breaker's state under the upstream's label
-// (incus/west; the flags' default keeps the plain incus).
-func breakerGauges(m *metrics.Metrics, s Surface) {
-	for _, n := range s.Named {
-		if n.Breaker == nil {
-			continue
-		}
-		label := s.Upstream
-		if n.Name != "default" {
-			label += "/" + n.Name
-		}
-		m.BreakerOpen(label, n.Breaker.Open)
 	}
 }
 
