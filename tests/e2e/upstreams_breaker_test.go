@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,6 +169,72 @@ func TestBreakerRefusesAHungUpstreamAtOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, refusedCalls+1, refusedLines, "every refused call's access line names west (REST and MCP)")
+}
+
+// TestBreakerUnderLoad: eight callers hammer a hung west at once, ten calls
+// each. The calls let through before the breaker opened take the deadline
+// (504), at least breaker-failures of them and at most one per caller; every
+// other west call is refused at once (503); east answers 200 throughout.
+func TestBreakerUnderLoad(t *testing.T) {
+	east := lxdtest.Incus.Start(t)
+	cfg := writeConfig(t, fmt.Sprintf("upstreams:\n  incus:\n    - name: east\n      socket: %s\n    - name: west\n      socket: %s\n",
+		east.Socket, hungSocket(t)))
+	const deadline, failures, callers, each = time.Second, 3, 8, 10
+	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_CONFIG": cfg, "CLUSTERGATE_API_KEYS": "admin=" + adminKey,
+		"CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": deadline.String(),
+		"CLUSTERGATE_BREAKER_FAILURES": strconv.Itoa(failures), "CLUSTERGATE_BREAKER_COOLDOWN": "1m"})
+	type result struct {
+		status int
+		took   time.Duration
+		err    error
+	}
+	results := make(chan result, callers*each)
+	bound := ctx(t) // every call ends within it
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Go(func() {
+			for range each {
+				req, err := http.NewRequestWithContext(bound, http.MethodGet, gate.URL+"/v1/1-0/cluster/members-recursion-1?upstream=west", nil)
+				if err != nil {
+					results <- result{err: err}
+					return
+				}
+				req.Header.Set("Authorization", "Bearer "+adminKey)
+				start := time.Now()
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					results <- result{err: err}
+					return
+				}
+				_ = res.Body.Close()
+				results <- result{status: res.StatusCode, took: time.Since(start)}
+			}
+		})
+	}
+	eastSeen := map[int]int{}
+	for range 40 { // while the west callers run
+		eastSeen[membersOn(t, gate, "east").status]++
+	}
+	wg.Wait()
+	close(results)
+	westSeen := map[int]int{}
+	for r := range results {
+		require.NoError(t, r.err)
+		westSeen[r.status]++
+		switch r.status {
+		case http.StatusGatewayTimeout:
+			assert.Less(t, r.took, deadline+time.Second, "a 504 within the deadline")
+		case http.StatusServiceUnavailable:
+			assert.Less(t, r.took, 200*time.Millisecond, "a refusal at once")
+		default:
+			t.Errorf("west answered %d", r.status)
+		}
+	}
+	t.Logf("west: %v, east: %v", westSeen, eastSeen)
+	assert.Equal(t, callers*each, westSeen[http.StatusGatewayTimeout]+westSeen[http.StatusServiceUnavailable])
+	assert.GreaterOrEqual(t, westSeen[http.StatusGatewayTimeout], failures)
+	assert.LessOrEqual(t, westSeen[http.StatusGatewayTimeout], callers, "once open, no call waits for the deadline")
+	assert.Equal(t, map[int]int{http.StatusOK: 40}, eastSeen)
 }
 
 // TestBreakerClosesWhenTheUpstreamComesBack: two real Incus daemons; west
