@@ -99,8 +99,9 @@ func TestBreakerRefusesAHungUpstreamAtOnce(t *testing.T) {
 	cfg := writeConfig(t, fmt.Sprintf("upstreams:\n  incus:\n    - name: east\n      socket: %s\n    - name: west\n      socket: %s\n",
 		east.Socket, hungSocket(t)))
 	const deadline, failures, cooldown = time.Second, 3, time.Minute // the breaker stays open for the whole test
+	auditLog := filepath.Join(t.TempDir(), "audit.jsonl")
 	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_CONFIG": cfg, "CLUSTERGATE_API_KEYS": "admin=" + adminKey,
-		"CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": deadline.String(),
+		"CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": deadline.String(), "CLUSTERGATE_AUDIT_LOG": auditLog,
 		"CLUSTERGATE_BREAKER_FAILURES": strconv.Itoa(failures), "CLUSTERGATE_BREAKER_COOLDOWN": cooldown.String()})
 
 	westSeen, eastSeen := map[int]int{}, map[int]int{}
@@ -133,6 +134,14 @@ func TestBreakerRefusesAHungUpstreamAtOnce(t *testing.T) {
 	assert.Equal(t, map[int]int{http.StatusGatewayTimeout: failures, http.StatusServiceUnavailable: refusedCalls}, westSeen)
 	assert.Equal(t, map[int]int{http.StatusOK: failures + refusedCalls}, eastSeen, "east answers throughout")
 
+	// A refused write is audited like any other, naming the upstream.
+	write := callGate(t, gate, http.MethodPost, "/v1/1-0/cluster/groups?upstream=west", `{"name":"refused"}`)
+	assert.Equal(t, http.StatusServiceUnavailable, write.status, write.message)
+	audited, err := os.ReadFile(auditLog)
+	require.NoError(t, err)
+	assert.Contains(t, string(audited), `"upstream":"incus/west"`)
+	assert.Contains(t, string(audited), `"status":503`)
+
 	// MCP tools call the same routes: the same breaker refuses them.
 	sess, err := mcpSession(t, gate.MCPURL, adminKey)
 	require.NoError(t, err)
@@ -143,6 +152,8 @@ func TestBreakerRefusesAHungUpstreamAtOnce(t *testing.T) {
 	assert.Contains(t, text(refused), `incus upstream "west" is failing`)
 	served := call(t, sess, "get-cluster-configuration", map[string]any{"upstream": "east"})
 	assert.False(t, served.IsError, text(served))
+	listed := call(t, sess, "list-upstreams", nil)
+	assert.Contains(t, text(listed), `its breaker refuses calls`, "list-upstreams says why west is not ready")
 
 	status, west := readyzIncus(t, gate, "west")
 	assert.Equal(t, http.StatusOK, status, "no upstream is required and east is ready")
@@ -168,7 +179,7 @@ func TestBreakerRefusesAHungUpstreamAtOnce(t *testing.T) {
 			assert.Equal(t, "incus", l["upstream"])
 		}
 	}
-	assert.Equal(t, refusedCalls+1, refusedLines, "every refused call's access line names west (REST and MCP)")
+	assert.Equal(t, refusedCalls+2, refusedLines, "every refused call's access line names west (REST reads, the write, MCP)")
 }
 
 // TestBreakerUnderLoad: eight callers hammer a hung west at once, ten calls
