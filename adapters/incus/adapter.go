@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sync"
 	"time"
 
 	incusclient "github.com/lxc/incus/v6/client"
@@ -40,8 +39,11 @@ type Config struct {
 // Adapter talks to one Incus server. It connects on first use and again
 // after a failed connection, so clustergate starts without its upstream.
 type Adapter struct {
-	cfg  Config
-	mu   sync.Mutex
+	cfg Config
+	// lock guards conn. It is a channel, not a mutex, so that a caller
+	// waiting for another's connect to a hung upstream gives up at its own
+	// deadline instead of queueing past it.
+	lock chan struct{}
 	conn incusclient.InstanceServer
 	base string // the connection's base URL, for reads sent with DoHTTP
 }
@@ -49,7 +51,7 @@ type Adapter struct {
 // New returns an adapter; it does not connect yet.
 func New(cfg Config) *Adapter {
 	quietClientLog()
-	return &Adapter{cfg: cfg}
+	return &Adapter{cfg: cfg, lock: make(chan struct{}, 1)}
 }
 
 // Where describes the configured upstream location for messages.
@@ -68,8 +70,12 @@ func (a *Adapter) server(ctx context.Context) (incusclient.InstanceServer, error
 
 // serverAt is server with the connection's base URL.
 func (a *Adapter) serverAt(ctx context.Context) (incusclient.InstanceServer, string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	select {
+	case a.lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, "", classify("connect", ctx.Err())
+	}
+	defer func() { <-a.lock }()
 	if a.conn == nil {
 		conn, err := a.connect(ctx)
 		if err != nil {
@@ -170,8 +176,8 @@ func (a *Adapter) Ping(ctx context.Context) error {
 // drop forgets the connection so the next call reconnects (the daemon may
 // have restarted on a new socket or certificate).
 func (a *Adapter) drop() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.lock <- struct{}{}
+	defer func() { <-a.lock }()
 	a.conn = nil
 }
 

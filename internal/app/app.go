@@ -18,6 +18,7 @@ import (
 	"github.com/clustergate/clustergate/generated/portworxclusterpair"
 	incushandlers "github.com/clustergate/clustergate/handlers/incus"
 	portworxhandlers "github.com/clustergate/clustergate/handlers/portworx"
+	"github.com/clustergate/clustergate/internal/breaker"
 	"github.com/clustergate/clustergate/internal/catalog"
 	"github.com/clustergate/clustergate/internal/config"
 	"github.com/clustergate/clustergate/internal/server"
@@ -75,7 +76,7 @@ func incusSurface(cfg *config.Config) (server.Surface, error) {
 				Socket: u.Socket, URL: u.URL, APIKey: u.APIKey, Wait: u.Wait,
 				ClientCert: u.ClientCert, ClientKey: u.ClientKey, ServerCert: u.ServerCert,
 			})
-			up, n.Ready = a, a.Ping
+			up, n.Ready, n.Breaker = a, a.Ping, upstreamBreaker(cfg, incusadapter.Name, u.Common)
 		}
 		s.Named = append(s.Named, incusNamed(n, up))
 	}
@@ -113,7 +114,7 @@ func portworxSurface(cfg *config.Config) (server.Surface, error) {
 			if err != nil {
 				return server.Surface{}, fmt.Errorf("portworx upstream %s: %w", u.Name, err)
 			}
-			up, n.Ready = a, a.Ping
+			up, n.Ready, n.Breaker = a, a.Ping, upstreamBreaker(cfg, portworxadapter.Name, u.Common)
 		}
 		s.Named = append(s.Named, portworxNamed(n, up))
 	}
@@ -153,6 +154,13 @@ func portworxNamed(n server.Named, up portworxhandlers.Upstream) server.Named {
 func named(c config.Common, by, hint string) server.Named {
 	return server.Named{Name: c.Name, Backend: server.BackendUpstream, Configured: configuredFunc(by, hint),
 		Required: c.Required != nil && *c.Required}
+}
+
+// upstreamBreaker is the circuit breaker of one configured upstream (nil
+// when breakers are off for it); a sandbox needs none.
+func upstreamBreaker(cfg *config.Config, surface string, c config.Common) *breaker.Breaker {
+	failures, cooldown := cfg.Breaker(c)
+	return breaker.New(breaker.Settings{Surface: surface, Name: c.Name, Failures: failures, Cooldown: cooldown})
 }
 
 // withDefault fills the surface's single-upstream fields from its default

@@ -40,7 +40,7 @@ func capiSurface(cfg *config.Config) (server.Surface, error) {
 				Kubeconfig: u.Kubeconfig, Context: u.Context, WorkloadTimeout: u.WorkloadTimeout,
 				Impersonate: *u.Impersonate,
 			})
-			up, n.Ready = a, a.Ping
+			up, n.Ready, n.Breaker = a, a.Ping, upstreamBreaker(cfg, capiadapter.Name, u.Common)
 		}
 		h := capihandlers.New(up)
 		n.Register = func(r *server.Router) { capiclusters.RegisterHandlers(r, capiclusters.NewStrictHandler(h, nil)) }

@@ -42,6 +42,9 @@ type Config struct {
 	TrustedProxies         string `flag:"trusted-proxies" env:"CLUSTERGATE_TRUSTED_PROXIES" help:"comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (rate limit, audit); empty believes no X-Forwarded-For"`
 	InsecureAllowAnonymous bool   `flag:"insecure-allow-anonymous" env:"CLUSTERGATE_INSECURE_ALLOW_ANONYMOUS" default:"false" help:"allow listening on a non-loopback address with no API keys: anyone who can reach it may do anything"`
 
+	BreakerFailures int           `flag:"breaker-failures" env:"CLUSTERGATE_BREAKER_FAILURES" default:"5" help:"upstream failures in a row (502/503/504 attributed to the upstream, not callers' 4xx) that open one named upstream's circuit breaker: its calls then answer 503 at once, with Retry-After, for --breaker-cooldown; 0 turns breakers off; an upstreams: entry may set its own breaker-failures"`
+	BreakerCooldown time.Duration `flag:"breaker-cooldown" env:"CLUSTERGATE_BREAKER_COOLDOWN" default:"10s" help:"how long an open circuit breaker refuses calls before it lets one probe call through (answered: closed again); an upstreams: entry may set its own breaker-cooldown"`
+
 	ShutdownDelay   time.Duration `flag:"shutdown-delay" env:"CLUSTERGATE_SHUTDOWN_DELAY" default:"5s" help:"on SIGTERM, how long /readyz answers 503 while both listeners keep serving, so load balancers stop sending before they close; 0 closes at once"`
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"CLUSTERGATE_SHUTDOWN_TIMEOUT" default:"30s" help:"after --shutdown-delay, how long requests in flight and MCP streams get to finish before the rest are cut"`
 

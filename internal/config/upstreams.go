@@ -39,6 +39,10 @@ type Common struct {
 	Default bool `yaml:"default"`
 	// Required holds /readyz back while this upstream is not ready.
 	Required *bool `yaml:"required"`
+	// BreakerFailures and BreakerCooldown override --breaker-failures and
+	// --breaker-cooldown for this upstream.
+	BreakerFailures *int           `yaml:"breaker-failures"`
+	BreakerCooldown *time.Duration `yaml:"breaker-cooldown"`
 	// Flags is true for the entry the single-upstream flags define.
 	Flags bool `yaml:"-"`
 }
@@ -121,6 +125,12 @@ func (c *Config) upstreamProblems() Problems {
 			case cm.Name == DefaultUpstream && c.flagsConfigure(surface):
 				b("name: %q is the upstream the %s flags define; give this one another name", cm.Name, surface)
 			}
+			if cm.BreakerFailures != nil && *cm.BreakerFailures < 0 {
+				b("breaker-failures: must be 0 (off) or more")
+			}
+			if cm.BreakerCooldown != nil && *cm.BreakerCooldown <= 0 {
+				b("breaker-cooldown: must be positive")
+			}
 			seen[cm.Name] = true
 			if cm.Default {
 				defaults++
@@ -136,6 +146,19 @@ func (c *Config) upstreamProblems() Problems {
 	check("portworx", commonsOf(u.Portworx), func(i int, b func(string, ...any)) { checkPortworx(&u.Portworx[i], b) })
 	check("capi", commonsOf(u.CAPI), func(i int, b func(string, ...any)) { checkCAPI(&u.CAPI[i], b) })
 	return probs
+}
+
+// Breaker is the circuit breaker setting of an upstream entry: its own
+// breaker-failures and breaker-cooldown, else the flags'.
+func (c *Config) Breaker(cm Common) (failures int, cooldown time.Duration) {
+	failures, cooldown = c.BreakerFailures, c.BreakerCooldown
+	if cm.BreakerFailures != nil {
+		failures = *cm.BreakerFailures
+	}
+	if cm.BreakerCooldown != nil {
+		cooldown = *cm.BreakerCooldown
+	}
+	return failures, cooldown
 }
 
 func commonsOf[T interface{ common() Common }](xs []T) []Common {

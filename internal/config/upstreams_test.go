@@ -113,3 +113,36 @@ func TestFlagUpstreamNameCannotBeTakenTwice(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "upstreams.portworx[0] (default): name: \"default\" is the upstream the portworx flags define")
 }
+
+func TestBreakerSettingsPerEntry(t *testing.T) {
+	file := writeFile(t, "c.yaml", `breaker-cooldown: 20s
+upstreams:
+  incus:
+    - name: east
+      socket: /s
+    - name: west
+      socket: /w
+      breaker-failures: 0
+      breaker-cooldown: 3s
+`)
+	cfg, err := load(t, []string{"--config", file}, nil)
+	require.NoError(t, err)
+	inc := cfg.IncusUpstreams()
+	f, c := cfg.Breaker(inc[0].Common)
+	assert.Equal(t, 5, f, "breaker-failures' default")
+	assert.Equal(t, 20*time.Second, c, "the file's breaker-cooldown")
+	f, c = cfg.Breaker(inc[1].Common)
+	assert.Equal(t, 0, f, "the entry's own: off")
+	assert.Equal(t, 3*time.Second, c, "the entry's own")
+
+	bad := writeFile(t, "bad.yaml", "upstreams:\n  incus:\n    - name: west\n      socket: /w\n      breaker-failures: -1\n      breaker-cooldown: 0s\n")
+	_, err = load(t, []string{"--config", bad, "--breaker-failures", "-2"}, nil)
+	require.Error(t, err)
+	for _, want := range []string{
+		"upstreams.incus[0] (west): breaker-failures: must be 0 (off) or more",
+		"upstreams.incus[0] (west): breaker-cooldown: must be positive",
+		"--breaker-failures: must be 0 (off) or more",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}

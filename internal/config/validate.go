@@ -49,6 +49,12 @@ func (c *Config) validate() Problems {
 			bad(pair[0], "%s and %s go together: set both or neither", pair[0], pair[1])
 		}
 	}
+	if c.BreakerFailures < 0 {
+		bad("breaker-failures", "must be 0 (off) or more")
+	}
+	if c.BreakerCooldown <= 0 {
+		bad("breaker-cooldown", "must be positive")
+	}
 	if c.MCPSessionIdle <= 0 {
 		bad("mcp-session-idle", "must be positive")
 	}

@@ -76,3 +76,21 @@ func (m *Metrics) Upstream(upstream, operation string, failedStatus int) {
 
 // ToolCall records one MCP tool call's outcome.
 func (m *Metrics) ToolCall(tool, outcome string) { m.toolCalls.WithLabelValues(tool, outcome).Inc() }
+
+// BreakerOpen reports at each scrape whether one upstream's circuit breaker
+// is open (1: its calls are refused at once) or not (0). Registered once per
+// upstream that has a breaker; a second registration of the same upstream
+// (a registry shared by two servers) is ignored.
+func (m *Metrics) BreakerOpen(upstream string, open func() bool) {
+	if m == nil {
+		return
+	}
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "clustergate_upstream_breaker_open",
+		Help:        "1 while the upstream's circuit breaker is open and its calls are refused at once, else 0.",
+		ConstLabels: prometheus.Labels{"upstream": upstream}}, func() float64 {
+		if open() {
+			return 1
+		}
+		return 0
+	}))
+}

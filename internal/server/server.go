@@ -92,6 +92,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		}
 		if len(s.Named) > 0 {
 			registerNamed(e, s)
+			breakerGauges(opts.Metrics, s)
 		} else {
 			s.Register(e)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/auth"
+	"github.com/clustergate/clustergate/internal/breaker"
 )
 
 // UpstreamParam is the query parameter that chooses a named upstream (specgen
@@ -35,6 +36,10 @@ type Named struct {
 	// Register registers this upstream's generated routes on r (the
 	// generated RegisterHandlers, with r as its EchoRouter).
 	Register func(r *Router)
+	// Breaker refuses calls at once while this upstream keeps failing; nil
+	// lets every call through. REST and MCP share it (MCP tools call the
+	// same routes in process).
+	Breaker *breaker.Breaker
 }
 
 // Router records the handlers a generated RegisterHandlers registers, so
@@ -105,6 +110,9 @@ func registerNamed(e *echo.Echo, s Surface) {
 	for _, n := range s.Named {
 		r := &Router{}
 		n.Register(r)
+		for key, h := range r.routes {
+			r.routes[key] = guarded(n.Breaker, h)
+		}
 		handlers[n.Name], known = r, append(known, n.Name)
 	}
 	def := s.Named[0].Name
@@ -163,8 +171,7 @@ func readyEntries(surfaces []Surface) []readyEntry {
 			if n.Name == "default" { // the flags' upstream keeps its plain key
 				key = s.Upstream
 			}
-			out = append(out, readyEntry{key: key, surface: s.Name, required: n.Required,
-				s: Surface{Backend: n.Backend, Ready: n.Ready, Configured: n.Configured}})
+			out = append(out, readyEntry{key: key, surface: s.Name, required: n.Required, s: n.probe()})
 		}
 	}
 	return out
@@ -240,7 +247,7 @@ func listUpstreams(surfaces []Surface) echo.HandlerFunc {
 					continue
 				}
 				lines = append(lines, upstreamLine{Surface: s.Name, Upstream: s.Upstream, Name: n.Name, Default: i == 0, Backend: n.Backend})
-				probes = append(probes, Surface{Backend: n.Backend, Ready: n.Ready, Configured: n.Configured})
+				probes = append(probes, n.probe())
 			}
 		}
 		var wg sync.WaitGroup

@@ -61,7 +61,10 @@ func TestHungUpstreamDoesNotSlowTheOthers(t *testing.T) {
 		"upstreams:\n  incus:\n    - name: east\n      socket: %s\n    - name: west\n      socket: %s\n", east.Socket, hungSocket(t))), 0o600))
 	const deadline = 2 * time.Second
 	gate := cgtest.Start(t, map[string]string{"CLUSTERGATE_CONFIG": cfg, "CLUSTERGATE_API_KEYS": "admin=" + adminKey,
-		"CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": deadline.String()})
+		"CLUSTERGATE_RATE_LIMIT": "0", "CLUSTERGATE_REQUEST_TIMEOUT": deadline.String(),
+		// Breakers off: separate pools and deadlines isolate on their own
+		// (TestBreakerRefusesAHungUpstreamAtOnce has the breaker on).
+		"CLUSTERGATE_BREAKER_FAILURES": "0"})
 	get := func(upstream string) (int, time.Duration) {
 		req, err := http.NewRequestWithContext(ctx(t), http.MethodGet, gate.URL+"/v1/1-0/cluster/members-recursion-1?upstream="+upstream, nil)
 		require.NoError(t, err)

@@ -48,10 +48,16 @@ func launch(t testing.TB, kind *Kind, bin string) *Daemon {
 		exited: make(chan struct{}),
 	}
 	t.Cleanup(d.cleanup)
+	d.run(bin)
+	return d
+}
 
-	out, err := os.Create(d.logPath())
+// run starts the daemon process on d.Dir, its log appended to daemon.log,
+// and waits until its API is ready.
+func (d *Daemon) run(bin string) {
+	out, err := os.OpenFile(d.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
-		d.fatalf("create log: %v", err)
+		d.fatalf("open log: %v", err)
 	}
 	d.cmd = exec.Command(bin, daemonArgs()...) // Path doubles for waitready
 	d.cmd.Env = d.env()
@@ -62,11 +68,12 @@ func launch(t testing.TB, kind *Kind, bin string) *Daemon {
 		d.cmd = nil
 		d.fatalf("start %s: %v", bin, err)
 	}
-	go func() { _ = d.cmd.Wait(); out.Close(); close(d.exited) }()
+	exited := d.exited
+	cmd := d.cmd
+	go func() { _ = cmd.Wait(); out.Close(); close(exited) }()
 	if err := d.waitReady(readyTimeout); err != nil {
 		d.fatalf("%v", err)
 	}
-	return d
 }
 
 // daemonArgs are lxd's flags. The log goes to stdout/stderr, which launch
