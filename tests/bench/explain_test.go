@@ -30,31 +30,35 @@ var explanations = map[string]string{
 
 	"fast-p50": "**Cause: clustergate's own CPU per request.** With the upstream answering in tens of microseconds, the proxy costs one " +
 		"HTTP hop while clustergate authenticates, validates, decodes the upstream's answer and encodes its own. Done (issue 13; each " +
-		"measured side by side with `make bench-ab OLD=<rev>`): keep-alive to the upstream (the client forces `DisableKeepAlives`; the " +
-		"adapter passes its own `http.Client` and gives it a keep-alive transport once connected), reads decoded in one pass through the " +
-		"client's `DoHTTP` (its typed getters decode the envelope, then the metadata, then pretty-print it for a debug line that is " +
-		"discarded), typed conversions instead of `reshape.Into` on the member paths, the Incus client's discarded debug logging silenced, " +
-		"and the middleware composed once per route (Echo composes `e.Use` middleware on every request). Together: allocations per " +
-		"request −39 % (GET member) to −44 % (GET members-recursion-1), in-process p50 about halved (BenchmarkHandler). What remains " +
-		"(BenchmarkHandler profile, Profile section): Go's HTTP machinery on both hops (headers parsed, cloned and set, per-request " +
-		"contexts and timers), one decode of the upstream answer (Incus's `ConfigMap` decodes through `map[string]any`) and one encode " +
-		"of the answer, OpenAPI request validation (route lookup, security requirement evaluation), the access-log line, and the garbage " +
-		"collector's share of ≈ 22 KB allocated per GET. `TestAllocsPerRequest` holds the allocation count to a recorded budget.",
+		"measured side by side with `make bench-ab OLD=<rev>`): keep-alive to the upstream (the client forces `DisableKeepAlives`), and on " +
+		"a unix socket a transport of its own (`adapters/incus/socket.go`: the request is written and the answer read on the caller's " +
+		"goroutine, where net/http's Transport hands each call to a write-loop and a read-loop goroutine, three wake-ups per call; " +
+		"−11 % allocations on GET member, −15 % on PATCH), reads decoded in one pass through the client's `DoHTTP` (its typed getters decode " +
+		"the envelope, then the metadata, then pretty-print it for a debug line that is discarded), typed conversions instead of " +
+		"`reshape.Into` on the member paths, the Incus client's discarded debug logging silenced, and the middleware composed once per " +
+		"route (Echo composes `e.Use` middleware on every request). Together: allocations per request 366 → 205 (GET member) and " +
+		"483 → 252 (GET members-recursion-1), in-process p50 about halved (BenchmarkHandler). What remains (BenchmarkHandler profile, " +
+		"Profile section): Go's HTTP machinery on both hops (headers parsed, cloned and set, per-request contexts and timers), one decode " +
+		"of the upstream answer (Incus's `ConfigMap` decodes through `map[string]any`) and one encode of the answer, OpenAPI request " +
+		"validation (route lookup, security requirement evaluation), the access-log line, and the garbage collector's share of ≈ 22 KB " +
+		"allocated per GET. `TestAllocsPerRequest` holds the allocation count to a recorded budget.",
 
 	"nginx-p50": "**Against nginx on a fast upstream the floor is much lower than Go's.** nginx proxies without parsing bodies, in one " +
-		"event-driven process, for ≈ 20–60 µs of CPU per request here; clustergate's remaining per-request work is listed under the " +
-		"fast-upstream explanation above. At concurrency 8 both processes share the machine's two CPUs with the load generator (and, for " +
-		"the fast upstream, the upstream), so clustergate's CPU per request becomes its latency and throughput. On a real Incus the " +
-		"upstream's own milliseconds dominate and the ratios are near or within target. Closing the rest on a fast upstream would need " +
-		"raw pass-through of answers whose facade schema equals the upstream's (no decode, no encode), a cheaper validator for requests " +
-		"without a body, and fewer allocations in the HTTP layers; none of that is possible while the Incus client owns the read.",
+		"event-driven process, for ≈ 20–60 µs of CPU per request here. clustergate as its own process spends several times the CPU of its " +
+		"in-process handler chain (BenchmarkHandler, Profile section): the rest is net/http's server side (reading and parsing the request " +
+		"from TCP, a goroutine per connection, the background read that watches for a client hanging up, writing the answer), the garbage " +
+		"collector, and the scheduler waking threads for each request on an otherwise idle process. At concurrency 8 the processes share the " +
+		"machine's two CPUs with the load generator (and, for the fast upstream, the upstream), so clustergate's CPU per request becomes its " +
+		"latency and throughput. On a real Incus the upstream's own milliseconds dominate and the ratios are near or within target. Closing " +
+		"the rest on a fast upstream needs more than trimming: raw pass-through of answers whose facade schema equals the upstream's (no " +
+		"decode, no encode; the facade's answer leaves out the fields the upstream sends as `null`, so it is not the upstream's bytes), an HTTP " +
+		"server without a goroutine hand-off per request, and a validator that skips requests without parameters or body.",
 
 	"nginx-cpu": "**CPU per request** is the same cost seen from `/proc/<pid>/stat` (user+system time of each process over its arm's " +
 		"requests; 10 ms ticks, so a ratio is drawn only from at least 20 ticks on each side). See the two explanations above.",
 
 	"lxd-p50": "**With a real LXD the upstream dominates**, and clustergate's extra CPU (see the fast-upstream explanation) competes with LXD " +
-		"for the machine's two CPUs at concurrency 8; the per-request unix dial also costs LXD work (it checks the peer credentials of every " +
-		"new connection). Failed requests at concurrency 8 come from the context race above. The same fixes apply (race, keep-alive, decode once).",
+		"for the machine's two CPUs at concurrency 8.",
 
 	"mcp-call": "**Cause: MCP's own encoding on both sides, mostly inside the Go SDK.** A tool call is the REST call in process plus JSON-RPC " +
 		"decoding and encoding on the client and the server, SSE framing, and the result's structured and text copies. The allocation profile " +
