@@ -18,9 +18,9 @@ which of them name files a Secret may supply, and the chart's own keys.
 */}}
 {{- define "clustergate.upstreamKeys" -}}
 {{- dict
-  "incus" (list "name" "default" "required" "socket" "url" "client-cert" "client-key" "server-cert" "api-key-file" "wait")
-  "portworx" (list "name" "default" "required" "endpoint" "api-key-file" "ca-file" "client-cert" "client-key" "timeout" "retries")
-  "capi" (list "name" "default" "required" "kubeconfig" "context" "workload-timeout" "impersonate")
+  "incus" (list "name" "default" "required" "breaker-failures" "breaker-cooldown" "socket" "url" "client-cert" "client-key" "server-cert" "api-key-file" "wait")
+  "portworx" (list "name" "default" "required" "breaker-failures" "breaker-cooldown" "endpoint" "api-key-file" "ca-file" "client-cert" "client-key" "timeout" "retries")
+  "capi" (list "name" "default" "required" "breaker-failures" "breaker-cooldown" "kubeconfig" "context" "workload-timeout" "impersonate")
   | toJson -}}
 {{- end -}}
 {{- define "clustergate.upstreamFileKeys" -}}
