@@ -36,6 +36,11 @@ func serve(cfg *config.Config) error {
 		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr,
 			srv: httpServer(st, closeWhileDraining(st.Drain, streams.wrap(st.MCPMux(version, progressEvery))))})
 	}
+	profiles, stopPprof, err := startPprof(st.Config.PprofAddr, st.Log)
+	if err != nil {
+		return fmt.Errorf("listen pprof on %s: %w", st.Config.PprofAddr, err)
+	}
+	defer stopPprof()
 	for _, s := range servers {
 		if s.ln, err = net.Listen("tcp", s.addr); err != nil {
 			return fmt.Errorf("listen %s on %s: %w", s.name, s.addr, err)
@@ -45,6 +50,9 @@ func serve(cfg *config.Config) error {
 		"read_only", st.Config.ReadOnly, "disable_destructive", st.Config.DisableDestructive}
 	for _, s := range servers {
 		attrs = append(attrs, s.name, s.ln.Addr().String())
+	}
+	if profiles != "" {
+		attrs = append(attrs, "pprof", profiles)
 	}
 	st.Log.Info("clustergate listening", attrs...)
 	st.Audit.ReopenOnHangup(context.Background(), st.Log) // lives as long as the process

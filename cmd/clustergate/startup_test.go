@@ -66,6 +66,8 @@ func TestStartupErrorsBeforeListening(t *testing.T) {
 		{"zero timeout", []string{"--request-timeout", "0s"}, nil, 2, "--request-timeout: must be positive"},
 		{"bad listen address", []string{"--mcp-addr", "9090"}, nil, 2, `--mcp-addr: "9090" is not a listen address`},
 		{"port in use", []string{"--mcp-addr", busy.Addr().String()}, nil, 1, "listen mcp on " + busy.Addr().String()},
+		{"pprof on every interface", []string{"--pprof-addr", "0.0.0.0:6060"}, nil, 2, `--pprof-addr: "0.0.0.0:6060" is not a loopback address`},
+		{"pprof port in use", []string{"--pprof-addr", busy.Addr().String()}, nil, 1, "listen pprof on " + busy.Addr().String()},
 	}
 	bin := cgtest.Binary(t)
 	for _, c := range cases {

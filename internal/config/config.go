@@ -45,6 +45,8 @@ type Config struct {
 	BreakerFailures int           `flag:"breaker-failures" env:"CLUSTERGATE_BREAKER_FAILURES" default:"5" help:"upstream failures in a row (502/503/504 attributed to the upstream, not callers' 4xx) that open one named upstream's circuit breaker: its calls then answer 503 at once, with Retry-After, for --breaker-cooldown; 0 turns breakers off; an upstreams: entry may set its own breaker-failures"`
 	BreakerCooldown time.Duration `flag:"breaker-cooldown" env:"CLUSTERGATE_BREAKER_COOLDOWN" default:"10s" help:"how long an open circuit breaker refuses calls before it lets one probe call through (answered: closed again); an upstreams: entry may set its own breaker-cooldown"`
 
+	PprofAddr string `flag:"pprof-addr" env:"CLUSTERGATE_PPROF_ADDR" kind:"addr" help:"serve Go's runtime profiles (net/http/pprof: CPU, heap, goroutines) on this loopback address, to profile a running replica (kubectl port-forward reaches it); empty: off; unauthenticated, so a non-loopback address is refused"`
+
 	ShutdownDelay   time.Duration `flag:"shutdown-delay" env:"CLUSTERGATE_SHUTDOWN_DELAY" default:"5s" help:"on SIGTERM, how long /readyz answers 503 while both listeners keep serving, so load balancers stop sending before they close; 0 closes at once"`
 	ShutdownTimeout time.Duration `flag:"shutdown-timeout" env:"CLUSTERGATE_SHUTDOWN_TIMEOUT" default:"30s" help:"after --shutdown-delay, how long requests in flight and MCP streams get to finish before the rest are cut"`
 

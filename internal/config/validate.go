@@ -73,6 +73,9 @@ func (c *Config) validate() Problems {
 	if c.OIDCClockSkew < 0 || c.OIDCClockSkew > 5*time.Minute {
 		bad("oidc-clock-skew", "must be 0 to 5m")
 	}
+	if c.PprofAddr != "" && !IsLoopback(c.PprofAddr) {
+		bad("pprof-addr", "%q is not a loopback address: the profiles are unauthenticated and reveal the process's memory", c.PprofAddr)
+	}
 	probs = append(probs, c.upstreamProblems()...)
 	if flag, msg := c.checkAnonymous(); msg != "" {
 		bad(flag, "%s", msg)
