@@ -44,10 +44,11 @@ var explanations = map[string]string{
 		"allocated per GET. `TestAllocsPerRequest` holds the allocation count to a recorded budget.",
 
 	"nginx-p50": "**Against nginx on a fast upstream the floor is much lower than Go's.** nginx proxies without parsing bodies, in one " +
-		"event-driven process, for ≈ 20–60 µs of CPU per request here. clustergate as its own process spends several times the CPU of its " +
-		"in-process handler chain (BenchmarkHandler, Profile section): the rest is net/http's server side (reading and parsing the request " +
-		"from TCP, a goroutine per connection, the background read that watches for a client hanging up, writing the answer), the garbage " +
-		"collector, and the scheduler waking threads for each request on an otherwise idle process. At concurrency 8 the processes share the " +
+		"event-driven process, for ≈ 20–60 µs of CPU per request here. The served process's profile (Profile section, TestServeProfile) " +
+		"splits clustergate's: about three fifths in the handler chain (Echo and the middleware, of which the upstream call with its decode " +
+		"is the largest part), the rest in net/http's server side (reading and parsing the request, writing the answer, a goroutine per " +
+		"connection), the scheduler waking threads for each request, and the garbage collector; system calls (the socket reads and writes " +
+		"on both hops) are over a tenth. At concurrency 8 the processes share the " +
 		"machine's two CPUs with the load generator (and, for the fast upstream, the upstream), so clustergate's CPU per request becomes its " +
 		"latency and throughput. On a real Incus the upstream's own milliseconds dominate and the ratios are near or within target. Closing " +
 		"the rest on a fast upstream needs more than trimming: raw pass-through of answers whose facade schema equals the upstream's (no " +

@@ -69,6 +69,18 @@ runbench() { # name benchtime extra-args...
 top() { # profile sample-index count [focus...]
 	"$go" tool pprof -sample_index="$2" -top -nodecount="$3" "$bench_bin" "$1" 2>/dev/null | sed -n '/flat%/,$p'
 }
+# servecum quotes the frames that split a served request's CPU between
+# net/http's server side, the handler chain, the upstream call, the
+# collector and the scheduler (cumulative, so they overlap by design).
+servecum() { # profile
+	"$go" tool pprof -top -nodecount=1 "$1" 2>/dev/null | grep -E '^(Duration|Showing nodes)' | head -1
+	"$go" tool pprof -top -cum -nodecount=800 "$1" 2>/dev/null | sed -n '/flat%/,$p' | grep -E 'flat%|'\
+' (net/http\.\(\*conn\)\.serve|github\.com/labstack/echo/v4\.\(\*Echo\)\.ServeHTTP|net/http\.\(\*conn\)\.readRequest|'\
+'net/http\.\(\*response\)\.finishRequest|github\.com/oapi-codegen/echo-middleware\.ValidateRequestFromContext|'\
+'log/slog\.\(\*Logger\)\.LogAttrs|github\.com/clustergate/clustergate/adapters/incus\.\(\*Adapter\)\.GetMember|'\
+'github\.com/clustergate/clustergate/adapters/incus\.\(\*socketTransport\)\.RoundTrip|encoding/json\.\(\*Decoder\)\.Decode|'\
+'runtime\.mallocgc|runtime\.gcBgMarkWorker|runtime\.schedule|internal/runtime/syscall/linux\.Syscall6)$' | cut -c1-150
+}
 cumtop() { # profile count : cumulative view without runtime/testing frames
 	"$go" tool pprof -top -cum -nodecount=400 "$bench_bin" "$1" 2>/dev/null | sed -n '/flat%/,$p' |
 		grep -vE ' (runtime|testing|internal/runtime|syscall)\.' | head -"$2"
@@ -83,6 +95,21 @@ cumtop() { # profile count : cumulative view without runtime/testing frames
 	echo
 	echo "# cumulative (runtime and testing frames left out): each middleware's own cost is its cum minus the next one's"
 	cumtop "$work/handler.cpu" 45
+	echo '```'
+	echo
+	echo "### REST: \`clustergate serve\` as its own process, GET member against the fast upstream (TestServeProfile, through --pprof-addr)"
+	echo
+	echo "The handler chain above is part of a served request; this is the whole process: net/http's server side (reading the request, writing the answer), the scheduler and the collector around it. Cumulative percentages of the process's CPU while closed-loop clients sent GET member; frames overlap (a callee's share is inside its caller's)."
+	echo
+	echo '```'
+	mkdir -p "$work/serve"
+	if (cd tests/bench && CLUSTERGATE_BENCH_SERVE_PROFILE="$work/serve" "$bench_bin" -test.run '^TestServeProfile$' -test.v 2>&1 | grep -E 'c=[0-9]+:|--- FAIL'); then
+		for c in 1 8; do
+			echo
+			echo "# concurrency $c"
+			servecum "$work/serve/serve-c$c.cpu"
+		done
+	fi
 	echo '```'
 	echo
 	echo "### MCP: tools/call, one at a time (BenchmarkMCPToolsCall/tools-call): bytes allocated"
