@@ -36,6 +36,7 @@ func serve(cfg *config.Config) error {
 		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr,
 			srv: httpServer(st, closeWhileDraining(st.Drain, streams.wrap(st.MCPMux(version, progressEvery))))})
 	}
+	releaseStartupGarbage()
 	for _, s := range servers {
 		if s.ln, err = net.Listen("tcp", s.addr); err != nil {
 			return fmt.Errorf("listen %s on %s: %w", s.name, s.addr, err)
