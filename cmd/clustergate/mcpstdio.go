@@ -13,7 +13,11 @@ import (
 // mcpStdio serves MCP on stdin/stdout for a local client. Logs go to stderr:
 // stdout belongs to the protocol.
 func mcpStdio(cfg *config.Config) error {
+	resume := pauseGC()
 	st, err := buildStack(cfg, newLogger(cfg, os.Stderr))
+	// Collection resumes at once, in the background, while the client's
+	// first requests are answered: forcing it here would delay them.
+	resume()
 	if err != nil {
 		return usageError{err}
 	}
