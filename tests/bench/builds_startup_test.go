@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,12 +22,10 @@ import (
 //	CLUSTERGATE_BENCH_BUILDS=before=/tmp/a/clustergate,after=/tmp/b/clustergate \
 //	  go test -count=1 -run TestCompareStartup -v ./tests/bench/
 //
-// The binaries' pages are dropped from the page cache first, so that every
-// build starts from the same state: a binary just written whole (by the
-// linker, by cp) is all in the page cache, and the kernel then maps more of
-// it into the process around each page it touches (measured: 4 MB more
-// RssFile than after a drop, for the same binary), which would otherwise
-// decide the comparison. Idle RSS: every build's `serve` is started in the same round, read 2 s
+// The binaries are dropped from the page cache first (coldBinaries), so
+// that every build starts from the same state: how a binary got into the
+// page cache changes its RssFile by up to 20 MB (coldNote), which would
+// otherwise decide the comparison. Idle RSS: every build's `serve` is started in the same round, read 2 s
 // later (VmRSS and RssAnon), and stopped; start-up: `mcp` over stdio, start
 // to the first tools/list answer, builds and settings in rotating order.
 // CLUSTERGATE_BENCH_ROUNDS sets the rounds (default 7); the table gives
@@ -53,9 +50,7 @@ func TestCompareStartup(t *testing.T) {
 		builds = append(builds, build{name, bin})
 	}
 	for _, b := range builds {
-		if err := dropPageCache(b.bin); err != nil {
-			t.Fatal(err)
-		}
+		coldBinaries(t, b.bin)
 	}
 	up := fakeUpstream(t)
 	settings := []struct {
@@ -134,22 +129,4 @@ func TestCompareStartup(t *testing.T) {
 	row("`mcp` stdio start → first tools/list (wall)", wall, Ms)
 	row("`mcp` stdio CPU (user+sys)", cpu, Ms)
 	t.Log("\n" + out.String())
-}
-
-// dropPageCache writes path's dirty pages out, then asks the kernel to drop
-// its cached pages (posix_fadvise POSIX_FADV_DONTNEED).
-func dropPageCache(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", path, err)
-	}
-	const dontNeed = 4 // POSIX_FADV_DONTNEED
-	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, dontNeed, 0, 0); errno != 0 {
-		return fmt.Errorf("fadvise %s: %w", path, errno)
-	}
-	return nil
 }
