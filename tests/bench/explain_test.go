@@ -85,8 +85,9 @@ var explanations = map[string]string{
 		"first request (the merge checks still run at start); the `/docs` viewer's files are read and hashed on their first request (2 MB); the " +
 		"per-role SDK servers of `serve` are built on first use; `mcp` pauses garbage collection while it builds (one collection instead of " +
 		"five or six on the way to the first answer) and no longer forces one before answering (it returns the start-up garbage a second " +
-		"later). Together, against the tree before them, on a loaded machine (load 5–6): CPU from start to the first tools/list 0.85× with " +
-		"the sandbox off, 0.68× with the defaults; BenchmarkStackBuild allocates half as much (28 → 14 MB per build with keys). " +
+		"later). Together, against the tree before them (two runs of 11 interleaved rounds, medians, on a machine at load 5–6): CPU from " +
+		"start to the first tools/list 0.66–0.77× with the sandbox off, 0.65–0.80× with the defaults (wall 0.56–0.81×); " +
+		"BenchmarkStackBuild allocates half as much (28 → 14 MB per build with keys). " +
 		"*Remaining:* package initialisation (25–30 ms, unchanged) and kin-openapi's parsing of the specs. Parsing the three specs at the same " +
 		"time was tried: wall time 0.93–0.98× on the loaded machine, CPU unchanged and 0.5 MB more idle heap, so not kept. Further: keep the " +
 		"Cluster API scheme to the types the adapter uses rather than client-go's whole scheme (fewer packages initialised); the generated " +
@@ -107,9 +108,9 @@ var explanations = map[string]string{
 		"*Done* (each measured side by side with `TestCompareStartup`): `serve` returns the start-up garbage to the OS once its MCP handler " +
 		"is built, with one forced collection (`debug.FreeOSMemory` collects first) instead of two; the per-role SDK servers are built on " +
 		"first use (their `AddTool` re-encoded every schema at start); `/openapi.json` is encoded and the `/docs` files are read on their " +
-		"first request; the Cluster API sandbox is built on its first call. Together, against the tree before them: idle RssAnon " +
-		"16.0 → 11.0 MB (0.69×), idle VmRSS 49.5 → 42.1 MB (0.85×) with the sandbox off, 49.5 → 42.3 MB with the defaults (medians of nine " +
-		"interleaved rounds, binaries dropped from the page cache). The idle heap now holds ≈ 5 MB of live data in ≈ 8.6 MB of spans. " +
+		"first request; the Cluster API sandbox is built on its first call. Together, against the tree before them (11 interleaved rounds, " +
+		"medians, binaries dropped from the page cache): idle RssAnon 16.3 → 11.5 MB (0.70×) and VmRSS 49.4 → 42.7 MB (0.86×) with the " +
+		"sandbox off, 16.5 → 11.4 MB and 49.7 → 42.9 MB with the defaults. The idle heap now holds ≈ 5 MB of live data in ≈ 8.6 MB of spans. " +
 		"*Remaining:* getting under 40 MB as deployed needs fewer dependencies initialised at start: the Cluster API adapter on client-go's " +
 		"dynamic client with unstructured objects instead of controller-runtime, typed Cluster API and client-go's full scheme, or a build " +
 		"tag that leaves that surface out of binaries that do not need it. Holding collection off during `serve`'s build was tried and " +
