@@ -36,12 +36,12 @@ func serve(cfg *config.Config) error {
 		servers = append(servers, &named{name: "mcp", addr: st.Config.MCPAddr,
 			srv: httpServer(st, closeWhileDraining(st.Drain, streams.wrap(st.MCPMux(version, progressEvery))))})
 	}
-	releaseStartupGarbage()
 	for _, s := range servers {
 		if s.ln, err = net.Listen("tcp", s.addr); err != nil {
 			return fmt.Errorf("listen %s on %s: %w", s.name, s.addr, err)
 		}
 	}
+	releaseStartupGarbage() // everything is built: idle, the process holds its live data only
 	attrs := []any{"version", version, "api_keys", len(st.Keys), "tools", len(st.Tools),
 		"read_only", st.Config.ReadOnly, "disable_destructive", st.Config.DisableDestructive}
 	for _, s := range servers {
