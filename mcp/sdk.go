@@ -211,19 +211,26 @@ func (ss *serverSet) list() []*sdk.Server {
 // built. Without keys there is one, with every tool. With keys or tokens
 // there is one per role, each listing the tools that role may use (the
 // handler chain still checks every call), and one per role and upstream
-// scope for scoped callers, built on first use: registering tools
-// re-encodes every schema, and a token's scope is known only when it comes.
+// scope for scoped callers. All are built on first use: registering tools
+// re-encodes every schema (time and memory at start for roles nobody may
+// use), and a token's scope is known only when it comes.
 func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) (func(*http.Request) *sdk.Server, *serverSet) {
 	set := &serverSet{}
 	if len(opts.Keys) == 0 && opts.Tokens == nil {
-		open := newServer(tools, caller, opts, authz)
-		set.add(open)
-		return func(*http.Request) *sdk.Server { return open }, set
+		open := sync.OnceValue(func() *sdk.Server {
+			srv := newServer(tools, caller, opts, authz)
+			set.add(srv)
+			return srv
+		})
+		return func(*http.Request) *sdk.Server { return open() }, set
 	}
-	byRole := map[vocab.Role]*sdk.Server{}
+	byRole := map[vocab.Role]func() *sdk.Server{}
 	for _, role := range vocab.Roles {
-		byRole[role] = newServer(ForRole(tools, role), caller, opts, authz)
-		set.add(byRole[role])
+		byRole[role] = sync.OnceValue(func() *sdk.Server {
+			srv := newServer(ForRole(tools, role), caller, opts, authz)
+			set.add(srv)
+			return srv
+		})
 	}
 	var mu sync.Mutex
 	byScope := map[string]*sdk.Server{}
@@ -247,9 +254,9 @@ func servers(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToo
 			}
 		}
 		if ok && byRole[id.Role] != nil {
-			return byRole[id.Role]
+			return byRole[id.Role]()
 		}
-		return byRole[vocab.Viewer] // authenticate runs first; fail to the least privilege
+		return byRole[vocab.Viewer]() // authenticate runs first; fail to the least privilege
 	}, set
 }
 

@@ -46,6 +46,7 @@ func serve(cfg *config.Config) error {
 			return fmt.Errorf("listen %s on %s: %w", s.name, s.addr, err)
 		}
 	}
+	releaseStartupGarbage() // everything is built: idle, the process holds its live data only
 	attrs := []any{"version", version, "api_keys", len(st.Keys), "tools", len(st.Tools),
 		"read_only", st.Config.ReadOnly, "disable_destructive", st.Config.DisableDestructive}
 	for _, s := range servers {

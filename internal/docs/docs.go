@@ -66,9 +66,14 @@ var (
 // /docs/ redirects to /docs. Answers carry X-Content-Type-Options: nosniff and
 // the CSP; every file has an ETag and is revalidated (Cache-Control: no-cache),
 // so an upgraded binary never serves a stale viewer from a browser cache.
+// The files are read (copied out of the binary and hashed) on the first
+// request: 2 MB of heap and part of start-up that most processes, the
+// stdio MCP server's and most servers', never need.
 func Handler() http.Handler {
-	tableOnce.Do(func() { table = load() })
-	return http.HandlerFunc(serve)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tableOnce.Do(func() { table = load() })
+		serve(w, r)
+	})
 }
 
 func serve(w http.ResponseWriter, r *http.Request) {

@@ -107,16 +107,24 @@ func readiness(ctx context.Context, s Surface) upstreamState {
 	return upstreamState{Backend: BackendUpstream, Configured: true, ConfiguredBy: hint, Ready: true}
 }
 
-func openapiJSON(spec []byte) echo.HandlerFunc {
+// openapiJSON serves the merged document, encoded on the first request:
+// encoding it is a sixth of start-up and its bytes would stay in memory in
+// every process, the stdio MCP server's included, that never serves it.
+func openapiJSON(spec *openapi3.T) echo.HandlerFunc {
+	encode := sync.OnceValues(func() ([]byte, error) { return json.Marshal(spec) })
 	return func(c echo.Context) error {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, spec)
+		b, err := encode()
+		if err != nil {
+			return fmt.Errorf("encode /openapi.json: %w", err)
+		}
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b)
 	}
 }
 
 // mergeSpecs joins the surfaces' facade specs into the one served document.
 // Two surfaces may share a schema name only when the schemas are identical
 // (the facade's Error is).
-func mergeSpecs(surfaces []Surface) ([]byte, error) {
+func mergeSpecs(surfaces []Surface) (*openapi3.T, error) {
 	out := &openapi3.T{
 		OpenAPI: "3.0.3",
 		Info:    &openapi3.Info{Title: "clustergate", Version: "1", Description: "Every clustergate surface in one document."},
@@ -146,7 +154,7 @@ func mergeSpecs(surfaces []Surface) ([]byte, error) {
 		// server (specgen writes them from openapi/pins.yaml).
 		out.Info.Contact, out.Info.License, out.Servers = s.Spec.Info.Contact, s.Spec.Info.License, s.Spec.Servers
 	}
-	return json.Marshal(out)
+	return out, nil
 }
 
 func sameJSON(a, b any) bool {

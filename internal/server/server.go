@@ -98,7 +98,7 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 		}
 	}
 	spec, err := mergeSpecs(surfaces)
-	if err != nil {
+	if err != nil { // the checks run now; the document is encoded on its first request
 		return nil, err
 	}
 	if opts.Tokens != nil {

@@ -84,36 +84,46 @@ var explanations = map[string]string{
 		"costs several times the minimal server (see the *inittrace* part of the Profile section: `santhosh-tekuri/jsonschema/v6`, pulled in by " +
 		"kin-openapi, compiles its meta-schemas at init; controller-runtime, client-go's scheme and kube-openapi register types and formats for " +
 		"the Cluster API surface). Then `app.Build` (BenchmarkStackBuild in the Profile section) parses the three embedded OpenAPI specs with " +
-		"kin-openapi, builds `/openapi.json` eagerly (`mergeSpecs` marshals every spec), derives the MCP tools, and the SDK's `AddTool` " +
-		"remarshals every tool's schemas (`serve` builds four SDK servers: open plus one per role). On a busy machine the wall time also includes " +
-		"waiting for a CPU (compare with the CPU-time row).\n\n" +
-		"*Proposals:* build `/openapi.json` on first request (`sync.Once`); build the per-role MCP servers on first use; keep the Cluster API " +
-		"scheme to the types the adapter uses rather than client-go's whole scheme, if controller-runtime allows; cache nothing across runs " +
+		"kin-openapi — now three quarters of its CPU — and derives the MCP tools; `mcp` registers them on one SDK server, whose `AddTool` " +
+		"remarshals every schema. On a busy machine the wall time also includes waiting for a CPU (compare with the CPU-time row).\n\n" +
+		"*Done* (each measured side by side with `TestCompareStartup`, `tests/bench/builds_startup_test.go`): `/openapi.json` is encoded on its " +
+		"first request (the merge checks still run at start); the `/docs` viewer's files are read and hashed on their first request (2 MB); the " +
+		"per-role SDK servers of `serve` are built on first use; `mcp` pauses garbage collection while it builds (one collection instead of " +
+		"five or six on the way to the first answer) and no longer forces one before answering (it returns the start-up garbage a second " +
+		"later). Together, against the tree before them (two runs of 11 interleaved rounds, medians, on a machine at load 5–6): CPU from " +
+		"start to the first tools/list 0.66–0.77× with the sandbox off, 0.65–0.80× with the defaults (wall 0.56–0.81×); " +
+		"BenchmarkStackBuild allocates half as much (28 → 14 MB per build with keys). " +
+		"*Remaining:* package initialisation (25–30 ms, unchanged) and kin-openapi's parsing of the specs. Parsing the three specs at the same " +
+		"time was tried: wall time 0.93–0.98× on the loaded machine, CPU unchanged and 0.5 MB more idle heap, so not kept. Further: keep the " +
+		"Cluster API scheme to the types the adapter uses rather than client-go's whole scheme (fewer packages initialised); the generated " +
+		"packages decode their embedded spec at init (oapi-codegen's `decodeSpecCached`) and keep the bytes; cache nothing across runs " +
 		"(correctness first).",
 
-	"startup-sandbox": "**The sandbox for unconfigured surfaces is built eagerly.** With the defaults, Portworx and the Cluster API are served " +
-		"from the in-memory sandbox, and `sandbox/capi.New` seeds a controller-runtime fake client and reconciles it at start (a third of " +
-		"BenchmarkStackBuild's CPU when it runs). *Proposal:* build a surface's sandbox on its first request (`sync.Once` in the surface), so a " +
-		"client that never touches the Cluster API never pays for it; the Helm chart already turns the sandbox off.",
+	"startup-sandbox": "**Same cause as above.** The sandboxes no longer cost start-up: the Cluster API one (a controller-runtime fake " +
+		"client seeded and reconciled) is built on its first call (`sandbox/capi.Lazy`), and the Portworx one is two small in-memory clusters. " +
+		"Measured side by side, start-up with the defaults is within the noise of start-up with the sandbox off; what remains is the " +
+		"start-up group above.",
 
-	"rss": "**Cause: a large binary's pages and start-up garbage.** The RssFile row is the part of the binary the process touched (all of " +
-		"package initialisation, above); RssAnon is the Go heap and stacks, and at idle the heap still holds the garbage of start-up (spec " +
-		"parsing, schema remarshalling) because nothing has triggered a collection since: `/metrics` shows heap in use well above the live data. " +
-		"Package initialisation alone decides most of it: `clustergate version` (initialise, print, exit) peaks at ≈ 31–34 MB against ≈ 8 MB " +
-		"for the minimal SDK server; of its 20–35 ms and 6 MB of init allocations, the 120 `k8s.io`/`sigs.k8s.io` packages of the Cluster API " +
-		"surface take about half the time and 2.6 MB, kin-openapi with its JSON Schema compiler about a quarter and 1.7 MB. " +
-		"*Done and proposed:* `runtime.GC(); debug.FreeOSMemory()` after `app.Build` returns the start-up garbage to the OS — measured side " +
-		"by side before it was committed (e69dc3f, in `buildStack`): −1.6 MB idle as deployed (44.1 → 42.5 MB, medians of four runs), −13 MB " +
-		"with the defaults (63.1 → 49.4 MB). `serve` builds its MCP handler (four SDK servers whose `AddTool` remarshals every schema) after " +
-		"`buildStack`, so that garbage is still resident at idle: release it after `MCPMux` instead. Lazy `/openapi.json`, lazy per-role MCP " +
-		"servers and a lazy sandbox shrink the live heap further. Getting under 40 MB as deployed needs " +
-		"fewer dependencies initialised at start: the Cluster API adapter on client-go's dynamic client with unstructured objects instead of " +
-		"controller-runtime, typed Cluster API and client-go's full scheme, or a build tag that leaves that surface out of binaries that do not " +
-		"need it.",
+	"rss": "**Cause: the binary's pages, which package initialisation decides.** The RssFile row is the part of the binary mapped into the " +
+		"process: `clustergate version` (initialise, print, exit) alone peaks at ≈ 38 MB against ≈ 8 MB for the minimal SDK server, and " +
+		"idle `serve` adds only ≈ 4 MB to that. Of the 25–30 ms and 6 MB of init allocations, the 120 `k8s.io`/`sigs.k8s.io` packages of the " +
+		"Cluster API surface take about half, kin-openapi with its JSON Schema compiler about a quarter. RssFile also depends on how the " +
+		"binary got into the page cache (see the section's intro: 30 MB to 50 MB for the same file), so compare builds side by side with " +
+		"`TestCompareStartup`, which puts them in the same state. RssAnon (heap, stacks) is what the code decides.\n\n" +
+		"*Done* (each measured side by side with `TestCompareStartup`): `serve` returns the start-up garbage to the OS once its MCP handler " +
+		"is built, with one forced collection (`debug.FreeOSMemory` collects first) instead of two; the per-role SDK servers are built on " +
+		"first use (their `AddTool` re-encoded every schema at start); `/openapi.json` is encoded and the `/docs` files are read on their " +
+		"first request; the Cluster API sandbox is built on its first call. Together, against the tree before them (11 interleaved rounds, " +
+		"medians, binaries dropped from the page cache): idle RssAnon 16.3 → 11.5 MB (0.70×) and VmRSS 49.4 → 42.7 MB (0.86×) with the " +
+		"sandbox off, 16.5 → 11.4 MB and 49.7 → 42.9 MB with the defaults. The idle heap now holds ≈ 5 MB of live data in ≈ 8.6 MB of spans. " +
+		"*Remaining:* getting under 40 MB as deployed needs fewer dependencies initialised at start: the Cluster API adapter on client-go's " +
+		"dynamic client with unstructured objects instead of controller-runtime, typed Cluster API and client-go's full scheme, or a build " +
+		"tag that leaves that surface out of binaries that do not need it. Holding collection off during `serve`'s build was tried and " +
+		"not kept: the live data then spreads over more pages (RssAnon 12.1 → 15.1 MB).",
 
-	"rss-sandbox": "With the defaults, the sandbox for the two unconfigured surfaces (a controller-runtime fake client with seeded Cluster API " +
-		"objects, two OpenStorage clusters) is built at start and lives in the heap; the proposal is the one in the start-up group above: " +
-		"build a surface's sandbox on its first request.",
+	"rss-sandbox": "**Same cause as above.** The sandboxes no longer add to the idle heap: the Cluster API one is built on its first call " +
+		"and the Portworx one is two small in-memory clusters, so idle RSS with the defaults is within 0.5 MB of the sandbox off; a sandbox " +
+		"a client has used keeps its data (made-up clusters, pairs) for the life of the process, as it must.",
 
 	"soak-errors": "The soak's failures are the context race (see the first explanation): a fixed-rate load still overlaps requests, and " +
 		"each overlap can cancel another request's upstream call.",

@@ -21,10 +21,12 @@ import (
 	"github.com/clustergate/clustergate/tests/bench/benchkit"
 )
 
-// Absolute targets.
+// Absolute targets, issue 13's: stdio start to the first tools/list, and
+// idle RSS of serve as deployed (sandbox off) and with the sandboxes.
 const (
-	StartupTarget = 100 * time.Millisecond
-	IdleRSSTarget = 40 << 20
+	StartupTarget        = 60 * time.Millisecond
+	IdleRSSTarget        = 40 << 20
+	IdleRSSSandboxTarget = 45 << 20
 )
 
 func jsonObject(raw []byte) map[string]any {
@@ -61,6 +63,7 @@ func fakeUpstream(tb testing.TB) *benchkit.FakeIncus {
 
 func startupSection(t *testing.T, r *Report) {
 	cg, aux := Binaries(t)
+	coldBinaries(t, cg, aux)
 	up := fakeUpstream(t)
 	env := []string{"INCUS_SOCKET=" + up.Socket, "CLUSTERGATE_SANDBOX=false"}
 	envDefault := []string{"INCUS_SOCKET=" + up.Socket}
@@ -109,7 +112,7 @@ func startupSection(t *testing.T, r *Report) {
 		med, base := median(got[arm]), median(got["minimal"])
 		return []Row{
 			{Label: label + ": start → first tools/list (wall), median", Values: []string{Ms(base), Ms(median(got["version"])), Ms(med)},
-				Ratio: ratio(float64(med), float64(base)), Target: "< 100 ms", Met: met(med < StartupTarget), Why: why},
+				Ratio: ratio(float64(med), float64(base)), Target: "≤ 60 ms", Met: met(med <= StartupTarget), Why: why},
 			{Label: label + ": fastest / slowest (wall)", Values: []string{
 				Ms(slices.Min(got["minimal"])) + " / " + Ms(slices.Max(got["minimal"])),
 				Ms(slices.Min(got["version"])) + " / " + Ms(slices.Max(got["version"])),
@@ -132,7 +135,7 @@ func startupSection(t *testing.T, r *Report) {
 			"clustergate code runs. %d runs per arm, interleaved, after one dropped warm-up run each. Wall time is what a "+
 			"client waits and what the target is about; the CPU time the process used (user + system, from start to its exit "+
 			"right after the answer) does not depend on how busy the machine is: wall time well above it means the process "+
-			"was waiting for a CPU.", runs),
+			"was waiting for a CPU. "+coldNote, runs),
 		Tables: []*Table{{Head: []string{"minimal SDK server (baseline)", "`clustergate version`", "`clustergate mcp`"}, Rows: rows}}})
 }
 
@@ -266,6 +269,7 @@ func proxyProc(tb testing.TB, aux, socket string) (*proc, string) {
 
 func rssSection(t *testing.T, r *Report) {
 	cg, aux := Binaries(t)
+	coldBinaries(t, cg, aux)
 	up := fakeUpstream(t)
 	cgp, cgURL, _ := serve(t, cg, up.Socket)
 	sbp, _, _ := serve(t, cg, up.Socket, "CLUSTERGATE_SANDBOX=true")
@@ -344,12 +348,12 @@ func rssSection(t *testing.T, r *Report) {
 			"with the defaults (the two unconfigured surfaces served from the in-memory sandbox), next to the plain reverse proxy run as its own process (`benchaux proxy`, "+
 			"`httputil.ReverseProxy`, same upstream). Idle: 2 s after start, no request served yet. Under load: the peak of "+
 			"samples every 100 ms while %d requests (3 GET members-recursion-1 : 1 PUT member) are sent at concurrency %d. "+
-			"After: 3 s after the load stopped.", n, Concurrency),
+			"After: 3 s after the load stopped. "+coldNote, n, Concurrency),
 		Tables: []*Table{{Head: []string{"reverse proxy process (baseline)", "clustergate serve"}, Rows: []Row{
 			{Label: "idle, as deployed (sandbox off)", Values: []string{MB(pxF.idle), MB(cgF.idle)}, Ratio: ratio(float64(cgF.idle), float64(pxF.idle)),
-				Target: "< 40 MB", Met: met(cgF.idle < IdleRSSTarget), Why: "rss"},
+				Target: "≤ 40 MB", Met: met(cgF.idle <= IdleRSSTarget), Why: "rss"},
 			{Label: "idle, defaults (Portworx and CAPI from the sandbox)", Values: []string{MB(pxF.idle), MB(sbIdle)}, Ratio: ratio(float64(sbIdle), float64(pxF.idle)),
-				Target: "< 40 MB", Met: met(sbIdle < IdleRSSTarget), Why: "rss-sandbox"},
+				Target: "≤ 45 MB", Met: met(sbIdle <= IdleRSSSandboxTarget), Why: "rss-sandbox"},
 			{Label: "under load (peak)", Values: []string{MB(pxF.load), MB(cgF.load)}, Ratio: ratio(float64(cgF.load), float64(pxF.load))},
 			{Label: "after load", Values: []string{MB(pxF.after), MB(cgF.after)}, Ratio: ratio(float64(cgF.after), float64(pxF.after))},
 		}}}})
@@ -618,4 +622,39 @@ func flatness(s []soakSample, sum SoakSummary) *Table {
 			Ratio: ratio(float64(after.goroutines), float64(before.goroutines)), Target: "≤ before + 2", Met: met(after.goroutines <= before.goroutines+2), Why: "soak-goroutines",
 			Sum: fmt.Sprintf("%d before → %d after", before.goroutines, after.goroutines)},
 	}}
+}
+
+// coldNote says in a section's intro what coldBinaries does and why.
+const coldNote = "The binaries are dropped from the page cache before the section (`posix_fadvise` DONTNEED), so the file-backed " +
+	"part of RSS (RssFile) counts what the process reads and the kernel reads ahead for it: for the same binary it is 30–31 MB " +
+	"that way, 36–37 MB just after the linker wrote the file, and 50 MB after a plain write() of the whole file (measured on " +
+	"Linux 6.18: the kernel also maps cached pages around each page touched), a spread that says how the file got into the " +
+	"page cache, not what clustergate needs."
+
+// coldBinaries drops the binaries from the page cache (see coldNote).
+func coldBinaries(tb testing.TB, paths ...string) {
+	tb.Helper()
+	for _, p := range paths {
+		if err := dropPageCache(p); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// dropPageCache writes path's dirty pages out, then asks the kernel to drop
+// its cached pages (posix_fadvise POSIX_FADV_DONTNEED).
+func dropPageCache(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	const dontNeed = 4 // POSIX_FADV_DONTNEED
+	if _, _, errno := syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), 0, 0, dontNeed, 0, 0); errno != 0 {
+		return fmt.Errorf("fadvise %s: %w", path, errno)
+	}
+	return nil
 }
