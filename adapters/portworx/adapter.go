@@ -31,6 +31,11 @@ const Name = "portworx"
 // errors and /readyz both say it.
 const Configure = "set PORTWORX_ENDPOINT to the OpenStorage SDK REST address"
 
+// ConfigureClientCert tells an operator how to give clustergate the client
+// certificate an mTLS gateway or ingress in front of the SDK asks for.
+const ConfigureClientCert = "set PORTWORX_CLIENT_CERT and PORTWORX_CLIENT_KEY " +
+	"(client-cert and client-key of an upstreams.portworx entry) to a certificate and key the gateway trusts"
+
 // Config says where the SDK gateway is and how to reach it.
 type Config struct {
 	Endpoint   string        // e.g. http://127.0.0.1:9021
@@ -70,8 +75,8 @@ func restyClient(cfg Config, retries int) (*resty.Client, error) {
 	r := resty.New().SetLogger(restyLog{}).SetTimeout(cfg.Timeout).SetRetryCount(retries).
 		SetRetryWaitTime(100 * time.Millisecond).SetRetryMaxWaitTime(2 * time.Second).
 		AddRetryCondition(func(resp *resty.Response, err error) bool {
-			if err != nil {
-				return true // connection refused or reset: the read may succeed next time
+			if err != nil { // connection refused or reset: the read may succeed next time,
+				return refusedTLS(err) == nil // but a refused client certificate stays refused
 			}
 			switch resp.StatusCode() {
 			case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
@@ -116,7 +121,7 @@ func (d doer) Do(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := r.Execute(req.Method, req.URL.String())
 	if err != nil {
-		return nil, err
+		return nil, withTLSAlert(req.Context(), c, req.URL, err)
 	}
 	raw := resp.RawResponse
 	raw.Body = io.NopCloser(bytes.NewReader(resp.Body()))

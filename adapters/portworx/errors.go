@@ -72,12 +72,32 @@ func transportError(op, endpoint string, err error) error {
 	case errors.Is(err, context.Canceled):
 		return apierr.Upstream(Name, http.StatusGatewayTimeout, err, "portworx %s was cancelled", op)
 	}
+	if alert := refusedTLS(err); alert != nil {
+		return apierr.Upstream(Name, http.StatusBadGateway, err,
+			"portworx at %s refused the TLS handshake: %v; %s", endpoint, alert, ConfigureClientCert)
+	}
 	var ne *net.OpError
 	if errors.As(err, &ne) {
 		return apierr.Upstream(Name, http.StatusServiceUnavailable, err,
 			"portworx upstream is not reachable at %s: %v; %s", endpoint, ne.Err, Configure)
 	}
 	return apierr.Upstream(Name, http.StatusBadGateway, err, "portworx %s failed: %v", op, err)
+}
+
+// tlsRefusal is the net.OpError.Op crypto/tls gives an alert the server sent:
+// "tls: certificate required" (no client certificate), "tls: bad
+// certificate" or "tls: unknown certificate authority" (one the server does
+// not trust). The gateway answered, so it is reachable: the fix is the client
+// certificate, not the endpoint.
+const tlsRefusal = "remote error"
+
+// refusedTLS returns the TLS alert the server refused the handshake with, or nil.
+func refusedTLS(err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) && ne.Op == tlsRefusal {
+		return ne.Err
+	}
+	return nil
 }
 
 func isTimeout(err error) bool {

@@ -17,8 +17,8 @@ import (
 // TestPortworxOverTLSWithACAFile is the deployment transport to Portworx:
 // the OpenStorage SDK REST gateway over HTTPS, trusted through
 // PORTWORX_CA_FILE. The right CA works; another CA is a 502 naming x509.
-// (The SDK server has no client-certificate setting, so client
-// certificates cannot be exercised against it.)
+// (The SDK server has no client-certificate setting: client certificates
+// are tested through an mTLS front in TestPortworxOverMTLS.)
 func TestPortworxOverTLSWithACAFile(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
