@@ -39,10 +39,14 @@ func withTLSAlert(ctx context.Context, c *resty.Client, u *url.URL, err error) e
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	d := tls.Dialer{Config: t.TLSClientConfig.Clone()}
+	start := time.Now()
 	conn, perr := d.DialContext(ctx, "tcp", host)
 	if perr == nil {
 		defer conn.Close()
-		_ = conn.SetReadDeadline(time.Now().Add(probeTimeout))
+		// A refusal follows the handshake within a round trip; a gateway
+		// that accepted waits for a request, so the read waits only a few
+		// handshake times, not probeTimeout, before it gives up.
+		_ = conn.SetReadDeadline(time.Now().Add(min(probeTimeout, 3*time.Since(start)+50*time.Millisecond)))
 		_, perr = conn.Read(make([]byte, 1))
 	}
 	if refusedTLS(perr) != nil {
