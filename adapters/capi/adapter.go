@@ -6,9 +6,8 @@
 // through v1beta1 would return v1beta2 data under the wrong labels).
 //
 // Besides those, it uses k8s.io/client-go's clientcmd to read kubeconfigs
-// (clustergate's own and the workload clusters'), sigs.k8s.io/cluster-api's
-// util/secret for the kubeconfig Secret's name and key (the Cluster API
-// contract), and k8s.io/kube-openapi's validator to check create_cluster's
+// (clustergate's own and the workload clusters'; the kubeconfig Secret's
+// name and key are restated in secret.go), and k8s.io/kube-openapi's validator to check create_cluster's
 // variables against the ClusterClass's OpenAPI schemas: it is already in the
 // module graph through client-go, and it is the validator family the API
 // server itself uses.

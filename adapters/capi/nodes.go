@@ -14,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/clientcmd"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
-	"sigs.k8s.io/cluster-api/util/secret"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/clustergate/clustergate/internal/apierr"
@@ -49,7 +48,7 @@ func (a *Adapter) Kubeconfig(ctx context.Context, namespace, name string) (*Kube
 }
 
 func (a *Adapter) readKubeconfig(ctx context.Context, c client.Client, namespace, cluster string) (*Kubeconfig, error) {
-	key := client.ObjectKey{Namespace: namespace, Name: secret.Name(cluster, secret.Kubeconfig)}
+	key := client.ObjectKey{Namespace: namespace, Name: KubeconfigSecretName(cluster)}
 	var s corev1.Secret
 	if err := c.Get(ctx, key, &s); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -57,9 +56,9 @@ func (a *Adapter) readKubeconfig(ctx context.Context, c client.Client, namespace
 		}
 		return nil, a.classify(err, "get Secret %s", key)
 	}
-	data := s.Data[secret.KubeconfigDataName]
+	data := s.Data[KubeconfigDataKey]
 	if len(data) == 0 {
-		return nil, apierr.Upstream(Name, http.StatusBadGateway, nil, "capi: Secret %s has no %q key", key, secret.KubeconfigDataName)
+		return nil, apierr.Upstream(Name, http.StatusBadGateway, nil, "capi: Secret %s has no %q key", key, KubeconfigDataKey)
 	}
 	return &Kubeconfig{Secret: key.Name, Data: data}, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 
@@ -90,9 +89,6 @@ func versionCmd() *cobra.Command {
 		Use:     "version",
 		Short:   "Print the version",
 		Example: "  clustergate version\n  clustergate --version",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(cmd.OutOrStdout(), "clustergate", version)
-			return err
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return printVersion(cmd.OutOrStdout()) },
 	}
 }

@@ -80,16 +80,20 @@ sandbox, and says so. Settings come from defaults, then the YAML file named by
   clustergate serve --read-only --incus-socket /var/lib/incus/unix.socket
   clustergate config check --config /etc/clustergate.yaml
   source <(clustergate completion bash)`,
-		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          wrapArgs(cobra.NoArgs),
-		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Args:          orVersion(wrapArgs(cobra.NoArgs)),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if versionRequested(cmd) {
+				return printVersion(cmd.OutOrStdout())
+			}
+			return cmd.Help()
+		},
 	}
+	addVersionFlag(root)
 	// Before the completion command exists: it keeps the writer it is given.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetVersionTemplate("clustergate {{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})

@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
-	"sigs.k8s.io/cluster-api/util/secret"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	capiadapter "github.com/clustergate/clustergate/adapters/capi"
@@ -196,7 +195,7 @@ func machineIP(name string) string {
 // plane is initialized: <cluster>-kubeconfig, key "value".
 func (s *Sandbox) ensureKubeconfig(ctx context.Context, c *clusterv1.Cluster) error {
 	sec := &corev1.Secret{}
-	key := client.ObjectKey{Namespace: c.Namespace, Name: secret.Name(c.Name, secret.Kubeconfig)}
+	key := client.ObjectKey{Namespace: c.Namespace, Name: capiadapter.KubeconfigSecretName(c.Name)}
 	if err := s.store.Get(ctx, key, sec); err == nil || client.IgnoreNotFound(err) != nil {
 		return client.IgnoreNotFound(err)
 	}
@@ -206,7 +205,7 @@ func (s *Sandbox) ensureKubeconfig(ctx context.Context, c *clusterv1.Cluster) er
 	}
 	sec = &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name,
 		Labels: map[string]string{clusterv1.ClusterNameLabel: c.Name}},
-		Type: clusterv1.ClusterSecretType, Data: map[string][]byte{secret.KubeconfigDataName: data}}
+		Type: clusterv1.ClusterSecretType, Data: map[string][]byte{capiadapter.KubeconfigDataKey: data}}
 	return s.admit(ctx, s.store, sec)
 }
 
@@ -240,7 +239,7 @@ func (s *Sandbox) deleteChildren(ctx context.Context, c *clusterv1.Cluster) erro
 // applies here: a sandbox workload cluster has no API. Until the kubeconfig
 // Secret exists, the adapter itself answers (it never dials then).
 func (s *Sandbox) nodes(ctx context.Context, namespace, name string) (*capiadapter.NodeReport, error) {
-	key := client.ObjectKey{Namespace: namespace, Name: secret.Name(name, secret.Kubeconfig)}
+	key := client.ObjectKey{Namespace: namespace, Name: capiadapter.KubeconfigSecretName(name)}
 	if err := s.store.Get(ctx, key, &corev1.Secret{}); err != nil {
 		return s.adapter.Nodes(ctx, namespace, name)
 	}

@@ -105,8 +105,8 @@ var explanations = map[string]string{
 		"start-up group above.",
 
 	"rss": "**Cause: the binary's pages, which package initialisation decides.** The RssFile row is the part of the binary mapped into the " +
-		"process: `clustergate version` (initialise, print, exit) alone peaks at ≈ 38 MB against ≈ 8 MB for the minimal SDK server, and " +
-		"idle `serve` adds only ≈ 4 MB to that. Of the 25–30 ms and 6 MB of init allocations, the 120 `k8s.io`/`sigs.k8s.io` packages of the " +
+		"process: `clustergate version` (initialise, print, exit) alone peaks at ≈ 34 MB against ≈ 8 MB for the minimal SDK server, and " +
+		"idle `serve` adds only ≈ 4 MB to that. Of the 20–25 ms and 6 MB of init allocations, the 120 `k8s.io`/`sigs.k8s.io` packages of the " +
 		"Cluster API surface take about half, kin-openapi with its JSON Schema compiler about a quarter. RssFile also depends on how the " +
 		"binary got into the page cache (see the section's intro: 30 MB to 50 MB for the same file), so compare builds side by side with " +
 		"`TestCompareStartup`, which puts them in the same state. RssAnon (heap, stacks) is what the code decides.\n\n" +
@@ -116,9 +116,15 @@ var explanations = map[string]string{
 		"first request; the Cluster API sandbox is built on its first call. Together, against the tree before them (11 interleaved rounds, " +
 		"medians, binaries dropped from the page cache): idle RssAnon 16.3 → 11.5 MB (0.70×) and VmRSS 49.4 → 42.7 MB (0.86×) with the " +
 		"sandbox off, 16.5 → 11.4 MB and 49.7 → 42.9 MB with the defaults. The idle heap now holds ≈ 5 MB of live data in ≈ 8.6 MB of spans. " +
-		"*Remaining:* getting under 40 MB as deployed needs fewer dependencies initialised at start: the Cluster API adapter on client-go's " +
-		"dynamic client with unstructured objects instead of controller-runtime, typed Cluster API and client-go's full scheme, or a build " +
-		"tag that leaves that surface out of binaries that do not need it. Holding collection off during `serve`'s build was tried and " +
+		"Then the binary itself: cobra's version template linked text/template's executor, whose `reflect.Value.MethodByName` makes the " +
+		"linker keep every exported method of every type that reaches an interface (mostly the k8s.io/api groups' generated code); " +
+		"`--version` is now clustergate's own flag (same output), and `TestLinkerDropsUnusedMethods` (cmd/clustergate) fails if any " +
+		"such call becomes reachable again. With the Cluster API adapter no longer importing cluster-api's `util/secret` (kubeadm bootstrap " +
+		"types, k8s.io/cluster-bootstrap), the binary went 53.8 → 42.6 MB and, against the tree before (9 interleaved rounds, medians): " +
+		"idle VmRSS 43.3 → 37.5 MB (0.86×) with the sandbox off, 43.8 → 37.8 MB with the defaults; RssAnon unchanged (11.4 → 11.2 MB). " +
+		"*Remaining:* k8s.io/api still takes ≈ 7 MB of the binary's code (protobuf `Unmarshal`/`Marshal`, `String`, `DeepCopyInto` of every " +
+		"group client-go's scheme registers, kept because controller-runtime's client links that whole scheme); the Cluster API adapter on " +
+		"client-go's dynamic client or a narrower scheme would drop most of it. Holding collection off during `serve`'s build was tried and " +
 		"not kept: the live data then spreads over more pages (RssAnon 12.1 → 15.1 MB).",
 
 	"rss-sandbox": "**Same cause as above.** The sandboxes no longer add to the idle heap: the Cluster API one is built on its first call " +
