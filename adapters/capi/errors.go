@@ -38,13 +38,14 @@ func classify(err error, what string, args ...any) error {
 	}
 	op := fmt.Sprintf(what, args...)
 	if status, ok := apiStatus(err); ok {
+		answered := answerCode(err)
 		if strings.Contains(err.Error(), webhookDenial) {
-			return apierr.Upstream(Name, status, err, "capi: %s: Cluster API's admission webhook refused it: %s", op, err.Error())
+			return apierr.Upstream(Name, status, err, "capi: %s: Cluster API's admission webhook refused it: %s", op, err.Error()).WithAnswer(answered)
 		}
 		if apierrors.IsUnauthorized(err) || apierrors.IsForbidden(err) {
-			return apierr.Upstream(Name, status, err, "capi: %s: the management cluster refused clustergate's identity: %s", op, err.Error())
+			return apierr.Upstream(Name, status, err, "capi: %s: the management cluster refused clustergate's identity: %s", op, err.Error()).WithAnswer(answered)
 		}
-		return apierr.Upstream(Name, status, err, "capi: %s: %s", op, err.Error())
+		return apierr.Upstream(Name, status, err, "capi: %s: %s", op, err.Error()).WithAnswer(answered)
 	}
 	switch {
 	case meta.IsNoMatchError(err):
@@ -80,6 +81,15 @@ const webhookDenial = `admission webhook "`
 
 // apiStatus maps an answer of the API server to the facade's status; ok is
 // false when err is not such an answer.
+// answerCode is the API server's own HTTP status behind err (0 when none).
+func answerCode(err error) int {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) {
+		return 0
+	}
+	return int(se.Status().Code)
+}
+
 func apiStatus(err error) (status int, ok bool) {
 	var se apierrors.APIStatus
 	if !errors.As(err, &se) {

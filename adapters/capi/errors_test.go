@@ -61,3 +61,21 @@ func TestRestConfigNeedsAKubeconfigOutsideAPod(t *testing.T) {
 	assert.Contains(t, apierr.From(err).Message, "misconfigured: kubeconfig ")
 	assert.Contains(t, apierr.From(err).Message, "/missing: no such file")
 }
+
+// TestClassifyKeepsTheAPIServersStatus: the breakers judge an error by the
+// API server's own status; no answer is 0.
+func TestClassifyKeepsTheAPIServersStatus(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("connection refused")}
+	for _, tc := range []struct {
+		err      error
+		answered int
+	}{
+		{apierrors.NewInternalError(fmt.Errorf("boom")), 500},
+		{apierrors.NewServiceUnavailable("starting"), 503},
+		{apierrors.NewUnauthorized("bad token"), 401},
+		{fmt.Errorf("Get https://x: %w", refused), 0},
+		{context.DeadlineExceeded, 0},
+	} {
+		assert.Equal(t, tc.answered, apierr.From(classify(tc.err, "get %s", "x")).Answered, "%v", tc.err)
+	}
+}

@@ -34,10 +34,10 @@ func classify(op string, err error) error {
 	var se api.StatusError
 	if errors.As(err, &se) {
 		if se.Status() == http.StatusForbidden && strings.Contains(strings.ToLower(se.Error()), "not authorized") {
-			return apierr.Upstream(Name, http.StatusBadGateway, err, "%s", refusedCredential)
+			return apierr.Upstream(Name, http.StatusBadGateway, err, "%s", refusedCredential).WithAnswer(se.Status())
 		}
 		status := upstreamStatus(se)
-		return apierr.Upstream(Name, status, err, "incus: %s", se.Error())
+		return apierr.Upstream(Name, status, err, "incus: %s", se.Error()).WithAnswer(se.Status())
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):

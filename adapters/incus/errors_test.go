@@ -64,3 +64,19 @@ func TestMissingSocketIsA503ThatSaysHowToConfigure(t *testing.T) {
 	assert.Contains(t, e.Message, "absent.socket: no such file")
 	assert.Contains(t, e.Message, "set INCUS_SOCKET")
 }
+
+// TestClassifyKeepsWhetherIncusAnswered: the breakers judge an error by the
+// daemon's own status (apierr.Error.Answered), not the facade's.
+func TestClassifyKeepsWhetherIncusAnswered(t *testing.T) {
+	for err, answered := range map[error]int{
+		api.StatusErrorf(500, "Unable to promote remaining cluster member to leader"): 500,
+		api.StatusErrorf(404, "Cluster member not found"):                             404,
+		api.StatusErrorf(403, "not authorized"):                                       403,
+		api.StatusErrorf(503, "Daemon is shutting down"):                              503,
+		fmt.Errorf("get: %w", context.DeadlineExceeded):                               0,
+		&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}:                           0,
+		errors.New("unexpected EOF"):                                                  0,
+	} {
+		assert.Equal(t, answered, apierr.From(classify("get cluster", err)).Answered, "%v", err)
+	}
+}

@@ -47,7 +47,7 @@ func answerError(op string, status int, body []byte) error {
 	if msg == "" {
 		msg = e.Error
 	}
-	return apierr.Upstream(Name, statusFor(e.Code, msg), nil, "portworx: %s", msg)
+	return apierr.Upstream(Name, statusFor(e.Code, msg), nil, "portworx: %s", msg).WithAnswer(status)
 }
 
 func statusFor(code int, msg string) int {

@@ -59,3 +59,11 @@ func TestTransportError(t *testing.T) {
 	e = apierr.From(transportError("enumerate", "x", errors.New("tls: bad certificate")))
 	assert.Equal(t, 502, e.Status)
 }
+
+// TestAnswerErrorKeepsTheGatewaysStatus: the breakers judge an answer by the
+// gateway's own status; a body that is not the SDK's is not its answer.
+func TestAnswerErrorKeepsTheGatewaysStatus(t *testing.T) {
+	assert.Equal(t, 500, apierr.From(answerError("op", 500, []byte(`{"code":13,"message":"boom"}`))).Answered)
+	assert.Equal(t, 503, apierr.From(answerError("op", 503, []byte(`{"code":14,"message":"down"}`))).Answered)
+	assert.Equal(t, 0, apierr.From(answerError("op", 502, []byte(`<html>bad gateway</html>`))).Answered)
+}

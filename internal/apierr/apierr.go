@@ -16,6 +16,11 @@ type Error struct {
 	Message  string
 	Upstream string // "incus", "portworx", "capi"; empty for the facade's own errors
 	Err      error  // the cause, for logs; never shown to clients
+	// Answered is the upstream's own HTTP status when the error is its
+	// answer; 0 when it gave none (unreachable, timed out, TLS refused, a
+	// body that is not its API). The circuit breakers tell a failing
+	// upstream from one that refused a request by it.
+	Answered int
 }
 
 func (e *Error) Error() string {
@@ -40,6 +45,12 @@ func BadRequest(format string, args ...any) *Error {
 // Upstream returns an error attributed to an upstream.
 func Upstream(upstream string, status int, cause error, format string, args ...any) *Error {
 	return &Error{Status: status, Upstream: upstream, Err: cause, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithAnswer records the upstream's own status (see Error.Answered).
+func (e *Error) WithAnswer(status int) *Error {
+	e.Answered = status
+	return e
 }
 
 // From returns err as an *Error; anything unclassified is a 500 whose

@@ -3,9 +3,9 @@
 // (503 with Retry-After) for a cool-down, instead of each caller waiting for
 // its request deadline; then a bounded number of probe calls go through, and
 // one that the upstream answers closes it again. Only the upstream's own
-// failures count (errors an adapter attributes to its upstream with status
-// 502, 503 or 504); a caller's mistakes, an answer such as 404 or 409 from
-// the upstream, and a caller who hangs up never open it.
+// failures count (no answer, or its own 502, 503 or 504: see Classify); a
+// caller's mistakes, an answer such as 404, 409 or 500 from the upstream,
+// and a caller who hangs up never open it.
 //
 // The state machine is github.com/sony/gobreaker/v2 (pinned at v2.4.0): a
 // small, dependency-free and widely used breaker whose two-step form (Allow,
@@ -91,11 +91,15 @@ const (
 	Excluded                // says nothing about the upstream: the facade refused, or the caller left
 )
 
-// Classify says how err counts: only an error an adapter attributes to its
-// upstream with status 502, 503 or 504 is a failure. The facade's own
-// errors (bad input, validation, routing, anything unclassified) never
-// reached the upstream, and a cancelled call is the caller leaving: both are
-// excluded. An upstream's 4xx is a success: it answered.
+// Classify says how err counts. A failure is an upstream that did not
+// answer (unreachable, too slow, TLS refused: the adapter's 502, 503 or
+// 504 with no answer behind it) or that answered it is unavailable itself
+// (its own 502, 503 or 504). Any other answer is a success, 500 included:
+// Incus and LXD answer many refusals of one request with 500, and one
+// caller repeating a request the upstream refuses must not close that
+// upstream to every caller. The facade's own errors (bad input,
+// validation, routing, anything unclassified) never reached the upstream,
+// and a cancelled call is the caller leaving: both are excluded.
 func Classify(err error) Outcome {
 	if err == nil {
 		return Success
@@ -107,7 +111,11 @@ func Classify(err error) Outcome {
 	if !errors.As(err, &e) || e.Upstream == "" {
 		return Excluded
 	}
-	switch e.Status {
+	status := e.Status
+	if e.Answered != 0 {
+		status = e.Answered
+	}
+	switch status {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return Failure
 	}

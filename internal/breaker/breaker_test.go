@@ -31,6 +31,14 @@ func TestClassify(t *testing.T) {
 		{"upstream 409", apierr.Upstream("incus", http.StatusConflict, nil, "x"), breaker.Success},
 		{"upstream 412", apierr.Upstream("portworx", http.StatusPreconditionFailed, nil, "x"), breaker.Success},
 		{"upstream 400", apierr.Upstream("incus", http.StatusBadRequest, nil, "x"), breaker.Success},
+		// An answer is judged by the upstream's own status, not the facade's:
+		// Incus's 500 "Unable to promote remaining cluster member to leader"
+		// is a 502 to the caller, but the daemon answered.
+		{"answered 500 (facade 502)", apierr.Upstream("incus", http.StatusBadGateway, nil, "x").WithAnswer(500), breaker.Success},
+		{"answered 403 (facade 502, refused credential)", apierr.Upstream("incus", http.StatusBadGateway, nil, "x").WithAnswer(403), breaker.Success},
+		{"answered 503", apierr.Upstream("portworx", http.StatusServiceUnavailable, nil, "x").WithAnswer(503), breaker.Failure},
+		{"answered 504", apierr.Upstream("capi", http.StatusGatewayTimeout, nil, "x").WithAnswer(504), breaker.Failure},
+		{"answered 502 (its own gateway failed)", apierr.Upstream("portworx", http.StatusBadGateway, nil, "x").WithAnswer(502), breaker.Failure},
 		{"facade 400", apierr.BadRequest("name: bad"), breaker.Excluded},
 		{"facade 503", apierr.New(http.StatusServiceUnavailable, "audit log down"), breaker.Excluded},
 		{"caller left", apierr.Upstream("incus", http.StatusGatewayTimeout, context.Canceled, "cancelled"), breaker.Excluded},
