@@ -416,6 +416,39 @@ type Error struct {
 	Upstream *string `json:"upstream,omitempty"`
 }
 
+// BadGateway The error shape of every clustergate route.
+type BadGateway = Error
+
+// BadRequest The error shape of every clustergate route.
+type BadRequest = Error
+
+// Conflict The error shape of every clustergate route.
+type Conflict = Error
+
+// Forbidden The error shape of every clustergate route.
+type Forbidden = Error
+
+// GatewayTimeout The error shape of every clustergate route.
+type GatewayTimeout = Error
+
+// NotFound The error shape of every clustergate route.
+type NotFound = Error
+
+// RequestEntityTooLarge The error shape of every clustergate route.
+type RequestEntityTooLarge = Error
+
+// ServiceUnavailable The error shape of every clustergate route.
+type ServiceUnavailable = Error
+
+// TooManyRequests The error shape of every clustergate route.
+type TooManyRequests = Error
+
+// Unauthorized The error shape of every clustergate route.
+type Unauthorized = Error
+
+// UnsupportedMediaType The error shape of every clustergate route.
+type UnsupportedMediaType = Error
+
 // ListclustersParams defines parameters for Listclusters.
 type ListclustersParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
@@ -887,6 +920,28 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 }
 
+type BadGatewayJSONResponse Error
+
+type BadRequestJSONResponse Error
+
+type ConflictJSONResponse Error
+
+type ForbiddenJSONResponse Error
+
+type GatewayTimeoutJSONResponse Error
+
+type NotFoundJSONResponse Error
+
+type RequestEntityTooLargeJSONResponse Error
+
+type ServiceUnavailableJSONResponse Error
+
+type TooManyRequestsJSONResponse Error
+
+type UnauthorizedJSONResponse Error
+
+type UnsupportedMediaTypeJSONResponse Error
+
 type ListclustersRequestObject struct {
 	Params ListclustersParams
 }
@@ -909,7 +964,7 @@ func (response Listclusters200JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters400JSONResponse Error
+type Listclusters400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Listclusters400JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -923,7 +978,7 @@ func (response Listclusters400JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters401JSONResponse Error
+type Listclusters401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Listclusters401JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -937,7 +992,7 @@ func (response Listclusters401JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters403JSONResponse Error
+type Listclusters403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Listclusters403JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -951,7 +1006,7 @@ func (response Listclusters403JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters404JSONResponse Error
+type Listclusters404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Listclusters404JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -965,7 +1020,7 @@ func (response Listclusters404JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters429JSONResponse Error
+type Listclusters429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Listclusters429JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -979,7 +1034,7 @@ func (response Listclusters429JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters502JSONResponse Error
+type Listclusters502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Listclusters502JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -993,7 +1048,7 @@ func (response Listclusters502JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters503JSONResponse Error
+type Listclusters503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Listclusters503JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -1007,7 +1062,7 @@ func (response Listclusters503JSONResponse) VisitListclustersResponse(w http.Res
 	return err
 }
 
-type Listclusters504JSONResponse Error
+type Listclusters504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Listclusters504JSONResponse) VisitListclustersResponse(w http.ResponseWriter) error {
 
@@ -1060,7 +1115,7 @@ func (response Listclustertemplates200JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates400JSONResponse Error
+type Listclustertemplates400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Listclustertemplates400JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1074,7 +1129,7 @@ func (response Listclustertemplates400JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates401JSONResponse Error
+type Listclustertemplates401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Listclustertemplates401JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1088,7 +1143,7 @@ func (response Listclustertemplates401JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates403JSONResponse Error
+type Listclustertemplates403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Listclustertemplates403JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1102,7 +1157,7 @@ func (response Listclustertemplates403JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates404JSONResponse Error
+type Listclustertemplates404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Listclustertemplates404JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1116,7 +1171,7 @@ func (response Listclustertemplates404JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates429JSONResponse Error
+type Listclustertemplates429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Listclustertemplates429JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1130,7 +1185,7 @@ func (response Listclustertemplates429JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates502JSONResponse Error
+type Listclustertemplates502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Listclustertemplates502JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1144,7 +1199,7 @@ func (response Listclustertemplates502JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates503JSONResponse Error
+type Listclustertemplates503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Listclustertemplates503JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1158,7 +1213,7 @@ func (response Listclustertemplates503JSONResponse) VisitListclustertemplatesRes
 	return err
 }
 
-type Listclustertemplates504JSONResponse Error
+type Listclustertemplates504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Listclustertemplates504JSONResponse) VisitListclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -1212,7 +1267,7 @@ func (response Listnamespacedclusters200JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters400JSONResponse Error
+type Listnamespacedclusters400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Listnamespacedclusters400JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1226,7 +1281,7 @@ func (response Listnamespacedclusters400JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters401JSONResponse Error
+type Listnamespacedclusters401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Listnamespacedclusters401JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1240,7 +1295,7 @@ func (response Listnamespacedclusters401JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters403JSONResponse Error
+type Listnamespacedclusters403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Listnamespacedclusters403JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1254,7 +1309,7 @@ func (response Listnamespacedclusters403JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters404JSONResponse Error
+type Listnamespacedclusters404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Listnamespacedclusters404JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1268,7 +1323,7 @@ func (response Listnamespacedclusters404JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters429JSONResponse Error
+type Listnamespacedclusters429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Listnamespacedclusters429JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1282,7 +1337,7 @@ func (response Listnamespacedclusters429JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters502JSONResponse Error
+type Listnamespacedclusters502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Listnamespacedclusters502JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1296,7 +1351,7 @@ func (response Listnamespacedclusters502JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters503JSONResponse Error
+type Listnamespacedclusters503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Listnamespacedclusters503JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1310,7 +1365,7 @@ func (response Listnamespacedclusters503JSONResponse) VisitListnamespacedcluster
 	return err
 }
 
-type Listnamespacedclusters504JSONResponse Error
+type Listnamespacedclusters504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Listnamespacedclusters504JSONResponse) VisitListnamespacedclustersResponse(w http.ResponseWriter) error {
 
@@ -1379,7 +1434,7 @@ func (response Createcluster202JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster400JSONResponse Error
+type Createcluster400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Createcluster400JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1393,7 +1448,7 @@ func (response Createcluster400JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster401JSONResponse Error
+type Createcluster401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Createcluster401JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1407,7 +1462,7 @@ func (response Createcluster401JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster403JSONResponse Error
+type Createcluster403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Createcluster403JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1421,7 +1476,7 @@ func (response Createcluster403JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster404JSONResponse Error
+type Createcluster404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Createcluster404JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1435,7 +1490,7 @@ func (response Createcluster404JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster409JSONResponse Error
+type Createcluster409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Createcluster409JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1449,7 +1504,9 @@ func (response Createcluster409JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster413JSONResponse Error
+type Createcluster413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Createcluster413JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1463,7 +1520,9 @@ func (response Createcluster413JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster415JSONResponse Error
+type Createcluster415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Createcluster415JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1477,7 +1536,7 @@ func (response Createcluster415JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster429JSONResponse Error
+type Createcluster429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Createcluster429JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1491,7 +1550,7 @@ func (response Createcluster429JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster502JSONResponse Error
+type Createcluster502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Createcluster502JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1505,7 +1564,7 @@ func (response Createcluster502JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster503JSONResponse Error
+type Createcluster503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Createcluster503JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1519,7 +1578,7 @@ func (response Createcluster503JSONResponse) VisitCreateclusterResponse(w http.R
 	return err
 }
 
-type Createcluster504JSONResponse Error
+type Createcluster504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Createcluster504JSONResponse) VisitCreateclusterResponse(w http.ResponseWriter) error {
 
@@ -1574,7 +1633,7 @@ func (response Deletecluster202JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster400JSONResponse Error
+type Deletecluster400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Deletecluster400JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1588,7 +1647,7 @@ func (response Deletecluster400JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster401JSONResponse Error
+type Deletecluster401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Deletecluster401JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1602,7 +1661,7 @@ func (response Deletecluster401JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster403JSONResponse Error
+type Deletecluster403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Deletecluster403JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1616,7 +1675,7 @@ func (response Deletecluster403JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster404JSONResponse Error
+type Deletecluster404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Deletecluster404JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1630,7 +1689,7 @@ func (response Deletecluster404JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster409JSONResponse Error
+type Deletecluster409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Deletecluster409JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1644,7 +1703,7 @@ func (response Deletecluster409JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster429JSONResponse Error
+type Deletecluster429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Deletecluster429JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1658,7 +1717,7 @@ func (response Deletecluster429JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster502JSONResponse Error
+type Deletecluster502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Deletecluster502JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1672,7 +1731,7 @@ func (response Deletecluster502JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster503JSONResponse Error
+type Deletecluster503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Deletecluster503JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1686,7 +1745,7 @@ func (response Deletecluster503JSONResponse) VisitDeleteclusterResponse(w http.R
 	return err
 }
 
-type Deletecluster504JSONResponse Error
+type Deletecluster504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Deletecluster504JSONResponse) VisitDeleteclusterResponse(w http.ResponseWriter) error {
 
@@ -1741,7 +1800,7 @@ func (response Getcluster200JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster400JSONResponse Error
+type Getcluster400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Getcluster400JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1755,7 +1814,7 @@ func (response Getcluster400JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster401JSONResponse Error
+type Getcluster401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Getcluster401JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1769,7 +1828,7 @@ func (response Getcluster401JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster403JSONResponse Error
+type Getcluster403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Getcluster403JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1783,7 +1842,7 @@ func (response Getcluster403JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster404JSONResponse Error
+type Getcluster404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Getcluster404JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1797,7 +1856,7 @@ func (response Getcluster404JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster429JSONResponse Error
+type Getcluster429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Getcluster429JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1811,7 +1870,7 @@ func (response Getcluster429JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster502JSONResponse Error
+type Getcluster502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Getcluster502JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1825,7 +1884,7 @@ func (response Getcluster502JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster503JSONResponse Error
+type Getcluster503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Getcluster503JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1839,7 +1898,7 @@ func (response Getcluster503JSONResponse) VisitGetclusterResponse(w http.Respons
 	return err
 }
 
-type Getcluster504JSONResponse Error
+type Getcluster504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Getcluster504JSONResponse) VisitGetclusterResponse(w http.ResponseWriter) error {
 
@@ -1894,7 +1953,7 @@ func (response Getclusterkubeconfig200JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig400JSONResponse Error
+type Getclusterkubeconfig400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Getclusterkubeconfig400JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1908,7 +1967,7 @@ func (response Getclusterkubeconfig400JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig401JSONResponse Error
+type Getclusterkubeconfig401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Getclusterkubeconfig401JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1922,7 +1981,7 @@ func (response Getclusterkubeconfig401JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig403JSONResponse Error
+type Getclusterkubeconfig403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Getclusterkubeconfig403JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1936,7 +1995,7 @@ func (response Getclusterkubeconfig403JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig404JSONResponse Error
+type Getclusterkubeconfig404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Getclusterkubeconfig404JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1950,7 +2009,7 @@ func (response Getclusterkubeconfig404JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig429JSONResponse Error
+type Getclusterkubeconfig429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Getclusterkubeconfig429JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1964,7 +2023,7 @@ func (response Getclusterkubeconfig429JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig502JSONResponse Error
+type Getclusterkubeconfig502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Getclusterkubeconfig502JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1978,7 +2037,7 @@ func (response Getclusterkubeconfig502JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig503JSONResponse Error
+type Getclusterkubeconfig503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Getclusterkubeconfig503JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -1992,7 +2051,7 @@ func (response Getclusterkubeconfig503JSONResponse) VisitGetclusterkubeconfigRes
 	return err
 }
 
-type Getclusterkubeconfig504JSONResponse Error
+type Getclusterkubeconfig504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Getclusterkubeconfig504JSONResponse) VisitGetclusterkubeconfigResponse(w http.ResponseWriter) error {
 
@@ -2047,7 +2106,7 @@ func (response Getclusternodes200JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes400JSONResponse Error
+type Getclusternodes400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Getclusternodes400JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2061,7 +2120,7 @@ func (response Getclusternodes400JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes401JSONResponse Error
+type Getclusternodes401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Getclusternodes401JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2075,7 +2134,7 @@ func (response Getclusternodes401JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes403JSONResponse Error
+type Getclusternodes403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Getclusternodes403JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2089,7 +2148,7 @@ func (response Getclusternodes403JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes404JSONResponse Error
+type Getclusternodes404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Getclusternodes404JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2103,7 +2162,7 @@ func (response Getclusternodes404JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes429JSONResponse Error
+type Getclusternodes429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Getclusternodes429JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2117,7 +2176,7 @@ func (response Getclusternodes429JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes502JSONResponse Error
+type Getclusternodes502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Getclusternodes502JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2131,7 +2190,7 @@ func (response Getclusternodes502JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes503JSONResponse Error
+type Getclusternodes503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Getclusternodes503JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2145,7 +2204,7 @@ func (response Getclusternodes503JSONResponse) VisitGetclusternodesResponse(w ht
 	return err
 }
 
-type Getclusternodes504JSONResponse Error
+type Getclusternodes504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Getclusternodes504JSONResponse) VisitGetclusternodesResponse(w http.ResponseWriter) error {
 
@@ -2201,7 +2260,7 @@ func (response Scalecluster202JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster400JSONResponse Error
+type Scalecluster400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Scalecluster400JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2215,7 +2274,7 @@ func (response Scalecluster400JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster401JSONResponse Error
+type Scalecluster401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Scalecluster401JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2229,7 +2288,7 @@ func (response Scalecluster401JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster403JSONResponse Error
+type Scalecluster403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Scalecluster403JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2243,7 +2302,7 @@ func (response Scalecluster403JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster404JSONResponse Error
+type Scalecluster404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Scalecluster404JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2257,7 +2316,7 @@ func (response Scalecluster404JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster409JSONResponse Error
+type Scalecluster409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Scalecluster409JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2271,7 +2330,9 @@ func (response Scalecluster409JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster413JSONResponse Error
+type Scalecluster413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Scalecluster413JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2285,7 +2346,9 @@ func (response Scalecluster413JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster415JSONResponse Error
+type Scalecluster415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Scalecluster415JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2299,7 +2362,7 @@ func (response Scalecluster415JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster429JSONResponse Error
+type Scalecluster429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Scalecluster429JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2313,7 +2376,7 @@ func (response Scalecluster429JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster502JSONResponse Error
+type Scalecluster502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Scalecluster502JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2327,7 +2390,7 @@ func (response Scalecluster502JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster503JSONResponse Error
+type Scalecluster503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Scalecluster503JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2341,7 +2404,7 @@ func (response Scalecluster503JSONResponse) VisitScaleclusterResponse(w http.Res
 	return err
 }
 
-type Scalecluster504JSONResponse Error
+type Scalecluster504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Scalecluster504JSONResponse) VisitScaleclusterResponse(w http.ResponseWriter) error {
 
@@ -2395,7 +2458,7 @@ func (response Listnamespacedclustertemplates200JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates400JSONResponse Error
+type Listnamespacedclustertemplates400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Listnamespacedclustertemplates400JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2409,7 +2472,7 @@ func (response Listnamespacedclustertemplates400JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates401JSONResponse Error
+type Listnamespacedclustertemplates401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Listnamespacedclustertemplates401JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2423,7 +2486,7 @@ func (response Listnamespacedclustertemplates401JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates403JSONResponse Error
+type Listnamespacedclustertemplates403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Listnamespacedclustertemplates403JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2437,7 +2500,7 @@ func (response Listnamespacedclustertemplates403JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates404JSONResponse Error
+type Listnamespacedclustertemplates404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Listnamespacedclustertemplates404JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2451,7 +2514,7 @@ func (response Listnamespacedclustertemplates404JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates429JSONResponse Error
+type Listnamespacedclustertemplates429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Listnamespacedclustertemplates429JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2465,7 +2528,7 @@ func (response Listnamespacedclustertemplates429JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates502JSONResponse Error
+type Listnamespacedclustertemplates502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Listnamespacedclustertemplates502JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2479,7 +2542,7 @@ func (response Listnamespacedclustertemplates502JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates503JSONResponse Error
+type Listnamespacedclustertemplates503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Listnamespacedclustertemplates503JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2493,7 +2556,7 @@ func (response Listnamespacedclustertemplates503JSONResponse) VisitListnamespace
 	return err
 }
 
-type Listnamespacedclustertemplates504JSONResponse Error
+type Listnamespacedclustertemplates504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Listnamespacedclustertemplates504JSONResponse) VisitListnamespacedclustertemplatesResponse(w http.ResponseWriter) error {
 
@@ -2884,100 +2947,100 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F19c9s4ev8qGN3NRLqjZDvJ7XTl6XRyiZOml7eJvbu9Zt0cRD6SsCYBHgDK0W793Tt4JSiCenFsd7fL",
-	"/2yRBIHn9fd7AAK/DFJWlIwClWIw/WUg0iUUWP/5HJfkWZZxEPrfkrMSuCSg/8P1BbkuYTAdCMkJXQxu",
-	"EvtD68JNMuDwz4pwyAbTT+Zq4hu6dM8N2OwnSKVqSPXgeV4JCVy1l4FIOSklYXQwHTxDqbmECEXzKs8H",
-	"yWYfV5jkeJbrzvyRw3wwHfzhqB7vkR3skX4PoxnRTd8kgzTHHWPTV97hAkSJU4jf4lrSLRAJhTi4A7ZR",
-	"zDle2zYlZ/mHHNO9RvMRypykWGw+e0azkhEq2wpdMiGjwykZ1xfmjBdYDqYDQuWTxwPfR0IlLIBr/bY0",
-	"GL77NSWS4Jz8rPTvXzRjLAdMN2/+qMa3e5zv9ZvUzep5DlhC9qzZ3QxLGEtSQN3lenAZ5CDV39EOmauM",
-	"XpAChMRFuX/DhM45FpJXqaw4fOBsRQRhtGvozdtvM/iragacggTxPXChXSSizBzPIHcOrK0N5x8adtDh",
-	"zYFOC5wuCYUXUOZsXbjA0XTOiyWgt5v3IdOGQGyO5BKc/ybomsglul5iqX5eIw7a5pL9faf1qpgPUVzE",
-	"HZZudecSV6JLbeUSC2iP/gPQjNBFgrzem/9BlqAX1vIS9BKTHDLEOPqOXlF2TU8RFKVco4pKkiMbANGz",
-	"D6+tZAQiMmZzHASreAqBAWz0Cwv1LJIMiRTn8NlFUPcDYjRfI9JQD8pIhiiTKF1iugAkCE0BDSUrWc4W",
-	"a3ebGMW65O6Ki89d/YHxK+AdZnStLyJrdSirzU730vcDiyuB5owfYjfmxTFjqUgWtYYV5kSllI7Out48",
-	"Eqi+84AOfW8finXpupbS/uF/I+lqHwgtPlCRN/UgLG5knroTjTQXjQk7EvoLG1vbmWjBKMSlaxpCRCCc",
-	"c8DZGql7T9Ec5wLQ9ZLk0HAXCZiLpi2za1rbaWCKtwoOEeE6qVpB67HskMQbIiL52JvM/gDCNHdeFQXm",
-	"67YFbfTWtLujb66xNv77emzV1q996XN1BxpKKMocSxg1NHiNBbKJHs05K1ywVDmEVRJhFBj0HvCt2Qt/",
-	"yeWoRpeul0BV/MzIfA5c6PeHnXskou/8Guz2dZCmOTjnclqGyhRASMhOGy5DhPYaQhf7+U0UdmyNi3/z",
-	"T6CVecSpcM64zyZ76vP/fU4PE2izQz8sQS5V7g7URAQqMMULyJBcclYtlgg3TbgtzGDov6oMsyMyXdjo",
-	"0A5Nh/qba+n2LKKJ3m/xzpYXdQTItu+49KZ0K6pSm9IpwnRtgpU2uhCAdMF7jzJsJv/AWK4tZiMb7Xz+",
-	"lh7ZwFV7pzwnxt2wKRjLARDTCBZEYmKTtozPPtjb58Sny4lJavvLebfThPCxOYQ9HeOOYYX3t6/EFR4K",
-	"RAo6gXl7dImGBUi8Opn4J0etQk+OhbzgmAri2Pr+vluAEHgRN0oOWHQQaSGxrPTLgVaFGvcFr9QLXios",
-	"OkgGNu4HgmgXyJrj9wNE6nqCYLKYoGcOZyXoeRDXgp8tefK/tAcZL7zZEXQqShu7Vf5HAxa66wYagSdb",
-	"ArHPF7Fhq7vGpbrN+aA4baGvR9oo1K3I3JpBSjKwqAzPhKL9SbtMVRBKCqWik3bJai/80g66Vjerk8mT",
-	"byZPdFqTEri6+b9Xw+P/+XQy/vby0/H428s/jX78cbLzl+Gn8Z/138/G/4XHP0/+PL780+jf/hgz17so",
-	"4LgQvcvzX7w7f6NepxsJ0u0O4C6ZjZQNaKKx8jAnQroA+tm1KZD6WWeyYmQ09gboQi5DnQXjsY81YPwh",
-	"Y2nkmg4xaiAdDvN7nFcgYrQg5PoJmq2RjeYtuQfw6qsrFPEE4rUUM+wuT/ei2R6R1SvQ8OPL5+jk5PET",
-	"pA1Rawt/cdr65smm8gLH+ITHPytzH34a27/+5H7qsHXVOdWBlNE5WUSAXj010Hr2qvFc22Lr62j492dv",
-	"34xOEVZmmwGVBOddXKMbwAhIOcj4y871NW04wXsNC8OGxu6M2iE2cAP3b22Mt0vPtkjaOZdzIPZyU0N7",
-	"zFYcUm5hmXbsuCDVVSSXmuYYrDaDVNulyWYTdcNHmI+adItI9BMjVBOPNhd0fK99RXG7DPjrF13oIOso",
-	"bK46S/Bxv20IbIf+giJ3jPrc+dRTp6q6BceDZH9IteOOC9gBjo/XsFvFBsdUt9ayu83T16ItodCWGvSC",
-	"FGUOujpqCEWrhr5XFBgEAu6ylXcsewhHV1EnB7ltxqnTfLa4D2f5YbSzQ0rM0Cfzpm2iinOlOc7zGU6v",
-	"PnoasFmBWWs7U9rOGc7qMqAu7Kj4rmyuEpChobFsj2+jFuYuHqQeF9ZjrsuyAxvTdhNpyfS+LQI/dA3C",
-	"pQ3RCqkXUJdH4wJKvDB8YTVlVW4cdQYqN6ZLHbMdxXLtDAJRXe5yGdv1LvXXk6gR+MNhDhxUrJAMYcp0",
-	"wS3ARLap1sKDkrzirCrjyITQ7BBP2RiOftze3DWmbrJlryhBUxVwNOoxf+tpFc2ijDoom7FsjZYapZSM",
-	"S8iUitYgty+02LlOIBmkFec2fzW799YZhFxiieCLcstknxYzEEZAHQMWCIsryOz84B4N+ui0x71VecFe",
-	"WG50q1USSmfnKn3djmcXMWCwGapIutxS53L5U/MXn5YM5G/P9CLGI7P76u5TRAEyyEwe9kHBpWllTAJW",
-	"wOMIm3farQZ/cI1oVcyAKxbWHIvYyvyP4xreATbOW4DimhMpgbp5yGHABOP5PNGPRRZCqEByTQSMkJAk",
-	"z7VgNFrY6NUpenr8bR0eNXrJdqKEnfDAGpuocnkYrYqa2qGTLxxWhFUijFJ7eeSBt+9Q70VLoY+EtrHN",
-	"J2NQEPMFRN0MS533bcOnbZNAHFLGM+MWKvIiQsOSwqPGHI3LfMFPbRVc3o47thsKhOzH2GVC4QxGG2iW",
-	"ZBsmfIAU2JoZaPUxgzm29t82jBXOKzDIzQcxV+RRiVJBlAVZAUVDTNfoP87fvxsNNmtGkQEafdaA7BC+",
-	"VYsghpkNijukonURjOmR0Eso0fsSqMKuqyfINhiRb7x8rWSAzvVDuoA9RabrCbJemdjonSDb7cQFUsaR",
-	"Gf7e9Mf+1KX9bq13SldrvMsYvJCMXYQ6j/Wwq1u2mLcru2+i0O60zebN+fHNQB5daeEbNLOGsYUOd1Kn",
-	"vU2ZeWuQ35bPN9Tg5uM61XHGOeNxdYO6hMQSl3oViIIrPnwvsATEWSVh0hJ3MJMUywoaWHNGF6cIU1SV",
-	"QnLAxSOB2DVF9lkVWq6glJM4OtLg8DPJ4v221xHJEoSFSyv/Obagcvw6Q0vAGfBo6/WEVrPlf7+4+IDM",
-	"RWMqiiZQcd1opgGGzcDifXRXDcCf+1USHOYq2CYm2jJl5SSb7IwHttP1LF5b1aY0W3Ei1zo4GV3NAPOt",
-	"i8q1olUkvIK17dXzN9+dX5x9fPXs4uzzsw+vP//t7O/nSmECtL60SeugbNr2PVlKWQ5ubsw6AeYmxnAq",
-	"63g0CN9aYEIlJtTUgyqe2zbE9OhoQeSymk1SVhwFj4R/D6JxPlxw4pGIqPjcLnUKGkhQBpysIFNUQJSQ",
-	"LoBO0Aumcx5kRE5dFU1DGFziGcmJXBusWxKq9Kn+ZCvgOV4jTDPEK4r+UeArQAugwLGEfyiZ5SQFaoqI",
-	"VhAqHHICEvM1GlKG9B0poAXHVDHQNcjRLaUiicw3ZD2NCmYQFHAHJ+pRVgLFJRlMB08mx27Gb6kt6Wh1",
-	"cpTikhz5p6e/DKLg8I0Onva2yZfx1b+ICWFHq5MZSPzY9UQ7rok5HrYlSqTWn5VvaOQxQWc4XSKFJJDQ",
-	"y/SIAIF0VTZBsUnLMMQnbjLVzrsqJdm0wMMagdBX1Iv9BHM9N69UqCIgVv+8zgbTgUoQgRhLzHEBRiqf",
-	"tsyr+pGebg59Y3aXqAf/WQFfu+A+baDbGgXtn3VuktgqQJcXfcRy1eKRnuDEea6j7KuzC6RMwN0W5shT",
-	"xApFAzLjGtbdHglkoeekY0A+hIbjic6kmT/Gl78cJ9+c3GydTru51JyoZNTWfx8fH7tYZHkcLrXilRCO",
-	"frIVz/0FGq5m1dGuHYVqWixMPWkWalrqqpMSwU0yeHqHvTO5PtKnv+IM2ew4RRh5a3URTBfAMgYG7xdY",
-	"pkujSd1w4m7zJmKzmKLqOgGvcE4ys5LBJXg9XP3LnECeTcxYT+5/rN9RXMkl4+RnyKYuswmEufbnOVlU",
-	"HDLv7A5LpJhzosdPTRRS0MWsbFGRyHb/yf13/yXjM5JlQKdmGhXWjwTiLFfpcq3Vo1KMRic+Ihm3I1RI",
-	"rFIIr6iZcB3rmg7j5ruTDMzKPbKC+lGBMiJUsMvaWq7NxCgzQHOIVVKQzKXGPNd8XqSsdKJ6ev+iesck",
-	"eskqmk2tKu3Ug+pt5tKIyl+1aetKqx/F7iFTFhqNu80M8fG39z/EC8bQW0XCrPeKaSBxBF9SU4QcjxXS",
-	"GOekIPIUfQTJ1+NnczUMgdd21kEFc1YAmuH0Sg/gL8ePHybyvMISrvF62hR1jYkNyoYMCVaAXLol2XOc",
-	"4kyNlWqrB5ydIiL1YsTM+LNhEHooD+CZ58BXJAX0HfXTABtDsvWSwGIYR7bz6VI9YHv7AM5hhY4uSAGs",
-	"khs9ddPERvQ6Plh/cQExA5zlxEa+oIR0v712F5KBcB9kaDhZY/lu0Mj0qmqJF0ITY1ySsUdol8ngy7hI",
-	"y/GS1J/xuWjo6xEkg6JkZniSV2Dw8A+M55m/R9nhe5qvzR03rl3JWG5h4ecAF34ZCzwHuR7bEoV+XP8e",
-	"0kdl9UyhyldnF7uRplwOphE0rqW5+bOvaOwA6yFihr2R+bRRLhQb64YRTlMopUBD1UpiF3s6Vps4cJhY",
-	"lDHyOTms2oDYir3r8fUY/HeIwRtLwDuwuDeRHoz3YLwH4z0Y78F4D8Z7MH4HYLxOrb8hVP45hIx3C8+b",
-	"YDQK0+tbmnDdi00c/eL/vtm31B5Ma+q5KwXQA0X4onlmp8scjmwQiDjO9s1kX1PtdthTSyWKpevJLqPi",
-	"Hlv/FuvbPYbuMXSPoXsM3WPoHkP3GHorhg5Wi7cx23bEfCeYtQPYNVHrLlh6o7dNFBFgar6qF8GqvXoB",
-	"OWfF5m4teoW53wdpamq/H2EeX9/RXNHhltIl23ZQU+nRF6onqLGMTKB0CemVSqILrJJOe53gnHBh18Gb",
-	"xYSqPeu7Qa3ahOMkKIlrr1ZJt658K1WbC7qInpi1lqJGKYRbnCJGCtwURJhLRInz6fGxshMfUzQWQT/o",
-	"fMjXHyv6rwpAm4UsH14jAXwFHOGsIJYo2KWo7ktAIZneBIlINHx8fDyaoPduzb6+3ToUEejx8ePmMqLS",
-	"bQkkEBZrmi45o6wS+foUzVmes2uzRkfLqv5g0+TuBXhG1iYeZh6hXsD9m+Eb3yvYiCV46eqRmN1/YgTB",
-	"aKxBD3xkssx2cwH074nkaP/8KzPfJ90dv4lt+LGd6ARbPbjJLBur4gFqMyRtxJ9RywBvHobTxYb5gq8V",
-	"wD5tfL+kV61e648UZ+C2oVOJ8/EdYqwdHTN62ti2LYg5mquFYQcNr3Wc3CvqjPSqTHpltnxmeWRXiJcm",
-	"iLkpSfsFE68oJXQxbVZRdmRK8+MNGr59/gFJxvLNrjQD4AJkPPr55aN/dOYyUVT3D0etjZXit5hrN1ra",
-	"PVHviXpP1H+LRP34AYj6c0bnOUllc4SPBLLfNOtPJcD6o92cz6yWHyrftNvW6lGLxBNJE9SUyolAM1DA",
-	"U2+QaI3AfveJCsBU73I7MgM+eQDzt1EKnVFJ5BpdMIbeYL6wlFjHKSJQrn7S+ZGi8bjAX8bqyni2liBs",
-	"X//yEJHGboEIGXoLGcHoQn+IFvZUyVt/5I4F2uxCX+/p6z19veeh6j0GyCLc3CKuWQG5wzlS+9O2SVL9",
-	"w+YsaXP1Xmx29JoTveVaR6npw/vziz24/KElpgPmSS3MNlJSaaVjb2hozJk2GYZeEJbZu5S7+s1bdM2n",
-	"sQOu+eQLCray984J1Qd/8AQJFpZbFIQSEq/R0G0IPNI7KWCzm/u0XWtpl0VMp36DZREnXktSOvrQzwJ/",
-	"3SzwvRBzf3pBrHLgtlnv2GI9firBBmk/iIa7c2qaxQrjNgI9PX6KmKIhRBd1F2bpSc+se2bdM+ueWffM",
-	"Osasew7Yc8CeA94/BzS0o+aAt+V7BhcftiQ2yvZMcNjG9sL3dnK+F2dvzi7O9qAqB7E+x+OUDKPrXl+B",
-	"FDWDNrlQuVU94ZMEB6ZZXNDank6Yzb2VB/sWzFaAdpvFBJlgq1rw/uJn90aT/eFlz8/6VboPNXEaTFz3",
-	"C3J7NtKzkX5Bbg/Oe3Deg/MucP4KZDA7QyjKQGKS/59/txasEbqbj9U24OktMfnhEzJHzVNqopD+I+DM",
-	"pHOcFYSGB8iERWUhGQdhdqEOasBDe/TMj9Xx8ZNUvVT/BeO6mUSlOrPYdmRWAAev0Gtr62Nxpo3tESms",
-	"gKOcLQQichvoD4bZw/8e/t8j/A+Oi+pgAOHBTxiZ85NGPR/o+UDPB3o+0POBng/0fGAbH9g4w1BvQP+V",
-	"tfv74AWfG5CzmyII0IcG11MIt2ING/j2NvwhpAK3ohL+rK8dG2JEzuJ6p4/sGurj0kxpn1AQIkH2eLf6",
-	"Ax5/gNzIny+/YRCGb0zQD+bUDCzNztomdNSHeqGh+r+sD89Ha5CJivKmgQRV1Puq3yCe0MUoqbFtMAR/",
-	"cJROsOZjQXsWpE7HgA3SsFF4rZJS83i3bfzFyLanLj11uUfq4s8h7CAuEcfVdml2FJKhD2z3vZ7s9GSn",
-	"Jzs92enJTk92erKzczcSc6Dtr5boOGx6p9MgNeC9FZcxj9+KxuhTSM2i99j+Kedgob9bbOT2iOnc42SC",
-	"LvY6glGUkE7c2qiJ3Z9g0jojUXy6nPh3m+1ZfPNm+xUVIrWN6m9fRqfmsM/g1CV9rGj8XFBHqlTAMfeJ",
-	"auYyzARpXK3hTvsouG1nrdqNUDYOtvRHmgJa4rIEKhqHndovdOInpz89/jY4xHSCzlOc67W1Crm4r4Tc",
-	"F0JtaqXH1q8I63nV/W5p0jhTuYNWmRNfgxOvFEhPtrpT0uGDe2xf8vg+xqeP8Y1+uq3C3ObnR6ndgorx",
-	"lqN+zTdIwkYAQjdKM5Ftp+7g86P69v4LpJ729rS3/wKp39uj39uj39ujr5701ZNfQfXk3JNct9PfXRRQ",
-	"7uwrL80/v/ojr+jGHi1qe6sKiimDHFJB2fdIs809XCF2NEJAIKPHNOgcv+fJCF91Fll/QsLv7PSxfnKy",
-	"Z2k9S+snJ3t43cPrHl7ve1RCcOTYr+HMhG0nfu2LYk3BVkBacSLXGi7OAHPgg+mnSwVlzBb+MSAZfOit",
-	"v1PyWUA9YlyJKAibVrZqX3FFCo4GqlkrrFibjSq6n84zmG6KOKuU/CuaAVeAsN5fwe5trVAfJyvIzEaH",
-	"Ch9OasjXVM6N0Y5pu331fwMAAP//",
+	"7H37c9s4kv+/gtJOVaRZSraT7NR35PrWVTZxcrnNq2LPzO1lfFmIbEkYkwAXAOVocv7fr/AkSIJ6OHZu",
+	"Zke/2SSIR6PR/elGd+vzIGVFyShQKQbTzwMOomRUgP7nrzh7gSVc47X6L2VUApXqT1yWOUmxJIwe/SIY",
+	"Vc9EuoQCq7++4TAfTAd/Oqq7PjJvxdEZ54wPbm5ukkEGIuWkVJ0MpmosZAebIrkEVJVCcsAFmmOSQ4YY",
+	"R5iKa+CQIcEKkEtCF7rlHKc4A5RiSplEHHB2iogU6JrxTCDMAV1BKSeDm0SN8h7+WYGQX2dFdrApwqjE",
+	"HBcggauVqGnPWLZGGQOB1LQLLNOlfm46TlwzTwcO80pAhohEWCBCVzgn2aluU4AQeAGI4gKEoQmBPNNL",
+	"fsroPCfpV1iwG8nsHwfBKp7CA4HSinOgEgmJJdh1mGmmS0wXgIZqTbnauTWCT0RIkSBi6JLmlZBq0/WT",
+	"GahNzyAHqZ4wbnvIUAGYXi9JDiO96ueMz0iWAb3/ZfuhzLqvYP1AIM5yQAVe6zXwiiK5JAKxErgeO9FN",
+	"CRUS0xRUA6EZd8xovlbLuiZyiTIQklepJCuoPxUoIwLPcrv+BovUPGY4AdP6HaukIBkYsuM8B/5AIJGy",
+	"EjTB7Nm7IAWw6iswix0P2QFbZz4jmaacOfGaGoRattInCmWAs5xQM/k3TD5nFc3uf9pvmER6qCaTa3pn",
+	"yM6xxGrz3MnWDO2Xtn3TKEMpo3OyqJSoc830Oq04OaOSyPUFY68wX8D9L9oOi8y46IIxpEee1nKMCJSr",
+	"R2ptmKLxuMCfxurNeLaWIPTsz4GvSAo/ULzCJFcsfP9Tt2OiYNAWqzk5U5OccWQVSbpUH+jJXzD2GtO1",
+	"JYW4/5krKqsRnQ4R0+DoIviUAmSQofGYYwnjnBREnqL3IPl6/GSuuEngtUDXS6BIKo4qAM1weqUX8wPF",
+	"lVwyTn6Fr3BmwtGm6Mm7l0pGGsUcUB3TrHHAU8w50ceBQmK0P6roFWXXFDF77n+goipLxiVkryEj+GJd",
+	"wtdYjx8V6WGRGrd5GBQDCaXzsEDtKUwGqk87jJrFU1ySJ1nGQeh/S66EvSQGhOH6hdTLGwjJCV2o9Uu7",
+	"3taLm2SgqEi42t0P5m3iO7p03w3Y7BdIpQYJuCRPjaZV/TXX+8QpYSXf5lWeD5L2HMMDvYmmehxGM6K7",
+	"vkkGaY571qbfvFESscQpxJu4nnQPREIh9p6A7RRzjte2T8lZ/i7HdKfVvAe9uaL97RnNSkYMDzaJtWQG",
+	"fXaWo1hKvZgzXmA5mA4IlY8eDvwcCZWwAK73t7OD4dgvKZEE5+5027YzxnLAtN34vVrf9nW+1SOpxup7",
+	"DlhC9qQ53UwJIkkKqKdcL05jNvV3dELmLaMKDQiJi3L3jgmdc2xwUsXhHWcrIgijfUtvNr/N4q+qGXAK",
+	"EsSPwAUxIqUzrRzPIHcHWHMbzt81+KDnNAd7WuB0SSg8gzJn68KZaC01sQT0ut0OmT4EYnOjNMz5TQys",
+	"vF5iqR6vEQfNc8nuZ6czVOwMKRwTXSHdeJxLrOyb+LaVSyygu/p3QDNCFwny+978T4HkZ5bzEvTcW5I/",
+	"GEVyiqAo5RpVVJIcWQGoNZShjEBExnjOwb6AAVrzwkJ9qzSvSHEOH50EdQ+QBvqksT0e9VqrSBBlGwwl",
+	"K1nOFmvXTIxiU3Kt4uRzb39i/Ap4Dxtd65fIch3KarbTs/TzwOJKoDnj+/CNGTjGLBXJotywwpwoldIz",
+	"WTebBwLVLfeY0I/2o9iUrmsq7S7+W0pXn4GQ44Mt8qweiMWW5qkn0VBzUZmwRaE/s7K1q4kWjEKcuqYj",
+	"BWScWa7anqI5zgUgbWc3josEzEWTl9k1rfk0YMVbCYcIcR1VLaH1WrZQ4hUREX3sWWZ3AGG6O6+KAvN1",
+	"l4NaszX9bpmb66yL/74cW3X31w76VLVAQwlFmWMJo8YOXmOBrKJHc84KJyyVDmGVRBgFDL0DfGsZ0u6V",
+	"01GNKWmzhUiUkfkcuNDjh5N7IKJjfgl2+zJI01ycO3Kahtaggey0cWSI0KfGOTG3npso7NgoF//mv0Ar",
+	"84nbwjnjXpvsuJ//8jo9VKDNCf20BLkE3tgmIlCBKV6AMlo5qxZLhJss3CVmsPTflIbZIpkurHToiqZ9",
+	"z5vr6fZWRBO932LMzinqEZDds+PUm9pba/+LU4Tp2ggrzXQhAOmD9x5lWE3+jrFcc0xLG239/pYnsoGr",
+	"dlZ5jozbYVOwlj0gpiEsiMTIJs0ZH72wt9+JD5cTo9R2p/P2QxPCx+YSdjwYdwwr/Hn7QlzhoUDEoROw",
+	"t0eXaFiAxKuTif9y1HH05FjIC46pIM5a3/3s2kuq6J5xwKLHkBYSy0oPDrQq1LoveKUGeK6w6CAZWLkf",
+	"EKLrIOtcVNklq/cJgsligp44nJWgp4FcCx5b48k/6S4y7nizK+jdKM3sdvOD28m430Aj8GSDIPb6IrZs",
+	"1WpcqmbuDIrTDvp6oJlCNUWmaQYpycCiMjwTyuxPum6qglBSqC066bqsdsIvXaFr92Z1Mnn03eSRVmtS",
+	"AleN/3s1PP6fDyfj7y8/HI+/v/x29PPPk61Phh/Gf9Z/Pxn/Fx7/Ovnz+PLb0b99E2PXu3DgOBG97eQ/",
+	"e3P+Sg2nOwnU7RbgLpmVlA1oorHyMCdCOgH60fUpkHqsNVkxMjv2CuhCLsM9C9ZjP2vA+H3W0tA1PWTs",
+	"uNd/xHkFImYWhLZ+gmZrZKV5h+4BvPpiD0VcgfhdijF230n3pNkskdUQaPj++VN0cvLwEdKMqHcLf3K7",
+	"9d2j9uYFB+MDHv+q2H34YWz/+tY96uF1NTk1AXMdEwF69dVA59urxnddjq3fo+Hfn7x+NTpFWLFtBlQS",
+	"nPfZGv0ARkDKQcYHO9fvzD18Pa6xwrAxY7dK7RAbuIX7URvr7dtn6yTtvcvZE3u5q6Edbiv2cbewTB/s",
+	"OCHVWxOz4LDaDFLNl0abTVSD9zAfNc0tItEvjFBteHRtQWfvdd8o2y4D/vJZHzrIehybq14XfPzcNgi2",
+	"Zf8CJ3fM9Lnzq6fereonHA+U/T7ejjt2YAc4Pu7D7jgbnKW60Zfdz57eF20NCs2pwSxIUeagvaPGoOj4",
+	"0HeSAoOAwH288oZlX+OgK6mTg9x049TLPhuOD2f5fmZnD5WYMZ/MSJtIFbeV5jjPZzi9eu/NgLYHZq35",
+	"TO12znBWuwG1Y0fJd8VzOjxuaCNyHL6Ncph7udf2OLEeO7os27MzzTeRnszsuyTwSzcRHVZECxPY4d2j",
+	"cQIlnhjesZqyKjcHdQYm0kXLbGdiuX4GAakutx0ZO/W+7a8vUSPwh8McOChZIRnClGmHW4CJbFedwIOS",
+	"vOCsKuPIhNBsn5PSWo7+3DbuW1O/sWXfKEJTJXA06jF/62sVbUWZ7aBMR40sNUqxcSVEojXIzYEWW+ME",
+	"koGNvOxO77VjCLnENkQtZtJ1e8xAGAL1LFggLK4gs/eDO3TopdMObavygj2zttGtoiTUnp0r9XU7O7uI",
+	"AYO2qCLpcoOfy+lPbb94tWQgf/emFzEeud1XrU8RNQFgWg97oeDUtGImASvgcYTNe/lWgz+4RrQqZsCV",
+	"FdZci9ho+R/Hd3gL2DjvAIprTqQE6u4hh4ElGNfnJqA2EgihBMk1ETBCQpI814TRaKE1q1P0+Pj7Wjya",
+	"qOKtKGErPLDMJqpc7mdWRVlt38sXDivCKhFKqZ1O5J7Nt2zvRWdDHwjNY+0vY1AQ8wVEjxmWWu/bjk+7",
+	"LIE4pIyboEIteV147lOvG4P7Eqf5gkfdLbi8ne3Y7Sggsl9jHwuFNxhdoFmSTZjwK6jAzs1AZ44ZzLHl",
+	"/y5jrHBegUFuXog5J48LpFyQFVA0xHSN/uP87ZvRoO0ziizQ7GcNyPaxt2oSxDBzHT26q0frIljTA6FD",
+	"KNHbEqjCrqtHNuEj5seKu68VDdC5/kg7sKfITD1B9lQmVnonyE47cYKUcWSWv7P5Yx/17X7/rvdSV+94",
+	"HzN4Ihm+CPc8NsO+aVln3jbt3kah/WqbzZv3421BHo208B2aW8NYoMOd+Glv42beKOQ36fPWNrj7uN7t",
+	"MGHU0e0G9QqJJS51FIiCK158L3SqEKskTDrkDm6SYlpBA2vO6OI0TIB5IBC7pj5VigibFZbEzz8I+ZFk",
+	"8Xm7EHWSJSYVS+/rf44tqBy/zNAScAY82nt9odXs+d8vLt4h89KwijITdP7LpAcMm4XF5+jzGzTAr3Po",
+	"bBZZYqQtU1xOsslWeWAnXd/idbfauGYrTuRaCyezVzPAfGNQud5omxRgZ/X01Q/nF2fvXzy5OPv45N3L",
+	"j387+/u52jABer80S2uhbPr2M1lKWZqAfULnzF2MYZP7Zg7JIBy1wIRKTKjxB1U8t32I6dHRgshlNZuk",
+	"rDgKPgn/HkTlfBhw4pGIqPjchjoFHSQoA05WkClTQJSQLoBO0DNmsoYyIqfOi2YSP0o8IzmRa4N1S0Jd",
+	"KhFbAc/xWqdQ8IqifxT4CtACKHAs4R+KZjlJgRonoiWEEoecgMR8jYaUId0iBbTgmCoLdA1ydEuqSCLz",
+	"Fq2nUcIMAgfu4ER9ykqguCSD6eDR5Njd+C01Jx2tTo5SXJIj//X08yAKDl9p4WmbTT6Nr/6fmBB2tDqZ",
+	"gcQP3Uz0wTUyx8M2nWhiz7M6Gxp5TNAZTpdIIQkkdJgeESCQ9somKHZpGYr4xF2m2ntXtUlWLfDQRyB8",
+	"Boy/YK7v5tUW+gzAl9lgOlAKIiCjTyITg+mHDfeqfqWn7aW3bneJ+vCfFfC1E+7TBrrdLYemqXVuklgU",
+	"oNOLXmI5b/FIX3DiPNdS9sXZBVIs4JqFOvIUsUKZAZk5Gva4PRDIQs9Jz4K8CA3XE71JM3+MLz8fJ9+d",
+	"3Gy8Tru5TJpp1A+Pj+8sKakdzRpLHKvdACJBwviTZuFOS+11UiS4SQaPzexig/pVHAV50/qTk+2fNHLM",
+	"9EePtn9Up+3qLx5v/8KnfqoPHn6//YN2It9NMvjL8cOdSOCS4fUnO6wmkvCoP91hWa10XL3J3oq63/Q2",
+	"9yIZCBeTrCVqrc765SbTgYUSL4TGhrgkYy+kLpPBp3GRluMlqTNZXH6zh+Qkg6JkZnmSV2BUwk+M55lv",
+	"wwFnb2m+Ni1uXL+SsdxKxo+BaPw0FngOcj22KF1/rp+HCKoAuWRKsL44u9gubBUSjygkTc32Yw/qt+ir",
+	"UGnAzspp2rCYRSt0DuE0hVIKNFS9JDbeyQG7xMnHxNqgI6+DQsMFxEb1U6/voIb+gGqoEQXZo448ixz0",
+	"0UEf3bU+qrnrd6SYPoZS8241VFMeRzVV3aSpsTzZxNFn//fNrgZX4NzSHgylo4KN8KZTZp0mTpQ2dGhc",
+	"1fhusi+xeZz41VSJqpPa5WG2+KBefo9WzkGNHNTI7mokuDbviq3NSuNOxHaPbGsK7m2S+UbXjxAR2WzS",
+	"C0RwfVHfpHNWtNPW9FW7TwidGgvgPczjjq6ma8vdKSSbUsmVheHNlQlq+NMFSpeQXikNscCE2s1pzG9O",
+	"uLABAeZWRfVnq70FFosJaUkCw0jXgaPsmtb2j9pq80KbUom5dBJ1LTbCrWEkRlOEUUGEeUUUOR8fHys+",
+	"8VXodMU19JMu3MXX7yv6/5UOMR69dy+RAL5SBllWEKsr7Z2cC4kUkulsUCLR8OHx8WiC3rrgBd3c1sIi",
+	"Aj08ftj0p5YuN1IgLNY0XXJGWSXy9Smaszxn18ZZqWlVR66aahAL8KCkq3uNNVnfZP9uVO6POCcZluCp",
+	"q1di0iBjOtLsWENDeslkwV37JviPpOf1+fwry9Z3q+JjmU+bdX2Q8+JcGlZWxQVUWyS15M+ow4A3XwfW",
+	"xJb5jK8Rr+hpI5BLX99d62jNGbh8fKU4Hxrt/jUmZvaplb8eyBxdkTIUO2h4reXkTlJnpK+n6JWpfcXy",
+	"SHrMcyPEnGPKhnLxilJCF9OmIbFFU5qHN2j4+uk7pAyz9lSaAnABMi79/D3aN45dJjOWrf901MkwjTcx",
+	"7240tf+VsOrxDljVlyRVH5zsMKd43UP99V92IUOkStwBV98jrjYCA+FmTmITad6hO8Y+2uSP0Q/aDpmm",
+	"rzzmiLnmROf49UD6d2/PL3bATPtC+T1cMlacGSrlEEsb1bUyoOGeaUpy7X7NbCsFTn22gMbWjZILJsYA",
+	"CraybeeE6kpzXBnhIawt8BoJiddo6CpQjHToLjblg6ZdTNuFn2ZSv0P46chrlUHPHA4Opy9zON0LAPLl",
+	"smIIzdX16anpEy+D1QJHe8EdVxixCQrNsRHo8fFjxGgKCoERoWt0HRDMV0cwBxhxTzDCaK4aRtwWMhjR",
+	"ut8FThQwGH20CTCE4/bChmdnr84uznbQdnsBBwcFFA2jtzQvQIoahBk7TKnw2jZLgiKPNhCgk1IjTEGC",
+	"HLK6B5O+ZFPDEmQqBqoePAt6Q3w02V1CHVT84U7pa/k4Ah/T4frooJ920k8vQAY2LlFGlMQk/z8PNAg8",
+	"WncTXdCS0LdUS/ubtUfN4jJRrfYecGYwN84KQsO6LyE0F5JxECZ5NEDSQ1sx5ufq+PhRqgbVf8G47iZB",
+	"V7A2V0Mjc18VDKFvgupqNtNGVgOFFXCUs4UylTfpvWCZBw140ID3qAGDKk89SjCs14SRKXs0OqjEg0rc",
+	"WSW2qm/p1MkvtODuQzV+bEjdfi0pQJe7rA3JWynOloi/jQoNteGttKmvUrMliC9SReaNLjYz1IV+jIFH",
+	"KAiRIFuYqL5x9aWPRr4ycoshjMqdoJ9MvjeWJifM/HxfXY4GDdX/ZV32Ga1BJogy20GCKup/o8mnNhK6",
+	"GCW1eA+W4EueaLPVRHfYKmb6l9gAmx8hsr+btNa/dtMoTLRJhRvaHrT3QXvfo/b2FbR6dHfk4Gq+NFHQ",
+	"MjwDm8/eQd8f9P1+EZSmGtlvVtc78XynxnAt82+lzs3nt9LkuoSUuUCKxXyeg9V+zuvq4lp74zIn6GKn",
+	"+jmihHTinMQTG1M16f4ozYfLiR972Pj1IBsymgM3P4yn75FHp6ZSU5Ayr2tCxYs6OVyhJJppJ6qZKyY0",
+	"QVq16J/F7dbx2FQoywZvtqoS+XpUgJa4LIGKRqUqe9sdL3v5+Pj7oALVBJ2nONc/YMuu6xt3d9veRRd6",
+	"bQfX+AFa3G8YZqMgXg+yMOW6gnIFCionG49T0nMGdwi5fHgf69M12KK/bqvEXPsqP7Vh84x3DuqX3OcL",
+	"KwEIbVknkVD5O7jKr5sfbvMP8Yh/WJR67sGEiwK/C6B6Z2EFjQrbt44qiAYjdiDErZCqgZv7INVdix60",
+	"83sgljkaKOpoFqv+rfUdE0e/qFrBIYH0D1af4OAHOWiYW2WSBkUJfgsppZtqAuwqyA02dCX+tMR0xf0+",
+	"XKrTbDIcY7I0CK7RF+OEComVhaw+MQmUREnxtLIGgqk6dzRQ3Vpifd6z2N7UVI8UqKIZcCUT65g2m/oj",
+	"fAE+V0C/mNRSr7k5N2Z3TN/dt/8bAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

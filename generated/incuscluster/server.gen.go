@@ -517,6 +517,42 @@ type StoragePoolState struct {
 	Space *ResourcesStoragePoolSpace `json:"space,omitempty"`
 }
 
+// BadGateway The error shape of every clustergate route.
+type BadGateway = Error
+
+// BadRequest The error shape of every clustergate route.
+type BadRequest = Error
+
+// Conflict The error shape of every clustergate route.
+type Conflict = Error
+
+// Forbidden The error shape of every clustergate route.
+type Forbidden = Error
+
+// GatewayTimeout The error shape of every clustergate route.
+type GatewayTimeout = Error
+
+// NotFound The error shape of every clustergate route.
+type NotFound = Error
+
+// PreconditionFailed The error shape of every clustergate route.
+type PreconditionFailed = Error
+
+// RequestEntityTooLarge The error shape of every clustergate route.
+type RequestEntityTooLarge = Error
+
+// ServiceUnavailable The error shape of every clustergate route.
+type ServiceUnavailable = Error
+
+// TooManyRequests The error shape of every clustergate route.
+type TooManyRequests = Error
+
+// Unauthorized The error shape of every clustergate route.
+type Unauthorized = Error
+
+// UnsupportedMediaType The error shape of every clustergate route.
+type UnsupportedMediaType = Error
+
 // ClustergetParams defines parameters for Clusterget.
 type ClustergetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
@@ -1370,6 +1406,30 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 }
 
+type BadGatewayJSONResponse Error
+
+type BadRequestJSONResponse Error
+
+type ConflictJSONResponse Error
+
+type ForbiddenJSONResponse Error
+
+type GatewayTimeoutJSONResponse Error
+
+type NotFoundJSONResponse Error
+
+type PreconditionFailedJSONResponse Error
+
+type RequestEntityTooLargeJSONResponse Error
+
+type ServiceUnavailableJSONResponse Error
+
+type TooManyRequestsJSONResponse Error
+
+type UnauthorizedJSONResponse Error
+
+type UnsupportedMediaTypeJSONResponse Error
+
 type ClustergetRequestObject struct {
 	Params ClustergetParams
 }
@@ -1402,7 +1462,7 @@ func (response Clusterget200JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget400JSONResponse Error
+type Clusterget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clusterget400JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1416,7 +1476,7 @@ func (response Clusterget400JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget401JSONResponse Error
+type Clusterget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clusterget401JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1430,7 +1490,7 @@ func (response Clusterget401JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget403JSONResponse Error
+type Clusterget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clusterget403JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1444,7 +1504,7 @@ func (response Clusterget403JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget404JSONResponse Error
+type Clusterget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clusterget404JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1458,7 +1518,7 @@ func (response Clusterget404JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget429JSONResponse Error
+type Clusterget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clusterget429JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1472,7 +1532,7 @@ func (response Clusterget429JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget502JSONResponse Error
+type Clusterget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clusterget502JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1486,7 +1546,7 @@ func (response Clusterget502JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget503JSONResponse Error
+type Clusterget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clusterget503JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1500,7 +1560,7 @@ func (response Clusterget503JSONResponse) VisitClustergetResponse(w http.Respons
 	return err
 }
 
-type Clusterget504JSONResponse Error
+type Clusterget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clusterget504JSONResponse) VisitClustergetResponse(w http.ResponseWriter) error {
 
@@ -1568,7 +1628,7 @@ func (response Clusterput202JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput400JSONResponse Error
+type Clusterput400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clusterput400JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1582,7 +1642,7 @@ func (response Clusterput400JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput401JSONResponse Error
+type Clusterput401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clusterput401JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1596,7 +1656,7 @@ func (response Clusterput401JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput403JSONResponse Error
+type Clusterput403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clusterput403JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1610,7 +1670,7 @@ func (response Clusterput403JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput404JSONResponse Error
+type Clusterput404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clusterput404JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1624,7 +1684,7 @@ func (response Clusterput404JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput409JSONResponse Error
+type Clusterput409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clusterput409JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1638,7 +1698,7 @@ func (response Clusterput409JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput412JSONResponse Error
+type Clusterput412JSONResponse struct{ PreconditionFailedJSONResponse }
 
 func (response Clusterput412JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1652,7 +1712,9 @@ func (response Clusterput412JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput413JSONResponse Error
+type Clusterput413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clusterput413JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1666,7 +1728,9 @@ func (response Clusterput413JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput415JSONResponse Error
+type Clusterput415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clusterput415JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1680,7 +1744,7 @@ func (response Clusterput415JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput429JSONResponse Error
+type Clusterput429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clusterput429JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1694,7 +1758,7 @@ func (response Clusterput429JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput502JSONResponse Error
+type Clusterput502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clusterput502JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1708,7 +1772,7 @@ func (response Clusterput502JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput503JSONResponse Error
+type Clusterput503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clusterput503JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1722,7 +1786,7 @@ func (response Clusterput503JSONResponse) VisitClusterputResponse(w http.Respons
 	return err
 }
 
-type Clusterput504JSONResponse Error
+type Clusterput504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clusterput504JSONResponse) VisitClusterputResponse(w http.ResponseWriter) error {
 
@@ -1770,7 +1834,7 @@ func (response Clusteringupdatecert204Response) VisitClusteringupdatecertRespons
 	return nil
 }
 
-type Clusteringupdatecert400JSONResponse Error
+type Clusteringupdatecert400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clusteringupdatecert400JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1784,7 +1848,7 @@ func (response Clusteringupdatecert400JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert401JSONResponse Error
+type Clusteringupdatecert401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clusteringupdatecert401JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1798,7 +1862,7 @@ func (response Clusteringupdatecert401JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert403JSONResponse Error
+type Clusteringupdatecert403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clusteringupdatecert403JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1812,7 +1876,7 @@ func (response Clusteringupdatecert403JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert404JSONResponse Error
+type Clusteringupdatecert404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clusteringupdatecert404JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1826,7 +1890,7 @@ func (response Clusteringupdatecert404JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert409JSONResponse Error
+type Clusteringupdatecert409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clusteringupdatecert409JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1840,7 +1904,9 @@ func (response Clusteringupdatecert409JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert413JSONResponse Error
+type Clusteringupdatecert413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clusteringupdatecert413JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1854,7 +1920,9 @@ func (response Clusteringupdatecert413JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert415JSONResponse Error
+type Clusteringupdatecert415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clusteringupdatecert415JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1868,7 +1936,7 @@ func (response Clusteringupdatecert415JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert429JSONResponse Error
+type Clusteringupdatecert429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clusteringupdatecert429JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1882,7 +1950,7 @@ func (response Clusteringupdatecert429JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert502JSONResponse Error
+type Clusteringupdatecert502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clusteringupdatecert502JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1896,7 +1964,7 @@ func (response Clusteringupdatecert502JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert503JSONResponse Error
+type Clusteringupdatecert503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clusteringupdatecert503JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1910,7 +1978,7 @@ func (response Clusteringupdatecert503JSONResponse) VisitClusteringupdatecertRes
 	return err
 }
 
-type Clusteringupdatecert504JSONResponse Error
+type Clusteringupdatecert504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clusteringupdatecert504JSONResponse) VisitClusteringupdatecertResponse(w http.ResponseWriter) error {
 
@@ -1963,7 +2031,7 @@ func (response Clustergroupsget200JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget400JSONResponse Error
+type Clustergroupsget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustergroupsget400JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -1977,7 +2045,7 @@ func (response Clustergroupsget400JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget401JSONResponse Error
+type Clustergroupsget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustergroupsget401JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -1991,7 +2059,7 @@ func (response Clustergroupsget401JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget403JSONResponse Error
+type Clustergroupsget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustergroupsget403JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -2005,7 +2073,7 @@ func (response Clustergroupsget403JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget404JSONResponse Error
+type Clustergroupsget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustergroupsget404JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -2019,7 +2087,7 @@ func (response Clustergroupsget404JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget429JSONResponse Error
+type Clustergroupsget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustergroupsget429JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -2033,7 +2101,7 @@ func (response Clustergroupsget429JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget502JSONResponse Error
+type Clustergroupsget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustergroupsget502JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -2047,7 +2115,7 @@ func (response Clustergroupsget502JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget503JSONResponse Error
+type Clustergroupsget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustergroupsget503JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -2061,7 +2129,7 @@ func (response Clustergroupsget503JSONResponse) VisitClustergroupsgetResponse(w 
 	return err
 }
 
-type Clustergroupsget504JSONResponse Error
+type Clustergroupsget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustergroupsget504JSONResponse) VisitClustergroupsgetResponse(w http.ResponseWriter) error {
 
@@ -2129,7 +2197,7 @@ func (response Clustergroupspost201JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost400JSONResponse Error
+type Clustergroupspost400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustergroupspost400JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2143,7 +2211,7 @@ func (response Clustergroupspost400JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost401JSONResponse Error
+type Clustergroupspost401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustergroupspost401JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2157,7 +2225,7 @@ func (response Clustergroupspost401JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost403JSONResponse Error
+type Clustergroupspost403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustergroupspost403JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2171,7 +2239,7 @@ func (response Clustergroupspost403JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost404JSONResponse Error
+type Clustergroupspost404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustergroupspost404JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2185,7 +2253,7 @@ func (response Clustergroupspost404JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost409JSONResponse Error
+type Clustergroupspost409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustergroupspost409JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2199,7 +2267,9 @@ func (response Clustergroupspost409JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost413JSONResponse Error
+type Clustergroupspost413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustergroupspost413JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2213,7 +2283,9 @@ func (response Clustergroupspost413JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost415JSONResponse Error
+type Clustergroupspost415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustergroupspost415JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2227,7 +2299,7 @@ func (response Clustergroupspost415JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost429JSONResponse Error
+type Clustergroupspost429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustergroupspost429JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2241,7 +2313,7 @@ func (response Clustergroupspost429JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost502JSONResponse Error
+type Clustergroupspost502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustergroupspost502JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2255,7 +2327,7 @@ func (response Clustergroupspost502JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost503JSONResponse Error
+type Clustergroupspost503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustergroupspost503JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2269,7 +2341,7 @@ func (response Clustergroupspost503JSONResponse) VisitClustergroupspostResponse(
 	return err
 }
 
-type Clustergroupspost504JSONResponse Error
+type Clustergroupspost504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustergroupspost504JSONResponse) VisitClustergroupspostResponse(w http.ResponseWriter) error {
 
@@ -2317,7 +2389,7 @@ func (response Clustergroupdelete204Response) VisitClustergroupdeleteResponse(w 
 	return nil
 }
 
-type Clustergroupdelete400JSONResponse Error
+type Clustergroupdelete400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustergroupdelete400JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2331,7 +2403,7 @@ func (response Clustergroupdelete400JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete401JSONResponse Error
+type Clustergroupdelete401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustergroupdelete401JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2345,7 +2417,7 @@ func (response Clustergroupdelete401JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete403JSONResponse Error
+type Clustergroupdelete403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustergroupdelete403JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2359,7 +2431,7 @@ func (response Clustergroupdelete403JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete404JSONResponse Error
+type Clustergroupdelete404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustergroupdelete404JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2373,7 +2445,7 @@ func (response Clustergroupdelete404JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete409JSONResponse Error
+type Clustergroupdelete409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustergroupdelete409JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2387,7 +2459,7 @@ func (response Clustergroupdelete409JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete429JSONResponse Error
+type Clustergroupdelete429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustergroupdelete429JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2401,7 +2473,7 @@ func (response Clustergroupdelete429JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete502JSONResponse Error
+type Clustergroupdelete502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustergroupdelete502JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2415,7 +2487,7 @@ func (response Clustergroupdelete502JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete503JSONResponse Error
+type Clustergroupdelete503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustergroupdelete503JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2429,7 +2501,7 @@ func (response Clustergroupdelete503JSONResponse) VisitClustergroupdeleteRespons
 	return err
 }
 
-type Clustergroupdelete504JSONResponse Error
+type Clustergroupdelete504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustergroupdelete504JSONResponse) VisitClustergroupdeleteResponse(w http.ResponseWriter) error {
 
@@ -2493,7 +2565,7 @@ func (response Clustergroupget200JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget400JSONResponse Error
+type Clustergroupget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustergroupget400JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2507,7 +2579,7 @@ func (response Clustergroupget400JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget401JSONResponse Error
+type Clustergroupget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustergroupget401JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2521,7 +2593,7 @@ func (response Clustergroupget401JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget403JSONResponse Error
+type Clustergroupget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustergroupget403JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2535,7 +2607,7 @@ func (response Clustergroupget403JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget404JSONResponse Error
+type Clustergroupget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustergroupget404JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2549,7 +2621,7 @@ func (response Clustergroupget404JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget429JSONResponse Error
+type Clustergroupget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustergroupget429JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2563,7 +2635,7 @@ func (response Clustergroupget429JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget502JSONResponse Error
+type Clustergroupget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustergroupget502JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2577,7 +2649,7 @@ func (response Clustergroupget502JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget503JSONResponse Error
+type Clustergroupget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustergroupget503JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2591,7 +2663,7 @@ func (response Clustergroupget503JSONResponse) VisitClustergroupgetResponse(w ht
 	return err
 }
 
-type Clustergroupget504JSONResponse Error
+type Clustergroupget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustergroupget504JSONResponse) VisitClustergroupgetResponse(w http.ResponseWriter) error {
 
@@ -2656,7 +2728,7 @@ func (response Clustergrouppatch200JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch400JSONResponse Error
+type Clustergrouppatch400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustergrouppatch400JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2670,7 +2742,7 @@ func (response Clustergrouppatch400JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch401JSONResponse Error
+type Clustergrouppatch401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustergrouppatch401JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2684,7 +2756,7 @@ func (response Clustergrouppatch401JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch403JSONResponse Error
+type Clustergrouppatch403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustergrouppatch403JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2698,7 +2770,7 @@ func (response Clustergrouppatch403JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch404JSONResponse Error
+type Clustergrouppatch404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustergrouppatch404JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2712,7 +2784,7 @@ func (response Clustergrouppatch404JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch409JSONResponse Error
+type Clustergrouppatch409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustergrouppatch409JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2726,7 +2798,7 @@ func (response Clustergrouppatch409JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch412JSONResponse Error
+type Clustergrouppatch412JSONResponse struct{ PreconditionFailedJSONResponse }
 
 func (response Clustergrouppatch412JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2740,7 +2812,9 @@ func (response Clustergrouppatch412JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch413JSONResponse Error
+type Clustergrouppatch413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustergrouppatch413JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2754,7 +2828,9 @@ func (response Clustergrouppatch413JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch415JSONResponse Error
+type Clustergrouppatch415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustergrouppatch415JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2768,7 +2844,7 @@ func (response Clustergrouppatch415JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch429JSONResponse Error
+type Clustergrouppatch429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustergrouppatch429JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2782,7 +2858,7 @@ func (response Clustergrouppatch429JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch502JSONResponse Error
+type Clustergrouppatch502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustergrouppatch502JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2796,7 +2872,7 @@ func (response Clustergrouppatch502JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch503JSONResponse Error
+type Clustergrouppatch503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustergrouppatch503JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2810,7 +2886,7 @@ func (response Clustergrouppatch503JSONResponse) VisitClustergrouppatchResponse(
 	return err
 }
 
-type Clustergrouppatch504JSONResponse Error
+type Clustergrouppatch504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustergrouppatch504JSONResponse) VisitClustergrouppatchResponse(w http.ResponseWriter) error {
 
@@ -2875,7 +2951,7 @@ func (response Clustergroupput200JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput400JSONResponse Error
+type Clustergroupput400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustergroupput400JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2889,7 +2965,7 @@ func (response Clustergroupput400JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput401JSONResponse Error
+type Clustergroupput401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustergroupput401JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2903,7 +2979,7 @@ func (response Clustergroupput401JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput403JSONResponse Error
+type Clustergroupput403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustergroupput403JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2917,7 +2993,7 @@ func (response Clustergroupput403JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput404JSONResponse Error
+type Clustergroupput404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustergroupput404JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2931,7 +3007,7 @@ func (response Clustergroupput404JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput409JSONResponse Error
+type Clustergroupput409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustergroupput409JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2945,7 +3021,7 @@ func (response Clustergroupput409JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput412JSONResponse Error
+type Clustergroupput412JSONResponse struct{ PreconditionFailedJSONResponse }
 
 func (response Clustergroupput412JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2959,7 +3035,9 @@ func (response Clustergroupput412JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput413JSONResponse Error
+type Clustergroupput413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustergroupput413JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2973,7 +3051,9 @@ func (response Clustergroupput413JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput415JSONResponse Error
+type Clustergroupput415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustergroupput415JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -2987,7 +3067,7 @@ func (response Clustergroupput415JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput429JSONResponse Error
+type Clustergroupput429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustergroupput429JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -3001,7 +3081,7 @@ func (response Clustergroupput429JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput502JSONResponse Error
+type Clustergroupput502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustergroupput502JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -3015,7 +3095,7 @@ func (response Clustergroupput502JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput503JSONResponse Error
+type Clustergroupput503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustergroupput503JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -3029,7 +3109,7 @@ func (response Clustergroupput503JSONResponse) VisitClustergroupputResponse(w ht
 	return err
 }
 
-type Clustergroupput504JSONResponse Error
+type Clustergroupput504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustergroupput504JSONResponse) VisitClustergroupputResponse(w http.ResponseWriter) error {
 
@@ -3082,7 +3162,7 @@ func (response Clustermembersget200JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget400JSONResponse Error
+type Clustermembersget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermembersget400JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3096,7 +3176,7 @@ func (response Clustermembersget400JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget401JSONResponse Error
+type Clustermembersget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermembersget401JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3110,7 +3190,7 @@ func (response Clustermembersget401JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget403JSONResponse Error
+type Clustermembersget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermembersget403JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3124,7 +3204,7 @@ func (response Clustermembersget403JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget404JSONResponse Error
+type Clustermembersget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermembersget404JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3138,7 +3218,7 @@ func (response Clustermembersget404JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget429JSONResponse Error
+type Clustermembersget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermembersget429JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3152,7 +3232,7 @@ func (response Clustermembersget429JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget502JSONResponse Error
+type Clustermembersget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermembersget502JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3166,7 +3246,7 @@ func (response Clustermembersget502JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget503JSONResponse Error
+type Clustermembersget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermembersget503JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3180,7 +3260,7 @@ func (response Clustermembersget503JSONResponse) VisitClustermembersgetResponse(
 	return err
 }
 
-type Clustermembersget504JSONResponse Error
+type Clustermembersget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermembersget504JSONResponse) VisitClustermembersgetResponse(w http.ResponseWriter) error {
 
@@ -3248,7 +3328,7 @@ func (response Clustermemberspost202JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost400JSONResponse Error
+type Clustermemberspost400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberspost400JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3262,7 +3342,7 @@ func (response Clustermemberspost400JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost401JSONResponse Error
+type Clustermemberspost401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberspost401JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3276,7 +3356,7 @@ func (response Clustermemberspost401JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost403JSONResponse Error
+type Clustermemberspost403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberspost403JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3290,7 +3370,7 @@ func (response Clustermemberspost403JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost404JSONResponse Error
+type Clustermemberspost404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberspost404JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3304,7 +3384,7 @@ func (response Clustermemberspost404JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost409JSONResponse Error
+type Clustermemberspost409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustermemberspost409JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3318,7 +3398,9 @@ func (response Clustermemberspost409JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost413JSONResponse Error
+type Clustermemberspost413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustermemberspost413JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3332,7 +3414,9 @@ func (response Clustermemberspost413JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost415JSONResponse Error
+type Clustermemberspost415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustermemberspost415JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3346,7 +3430,7 @@ func (response Clustermemberspost415JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost429JSONResponse Error
+type Clustermemberspost429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberspost429JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3360,7 +3444,7 @@ func (response Clustermemberspost429JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost502JSONResponse Error
+type Clustermemberspost502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberspost502JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3374,7 +3458,7 @@ func (response Clustermemberspost502JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost503JSONResponse Error
+type Clustermemberspost503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberspost503JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3388,7 +3472,7 @@ func (response Clustermemberspost503JSONResponse) VisitClustermemberspostRespons
 	return err
 }
 
-type Clustermemberspost504JSONResponse Error
+type Clustermemberspost504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberspost504JSONResponse) VisitClustermemberspostResponse(w http.ResponseWriter) error {
 
@@ -3441,7 +3525,7 @@ func (response Clustermembersgetrecursion1200JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1400JSONResponse Error
+type Clustermembersgetrecursion1400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermembersgetrecursion1400JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3455,7 +3539,7 @@ func (response Clustermembersgetrecursion1400JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1401JSONResponse Error
+type Clustermembersgetrecursion1401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermembersgetrecursion1401JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3469,7 +3553,7 @@ func (response Clustermembersgetrecursion1401JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1403JSONResponse Error
+type Clustermembersgetrecursion1403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermembersgetrecursion1403JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3483,7 +3567,7 @@ func (response Clustermembersgetrecursion1403JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1404JSONResponse Error
+type Clustermembersgetrecursion1404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermembersgetrecursion1404JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3497,7 +3581,7 @@ func (response Clustermembersgetrecursion1404JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1429JSONResponse Error
+type Clustermembersgetrecursion1429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermembersgetrecursion1429JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3511,7 +3595,7 @@ func (response Clustermembersgetrecursion1429JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1502JSONResponse Error
+type Clustermembersgetrecursion1502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermembersgetrecursion1502JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3525,7 +3609,7 @@ func (response Clustermembersgetrecursion1502JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1503JSONResponse Error
+type Clustermembersgetrecursion1503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermembersgetrecursion1503JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3539,7 +3623,7 @@ func (response Clustermembersgetrecursion1503JSONResponse) VisitClustermembersge
 	return err
 }
 
-type Clustermembersgetrecursion1504JSONResponse Error
+type Clustermembersgetrecursion1504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermembersgetrecursion1504JSONResponse) VisitClustermembersgetrecursion1Response(w http.ResponseWriter) error {
 
@@ -3587,7 +3671,7 @@ func (response Clustermemberdelete204Response) VisitClustermemberdeleteResponse(
 	return nil
 }
 
-type Clustermemberdelete400JSONResponse Error
+type Clustermemberdelete400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberdelete400JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3601,7 +3685,7 @@ func (response Clustermemberdelete400JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete401JSONResponse Error
+type Clustermemberdelete401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberdelete401JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3615,7 +3699,7 @@ func (response Clustermemberdelete401JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete403JSONResponse Error
+type Clustermemberdelete403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberdelete403JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3629,7 +3713,7 @@ func (response Clustermemberdelete403JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete404JSONResponse Error
+type Clustermemberdelete404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberdelete404JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3643,7 +3727,7 @@ func (response Clustermemberdelete404JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete409JSONResponse Error
+type Clustermemberdelete409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustermemberdelete409JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3657,7 +3741,7 @@ func (response Clustermemberdelete409JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete429JSONResponse Error
+type Clustermemberdelete429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberdelete429JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3671,7 +3755,7 @@ func (response Clustermemberdelete429JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete502JSONResponse Error
+type Clustermemberdelete502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberdelete502JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3685,7 +3769,7 @@ func (response Clustermemberdelete502JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete503JSONResponse Error
+type Clustermemberdelete503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberdelete503JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3699,7 +3783,7 @@ func (response Clustermemberdelete503JSONResponse) VisitClustermemberdeleteRespo
 	return err
 }
 
-type Clustermemberdelete504JSONResponse Error
+type Clustermemberdelete504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberdelete504JSONResponse) VisitClustermemberdeleteResponse(w http.ResponseWriter) error {
 
@@ -3763,7 +3847,7 @@ func (response Clustermemberget200JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget400JSONResponse Error
+type Clustermemberget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberget400JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3777,7 +3861,7 @@ func (response Clustermemberget400JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget401JSONResponse Error
+type Clustermemberget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberget401JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3791,7 +3875,7 @@ func (response Clustermemberget401JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget403JSONResponse Error
+type Clustermemberget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberget403JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3805,7 +3889,7 @@ func (response Clustermemberget403JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget404JSONResponse Error
+type Clustermemberget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberget404JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3819,7 +3903,7 @@ func (response Clustermemberget404JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget429JSONResponse Error
+type Clustermemberget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberget429JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3833,7 +3917,7 @@ func (response Clustermemberget429JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget502JSONResponse Error
+type Clustermemberget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberget502JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3847,7 +3931,7 @@ func (response Clustermemberget502JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget503JSONResponse Error
+type Clustermemberget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberget503JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3861,7 +3945,7 @@ func (response Clustermemberget503JSONResponse) VisitClustermembergetResponse(w 
 	return err
 }
 
-type Clustermemberget504JSONResponse Error
+type Clustermemberget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberget504JSONResponse) VisitClustermembergetResponse(w http.ResponseWriter) error {
 
@@ -3926,7 +4010,7 @@ func (response Clustermemberpatch200JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch400JSONResponse Error
+type Clustermemberpatch400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberpatch400JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -3940,7 +4024,7 @@ func (response Clustermemberpatch400JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch401JSONResponse Error
+type Clustermemberpatch401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberpatch401JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -3954,7 +4038,7 @@ func (response Clustermemberpatch401JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch403JSONResponse Error
+type Clustermemberpatch403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberpatch403JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -3968,7 +4052,7 @@ func (response Clustermemberpatch403JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch404JSONResponse Error
+type Clustermemberpatch404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberpatch404JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -3982,7 +4066,7 @@ func (response Clustermemberpatch404JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch409JSONResponse Error
+type Clustermemberpatch409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustermemberpatch409JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -3996,7 +4080,7 @@ func (response Clustermemberpatch409JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch412JSONResponse Error
+type Clustermemberpatch412JSONResponse struct{ PreconditionFailedJSONResponse }
 
 func (response Clustermemberpatch412JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4010,7 +4094,9 @@ func (response Clustermemberpatch412JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch413JSONResponse Error
+type Clustermemberpatch413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustermemberpatch413JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4024,7 +4110,9 @@ func (response Clustermemberpatch413JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch415JSONResponse Error
+type Clustermemberpatch415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustermemberpatch415JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4038,7 +4126,7 @@ func (response Clustermemberpatch415JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch429JSONResponse Error
+type Clustermemberpatch429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberpatch429JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4052,7 +4140,7 @@ func (response Clustermemberpatch429JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch502JSONResponse Error
+type Clustermemberpatch502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberpatch502JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4066,7 +4154,7 @@ func (response Clustermemberpatch502JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch503JSONResponse Error
+type Clustermemberpatch503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberpatch503JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4080,7 +4168,7 @@ func (response Clustermemberpatch503JSONResponse) VisitClustermemberpatchRespons
 	return err
 }
 
-type Clustermemberpatch504JSONResponse Error
+type Clustermemberpatch504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberpatch504JSONResponse) VisitClustermemberpatchResponse(w http.ResponseWriter) error {
 
@@ -4149,7 +4237,7 @@ func (response Clustermemberpost200JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost400JSONResponse Error
+type Clustermemberpost400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberpost400JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4163,7 +4251,7 @@ func (response Clustermemberpost400JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost401JSONResponse Error
+type Clustermemberpost401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberpost401JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4177,7 +4265,7 @@ func (response Clustermemberpost401JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost403JSONResponse Error
+type Clustermemberpost403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberpost403JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4191,7 +4279,7 @@ func (response Clustermemberpost403JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost404JSONResponse Error
+type Clustermemberpost404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberpost404JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4205,7 +4293,7 @@ func (response Clustermemberpost404JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost409JSONResponse Error
+type Clustermemberpost409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustermemberpost409JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4219,7 +4307,9 @@ func (response Clustermemberpost409JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost413JSONResponse Error
+type Clustermemberpost413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustermemberpost413JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4233,7 +4323,9 @@ func (response Clustermemberpost413JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost415JSONResponse Error
+type Clustermemberpost415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustermemberpost415JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4247,7 +4339,7 @@ func (response Clustermemberpost415JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost429JSONResponse Error
+type Clustermemberpost429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberpost429JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4261,7 +4353,7 @@ func (response Clustermemberpost429JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost502JSONResponse Error
+type Clustermemberpost502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberpost502JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4275,7 +4367,7 @@ func (response Clustermemberpost502JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost503JSONResponse Error
+type Clustermemberpost503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberpost503JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4289,7 +4381,7 @@ func (response Clustermemberpost503JSONResponse) VisitClustermemberpostResponse(
 	return err
 }
 
-type Clustermemberpost504JSONResponse Error
+type Clustermemberpost504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberpost504JSONResponse) VisitClustermemberpostResponse(w http.ResponseWriter) error {
 
@@ -4354,7 +4446,7 @@ func (response Clustermemberput200JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput400JSONResponse Error
+type Clustermemberput400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberput400JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4368,7 +4460,7 @@ func (response Clustermemberput400JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput401JSONResponse Error
+type Clustermemberput401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberput401JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4382,7 +4474,7 @@ func (response Clustermemberput401JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput403JSONResponse Error
+type Clustermemberput403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberput403JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4396,7 +4488,7 @@ func (response Clustermemberput403JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput404JSONResponse Error
+type Clustermemberput404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberput404JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4410,7 +4502,7 @@ func (response Clustermemberput404JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput409JSONResponse Error
+type Clustermemberput409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustermemberput409JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4424,7 +4516,7 @@ func (response Clustermemberput409JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput412JSONResponse Error
+type Clustermemberput412JSONResponse struct{ PreconditionFailedJSONResponse }
 
 func (response Clustermemberput412JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4438,7 +4530,9 @@ func (response Clustermemberput412JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput413JSONResponse Error
+type Clustermemberput413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustermemberput413JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4452,7 +4546,9 @@ func (response Clustermemberput413JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput415JSONResponse Error
+type Clustermemberput415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustermemberput415JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4466,7 +4562,7 @@ func (response Clustermemberput415JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput429JSONResponse Error
+type Clustermemberput429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberput429JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4480,7 +4576,7 @@ func (response Clustermemberput429JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput502JSONResponse Error
+type Clustermemberput502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberput502JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4494,7 +4590,7 @@ func (response Clustermemberput502JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput503JSONResponse Error
+type Clustermemberput503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberput503JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4508,7 +4604,7 @@ func (response Clustermemberput503JSONResponse) VisitClustermemberputResponse(w 
 	return err
 }
 
-type Clustermemberput504JSONResponse Error
+type Clustermemberput504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberput504JSONResponse) VisitClustermemberputResponse(w http.ResponseWriter) error {
 
@@ -4562,7 +4658,7 @@ func (response Clustermemberstateget200JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget400JSONResponse Error
+type Clustermemberstateget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberstateget400JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4576,7 +4672,7 @@ func (response Clustermemberstateget400JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget401JSONResponse Error
+type Clustermemberstateget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberstateget401JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4590,7 +4686,7 @@ func (response Clustermemberstateget401JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget403JSONResponse Error
+type Clustermemberstateget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberstateget403JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4604,7 +4700,7 @@ func (response Clustermemberstateget403JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget404JSONResponse Error
+type Clustermemberstateget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberstateget404JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4618,7 +4714,7 @@ func (response Clustermemberstateget404JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget429JSONResponse Error
+type Clustermemberstateget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberstateget429JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4632,7 +4728,7 @@ func (response Clustermemberstateget429JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget502JSONResponse Error
+type Clustermemberstateget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberstateget502JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4646,7 +4742,7 @@ func (response Clustermemberstateget502JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget503JSONResponse Error
+type Clustermemberstateget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberstateget503JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4660,7 +4756,7 @@ func (response Clustermemberstateget503JSONResponse) VisitClustermemberstategetR
 	return err
 }
 
-type Clustermemberstateget504JSONResponse Error
+type Clustermemberstateget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberstateget504JSONResponse) VisitClustermemberstategetResponse(w http.ResponseWriter) error {
 
@@ -4729,7 +4825,7 @@ func (response Clustermemberstatepost202JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost400JSONResponse Error
+type Clustermemberstatepost400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Clustermemberstatepost400JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4743,7 +4839,7 @@ func (response Clustermemberstatepost400JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost401JSONResponse Error
+type Clustermemberstatepost401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Clustermemberstatepost401JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4757,7 +4853,7 @@ func (response Clustermemberstatepost401JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost403JSONResponse Error
+type Clustermemberstatepost403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Clustermemberstatepost403JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4771,7 +4867,7 @@ func (response Clustermemberstatepost403JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost404JSONResponse Error
+type Clustermemberstatepost404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Clustermemberstatepost404JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4785,7 +4881,7 @@ func (response Clustermemberstatepost404JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost409JSONResponse Error
+type Clustermemberstatepost409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Clustermemberstatepost409JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4799,7 +4895,9 @@ func (response Clustermemberstatepost409JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost413JSONResponse Error
+type Clustermemberstatepost413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Clustermemberstatepost413JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4813,7 +4911,9 @@ func (response Clustermemberstatepost413JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost415JSONResponse Error
+type Clustermemberstatepost415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Clustermemberstatepost415JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4827,7 +4927,7 @@ func (response Clustermemberstatepost415JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost429JSONResponse Error
+type Clustermemberstatepost429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Clustermemberstatepost429JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4841,7 +4941,7 @@ func (response Clustermemberstatepost429JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost502JSONResponse Error
+type Clustermemberstatepost502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Clustermemberstatepost502JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4855,7 +4955,7 @@ func (response Clustermemberstatepost502JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost503JSONResponse Error
+type Clustermemberstatepost503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Clustermemberstatepost503JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4869,7 +4969,7 @@ func (response Clustermemberstatepost503JSONResponse) VisitClustermemberstatepos
 	return err
 }
 
-type Clustermemberstatepost504JSONResponse Error
+type Clustermemberstatepost504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Clustermemberstatepost504JSONResponse) VisitClustermemberstatepostResponse(w http.ResponseWriter) error {
 
@@ -4923,7 +5023,7 @@ func (response Operationget200JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget400JSONResponse Error
+type Operationget400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Operationget400JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -4937,7 +5037,7 @@ func (response Operationget400JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget401JSONResponse Error
+type Operationget401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Operationget401JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -4951,7 +5051,7 @@ func (response Operationget401JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget403JSONResponse Error
+type Operationget403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Operationget403JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -4965,7 +5065,7 @@ func (response Operationget403JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget404JSONResponse Error
+type Operationget404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Operationget404JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -4979,7 +5079,7 @@ func (response Operationget404JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget429JSONResponse Error
+type Operationget429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Operationget429JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -4993,7 +5093,7 @@ func (response Operationget429JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget502JSONResponse Error
+type Operationget502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Operationget502JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -5007,7 +5107,7 @@ func (response Operationget502JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget503JSONResponse Error
+type Operationget503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Operationget503JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -5021,7 +5121,7 @@ func (response Operationget503JSONResponse) VisitOperationgetResponse(w http.Res
 	return err
 }
 
-type Operationget504JSONResponse Error
+type Operationget504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Operationget504JSONResponse) VisitOperationgetResponse(w http.ResponseWriter) error {
 
@@ -5875,120 +5975,117 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string, params Operat
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rc9s4svZfQXG3KkmV7pIlS6m39vUknkx2k4krtnf3VJLjgQhIwpgCuAAoW5vyfz+FCy+iSOoSyXFm",
-	"UPNhYpEEGg2g8TzdzeZXz2fzkFFMpfBGXz3hz/Ac6n++CiIhMVf/DDkLMZcE6wuYwnGAkfonwsLnJJSE",
-	"UW/k/WuG5Qxz4JsnCZ0CIkB8e83D93AeBtgbSR7hmieXIfZG3pixAEPq1bz7+pTVKZyrX8/tUw81b47n",
-	"Y8xvfEYnZLre6zsiJGATYG4D5raIQ3UZ3OKlAM8jgRFAkZbod0boi6wwn77UPCLxXI/trxxPvJH3l2aq",
-	"lqbVSdMq5L3u55Xu5h94qSS0I4Gcw2VuHNm71a0C8wXmN+Zqfii/wjlWQ5EzHCsxHhak4s6oVF3k+D8R",
-	"FjI7DNtyq+0l8gipHsgJdKlvUz15D0p0IvXTdnCA45BjocYNZmQ6qwd4gQNA6ITxuVEpHLNIAhgL2Ej7",
-	"Y+PfsS/j/kLo38Kp+n1K5CwaN3w2bwb3fpNQPxLNRb8pZpBj1IQhUZqxErxSC21CfCjxRSSVjiBCRPUM",
-	"g4vMOpzAQOBaToGFbWTHpDWbXgWQIrVGQAgJBxPGAQyCnOqFV8ttAHv9JtPQ+lxezTCg+G6lt+f/PmkN",
-	"wcX5e4CpzxBGL3SfmelemdHk7mxH1bO7rgCl2gKBb27xcjuhlXoOILhqZ2fh9f56OOwCe8NZFK5btdS8",
-	"FK+3rznRH0rWHpiq9nNmaA7DrIK+epHAvDFf6knwJox5ZYOMVZMYkJVOi+Yv80velmjRVmYKzlG/B4zp",
-	"EBum53Wmq8Qsi00GWQBCgZwRsd77p6zNsv/seFlzvKbyjZZWqLuKrWu8uGmBlV3XjP5lkzE1ZrSmphPd",
-	"jJflurj++E6o/5vJFSASxpQTUS7CJ6/ZbrSa9nrTqrOZ0Zm+HnKm2mwiPIFRIKv1xzFEH2iwzJ3BRfq8",
-	"Fhj9tCw6JPQOylpVuDqIQx8Jur9tDgO3o/+YO7pkCRac7XOGyIQo6AgmBAdIb7rHWJ7iggm3QN2Rc5Aj",
-	"Z07oO0yncuaN2tscQNqw/yciXLGyT0aWL8V7Rq/T/K6xWwUuIAnM3lFI2CDBY+4co791LAa5PyMS+zLi",
-	"JUoNOZlDvgTZO4uZ04qG70/7N/3ehkV3lu1doedv3aZnyWO5PZqhVat7VVFOFAWYNwgVElJfr8Ag2GHP",
-	"QgnHUOByll5AMok6yuMn7Rbdkbe/jvvdZDderXadvZidsbP3r8F5uPRBt+M3+z25m8GYQBJEHN8gNoeE",
-	"VhNuey8w91p+k8FnBcuJQ/92E0T82TT72kjwUDO7vMKGrew4YWSwShrjgNGpAJKt2rTEcOh/7G/PjIUw",
-	"llYIvaG/lq9lIaGMRNki9iZRECyB2ibQPLBBUe9tl8qYsQBXaEhfBjMcIDBebpqkT+lW2FctH7U4+ztv",
-	"vtVNU/OMqgs2UcQ5ptJOxUo/H2hA6CZ3waV5TjEYHqw3f/3xHYAS3M2IPyuyFz6kYIwBx1DZq5XuZ1KG",
-	"YtRstlsN9V97dNrrdTdIc/3xXRHWM6fEKt+wAmTB3XEOp9TPt5snSh1S/4RBZA9X7Qidh3IJ7maYgimW",
-	"UhHArKc042K7I3IG3pxffaYZAljTzioxY5Fa96rdIMB2B2Dt1lTNmOVlegkxV22qnyG4uF5tTj8ROxIb",
-	"az6uStt9BmbRHFIw4QRTFCxXAKDx86Qr4bMnWMR9/NkDtoulNq5CMg6nGISMBeCzFzAfBp+93ew7ppLI",
-	"Ej/WLaFI29O8Qxg8p1jeMX5bi2WoKxlqoNFovFjdq5nLGwQ7N5I81Lxyx1rGQOSVZFS0oQ/rba6Ampke",
-	"zB4ABhcmzoZ8v1rrWzo5Fmo5F3esLwFGdc+pq7rCDDYRXjQFGm/oW2+hcqOQ7M5V6yAInQbYzryecjmD",
-	"0iLaxHR8plmTRgSIMTSQTC3VBUHYbCS7uY5jYf7OCL1it5gW4GCEOBai6CxUWk8uqznH90Rom8K04S9w",
-	"YmeOxHarMTxtdFuNTmdoLPO+Z+NZIqLajvch4VjcQFkssFTDfCaAvm+pkCZurKyKTqvTrre69U73qj0Y",
-	"dU9H3UFjcNLtDk/7p8N6qzdqtbyaZwylN1InO65LMt+0cc6NXGdSY0JCp5iHnNASKTM3xJvJGoycIz6V",
-	"+2QwHrcmk1631xqfjMed05P2ALf6nVan2261IZoMTk/97uC010f+6bjfHuJxx+/64x6edIa9bn8ThsyI",
-	"rGGIz3GJ8BxSxObGuJv7choedzqnPdTroXG30x+cDDvdCW6hTqvT6g0GuIWHY9xun7bak8mg5fe6J7jV",
-	"7YyHg1bn1O+e+GgjbNGibcJKeWOVZZrlmKnzTaGt3G4r4cA+oxISipE+hAkFkMYxjzz60TrWS/o4hmEP",
-	"j9JmpZc4I6qVvr0/IjcFWa9EVrYvJbNT4ZzIGmeO9RhgTvwjTcO+Ucjk8R2dlMlcHNhb+F3cEM4F8KO6",
-	"AJ4mCX84xhZXNBivwy8L/28U/BdVG68qa+TSNHLBWGC62bB3Mvcbn8NSqP25U3LK5VK8Vc+UnoJakrxZ",
-	"EvrHAlN0HLuqZdjjjIN+eSDCXFNHxBjH9BejhmLiBNmrAkCOwWcPL6AfQal4qSLWnz2O1YTjz55GTDSa",
-	"q3Ub3+XV4utqBaf7P3O90qfsJzEMhgrO5g8LzLniG/pQttYZI2Cb1wEdhnJoWUgWbnKqqd7yJ7HV4Jeq",
-	"xbHlSRwP/7HWjF3Ya1t1HE0mmGN0w+Fc/Z1QhIhQmfX4EyrxVBunrJp+0o9/PHuvTwyO8Z7t/MwxzrYi",
-	"7mC4ZzOX6tGHmhcwiG7gAiujoIeaWM+UBrFoHGRWII20/a22p+8YRGdxsw96k/kJ11yRt93fJO9F8qwy",
-	"WHr69lTgpX7YqlAyCYM9G7pSz660s+dc6IbiyYhCzTazrWzVyLV5rtwem3W9ZpGN7X88myyOwjn2InqP",
-	"xjnE1qRDu0oBzBA/9TtEKHVIS5alVYeepD1yYGzmn3UVVfqR8pxwySJwR8RMDUoNeWWmdvHrW+mtq6gk",
-	"IbFYNHwfYl8q7v2E0ihl7K1bl3fFuW6WSE40pdZnHAPJl9orW6DbcQBn2wlo/IbaEe5ysr81J7tyj2hH",
-	"ebJTJAORMGkS8bT6bD6PqForef5qt0pnm61ibFlmpzzxfPEC70aB6RwzJoXkMATMbo3DR+3OOWe8xIio",
-	"S0DMYKi1hReYL+P+p5oIsch4oleNZ2kQ/F8zKMEdphLccUanLwGkIAqF5BjOnwnA7iiwzwIdcwllY03L",
-	"9qTCQt4QVOLLtScOQTUAbVITBv+ufzS/198iMMMQrSgxbb0sZvzL1dVFHLvXa4cIu1oa6zBGYx4zsGIZ",
-	"46smwjKBJMBIzTLHE7XDayaAwigGiKACOfMHdhzIjnX/Jb88HmreSsQEBsGHiTf6tIOdSJ9/qOWJRIVt",
-	"j93A9uRfD7oSAaZkseIOLhmm6WV9bF/WfHb5kwQWQKiGUsqHONGigFzGl1ajZGPo3045iyhKszQK3nWA",
-	"hSZxafZS8iB4LqG4rVlJGQd3eCyYf4vlakg1+XnjAQctVOAYSowKY0rpwPRdmvqbaNDRQ0qvjFgmpFTp",
-	"5Xy9nhyZVXcq6fk99iOTFsDmc0jRjrFwzqs0ZIxgvK2y/V6yOV67XBlO49owFJmt6+u3r6tH2R+2+/4p",
-	"7NeH4wGq9+AY1YetcbcOMZpgf4D9AYIb+n/72hBjv2S9a/OcOw+1mePYZxyBOyjAxKx7us+R+C7uWQEh",
-	"uLzxIfVxUJ1pl24UmzRjHlrFYBbCV4Kw93D5yvSnYZiECEpY4ZxcCwOkS0KE2FfwFiTNrHj/41U4+uSN",
-	"oZhpvxddEM7oHJvY6S8f3p97I6/JGVP7+d3Zr2/U1mhcX/1cP/Vq3sXZ1S/qeiR4UwOophgTOsr8nfyZ",
-	"XtD/MH+ONTC+Ov/43ht59xLzuVfzri/PP3ojT/f5UPMmSJunlt673Vav709aHb/VbvcneDzp4Ul3gnsY",
-	"Yh9Nuq1TPOi0/NYJPoFDf9Bt+bgN+5P2Sa89mPT7Xs1reyOvdXI67J8Ohui0P+z0W4Mx6uMebA17g5N+",
-	"f4Bgd3wy6Q/avV77FI5bGLfwyaDTGvf8k8FkcNIb671BJebQl2RhofUGr+/7eAb0QWGyQSpdzlv60NeD",
-	"QJOJIVRpLyuTHgd6RPL+SfJLc8KY92XDQD4mzVZAEJN2ph0DK/vvY0Sp2W7bJa2Z9m9861KtdsOrW19p",
-	"d6jCNGiLQyWAQgJ/Bun0UY6UayOUOlIOFeVIZiMTVXhLGSoK7JTfm0f4xPyapotLBqCBPitZXWtgQjvi",
-	"CsCE+tm2mlV0tzVoDYfD7mA4qO3ltotfzSo4pxT7XO+x0x12B/3hyc7dqfaOO22XIfTxdrOmb13zJeof",
-	"DzxniIhb2/Lz8VJisQL2ep1Wu9UadgeDzulRJrC6+26ve9Id9NrDwaD/nSc0Y30KfceWVKe3rSL1hQ5f",
-	"pRACUpQkqnDL5RqlI9pd2FzEci3aQhITUmVyK4yPst3xet61CbMRsr6IvMAVgc3sUj+Q68EkZEWcyOWl",
-	"EtsGpDDkmBelzmYdD2cXb8EtXlqW/Ord9eXV+cc3Z1fnN2cXb2/+cf4/l4pUCpPEpZWigaFpO5F+JmXo",
-	"PTxo2GGCY3px+Ppws+s52+scErt2lPHTmd9JvnZmxJlHsv9exxSKHL9VqklAt4j4RO3KNJdBPVkDCHOy",
-	"MEnLCnxOMW2A1wxQJgFGRI7saWscWjCEYxIQuazpv0OieaUG0wvMA7jU+4BHFPw2h7cYTDFVGwT/ppQV",
-	"EB9T8/pLGqQKOcES8iV4ThnQd/gYTDmkChAtDVXdRx3xQsz8PFrViFfzFpgLo6+2eoaFmKr1M/K6jVaj",
-	"q+wulDO9dpqLdrNdTzK11U/Tony/N1iuuP5W3KwN8AoGgdkAGd/Um/MrkH2tWOkqMSxvUWYQmqKHkMM5",
-	"lvqlu09V7sfED/TcPv9CnTA+DALtu9LdLtrN+DYBAiLM9py/BGxOpMTIzLNdO88EsG80KxGJ6u8/EeZL",
-	"L06ATh1TdmtoFhRCKTFXd//vJ1j/b6s+/PLc/qP+5Wur1m8/xL+/+NtfCxw1XzQADxm1odBOqxXvKMt6",
-	"YBgG1s/b/F0YApoKsIUXyuzV4lyolTn0ap5x8GlJzq9ggav9n2ZZJW7g7PMvgcAUASLVFLyd1N9D6c8A",
-	"o+COE6mRTyp3Xg9KxN4Bx278swUj/wkiYD2aIwBBsuLizT5maAkQw0Kbibkegl4nuuFafFuyAK3n0Y6a",
-	"UH14vjSJd9YpqxZQxlmt/We9Vvv4Y72mMJIzxsl/MRrF1t8kpGSSPpRZy3jtgQ85J3r8FOvxQgoiekvZ",
-	"nfasWvG7xxf/Z8bHBCFMR/FLDM+ETgQDc7jU06OssXa1JDalZimDIZHqBsUnIKozGiy1o5DIGUBYSB5p",
-	"vpw+KhTA0yGn9VlOl4mZzIwHHrBIiiSXBgYB5s8EED4LY1X1jq+qX5kEP7OIopGdSgNktLQoduUri58u",
-	"bZ3Bn4xi85Apyy6a+DYzxM7w+EO8Ygy8h3QZ714xymgc4HsfY4QRqNfVoVwPyJzIl+AjlnxZP5tolACX",
-	"wiAfdVSwOdYuaT2Ak1bncSzPGyjxHVyOVlWdxjFMZAQjINgcy1kcUJtAHyLtxNOrHkP0EhApwB3jyOxn",
-	"E/XRQ3mEnXmJ+YL4GFzThOHlhkTMIsusGMaBFd6fqQestI+wOazSwRWZYxbJnKSIIC2YUX2ch581iAhD",
-	"FBBr+eK6J0eXOr5Q80Q0n0O+3ATBFLqAU+1J08yhHgO6L4pozP2wPiO27lrG/iVuYILwPGRmQCY6rzDj",
-	"vxgPUHLPaj2Xh7hdqZj8SKHGuM96XrL7uoATLJd1G+HRTenfswE/teaZQoVvzq/KkOJNDBXlzBut1KzR",
-	"ygqjAuhqfF07o9eL6y3Rq+p0A3pVcApMOJsr0MHxgrBI2J2setUQSRsCYY6oXrtjjVXWnhvCgoAg1McJ",
-	"UjWoLYWqMfaqRFy1Pw++1tv4J4aWh4bWF5HcBV2nMVmzwe7rjJMpoTC4UEvn1xXubH3zx6EGafi26KRd",
-	"CSBNCCVilr6hVGQZlaydA56hO4hHBBCSBIGCepTQ6UsQsiBQcHy8BARpbk5vtQLVhXXb8DMLAnZnNiHj",
-	"t6utjZKlrhhyChWbXwl6AM/fv7oAyvgBZfqSqy/WzETy1zrN/aoDm0obZqobioD8pUmQI0WOFDlS9AOT",
-	"otYjkKJXjE4C4svVET4TwM+U6sB2P9p6pMbn+VztzUCtgqUZtagloN0cQGrKiQBjrFgIwgGWdhHEIGSO",
-	"Ib2bkQC/MANuPwKJuuDYZ9QEqcHPmjeNUl9TgYkq0ImCYiNlm1bQlPrhDpqNYcfzCNvZWl1gCjoARXLf",
-	"QT61dErbXSJAoH5SSxFSUK/P4X1dXanrIJSV9eQxLKeIwpBxiRF4jxGB4GoZ5iRVyhdKyVCAvAjOV+B8",
-	"Bc5X8Fi+gk2c91HdBfqHvL/ApMVs7zLQHLncZ3BxXe4ziAl6kc/goZYPgTVzL4ps9Clk3hbJvX+xpWch",
-	"22Opl4HQqVGZuvnPGy07GpvP1YKvIvaZCec4DEwCTPzSw7fS/F5BVi+j+KVFm3q8jhk6ZuiYoWOGPwgz",
-	"dEzKMSnHpByT+uGZVDnSfzp8KpWxnspWwaYEpoKk747sQ7AInd6Y7m8ScrLGtVZoVSHvSitVbZWBaG7f",
-	"MvXQNv43jv1I57D9v3Z5NqK+1eUk7hd43KbKmLfbG/fmK0prrxut71+F2jFFIdN7zbEkx5IcS3JJhQ7e",
-	"Onjr4O2WSYXJAf10sgkTkQ6ZRqjbvJlieZNAwnYJcF2HjibX0JYvy3ledK2Gtc+AlQQCPlwWwtQN0FT3",
-	"7CIAh44AZL6tVuH9N98/U/rTM30Aj3/7KAMpS54z8t9BYQegkSURyrzK5LLCnRJQdgeI2OPFIN3It7wQ",
-	"VEvrXqyn7JmTS0OPTKW/+BNn7i0jRwgcIXBhExc2cWETFzZxvNLxyu/CK0t40AGJpf1p50CJgb2r7HKf",
-	"hLMPlxvpZULUykhlVSCk+VUdig9GFeq4KCr3p35f5+8ldPP1+bvzq/Miwmn7quadVooNxHOVJ9myW5oi",
-	"ajUkDNFeyZMn98qaSwhzzMYxG8ds/rjMxmFwh8EdBj8+Bi+Dh/uCcIPQDpCrZIzEZgie7b0UiBtUWw3F",
-	"bzLYtQyLx3hb6XD7BKTd8o+2wtlbZB45kP3U666VxmBe5Xbio8dWXBjEkQVHFlxelMPODjs77LxTXtTT",
-	"S4s6QlZUeYm1AqAc6kpja5jlAnJJYBAsQbT+InplRtTZ1atf9kbOoa179kSws6v69kfNEtvwhrhZWvbj",
-	"dEqJ8Xc9dkoVszbn4TuSlau9M8KSJ58JnZ4VVyR3zMQxE8dMXBjDVTxzFc9cwpkj7I6wO8J+EMK+mXJ+",
-	"/3f0w1jGeq762d5JaIoub6DzKSneitBvWUG9ksRf7x/82qKYuiPwjsA/CoH/pgrujr079u7Yu2Pvjr07",
-	"9u7Yu2Pvjr079u7Y+w71yp8IZz8UU7/eFHYvrVK+xtILXhmb4/nYIvqtclft/dtmr8a3lw3BXt8mc5UF",
-	"Afbtt6UCU52wiFkmFx0ZPkY9vrRKXuYj9p+8oklvCswXmLfaXq3yekftyaSsX24Yrnaf45KOS7ocVQea",
-	"HWh2oPlIOaoxCHxKWaqpTAfMU7WNVmSqxt2WF+qLfRkQ/M7UDLNbTLcu07clHnaF+o4SwXlvtLupUp+Z",
-	"BAAROuDneQ6HSf/OCL1Sq64sdJOuy5dgqrDJb/qP39SakPa6OhIM/nZf4XVf4XVMxDERx0Rc0UAXBXJR",
-	"IEdoHaH90QhtESd7AhUDraLqSqh6LNQhPqlUVUIw5rgVNQRTklseEaonZevr7SNHh7b6uFIaKcrV3Xcx",
-	"ox/lG06pS2eXjzgZ0u4iQY5/Of7lIkEOODvg7IDznzESVO8cLRa0+VNOBUi1Ej3vV4PbPLxDEe7V3jZg",
-	"593KcNsgiCsR6OpwO7DqwKoDqy5Y4OpwO3Tu0Pn3rcNtYNlTK8SdSHWUStym9epS3DncvXUt7krIXeaw",
-	"3g5v71CO24HtJ1uPO3Y/b0oX26Mit3nQleR2vMHxBufkdjDawWgHox/Pyf0EfdzHcHBvftfhW8tyV0Lo",
-	"grrcO4HonSpzPwKMdpW9/rDvhWwo7WUX1zfV9nqMql7lhOUq4Rx71fUyj7rCXo6dOHbiohqusJcr7OVe",
-	"6XCk3ZF2R9ofvSz3d2Dwu9XlLufz31SY21L6qsrcRaS+pI6BumMHJl9WzGBLIr9FSQMXDvsBWPJ2xRO4",
-	"WV1PsX7CTjxZ6sNHMV675vYL8lW7cLx3zIykoMKBOQ41zF9psUA0x8QdE3dM3DFxV4zAMVfHXB1zdcz1",
-	"OxUjKCFWT6IigZLtADR1cwWCLQoQ7PP9qGqOev1NFDWSLtLsOLSLNLtIs+O3jt86fuv4rYs0u0iz4+uO",
-	"rzu+/qf6hNRTiS8fLKp8vZmtR1uT9Y1lT5r6MK2sGmiOW0seD/EypulzU/lAdY97L/OP817mpV5om7m0",
-	"WZCOJTqW6Fiie1vSwWEHhx0crnhbsgKdPYnXJrV8j/HypO5o61coLe4tz7k8X0A/0qrlyn5KxjGAh0m/",
-	"3B7/ukzMP0YUSWPfLdMxzcJ8SjGkHT4TNSGUiBlGVXbTfcXKfcXKUSZHmRxlcomjLhDlAlGOeTvm/aMx",
-	"723Y4eEqf+6bQoqtlHUr4qGKgG6TUmro+NaJpQkfz0Sscgi6MkgFtQ2ZcnWCp4BkU3wq10NjFyy+RsQ/",
-	"pDQDgefX129fvygm4ppoOBr+eHGoSoaYuegIlCNQjkC5mJNDvg75OuRbHnMqBltPItyUleYAMabkr4LA",
-	"Uh6eGheswH7EiVxqgDjGkGPujT59UfhGYL4oho5XaexuqlhFcnioR8wOJAIg5kdzpZ+aF3E14KanmrVK",
-	"L2rzrZqHhJZYhDcCnEUSCxBRhLmCh8n5G7uoFQbkZIGReatJocVGBr+uzO6Dnl7b9trVrLbroYaTUyJn",
-	"0bjhs3kzuPeb+v7mov//F/1Gp9toNRHzm4qw1GFIGks4D7yH/wsAAP//",
+	"7F17c9s4kv8qKO5WJanSW7JkKXW150k8mdwmE1ds7+5VkvNAZEvCmgK4AGhHm/J3v8KDT5ESpUgeb4Y1",
+	"f0xMEuhGA/3rBxrQN8dly4BRoFI4k28OBxEwKkD/8RP23mAJ93il/nIZlUCl+icOAp+4WBJG2/8UjKpn",
+	"wl3AEqt//ZnDzJk4f2onXbfNW9E+55xx5+HhoeF4IFxOAtWJM1G0kCU2QXIBKAyE5ICXaIaJDx5iHGEq",
+	"7oGDhwRbglwQOtdfzrCLPUAuppRJxAF7LxGRAt0z7gmEOaBbCGTLeWgoKh/hXyEI+TgjssQmCKMAc7wE",
+	"CVyNRLE9Zd4KeQwEUmwvsXQX+rnpuBF9FsuBwywU4CEiERaI0DvsE++l/mYJQuA5IIqXIIxMCPieHvIr",
+	"Rmc+cR9hwBElM38cBAu5C88EckPOgUokJJZgx2HYdBeYzgE9V2Py1cytEHwlQooGIkYurh8KqSZdP5mC",
+	"mnQPfJDqCeO2Bw8tAdP7BfHhhR71z4xPiecBPf6wY1Jm3LeweiYQZz6gJV7pMfCQIrkgArEAuKbd0J8S",
+	"KiSmLqgPhF64TUb9lRrWPZEL5IGQPHQluYOkqUAeEXjq2/FnlkiyxsxKwDR5x0IpiAdG7Nj3gT8TSLgs",
+	"AC0wq3tXZAksfITFYukhSzCn8x7xtOSMxmtpEGqXldYo5AH2fEIN878y+TMLqXd8tn9lEmlS2UWu5e0h",
+	"y2OA1eRFmq0XdDy07ZNGGXIZnZF5qKAu+kyP84KDy6hHFDM/a1g8/ojTNJEhOkFvZ833GrAK8KtA8c+v",
+	"8HyigCvSVkHUsicS3WOz8PXwLFqeU0nk6oqxd5jP4fgjtGSRoYuuGEOa8iSBaSKQrx6pqcMUNZtL/LWp",
+	"3jSnKwlCc38J/I64cE3xHSa+0tDjs25pohTRnCZFMJqsKMaRtZPuQjXQzF8x9h7TlRWFOD7nSsqKYmQi",
+	"xSSFTAi+ugAeeKjZ5FhC0ydLIl+ijyD5qnk2U8oi8Eqg+wVQJJXCLAFNsXurB3NNcSgXjJN/P4aCpKlN",
+	"0NnFW2UCjN+RkjqmXga/XMw50bpDoWGcGxTSW8ruKWIW1q6pCIOAcQnee/AIvloF8BjjiakiTRYpulll",
+	"UAtIKM3GAuVZaDmqT0tGcfHKmHD1z4ArOyaJ8S+Bajum/pll4e8LkAvgkfFXNp8IFH3ecOArXgZKvyQP",
+	"oeFILRdnypgPmDoN52tzzpoKTZ2Jc25bPTScJSynwG/MrKxTfadwms2Q+SyePD0yM6fPtQPmhZqjfzJC",
+	"X6SZ+fSl4RAJS7FN9FYg7zWdV5rMX2GlOLQjwZzjVW4c6a/VpwL4HfAb8zY/lF/xEtRQtEoZatGwjEmN",
+	"fGe7HNPDsD13uk7Mj5CqQY6hS/2ZoqQnXBKpW9vBIQ4BB7VGBFqQ+aLpwx34iNAZ40sjUjxloUQ4YrCV",
+	"0GPTf4IrI3oBdm+xMgTOnMhFOG25bNn2v7ptQt1QtO+GbbHAHLw2Doj2eE1/r9RCm6mVCRfGo8GeMWPY",
+	"v0itwxn2Baz5skV9pMekJZu81fp9CysUYMLRTOmz7+dEL5xGTgHs+5tUR+tzebUAROE+Q+35P046Y3Rx",
+	"/h4BdZkH3gtNMzXdmRmNv04T2jy76wJQoi1g+OYWVtWYVuI5AOOqn52Z1/r1cNgF9oazMFhHtQReitfb",
+	"txzrDyVrD81V/zkYWuIgLaBvTiiAt5YrPQnOjDGnbJCRaGIAyRAtmr/UkzyWaNYyM4WX3nCADHSILdPz",
+	"OkUqhmWxDZCFca+JWKf+KY1Z9p89Jw3HayLfirRCfVWMrtHipgUouy4Z/WQbmBoYbajp9G6mq3JZXH98",
+	"J9T/zeQKFAoD5USUs/DJaXdbnbZ937bibKdkpt8HnKk+2x7McOjLzfJTTvsH6q9yNrhIntcCvJ9WRUZC",
+	"a1AaVXF2EIc2CZpeFWNQa/SPqdElS7DAti+ZR2ZEuY4ml6aV7jGWp7hgol6gtck5iMlZEvoO6FwunEm3",
+	"igHSwP6vkHAVlX0yvHwp1hm9TvNaY1UlTkYYT9h4gsfUHCO/dV8Mc3dBJLgy5CVCDThZYr5C6S+LI6eM",
+	"hL+eDm+Ggy2L7ixNXXnP36umZ3GznI6mwqqsrqqQ0wt94K0o2axWoO/voLNY4ikWUB6lFwSZRJnyqKVV",
+	"0R3j9tcR3W248SpLOv0yPWNn71+j82Dlon7PbQ8HcjfAmGHihxxuPLbEhG4OuO23yHxr45uUf1awnDh2",
+	"b7e5iD+bbl8bDh4aRss3YFhG44ThwQppCj6jc4Eky2JaDBz6H/vjmUEIg7R6a2qdy9RaFhLLUJQtYmcW",
+	"+v4q2QDB/hZBvbckFZgxHzZISL9GC/A9NF1tm6RPiSrsK5aPmp39kzffm6ZpOEbUBUqU2qILRYbOB+oT",
+	"ui1dcGnaqQiG++vdX398h7BE9wtiNwlyeOFiiqZgctLZDJ+zkDIQk3a722mp/7qT08Ggv4Wb64/vinw9",
+	"YyWy8YZlIO3cHcc4JXm+3TJRykj9DfuhNa46EboM5MrkvucgpQoA05nSVIpNbyO+Ob/6TFMBYEMnq8SC",
+	"hWrdq359H6wGgE5rqm7M8jJUAuCqT/UYo4vrbHe6RZRIbK3luDZi9xlahEtM0YwToJ6/yjiAJs+TrITP",
+	"jtlY+uwgS2KlwVVIxvEcUMCYjz47PnOx/9nZDd9B7/0Uuwi3hHoaT/MJYfScgrxn/LYR8dBUPDRQq9V6",
+	"kdXV1OstjJldKMVTeWItBRB5IRkRbaFhs80bXM0UBaMDyPiFcbIhT1dLvWKS404t52LC+hViZh81SVVv",
+	"gMG2B3dt4U230NYqVA4KsXZm0UEQOvejfRw95XKBpfVoY+j4TNOQRgSKfGgkmVqqd8QDo0hWuY6DMP/D",
+	"CL1it6bmIecHex4HIYpsoZJ6/FrNud6vVkJnGvgLktgpk9jttManrX6n1euNDTLvaxvPYhaVOn4NCAdx",
+	"g2Uxw1IN85lA+ruV8jShlVkVvU6v2+z0m73+VXc06Z9O+qPW6KTfH58OT8fNzmDS6TgNxwClM1GWHZqS",
+	"LLcpzrnh60xqn5DQOfCAE1rCZeqDSJksYOQS8QnfJ6PptDObDfqDzvRkOu2dnnRH0Bn2Or1+t9PF3mx0",
+	"eur2R6eDoeeeTofdMUx7bt+dDmDWGw/6w20+ZIpl7Ya4HEqY55h6bGnA3XyXk/C01zsdeIOBN+33hqOT",
+	"ca8/g47X6/Q6g9EIOjCeQrd72unOZqOOO+ifQKffm45Hnd6p2z9xva1ui2Ztm6+UB6t0pFnuM/W+a2sr",
+	"p20lMbDLqMSEghdVr2Aa7XnkvR8tY72kjwMMe2SUtgu9JBmxWejV8xG5KUhnJdK8fSmZnQ3JiTQ4c9Bj",
+	"wDn2jzQN++5Cxs13TFLGc3HgbOHvkoaoUwD/qSmApxmEPxxDxVUYDOvul3X/b5T7LzYp3qaqkUvTyQVj",
+	"viGzRXdS35ucw0oo/dypOOVyJd6qNqVW8NKW9GZgydT5FkDRcXBV87CHjcNu+UaEeadMxBSi8Be8lorE",
+	"iWffmhqvzw7cYTfEUsWlKrD+7HBQEw6fHe0x0XCp1m30ldOI3qsVnOh/6v3GnLIb72Ewr8A2f7gDzuM6",
+	"36T+zHavN3SYl/OWhWTBtqSaopa3xFaCXzYtjoqWOBr+Y60Zu7DXVHUazmbAwbvheKn+jkOEkFCZzvgT",
+	"KmGuwSktpp90849n77XF4AB79vMzB0j3Iu5xsGc3l6rpQ8PxGfZu8B0oUNBDjdEzCYNYOPVTK5CGGn83",
+	"4+k7hr2zqNsHrWRuHGtm+O0Ot/F7EbdVgKWnb08BXurGVoSSSezv2dGVapvpZ8+50B1FkxEGOtpM91Kp",
+	"k2vTrhyPzbpeQ2SD/Y+HyeIoMcdegd6jxRyictBhSoBxKvBTz7HnJQlpydJh1aEnaY8aGFv5Z1NFG/NI",
+	"+ZhwxUJ0T8RCDUoNOTNTu+T1Lfc2VVRSkFjMGnwNwJUq9n5CZZQyytat85tJrpslkmNNifUZByT5Smdl",
+	"C2Q79fGiGoMmb6gT4XVN9vfWZG/UEZ0ojzVFMhQKUyYRTavLlsuQ2or6IlXpVVEVg2UpTXni9eIF2Y0C",
+	"6JwyJoXkOEDMqsbhd+3MwYhiEFGvkFjgQEsL7oCvIvpzHQix0GSis+BZugn+9wWW6B6oRPec0fnL9Im9",
+	"ZwKxexqf7dR7LoFsrUnZWioQ8oZ4Jblca3GI1zBnR7V8/9G0Z2+abz20AOxlhJj0XrZn/MvV1UW0d6/X",
+	"DhF2tbTW3Rjt85iBFfMYn1jSOyzJoV977LVhNlAYBeQRr4DPvMGONrIj2X/JL4+HhpPZMcG+/2HmTD7t",
+	"gBNJ+4dGPpDYgO1RGtha/vVNVyLQnNxl0sElwzRU1sf2ZS1nl7ckuMCF0qeOPkSFFgXBZfQqu0s2xe7t",
+	"nLOQekmVRsFZB1wIiSujS3FD9FxicduwnDKO7mEqmHsLMrulGj/eauCwdRU4YAle4Z5SMjD9lQ79zW7Q",
+	"0beUXhm2zJbSxizn6/XiyLS4E07Pv4IbmrIAtlxi6u24F875JgkZEIzUKk33ki1h7fXG7TSugaEItq6v",
+	"377ePMrhuDt0T/GwOZ6OvOYAT73muDPtNzF4M3BH4I48vIX+29cmMHZL1ruG55w91DDHwWXc06dXZ2bd",
+	"031M4ruIsnKE8OrGxdQFf3OlXaIotmjGNMr6YNaF3+iEvcerV4aedsMk9rDEG5KTa9sAyZIQAbjKvUVx",
+	"N5nsf7QKJ5+cKRYLnfeid4QzurTHGH/58P7cmThtzpjS53dnv75RqtG6vvq5eeo0nIuzq1/U+1Dwtnag",
+	"2mJK6CT1d/xn8kL/w/w51Y7x1fnH987E+SqBL52Gc315/tGZOJrmQ8OZeRqeOlp3+53B0J11em6n2x3O",
+	"YDobwKw/gwFgcL1Zv3MKo17H7ZzACR67o37HhS4ezrong+5oNhw6DafrTJzOyel4eDoae6fDcW/YGU29",
+	"IQxwZzwYnQyHIw/3pyez4ag7GHRP8bQD0IGTUa8zHbgno9noZDDVukElcKzvADCu9Zas7/toBrShMNUg",
+	"G1POFXPo65tAs5kJqBIqmUmPNnpEfP4kftKeMeZ82TKQj3G3G1wQU3amEwMZ/fsYUmrUrVrRmun/xrUp",
+	"1c1pePXpK50OVT6NV8Go+FhEZ98fw6RcG6aUSTnULkc8G6ldhbeUeUUbO+Xf5j18Yp4m5eKSIWxcn0xV",
+	"15ozoRNxBc6Eemx7TQu63xl1xuNxfzQeNfZK20VHswrslL6SZY1irz/uj4bjk53Jqf6OO22XAXah2qzp",
+	"T9dyifrhgefMI+LW9vxcX6mQcfYGvU630xn3R6Pe6VEmcDP5/qB/0h8NuuPRaPg7T2gKfQpzxzaoTj7L",
+	"eur6zqCUC4GpFxeqcBvLtUpHtDuzuR3Ltd0WEkPIJsjdAD4Ku6P1vGsXRhHSuYg8wxs2NtNL/UCpB1OQ",
+	"FXIiV5eKbbshBZgDLyqdTSce7LUTNkp+9e768ur845uzq/Obs4u3N389/99LFVQKU8SlhaIdQ9N3zP1C",
+	"ysBcCRHtFOvFYS6Psus5TXWJiV07Cvx05Xdcr50acapJ+t/rPoUKjt8q0cROtwj5TGllUsugWjaQB5zc",
+	"maJl5XzOgbbQa2bu2/GInEQ3S5k7RQI8JT6RK3PtUkBodAkPuwPu45XWAx5S9NsS3wKaA1UKAr8pYfnE",
+	"BWqOvySbVAEnIDFfoeeUIf2FC2jOMVUO0cqEqvuII1qIqceTrESchnMHXBh5dVUbFgBV62fi9FudVl/h",
+	"LpYLvXbad912txlXaqtH86J6vzcgM6m/TJq1hV5h3xeZa2WeCfTm/AqljxUrWcXA8tZLDUKH6PEtR0Kn",
+	"WMrTj3Ee6Llt/0Jf8IJ9X+euNNm7bjv6TCCfCKOey5eILYnUN4NpbTVr55lA9kSzYpEoev8Kga+cqAA6",
+	"SUw1UnenBFhK4Orr//uEm//uNMdfntt/NL986zSG3Yfo+Yu//LkgUfOlkb1Nr9fpHOzyluhKlaJb2Irm",
+	"0Gk4JsGnOTm/wgWp9r+ZZRWngdPtXyIBNLp6Lr78iVF0z4nUnk/Cd14OisWBGXvRkGIZtVOX8+km3e1N",
+	"Mjf96Eb97Y2Su+F0i8H2FvH9YqpBb7y9Qf46pYeGc9LpVRJBdOOiblJhNAXXTummFYaVu/NNLyVz9P/o",
+	"lwxFLxqOCJdLzFfbUEgpGJ7rYFIbz2aEaV+UrV26QXNB7B2WqWvz4kwI8WAZMDMgs0GlYPPvjPte/E32",
+	"SoOHqF+pnNmJAs6IZjPP2demwDOQq6ZNcuqu9PN0znsJcsEUML45vyoDy5sILeXCmWSubdDCCsIC9Dbh",
+	"3s4AfnFdEcAV0S0ArhAFzThbIowCDneEhcLexKmoapTQOX1hjiQNuj17d1f6Er3M7XAxWBvgStA6gp+N",
+	"oNP445gYDTE/MW91aOtyoTChuoFJtiWMgn1tMk7mhGL/Qi2dXzPuo01PHcc6JjsYRRfPZXKoM0KJWCRF",
+	"+kVXTCpeewa9H5s95bNL4vvKOaWEzl+igPm+ssPTFSKedk/prRagerGODT8z32f3RgkZv832NomXunIS",
+	"kxtG29+I94Cev391gRT4IQV98dsXazAR/7Xu6X3TuX0lDTPVrSnzVn9qE+8H9As6FfyC+DJe1aBbwSEo",
+	"uPFTN60wnOLbNHXrkyoSLLh7sHZ/juj+bDPjj+oB6Qd5F8gku6t7Qdrsl7tBF9flblDkcxS5QQ+NfGDb",
+	"zpV/bXWTUjVguaqqis5SmmKp40To3IhMffzHjYGP5qDkbnjc5KukJpxD4Ju0dlTK9L2ey6Bgr55ReGmv",
+	"ctbj/cMbu9pi/dAWqxxRn47dSnhsJrxtsFoCqCDJzvs+hozQ+Y0hfxMbgTWbljFfhfYtOedXKX9rPq+Y",
+	"uLWd/4WDG+oM4H91y3O5+tM6o7tfzFrljKazW72yuYN2rVhjXX/PLt4ioF7AtK7VKdka4fdJycZr9Onk",
+	"YmOWDpmE1X3ezEHexKjYLcHudfQ0mVp7/innj+piz7V7REtijg+XhUi9BZ015TrYOHSwkbqcdUOgYS5Q",
+	"VfLTM32A4KJ7lIGUpR4N//dY2AHoBD4RiJjVaV5jgYhElN0jIvbYWdSdfM+OYiMpnF1PeJofA9M/wZM6",
+	"KhjdkfrH2aasI7TafpfZmwMacPto55jMwEvWiu+TQ/xwudWMxwaxzHhvirna35TNejCi8KHoeOlr/Xzd",
+	"Tyox66/P351fnRcZdktrs323XGwx8Fl7ZOujtSnWYogtsX2TN1L1xmqd49vdgtQwfiQYL0OYfXHcKPkB",
+	"MmsGjLajeJp6KZYbYNyM5jcp+CuD8wiylQyrp8t2y5ZVguoKebIap596jWVpuPQqp4mPHgbVhZW1+dg/",
+	"i/f0knhHyOGVl1MW2IpAVxWuqe0F5pJg31+hcL1CY2P+7uzq1S97G4/A1jg+EfNRV3j+qDnNLaUTZmnZ",
+	"u1iUEKNjrDslNi3mPPyO9vpq7/xl3PKZ0MnE6ABOnU6sqxtrH6SaD7Ldiv7+dSJBxGMzV+m4d3ZSeQBb",
+	"PJTEzlfyUSoeANnol1zvH9JWOAtS+yS1T/IoPsl3HUCpHZLaIakdkrp49Qm6IYdyPq63JUdKD1msOR4F",
+	"26Opn9CtlGS331dNs0eflw3Bvq+SYme+D6497eebot8iYxm/rO37Mcpck+LT3X+ZvuT9Lj9OUpfE1nbj",
+	"KMn05Gfxnk46PeHpgAl12+mGlPoy9TP7xfWvHwuuvq9c/VrRJNT1r0eJy9K/67AhNItuDfe8Ax6wO1xM",
+	"lrqxuTggS9blS32pHfpN//Fb9IMM2Zua66sB6qsB6lrc2nGo4jgU2b4nUIhrUbqpmGpGTB3iUOSmytzI",
+	"l9hQmps4E+XBZzM+ddPsHjkQrXQ8MglKc8eG6vD0P+UUZuI67/6zMXXQWduOP3zQ2ewdLezcfhizAKw3",
+	"GpD9TnfYH0upfrwjS22L+djtgIeNt+rK4fqER33C44c64RH/quWTOuIRc3WUMx721wA3HvLIQXflUx4b",
+	"UbvM7a8G2Tsc9Kjx+sme9Iic+G3JzT3OepiG9WGPOlT4nUKFJxgpHCNM2L459b0HPjZakYITHzvZkZ3O",
+	"fDyCJakLLH/YjbwtFZZFv7f8pDbyttrsq9js7lVeaZrW9ZV1fWXthxz+wMfv4JTsduKj3EX5riMf1kvZ",
+	"dOajyE8pqaVRX+zgnJQV1FT0TSqU1dRB7n+A4a9WwMPN6nqKNTw7mX6JiDRG3K65/UL3Q95HV8pa7VzU",
+	"BTF/qIKYEgP2JKpiFG8HcAe2V8FUKILZ5wToZl/g+rtcgVDWSYraV6mTFHWSok5S1C7Ij3UI9KmkJg6W",
+	"kLje7oCElf2PraVUbRH90nvppnz8K+qH2p03NLdV5apv6o36H2ejXv9CfwX3wCzIevu8tghVt883ANST",
+	"2EfX/D3GbromVHlP3UJ/ecb6/A67oRYtV4GXZDx9Nf13Ja+rm4A6j/1jxIYa/isms83CrH+iuj6HWp9D",
+	"rdPuf3APp4oVPlzV+b4JeLBcNi2LhypAr5KQN25P5bR87PekguMcUm2MhzGaYvd2zpWaJsC6LRTOUWjt",
+	"gnlrDs+HBM499Pz6+u3rF8UOjwb02t15vJB3oyVOvazD2xr8K4a3xXjzJCLbNDcHCGfjvwpi2DxCG29P",
+	"gBtyIlcaI6eAOXBn8umLUnFz40sRel4laYK5MqyECompC/qSGELn5icUPeaGSyWfhhNyNeC2o7q1Qi/q",
+	"862ah9gyW5CbIM5CCQKF1AOuEBJh6mkYjLxhBYOc3IFntkUVYLZSEJ6Z3Qc9vbbvtbdpaTcDjahzIhfh",
+	"tOWyZdv/6rb19+274X/fDVu9fqvT9pirlr9s4oC0VnjpOw//HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

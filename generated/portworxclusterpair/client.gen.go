@@ -786,21 +786,21 @@ type OpenstorageclusterpairenumerateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairEnumerateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Error
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *Error
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Error
+	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
-	JSON504 *Error
+	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -811,42 +811,42 @@ func (r OpenstorageclusterpairenumerateResponse) GetJSON200() *APISdkClusterPair
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON400() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON401() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON403() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON404() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON429() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON502() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON502() *BadGateway {
 	return r.JSON502
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON503() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSON504() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
@@ -890,27 +890,27 @@ type OpenstorageclusterpaircreateResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairCreateResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Error
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Error
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
-	JSON413 *Error
+	JSON413 *RequestEntityTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
-	JSON415 *Error
+	JSON415 *UnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *Error
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Error
+	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
-	JSON504 *Error
+	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -921,57 +921,57 @@ func (r OpenstorageclusterpaircreateResponse) GetJSON200() *APISdkClusterPairCre
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON400() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON401() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON403() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON404() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON409() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON413() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON413() *RequestEntityTooLarge {
 	return r.JSON413
 }
 
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON415() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON429() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON502() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON502() *BadGateway {
 	return r.JSON502
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON503() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSON504() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
@@ -1015,21 +1015,21 @@ type OpenstorageclusterpairinspectResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairInspectResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Error
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *Error
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Error
+	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
-	JSON504 *Error
+	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -1040,42 +1040,42 @@ func (r OpenstorageclusterpairinspectResponse) GetJSON200() *APISdkClusterPairIn
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON400() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON401() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON403() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON404() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON429() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON502() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON502() *BadGateway {
 	return r.JSON502
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON503() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSON504() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
@@ -1119,21 +1119,21 @@ type OpenstorageclusterpairgettokenResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairGetTokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Error
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *NotFound
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *Error
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Error
+	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
-	JSON504 *Error
+	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -1144,42 +1144,42 @@ func (r OpenstorageclusterpairgettokenResponse) GetJSON200() *APISdkClusterPairG
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON400() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON401() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON403() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON404() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON429() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON502() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON502() *BadGateway {
 	return r.JSON502
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON503() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSON504() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
@@ -1223,27 +1223,27 @@ type OpenstorageclusterpairresettokenResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairResetTokenResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Error
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Error
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
-	JSON413 *Error
+	JSON413 *RequestEntityTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
-	JSON415 *Error
+	JSON415 *UnsupportedMediaType
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *Error
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Error
+	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
-	JSON504 *Error
+	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -1254,57 +1254,57 @@ func (r OpenstorageclusterpairresettokenResponse) GetJSON200() *APISdkClusterPai
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON400() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON401() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON403() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON404() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON409() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON413() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON413() *RequestEntityTooLarge {
 	return r.JSON413
 }
 
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON415() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON429() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON502() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON502() *BadGateway {
 	return r.JSON502
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON503() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSON504() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
@@ -1348,23 +1348,23 @@ type OpenstorageclusterpairdeleteResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *APISdkClusterPairDeleteResponse
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
-	JSON401 *Error
+	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
-	JSON409 *Error
+	JSON409 *Conflict
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *TooManyRequests
 	// JSON502 the response for an HTTP 502 `application/json` response
-	JSON502 *Error
+	JSON502 *BadGateway
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Error
+	JSON503 *ServiceUnavailable
 	// JSON504 the response for an HTTP 504 `application/json` response
-	JSON504 *Error
+	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Error
 }
@@ -1375,47 +1375,47 @@ func (r OpenstorageclusterpairdeleteResponse) GetJSON200() *APISdkClusterPairDel
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON400() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON400() *BadRequest {
 	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON401() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON401() *Unauthorized {
 	return r.JSON401
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON403() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON403() *Forbidden {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON404() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON404() *NotFound {
 	return r.JSON404
 }
 
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON409() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON429() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
 }
 
 // GetJSON502 returns the response for an HTTP 502 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON502() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON502() *BadGateway {
 	return r.JSON502
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON503() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON503() *ServiceUnavailable {
 	return r.JSON503
 }
 
 // GetJSON504 returns the response for an HTTP 504 `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSON504() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSON504() *GatewayTimeout {
 	return r.JSON504
 }
 
@@ -1595,56 +1595,56 @@ func ParseOpenstorageclusterpairenumerateResponse(rsp *http.Response) (*Openstor
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Error
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest Error
+		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Error
+		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
-		var dest Error
+		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1684,77 +1684,77 @@ func ParseOpenstorageclusterpaircreateResponse(rsp *http.Response) (*Openstorage
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Error
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Error
+		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Error
+		var dest RequestEntityTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Error
+		var dest UnsupportedMediaType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest Error
+		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Error
+		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
-		var dest Error
+		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1794,56 +1794,56 @@ func ParseOpenstorageclusterpairinspectResponse(rsp *http.Response) (*Openstorag
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Error
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest Error
+		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Error
+		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
-		var dest Error
+		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1883,56 +1883,56 @@ func ParseOpenstorageclusterpairgettokenResponse(rsp *http.Response) (*Openstora
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Error
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest Error
+		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Error
+		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
-		var dest Error
+		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1972,77 +1972,77 @@ func ParseOpenstorageclusterpairresettokenResponse(rsp *http.Response) (*Opensto
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Error
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Error
+		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
-		var dest Error
+		var dest RequestEntityTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest Error
+		var dest UnsupportedMediaType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest Error
+		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Error
+		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
-		var dest Error
+		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2082,63 +2082,63 @@ func ParseOpenstorageclusterpairdeleteResponse(rsp *http.Response) (*Openstorage
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest Error
+		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest Forbidden
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Error
+		var dest Conflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
-		var dest Error
+		var dest BadGateway
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Error
+		var dest ServiceUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
-		var dest Error
+		var dest GatewayTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

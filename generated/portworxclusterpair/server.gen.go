@@ -139,6 +139,39 @@ type APISdkClusterPairResetTokenResponse struct {
 	Result *APIClusterPairTokenGetResponse `json:"result,omitempty"`
 }
 
+// BadGateway The error shape of every clustergate route.
+type BadGateway = Error
+
+// BadRequest The error shape of every clustergate route.
+type BadRequest = Error
+
+// Conflict The error shape of every clustergate route.
+type Conflict = Error
+
+// Forbidden The error shape of every clustergate route.
+type Forbidden = Error
+
+// GatewayTimeout The error shape of every clustergate route.
+type GatewayTimeout = Error
+
+// NotFound The error shape of every clustergate route.
+type NotFound = Error
+
+// RequestEntityTooLarge The error shape of every clustergate route.
+type RequestEntityTooLarge = Error
+
+// ServiceUnavailable The error shape of every clustergate route.
+type ServiceUnavailable = Error
+
+// TooManyRequests The error shape of every clustergate route.
+type TooManyRequests = Error
+
+// Unauthorized The error shape of every clustergate route.
+type Unauthorized = Error
+
+// UnsupportedMediaType The error shape of every clustergate route.
+type UnsupportedMediaType = Error
+
 // OpenstorageclusterpairenumerateParams defines parameters for Openstorageclusterpairenumerate.
 type OpenstorageclusterpairenumerateParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
@@ -386,6 +419,28 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 
 }
 
+type BadGatewayJSONResponse Error
+
+type BadRequestJSONResponse Error
+
+type ConflictJSONResponse Error
+
+type ForbiddenJSONResponse Error
+
+type GatewayTimeoutJSONResponse Error
+
+type NotFoundJSONResponse Error
+
+type RequestEntityTooLargeJSONResponse Error
+
+type ServiceUnavailableJSONResponse Error
+
+type TooManyRequestsJSONResponse Error
+
+type UnauthorizedJSONResponse Error
+
+type UnsupportedMediaTypeJSONResponse Error
+
 type OpenstorageclusterpairenumerateRequestObject struct {
 	Params OpenstorageclusterpairenumerateParams
 }
@@ -408,7 +463,7 @@ func (response Openstorageclusterpairenumerate200JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate400JSONResponse Error
+type Openstorageclusterpairenumerate400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Openstorageclusterpairenumerate400JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -422,7 +477,7 @@ func (response Openstorageclusterpairenumerate400JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate401JSONResponse Error
+type Openstorageclusterpairenumerate401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Openstorageclusterpairenumerate401JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -436,7 +491,7 @@ func (response Openstorageclusterpairenumerate401JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate403JSONResponse Error
+type Openstorageclusterpairenumerate403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Openstorageclusterpairenumerate403JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -450,7 +505,7 @@ func (response Openstorageclusterpairenumerate403JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate404JSONResponse Error
+type Openstorageclusterpairenumerate404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Openstorageclusterpairenumerate404JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -464,7 +519,7 @@ func (response Openstorageclusterpairenumerate404JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate429JSONResponse Error
+type Openstorageclusterpairenumerate429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Openstorageclusterpairenumerate429JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -478,7 +533,7 @@ func (response Openstorageclusterpairenumerate429JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate502JSONResponse Error
+type Openstorageclusterpairenumerate502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Openstorageclusterpairenumerate502JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -492,7 +547,7 @@ func (response Openstorageclusterpairenumerate502JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate503JSONResponse Error
+type Openstorageclusterpairenumerate503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Openstorageclusterpairenumerate503JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -506,7 +561,7 @@ func (response Openstorageclusterpairenumerate503JSONResponse) VisitOpenstoragec
 	return err
 }
 
-type Openstorageclusterpairenumerate504JSONResponse Error
+type Openstorageclusterpairenumerate504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Openstorageclusterpairenumerate504JSONResponse) VisitOpenstorageclusterpairenumerateResponse(w http.ResponseWriter) error {
 
@@ -560,7 +615,7 @@ func (response Openstorageclusterpaircreate200JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate400JSONResponse Error
+type Openstorageclusterpaircreate400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Openstorageclusterpaircreate400JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -574,7 +629,7 @@ func (response Openstorageclusterpaircreate400JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate401JSONResponse Error
+type Openstorageclusterpaircreate401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Openstorageclusterpaircreate401JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -588,7 +643,7 @@ func (response Openstorageclusterpaircreate401JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate403JSONResponse Error
+type Openstorageclusterpaircreate403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Openstorageclusterpaircreate403JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -602,7 +657,7 @@ func (response Openstorageclusterpaircreate403JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate404JSONResponse Error
+type Openstorageclusterpaircreate404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Openstorageclusterpaircreate404JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -616,7 +671,7 @@ func (response Openstorageclusterpaircreate404JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate409JSONResponse Error
+type Openstorageclusterpaircreate409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Openstorageclusterpaircreate409JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -630,7 +685,9 @@ func (response Openstorageclusterpaircreate409JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate413JSONResponse Error
+type Openstorageclusterpaircreate413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Openstorageclusterpaircreate413JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -644,7 +701,9 @@ func (response Openstorageclusterpaircreate413JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate415JSONResponse Error
+type Openstorageclusterpaircreate415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Openstorageclusterpaircreate415JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -658,7 +717,7 @@ func (response Openstorageclusterpaircreate415JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate429JSONResponse Error
+type Openstorageclusterpaircreate429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Openstorageclusterpaircreate429JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -672,7 +731,7 @@ func (response Openstorageclusterpaircreate429JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate502JSONResponse Error
+type Openstorageclusterpaircreate502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Openstorageclusterpaircreate502JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -686,7 +745,7 @@ func (response Openstorageclusterpaircreate502JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate503JSONResponse Error
+type Openstorageclusterpaircreate503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Openstorageclusterpaircreate503JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -700,7 +759,7 @@ func (response Openstorageclusterpaircreate503JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpaircreate504JSONResponse Error
+type Openstorageclusterpaircreate504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Openstorageclusterpaircreate504JSONResponse) VisitOpenstorageclusterpaircreateResponse(w http.ResponseWriter) error {
 
@@ -754,7 +813,7 @@ func (response Openstorageclusterpairinspect200JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect400JSONResponse Error
+type Openstorageclusterpairinspect400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Openstorageclusterpairinspect400JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -768,7 +827,7 @@ func (response Openstorageclusterpairinspect400JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect401JSONResponse Error
+type Openstorageclusterpairinspect401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Openstorageclusterpairinspect401JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -782,7 +841,7 @@ func (response Openstorageclusterpairinspect401JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect403JSONResponse Error
+type Openstorageclusterpairinspect403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Openstorageclusterpairinspect403JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -796,7 +855,7 @@ func (response Openstorageclusterpairinspect403JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect404JSONResponse Error
+type Openstorageclusterpairinspect404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Openstorageclusterpairinspect404JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -810,7 +869,7 @@ func (response Openstorageclusterpairinspect404JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect429JSONResponse Error
+type Openstorageclusterpairinspect429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Openstorageclusterpairinspect429JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -824,7 +883,7 @@ func (response Openstorageclusterpairinspect429JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect502JSONResponse Error
+type Openstorageclusterpairinspect502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Openstorageclusterpairinspect502JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -838,7 +897,7 @@ func (response Openstorageclusterpairinspect502JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect503JSONResponse Error
+type Openstorageclusterpairinspect503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Openstorageclusterpairinspect503JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -852,7 +911,7 @@ func (response Openstorageclusterpairinspect503JSONResponse) VisitOpenstorageclu
 	return err
 }
 
-type Openstorageclusterpairinspect504JSONResponse Error
+type Openstorageclusterpairinspect504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Openstorageclusterpairinspect504JSONResponse) VisitOpenstorageclusterpairinspectResponse(w http.ResponseWriter) error {
 
@@ -905,7 +964,7 @@ func (response Openstorageclusterpairgettoken200JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken400JSONResponse Error
+type Openstorageclusterpairgettoken400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Openstorageclusterpairgettoken400JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -919,7 +978,7 @@ func (response Openstorageclusterpairgettoken400JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken401JSONResponse Error
+type Openstorageclusterpairgettoken401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Openstorageclusterpairgettoken401JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -933,7 +992,7 @@ func (response Openstorageclusterpairgettoken401JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken403JSONResponse Error
+type Openstorageclusterpairgettoken403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Openstorageclusterpairgettoken403JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -947,7 +1006,7 @@ func (response Openstorageclusterpairgettoken403JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken404JSONResponse Error
+type Openstorageclusterpairgettoken404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Openstorageclusterpairgettoken404JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -961,7 +1020,7 @@ func (response Openstorageclusterpairgettoken404JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken429JSONResponse Error
+type Openstorageclusterpairgettoken429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Openstorageclusterpairgettoken429JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -975,7 +1034,7 @@ func (response Openstorageclusterpairgettoken429JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken502JSONResponse Error
+type Openstorageclusterpairgettoken502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Openstorageclusterpairgettoken502JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -989,7 +1048,7 @@ func (response Openstorageclusterpairgettoken502JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken503JSONResponse Error
+type Openstorageclusterpairgettoken503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Openstorageclusterpairgettoken503JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -1003,7 +1062,7 @@ func (response Openstorageclusterpairgettoken503JSONResponse) VisitOpenstoragecl
 	return err
 }
 
-type Openstorageclusterpairgettoken504JSONResponse Error
+type Openstorageclusterpairgettoken504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Openstorageclusterpairgettoken504JSONResponse) VisitOpenstorageclusterpairgettokenResponse(w http.ResponseWriter) error {
 
@@ -1057,7 +1116,7 @@ func (response Openstorageclusterpairresettoken200JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken400JSONResponse Error
+type Openstorageclusterpairresettoken400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Openstorageclusterpairresettoken400JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1071,7 +1130,7 @@ func (response Openstorageclusterpairresettoken400JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken401JSONResponse Error
+type Openstorageclusterpairresettoken401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Openstorageclusterpairresettoken401JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1085,7 +1144,7 @@ func (response Openstorageclusterpairresettoken401JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken403JSONResponse Error
+type Openstorageclusterpairresettoken403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Openstorageclusterpairresettoken403JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1099,7 +1158,7 @@ func (response Openstorageclusterpairresettoken403JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken404JSONResponse Error
+type Openstorageclusterpairresettoken404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Openstorageclusterpairresettoken404JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1113,7 +1172,7 @@ func (response Openstorageclusterpairresettoken404JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken409JSONResponse Error
+type Openstorageclusterpairresettoken409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Openstorageclusterpairresettoken409JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1127,7 +1186,9 @@ func (response Openstorageclusterpairresettoken409JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken413JSONResponse Error
+type Openstorageclusterpairresettoken413JSONResponse struct {
+	RequestEntityTooLargeJSONResponse
+}
 
 func (response Openstorageclusterpairresettoken413JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1141,7 +1202,9 @@ func (response Openstorageclusterpairresettoken413JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken415JSONResponse Error
+type Openstorageclusterpairresettoken415JSONResponse struct {
+	UnsupportedMediaTypeJSONResponse
+}
 
 func (response Openstorageclusterpairresettoken415JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1155,7 +1218,7 @@ func (response Openstorageclusterpairresettoken415JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken429JSONResponse Error
+type Openstorageclusterpairresettoken429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Openstorageclusterpairresettoken429JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1169,7 +1232,7 @@ func (response Openstorageclusterpairresettoken429JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken502JSONResponse Error
+type Openstorageclusterpairresettoken502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Openstorageclusterpairresettoken502JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1183,7 +1246,7 @@ func (response Openstorageclusterpairresettoken502JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken503JSONResponse Error
+type Openstorageclusterpairresettoken503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Openstorageclusterpairresettoken503JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1197,7 +1260,7 @@ func (response Openstorageclusterpairresettoken503JSONResponse) VisitOpenstorage
 	return err
 }
 
-type Openstorageclusterpairresettoken504JSONResponse Error
+type Openstorageclusterpairresettoken504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Openstorageclusterpairresettoken504JSONResponse) VisitOpenstorageclusterpairresettokenResponse(w http.ResponseWriter) error {
 
@@ -1251,7 +1314,7 @@ func (response Openstorageclusterpairdelete200JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete400JSONResponse Error
+type Openstorageclusterpairdelete400JSONResponse struct{ BadRequestJSONResponse }
 
 func (response Openstorageclusterpairdelete400JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1265,7 +1328,7 @@ func (response Openstorageclusterpairdelete400JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete401JSONResponse Error
+type Openstorageclusterpairdelete401JSONResponse struct{ UnauthorizedJSONResponse }
 
 func (response Openstorageclusterpairdelete401JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1279,7 +1342,7 @@ func (response Openstorageclusterpairdelete401JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete403JSONResponse Error
+type Openstorageclusterpairdelete403JSONResponse struct{ ForbiddenJSONResponse }
 
 func (response Openstorageclusterpairdelete403JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1293,7 +1356,7 @@ func (response Openstorageclusterpairdelete403JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete404JSONResponse Error
+type Openstorageclusterpairdelete404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response Openstorageclusterpairdelete404JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1307,7 +1370,7 @@ func (response Openstorageclusterpairdelete404JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete409JSONResponse Error
+type Openstorageclusterpairdelete409JSONResponse struct{ ConflictJSONResponse }
 
 func (response Openstorageclusterpairdelete409JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1321,7 +1384,7 @@ func (response Openstorageclusterpairdelete409JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete429JSONResponse Error
+type Openstorageclusterpairdelete429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response Openstorageclusterpairdelete429JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1335,7 +1398,7 @@ func (response Openstorageclusterpairdelete429JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete502JSONResponse Error
+type Openstorageclusterpairdelete502JSONResponse struct{ BadGatewayJSONResponse }
 
 func (response Openstorageclusterpairdelete502JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1349,7 +1412,7 @@ func (response Openstorageclusterpairdelete502JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete503JSONResponse Error
+type Openstorageclusterpairdelete503JSONResponse struct{ ServiceUnavailableJSONResponse }
 
 func (response Openstorageclusterpairdelete503JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1363,7 +1426,7 @@ func (response Openstorageclusterpairdelete503JSONResponse) VisitOpenstorageclus
 	return err
 }
 
-type Openstorageclusterpairdelete504JSONResponse Error
+type Openstorageclusterpairdelete504JSONResponse struct{ GatewayTimeoutJSONResponse }
 
 func (response Openstorageclusterpairdelete504JSONResponse) VisitOpenstorageclusterpairdeleteResponse(w http.ResponseWriter) error {
 
@@ -1631,58 +1694,59 @@ func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterI
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fz/b9s2Fv9XHnQD2uIsu193mPvDXZdkvdzaNWhc7A5dLqPFZ5uLRGokFUcr8r8fHknJsi3Hdpdk201A",
-	"CyiSSL7v/HxIWp+iRGW5kiitiYafIpPMMGPu8iAtjEV9woR+qzjSf7rNccKK1EbD6DBc9SKURRYNPzbu",
-	"HArDqPV7TNQl6jLqRe8kjkSGb8VUMyuUjM56kRU2xWgYxRCaDqsLyJnQQk4hUxx/kBDDapdDINGQw0Tp",
-	"tYeuxeqISy2UxNiKDCGrBepFtsxJHGNp6Oi6Fx1prbRX2yRa5O69YTSaISA9AjNjOYKaANKwkHijTZlF",
-	"0Kqw2I96Ua5VjtoKdHbN0Bg2xfVOv58xC3OUFuZayelLYBKK3FiNLHtgQM0lhLYgDFxgbvttImv8uUBj",
-	"zwVvlzs8B8F7wAwICXaG8O/4vb8fH3OYIeOoW3s3ltnCrPf8z9HoBPxDsoadCQNMmvlSN0JanKKmfirF",
-	"2mWsnoIlm0yYSJGD0qBxUhjkPZjPUJILgQveImcwAzmb4jII3attf1a3UOOfMLEkEctFI+QPNDKLwSYk",
-	"JONckIQsPWm4c8JSg6seTjRylFawNDihCvMPBl3skcFDpFRx3gMxgam4RPmDXLQHwWEu0hTGCKQ4eWtN",
-	"SDCoL0WCbe7KQtZ+oXESDaO/DBbpPgi5PmhLdGfATFk8D3Kei9wFr5BvUE7tLBo+WaTv8Yn3OQUXNaqU",
-	"aw/PpW5zpZ15J0pnjKpKIaR99pR8xa5ERnXlyxcvnr3o0dD+78bAJ0rb2qKbxm5E3crgVl2g3KzWiB57",
-	"u1sFrLAz8kpCJp8LO9tRYYP2vC6aDUXHSqXIXNUJ452idX1KnLuwoPSkv3ldVkPnVdPVOF93Wbu9Nxii",
-	"UZA/BKUNSg6srhlWQeJjji0FcLRzPplcSeNCcjlnVkVfypvjw8+OL8kybHb1Hctw186uF/aoBHfBxrx3",
-	"glG26/4a7WbFqatzISdqW5ou93lMLZYl9AJaBVO0e/vnOEiwUskKrVHac5Q8VyJgBGExcxdrtq9kOfDN",
-	"oG5WWXzN1ExrVlLT6tWmr9wsG+77NCTruwAkZEAdLiu3kGRT/NwQOL+iVN4UZDeMqNyUZzbPLjeY+Fss",
-	"B5csLbwJaLDQGzBjVCKYRb6oUkGIH+S7nP1cuCBROUpjlSY4wSTNLBZ1rpHajUtfd7S4RG3agsdgUmjc",
-	"Us++Sdm0Lp8cLepMSKSJLlFZVkgqpUJJQjME2oCB7xaSGZMS05aC14vqmr1cpVe1vimpmyXTeb1R+CgP",
-	"SCGSi41VsX8mOXluTPkNKrRONGFss1t1CsnfxBd+sK1SmyNZZKhvrNFhHtpYnMPzDfZaxDDdvzHq9y2D",
-	"DUBAXQPdDd5bhVot0bzBkFgZBFia7tKPM+kpv7glFKkXrXa3x/KA6/jA32/E+yFOhETTmOOXauxOwd+u",
-	"8+aZ3gQotL9aoc+my5oKUMcrdXd3uQ8xxWW5qyGOstyW1L1/sktnO2TT59ihJUvbbZEK4yyxtxVeo3XV",
-	"6HblXquJGz24QFnkRFe8tgCtZfmPpckxsbcr/nbJm3YG4WXYL2Leo6lNv1u5WA3P3Y3UHOsP4OYKbwhb",
-	"ntK4XsAxMo0tazOvlhZhXp0cwwWWYcXg4M2H09HR+9evRkfnr06Oz789+s8pwQ+Dbi3FaeXwhu+7lmRm",
-	"bR5dkyAVUk+UtCxx9vHoL2qOmjEhLRPST9yFTkMfZjgYTIWdFeN+orJBo0nzmny2viZCXHeu9NXyNASm",
-	"0BOWYCPZqYsecCT05rAcReMUZR8OFUhlAbmwQweypuhrJcvZWKTClj2PqoWE4BoCZikrHUTUhYQfM3aB",
-	"MEXpqtCPZLVUJBhCKJiCglULtEyX8FAqcG8kCFPNJCG0Eu2jz7RLFU2N28MNpol6EcFXb8EnHnCjZLmI",
-	"htGz/uP+s4igiJ25aBpcPqF/oYMaoUzRrkdYXYRBoy20NK3l1vThgKWpp/CNdbzXRyNYHYrMSMnncOcx",
-	"p9hfwPPGizUmcaJrlqHDhsOPqyI2GUi9mPYw9PTI8XiWpm4BsJKnes1r48TOXoLKhLXIfVyEWHtgKqhH",
-	"cgsa7+fCL/KGAKhX90JOMc90rUVNb//3I4t/eRx/dfYwXMRnnx73vnxyXd1/9PcvWgDvGaEZXzqcc54+",
-	"flylInrmyPI8Daxi8JNRcrGkvUMh2zaDu/xfNvNpkSRoDMXW81sUxq86t4z3NeMQpoehW4YIIVBl61jx",
-	"ErhC4/I8Yzbx/M933KteqyMirKeCsH4p+JKlgr9071RLzeRRH8MTgSnve12f3L2uHyQRIaXFL8iHVR03",
-	"wIgfKjkR00Ijd3XJNla1E6a1cPpLdPoyCYW8kGru1ouD+M/uXvxvlB4LzlEOnXwXWD4woFVKk0Pp3EPl",
-	"1K2T15nvs0xIYxmVS11IAxoZj5VMS1LGUVuOxuoiseISF00NcGHYOKVUXfXyIky8Mxv7CqAKawSvpoE0",
-	"Rf3AgElUXpnq+d2b6jtl4RtVSD4MrjSq0IkPPV5tUFClXoQ2XlHFrbTYrrJUzaCpXvMqPv3q7lUcKQVv",
-	"mSyr7DXDhsUBrxJEjhzimCpOnIpM2JfwHq0u41cTUsOw0ngMQ7VbZQhjllw4BV48fno/lec1szhn5XDZ",
-	"1IvdGb/fgxyMytDOqjW6CUsYJ12li3pk/CUIa2CuNPf57PeynCr3kJmnfrsEPkh2yURKSbOikvBB1ogY",
-	"pSEIn8yoQZD2HpIjGB1GIkNV2BVJueBOMG96Vx9CvlQFkSPjqQiVr7EPcbdSVw96kSmyjOlyd9hEEz+b",
-	"EqiJ8oDr4gYEis560VWcJXk8qxakGwWxJkeCY5Yrr6HVBXrw973SKa/foVB8J9PSv3Fd9WuVIlxaY604",
-	"iBuTuJUocSXrVWzYBG0ZJykzJhq6Xt395hYn5YMiXPf6aLSG9Y6WUJ2dRcNoDYuSKXNlWtCoXxsxbm/b",
-	"TxBsZWfDg/dgc46WidQ0lseWX96AWk/enX4+bPV7Rn9ezOoy8WvFy7uDq6sLf2sZGR55iPjwX6fvvnvU",
-	"j5rLgyEH7g9hry3qdfC6g9cdvP5/g9eP7wFeHyg5SUVilzV8YCBsYLuTSRjy0adbWP56SLmZUhSUXmvT",
-	"q+GfL1XkcmFgjIRnudsk8EHge+CQIZPzmUjxkVf4yT2Ef1XNj6QVtgSiF2+YngYg6+qUMJDSLXIdkxDH",
-	"GbuK6Uk8Li2aIOuL+6g0psgJyiGHt8gFg1GZr0hK9jbkKGZgVYSOpXUsrWNp98XSbplO3D6bC7duonPu",
-	"xiqf8yTEOOIWeyFrMsckb6Nycy0cbdnA5YgTrTGggwXX2cTkrntt2w2DsG04+CT49ca9h7C/CWLLOZU9",
-	"Nh+WBt6V0oU22zjd2skrd84V3Y7lFO3S+cZqk9qRM2e9mpsJvkZVmixt7WRMtx1y22RtdV+9Y2sdW+vY",
-	"WrcZ0sHsDmZ3MHt/mL0rjvu97IYEvBc35I2dvEsbIrezH3LcwJatGHoZKm8E1PU561YkXZ10rKkMcyev",
-	"/WG0feCzb7Ajbp6irU5kdwd47hSxrp1k7SBrB1k7yNpB1g6ydpC1g6z7Q9YbAdPvBadW+Ko+tEMixpWI",
-	"m8GpQWmEl8UPvAderQxzA2D1Amw+xLP4RcY+cLT1UM5+eFTTwH9yRHoPx3PWf93zhzii0/JDoQ5Fdyi6",
-	"Q9HdMZ3umE53TKc7ptORsY6M/SZkbAth+JV0zFOg2zh1s+AXOzKyphz7ELPWwzgLK+3AzTbsInyqNjjC",
-	"sRw/t6xTOP/9iN2O4RwevTkaHcHGsc73OIkT5Nn3II7/VIFVMMZqumw/e7NQvzuD89vuaKx8oaRjYh0T",
-	"65hYx8T+8Eys4wwdZ+g4w91zhlaEeutMYfu+TStR8IVi62miVXrQygU8vF7Dz4cLpNzOBJrwm4za+PCU",
-	"g9TVJ6c+nhHwM6gv28H2aAGz3eeg6hnUfanZZaUwwFVSZGSy6ktIg4i6Dd74tPcnoIb+i+MGCslRE4Cu",
-	"0cjbgxMgO5v6s1ATrTKHp/sLiNzq/2sXAGGITS81PRHnDn43PueUinGDugwa1/+4/Kr/vP/8b38VkoKb",
-	"WTFOkYDvwBt3YPiF+5Plom/mbDpF3XcZcv2/AAAA//8=",
+	"7Fx7c9s2Ev8qO7zOJJkTpTx7U+WPu9RWc77m4YmV6d2kORciVhJqEmAB0LKa8Xe/WQCkSImyqMT2tRPP",
+	"tDM0SWAf2P39Fgsqn6JEZbmSKK2Jhp8ijSZX0qD743vGXzKLC7akvxIlLUpLlyzPU5EwK5Qc/GqUpHsm",
+	"mWPG6OobjdNoGP1lsJp64J+awUhrpaPLy8texNEkWuQ0STQkWRCEDcHOEYrcWI0sgykTKXJQGpg0C9TI",
+	"wagM7VzImXtzyhLGERImpbKgkfHnIKyBhdLcANMIZ5jbfnTZIynv8LcCjb0di4KwITDImWYZWtRkCak9",
+	"UXwJXKEBUjtjNpm7+37iXvla5QeN08IgB2GBGRDynKWCP3fvZGgMmyFIlqHxPhGYcmfygZLTVCS3YHAp",
+	"ya+fRqMKneA9A0mhNUoLxjKLwQ6vZjJncoZwn2xKaeWWgBfCWNMD4f2SpIWxtOjuzgRp0TmmaOmO0mEG",
+	"DhkyuZiLFB84q39QeiI4R3nzZleivN1nuLxnQKsUIWNLZ4MuJNi5MKBy1E52z70qpLFMJkgvGBe4sZLp",
+	"ksxaCDsHjsbqIrHiHFdDDXBh2CQN9jdCZBVjPhKYXD1ThTWCo3c7S1PU9wyYROXoHBZybywyVMUtBEuQ",
+	"B0HgWs5zwZ3nfMY7bwgZwsplFHBkPBXSK/9G2R9UIfnNq/1GWXCimkHu/M0h6JgzWrwys11AV6btXjSp",
+	"IFFyKmYFQV35mrMzwMlIWmGXY6VeMT3Dmzc6iAUvF8ZKgZM8XOGYMJDSLbKNSYjjjF3E9CSeLC0ap/0J",
+	"6nOR4HvJzplIKYRvXvUgE2pC10KtxJmVy5WGQCTJnAY45cdKvWZyGVxhbl5z8jJJLDnEDGupC3iRIHLk",
+	"EMeaWYxTkQn7HN6h1cv4xZSiybClgcUcJViKqAxhwpIzZ8x7yQo7V1r8jreQM3VpQ3hxfEQY6Ym55nUm",
+	"eSPBE6a1cOkgsefZHwp5JtVCggp5/16aIs+VtshfIxdsvMzxNuyppIITCyS3mQwUQIY4jxlYV6Ef0ZxB",
+	"DGlx4DnumAn9WnGk/+k2xykrUhsNo8Nw1YtQFlk0/FC7cygMo9HvMFHnqJdRL3orkWD1tZh5yog+9iIr",
+	"LOVbFEMYOiwvIGdCE61miuPPEmJYn3IIpBpymCq98dCNWJfYGKEkxlZkCFmlUC+ybqkiY0k0raV3tzO7",
+	"kQZzBKRHYOYsR1BTQBJbFgYzV1KowmI/6kW5Jp60wtevoSzanPSnObOwoOVZaCVnz+tEec8AhVhZUgkT",
+	"qscWlUOongrerncZyoL3fMnmQuTfccjo+IjDHBlH3To7VUuF2Zz5n+PxMfiH5A1XWHierE0jpMUZapqn",
+	"NKxdxwoHLflkVWuHarPnEURJJE5u0TO4gRab4jIo3at8/7EaoSa/YmJJI5aLWsgfaGQWa2U541yQhiw9",
+	"ri3nlKUG11c40chRWsHSsAhlmL836GLPQaaXVcZ5D8QUZuIc5c9yNR4Eh4VIU5gg+DJbwoaSYDydtC1X",
+	"FrL2KkhpS3TnwExZPA16norcBa+Qr1DO7DwaPlql79GxX3MKLhpUGtceno1pCbFo4qnSGSNUKYS0Tx7T",
+	"WrELkRGufPvs2ZNnPRLt/64JPlbaVh7dJrsWdWvCrTrztXi7WWN67P1uFRBd0Kok5HJXCXcz2KA9rUCz",
+	"ZuhEqRSZQ50g7wStm1PiwoUFpSf9zStYDZOXQ9fjfHPJ2v29xRE1QH4fjDYoObAKM4izfcyxRgBHnfPJ",
+	"b+TJEc2cWVe9kTdHh58dX1S91qd6wzLsOtnlyh+l4i7YmF+d4JTdtr9Eu91wmupUyKnalabNOY9oRFND",
+	"r6BVMEO79/ocBQ3WkMzvkU9R8lyJ0I0RFjN3seH7UpeDsLWuhpUe33A105otaWj5an2tHMuG+z4Nyfsu",
+	"AMsuS9O4lSbb4ueKwPkCqLwqyK6QqBzlme3scoWLf8Tl4JylhXcBCQuzATNGJYJRHVihVFDiZ/k2Z78V",
+	"LkhUjtJYpamcoCqXUFLnGmncZOlxR4tz1KYteAwmhcYdePZDymYVfHLaTGZCIhFdorKskKH8pGqGijZg",
+	"4Kd17ROJaQvg9aIKs5sovW71VUldh0y36jXgozwgg0gvNlHF/pnk9Lky5beY0Eo0Qbbphk4h+ev1hRe2",
+	"U2szkkWG+kqMDjy0FZzD8y3+WsUw3b8y6veFwVpBQFMD3Q2rt15qtUTzFkdi6RBgadplHufSE352TVWk",
+	"Xo3q7o+mwM36wN+vxfshToVEU+P4BsZ2Cv52m7czvQml0P5mhTnrS1Y3gCZew93ueh+6/m1d71LEKMvt",
+	"EspDiE6Tdcimz/FDS5a2+yIVxnliby+8ROvQ6Hr13sDErSu4qrJoER147Si0mvofSZNjYq9X/d2a1/0M",
+	"wuuwX8S8Q1O5vhtcrIdndyfVZf0JlrmsN4RdnpBcr+AEmcaW3syLRhMmNPZCx+Dg1fuT8ejdyxfj0emL",
+	"46PTH0f/OaHyw6DrpTirXL3h5640mVub+6ZbWaknSlrmz6989RfVpWZMSMuE9MRd6DTMYYaDwUzYeTHp",
+	"Jyob1IbUr6PNtuscgfa6C6UvmjQEptBTlmAt2WmKHnCk6s3VchSNM5R9OFS+98+FHZanXL59m7OJSIVd",
+	"+iOgXMjyQIAKs5QtXYmoCwm/ZOwMYYbSodAv5LVUJBhCKLiCglULtEwv4b5U4N5IEGaaSarQlmgffKZf",
+	"ymiq3R5ucU3Ui6h89R585AtulCwX0TB60n/YfxJRKWLnLpoG54/ovzBBVaHM0G5GWAXCoNEWWppWuDV9",
+	"OGBpahqN/XsGXo7GsC6K3FidpR1xiv1VeV57sapJnOrhhMZEww/rKtZ3IFUz7X6Y6YHbx7M0dQ3AUp/y",
+	"NW+NUzt7DioT1p1qukNgH2v3TFnqkd6C5P1W+CZvCICqu9ertbVzZi1qevu/H1j8+8P4u4/3w0X88dPD",
+	"3rePLsv7D/7+TUvB+7HX/BLg8cOH19ZX78DgbQc5RZKgMRRbT70ybTIqpQe1k3435NHuIY1TETfoye5B",
+	"q4NmN+Lp7hHVYSUNePzd7gHrR0+XvejZw8edXFB+vuGGdLCm5YjODe1g1toBslvAqhV3swcy5YNeZIos",
+	"Y3rZHTko9tmM8jrKA7TFNRSg+v0izpI8npc9mdqhfFUfCI5ZrryFVhfo8e8npVNevaOR8bcyXfo3Lst5",
+	"rVIEzRXcxEHdmNQtVYlLXS9iw6Zol3GSMmOioZvV3a93+TO0c0XQ9nI03oC7UQPY7DwaRhtwTK7MlWkB",
+	"ZL89MO54x2//2Vpzz/NX8DlHy0RqajvE5stbgPv47cnnI7dvm369sO1Q4nvFlzeH2Ot7361fDLjj0Pv/",
+	"Onn75kE/qu+QQw7cHsls7Gu/FoZ52IFhqm/EaMCjDjq1f4jiRj/r4oaWY/s7NrxBNrxm2L5+1gy3rqJN",
+	"d2OdNz3YG0eQsVeyIk0meRtlLrRw9LCFM4l7NpjmYMUp2xjzste2sxmEDsXgk+CXW7c5oZUCYkdLfI99",
+	"TkNwV+oMY3Zx58YhjztSR9ccmaFtHKWW/TBHgs57FQcKvkEJdTbcaMLf7byumxTXW3h3+647pvlCpukK",
+	"ZX+UjVeAvLimb+z0bey9rmfrdVSD11YaabLFVk6pTjVbyaQ8V6jYnLlzTt/63YdB/ICO1DFDW55/3rXL",
+	"bhS0N86N7lD7DrW/ELWvxIw/ClSXEFO1yEjFuFRxOz4blEZ4XbzgPSC7dMwVmO0V2N4yWx0B7oPIrS2w",
+	"/SBZk+CvHJRvoRm2eZz8p2iItZxM3zXF7ppiXxHp7QDmL6Q9TzXX0eNa4XhH5qvrsQ8Btra+Vl7qwIFb",
+	"Niyfyr1UaIL5H/BuUqX/MKxb0+tw9Go0HsFWWad79L2CPvu2vfw3SFbBBMvfJLd3ulbm33W8/r+bp7VP",
+	"D+8Ybyvj3dHODdFOK8hdO9ns3mK1co2HsZ29r3WGaaUTj9AbEHy4Att2MqkjODm19lGiQ+Xyc8QPHwk7",
+	"DOrzdrwer5DafSpY/XML7ld87mctwgBXSZGRy8qv5AYRTRtW49PenwcO/a9RDRSSoyYMrn7a/PrgGMjP",
+	"pvpkcKpV5iC5v0LZ1vW/dAEQRGx7qb4Sce4QvPapXyomNfYb1K7/cf5d/2n/6d/+KiQFN7NikiJh58A7",
+	"d2D4mfuT5aJvFmw2Q913GXL5vwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -122,15 +122,15 @@ func openapiJSON(spec *openapi3.T) echo.HandlerFunc {
 }
 
 // mergeSpecs joins the surfaces' facade specs into the one served document.
-// Two surfaces may share a schema name only when the schemas are identical
-// (the facade's Error is).
+// Two surfaces may share a schema or response name only when they are
+// identical (the facade's Error and its shared error responses are).
 func mergeSpecs(surfaces []Surface) (*openapi3.T, error) {
 	out := &openapi3.T{
 		OpenAPI: "3.0.3",
 		Info:    &openapi3.Info{Title: "clustergate", Version: "1", Description: "Every clustergate surface in one document."},
 		Paths:   openapi3.NewPaths(),
 		Components: &openapi3.Components{Schemas: openapi3.Schemas{},
-			SecuritySchemes: openapi3.SecuritySchemes{}},
+			Responses: openapi3.ResponseBodies{}, SecuritySchemes: openapi3.SecuritySchemes{}},
 	}
 	for _, s := range surfaces {
 		for path, item := range s.Spec.Paths.Map() {
@@ -144,6 +144,12 @@ func mergeSpecs(surfaces []Surface) (*openapi3.T, error) {
 				return nil, fmt.Errorf("schema %s differs between surfaces; rename it in specgen", name)
 			}
 			out.Components.Schemas[name] = schema
+		}
+		for name, resp := range s.Spec.Components.Responses {
+			if prev, ok := out.Components.Responses[name]; ok && !sameJSON(prev, resp) {
+				return nil, fmt.Errorf("response %s differs between surfaces; rename it in specgen", name)
+			}
+			out.Components.Responses[name] = resp
 		}
 		for name, sec := range s.Spec.Components.SecuritySchemes {
 			out.Components.SecuritySchemes[name] = sec

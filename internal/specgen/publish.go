@@ -46,14 +46,16 @@ func publish(doc map[string]any, s Surface) {
 	doc["tags"] = []any{map[string]any{"name": s.Name,
 		"description": "The " + s.Title + " surface: routes under /v1 and the MCP tools derived from them."}}
 	paths, _ := doc["paths"].(map[string]any)
+	used := map[int]bool{}
 	for path, item := range paths {
 		ops, _ := item.(map[string]any)
 		for method, op := range ops {
 			if o, ok := op.(map[string]any); ok && isMethod(method) {
-				declareErrors(path, o)
+				declareErrors(path, o, used)
 			}
 		}
 	}
+	addErrorResponses(doc, used)
 }
 
 // errorAnswer says when an operation can give a status and why. One table
@@ -88,8 +90,11 @@ var errorAnswers = []errorAnswer{
 func always(string, map[string]any) bool { return true }
 
 // declareErrors adds each error answer that applies to op, keeping any the
-// upstream or the overlay already documents.
-func declareErrors(path string, op map[string]any) {
+// upstream or the overlay already documents, and notes the statuses used.
+// An answer is a reference to the one shared response (components.responses):
+// twelve copies of the same answers per operation made the document half
+// error responses, and every process parses it at start.
+func declareErrors(path string, op map[string]any, used map[int]bool) {
 	responses, _ := op["responses"].(map[string]any)
 	if responses == nil {
 		return
@@ -99,12 +104,42 @@ func declareErrors(path string, op map[string]any) {
 		if _, set := responses[code]; set || !a.when(path, op) {
 			continue
 		}
-		responses[code] = map[string]any{
+		responses[code] = map[string]any{"$ref": "#/components/responses/" + errorResponseName(a.status)}
+		used[a.status] = true
+	}
+}
+
+// addErrorResponses writes the shared error responses the operations use
+// (only those: an unused component is a lint warning).
+func addErrorResponses(doc map[string]any, used map[int]bool) {
+	if len(used) == 0 {
+		return
+	}
+	comps, _ := doc["components"].(map[string]any)
+	if comps == nil {
+		comps = map[string]any{}
+		doc["components"] = comps
+	}
+	shared, _ := comps["responses"].(map[string]any)
+	if shared == nil {
+		shared = map[string]any{}
+		comps["responses"] = shared
+	}
+	for _, a := range errorAnswers {
+		if !used[a.status] {
+			continue
+		}
+		shared[errorResponseName(a.status)] = map[string]any{
 			"description": http.StatusText(a.status) + ": " + a.why,
 			"content": map[string]any{"application/json": map[string]any{
 				"schema": map[string]any{"$ref": "#/components/schemas/Error"}}},
 		}
 	}
+}
+
+// errorResponseName is a status's shared response: 404 is NotFound.
+func errorResponseName(status int) string {
+	return strings.ReplaceAll(http.StatusText(status), " ", "")
 }
 
 func hasBody(op map[string]any) bool { return op["requestBody"] != nil }
