@@ -41,7 +41,11 @@ var explanations = map[string]string{
 		"Profile section): Go's HTTP machinery on both hops (headers parsed, cloned and set, per-request contexts and timers), one decode " +
 		"of the upstream answer (Incus's `ConfigMap` decodes through `map[string]any`) and one encode of the answer, OpenAPI request " +
 		"validation (route lookup, security requirement evaluation), the access-log line, and the garbage collector's share of ≈ 22 KB " +
-		"allocated per GET. `TestAllocsPerRequest` holds the allocation count to a recorded budget.",
+		"allocated per GET. `TestAllocsPerRequest` holds the allocation count to a recorded budget. " +
+		"**PUT member is not one call:** clustergate serializes writes to one member (a per-resource lock) and reads the member back " +
+		"after writing it to verify the write was kept (issue 16: no acknowledged write is lost, tested with concurrent writers against " +
+		"real Incus and LXD); the proxy arms send one PUT with no such guarantee. At concurrency 8 the eight writers target the same member, " +
+		"so they queue behind each other by design, and each costs two upstream calls.",
 
 	"nginx-p50": "**Against nginx on a fast upstream the floor is much lower than Go's.** nginx proxies without parsing bodies, in one " +
 		"event-driven process, for ≈ 20–60 µs of CPU per request here. The served process's profile (Profile section, TestServeProfile) " +
@@ -59,7 +63,8 @@ var explanations = map[string]string{
 		"requests; 10 ms ticks, so a ratio is drawn only from at least 20 ticks on each side). See the two explanations above.",
 
 	"lxd-p50": "**With a real LXD the upstream dominates**, and clustergate's extra CPU (see the fast-upstream explanation) competes with LXD " +
-		"for the machine's two CPUs at concurrency 8.",
+		"for the machine's two CPUs at concurrency 8. PUT member is a serialized write plus a read-back (see the fast-upstream explanation): " +
+		"eight writers to one member queue behind each other by design, and each waits for two of LXD's answers.",
 
 	"mcp-call": "**Cause: MCP's own encoding on both sides, mostly inside the Go SDK.** A tool call is the REST call in process plus JSON-RPC " +
 		"decoding and encoding on the client and the server, SSE framing, and the result's structured and text copies. The allocation profile " +
