@@ -7,8 +7,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -29,19 +31,30 @@ import (
 
 // Surfaces builds every surface from the configuration. No upstream is
 // contacted here: clustergate starts without its upstreams.
+//
+// The surfaces are built at once: each parses its facade spec, most of
+// start-up's CPU, and the three share nothing.
 func Surfaces(cfg *config.Config) ([]server.Surface, error) {
-	var out []server.Surface
-	for _, build := range []func(*config.Config) (server.Surface, error){incusSurface, portworxSurface, capiSurface} {
-		s, err := build(cfg)
-		if err != nil {
-			return nil, err
-		}
-		// The one place the catalog is read from a spec: the server, the MCP
-		// tools and the tables all take these operations.
-		if s.Ops, err = catalog.FromSpec(s.Name, s.Spec); err != nil {
-			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
-		}
-		out = append(out, s)
+	builds := []func(*config.Config) (server.Surface, error){incusSurface, portworxSurface, capiSurface}
+	out := make([]server.Surface, len(builds))
+	errs := make([]error, len(builds))
+	var wg sync.WaitGroup
+	for i, build := range builds {
+		wg.Go(func() {
+			s, err := build(cfg)
+			if err == nil {
+				// The one place the catalog is read from a spec: the server,
+				// the MCP tools and the tables all take these operations.
+				if s.Ops, err = catalog.FromSpec(s.Name, s.Spec); err != nil {
+					err = fmt.Errorf("surface %s: %w", s.Name, err)
+				}
+			}
+			out[i], errs[i] = s, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
