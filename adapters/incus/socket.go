@@ -64,6 +64,7 @@ func (t *socketTransport) Transport() *http.Transport { return t.fallback }
 // answer; its body returns the connection when read to the end and closed.
 func (t *socketTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	send := req
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -72,7 +73,7 @@ func (t *socketTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		resp, answered, err := t.exchange(ctx, c, req)
+		resp, answered, err := t.exchange(ctx, c, send)
 		if err == nil {
 			return resp, nil
 		}
@@ -83,8 +84,11 @@ func (t *socketTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !reused || answered || attempt > 0 || !replayable(req) {
 			return nil, err
 		}
-		if req.Body != nil {
-			if req.Body, err = req.GetBody(); err != nil {
+		// Once more on a new connection, with a fresh copy of the body (a
+		// RoundTripper must not change the caller's request).
+		send = req.Clone(ctx)
+		if req.Body != nil && req.Body != http.NoBody {
+			if send.Body, err = req.GetBody(); err != nil {
 				return nil, err
 			}
 		}
@@ -94,11 +98,14 @@ func (t *socketTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // exchange writes req on c and reads the answer's head. answered says
 // whether any of the answer arrived (then the request must not be repeated).
 func (t *socketTransport) exchange(ctx context.Context, c *socketConn, req *http.Request) (*http.Response, bool, error) {
-	dl, _ := ctx.Deadline()
-	if err := c.SetDeadline(dl); err != nil {
+	if err := c.SetDeadline(time.Time{}); err != nil {
 		return nil, false, err
 	}
-	// A cancelled request unblocks its read or write at once.
+	// The context ends a read or write, as net/http's transport does: when
+	// it is done (deadline or cancel), the connection's deadline is moved
+	// to the past, so the call fails only once ctx.Err() says why. (A
+	// connection deadline equal to the context's could fire first, and a
+	// caller checking ctx.Err() would see a failure with no reason yet.)
 	stop := context.AfterFunc(ctx, func() { _ = c.SetDeadline(time.Unix(1, 0)) })
 	if err := req.Write(c.w); err != nil {
 		stop()
@@ -118,7 +125,7 @@ func (t *socketTransport) exchange(ctx context.Context, c *socketConn, req *http
 		return nil, true, fmt.Errorf("read from %s: %w", t.socket, err)
 	}
 	keep := !resp.Close && !req.Close && (resp.ContentLength >= 0 || len(resp.TransferEncoding) > 0)
-	resp.Body = &socketBody{body: resp.Body, conn: c, t: t, stop: stop, keep: keep}
+	resp.Body = &socketBody{body: resp.Body, conn: c, t: t, stop: stop, keep: keep, ctx: ctx}
 	return resp, true, nil
 }
 
@@ -212,6 +219,7 @@ func (t *socketTransport) CloseIdleConnections() {
 // socketBody is an answer's body; it gives its connection back when read
 // to the end and closed, and closes it otherwise.
 type socketBody struct {
+	ctx  context.Context
 	body io.ReadCloser
 	conn *socketConn
 	t    *socketTransport
@@ -225,6 +233,10 @@ func (b *socketBody) Read(p []byte) (int, error) {
 	n, err := b.body.Read(p)
 	if errors.Is(err, io.EOF) {
 		b.eof = true
+	} else if cerr := b.ctx.Err(); err != nil && cerr != nil {
+		// The context's end cut the read: say so, as net/http's transport
+		// does (callers test errors.Is(err, context.DeadlineExceeded)).
+		err = cerr
 	}
 	return n, err
 }
