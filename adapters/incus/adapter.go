@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	incusclient "github.com/lxc/incus/v6/client"
@@ -40,12 +41,20 @@ type Config struct {
 // after a failed connection, so clustergate starts without its upstream.
 type Adapter struct {
 	cfg Config
-	// lock guards conn. It is a channel, not a mutex, so that a caller
-	// waiting for another's connect to a hung upstream gives up at its own
-	// deadline instead of queueing past it.
+	// lock serializes connecting. It is a channel, not a mutex, so that a
+	// caller waiting for another's connect to a hung upstream gives up at
+	// its own deadline instead of queueing past it.
 	lock chan struct{}
-	conn incusclient.InstanceServer
-	base string // the connection's base URL, for reads sent with DoHTTP
+	// conn is the connection once made: every request reads it, without
+	// the lock; only a connect or a drop writes it.
+	conn atomic.Pointer[connection]
+}
+
+// connection is a connected client and its base URL (for reads sent with
+// DoHTTP).
+type connection struct {
+	server incusclient.InstanceServer
+	base   string
 }
 
 // New returns an adapter; it does not connect yet.
@@ -70,32 +79,46 @@ func (a *Adapter) server(ctx context.Context) (incusclient.InstanceServer, error
 
 // serverAt is server with the connection's base URL.
 func (a *Adapter) serverAt(ctx context.Context) (incusclient.InstanceServer, string, error) {
-	select {
-	case a.lock <- struct{}{}:
-	case <-ctx.Done():
-		return nil, "", classify("connect", ctx.Err())
-	}
-	defer func() { <-a.lock }()
-	if a.conn == nil {
-		conn, err := a.connect(ctx)
-		if err != nil {
+	c := a.conn.Load()
+	if c == nil {
+		var err error
+		if c, err = a.connectOnce(ctx); err != nil {
 			return nil, "", err
 		}
-		if _, ok := conn.(contextual); !ok {
-			return nil, "", fmt.Errorf("incus client %T cannot bind a context", conn)
-		}
-		info, err := conn.GetConnectionInfo()
-		if err != nil {
-			return nil, "", classify("connect", err)
-		}
-		a.conn, a.base = conn, info.URL
 	}
 	// WithContext writes the context onto the client it is called on, so it
 	// must not be the shared one: concurrent requests would swap contexts
 	// and one request's deadline would cancel another's upstream call.
 	// UseTarget("") returns a copy that shares the HTTP client and the
 	// server's information; the context is bound to that copy only.
-	return a.conn.UseTarget("").(contextual).WithContext(ctx), a.base, nil
+	return c.server.UseTarget("").(contextual).WithContext(ctx), c.base, nil
+}
+
+// connectOnce connects unless a caller it waited for already did.
+func (a *Adapter) connectOnce(ctx context.Context) (*connection, error) {
+	select {
+	case a.lock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, classify("connect", ctx.Err())
+	}
+	defer func() { <-a.lock }()
+	if c := a.conn.Load(); c != nil {
+		return c, nil
+	}
+	conn, err := a.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := conn.(contextual); !ok {
+		return nil, fmt.Errorf("incus client %T cannot bind a context", conn)
+	}
+	info, err := conn.GetConnectionInfo()
+	if err != nil {
+		return nil, classify("connect", err)
+	}
+	c := &connection{server: conn, base: info.URL}
+	a.conn.Store(c)
+	return c, nil
 }
 
 // contextual is the part of the client's concrete type (*ProtocolIncus) that
@@ -175,11 +198,7 @@ func (a *Adapter) Ping(ctx context.Context) error {
 
 // drop forgets the connection so the next call reconnects (the daemon may
 // have restarted on a new socket or certificate).
-func (a *Adapter) drop() {
-	a.lock <- struct{}{}
-	defer func() { <-a.lock }()
-	a.conn = nil
-}
+func (a *Adapter) drop() { a.conn.Store(nil) }
 
 // bearerTransport adds the Incus API key to every request.
 type bearerTransport struct {
