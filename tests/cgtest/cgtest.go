@@ -58,17 +58,24 @@ func listen(t testing.TB, h http.Handler) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	serveUntilCleanup(t, "clustergate", srv, func() error { return srv.Serve(server.JSONProtocolErrors(ln)) }) // as `clustergate serve` does
+	return "http://" + ln.Addr().String()
+}
+
+// serveUntilCleanup runs serve in the background and, when the test ends,
+// shuts srv down and reports a serve error other than the shutdown's.
+func serveUntilCleanup(t testing.TB, what string, srv *http.Server, serve func() error) {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(server.JSONProtocolErrors(ln)) }() // as `clustergate serve` does
+	go func() { done <- serve() }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("clustergate stopped with %v", err)
+			t.Errorf("%s stopped with %v", what, err)
 		}
 	})
-	return "http://" + ln.Addr().String()
 }
 
 // Bearer returns a request editor that sends an API key.

@@ -1,10 +1,8 @@
 package cgtest
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"io"
 	"log"
 	"net"
@@ -44,15 +42,6 @@ func MTLSFront(t testing.TB, target, certPEM, keyPEM, clientCAPEM string) string
 			MinVersion:   tls.VersionTLS12,
 		},
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.ServeTLS(ln, "", "") }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("mTLS front stopped with %v", err)
-		}
-	})
+	serveUntilCleanup(t, "mTLS front", srv, func() error { return srv.ServeTLS(ln, "", "") })
 	return "https://" + ln.Addr().String()
 }
