@@ -25,6 +25,7 @@ run: build ## build and start the server on :8080
 generate: ## derive openapi/*.yaml from the pins, then regenerate generated/
 	$(GO) run ./cmd/specgen
 	$(GO) generate ./generated/...
+	$(GO) run ./cmd/toolsgen
 
 check-generated: generate ## fail when `make generate` changes the tree
 	@if ! git diff --quiet -- $(GENERATED) || [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \

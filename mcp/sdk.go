@@ -40,13 +40,17 @@ type Options struct {
 
 // newServer registers every tool on a fresh SDK server.
 func newServer(tools []Tool, caller *Caller, opts Options, authz func(*sdk.CallToolRequest) string) *sdk.Server {
-	s := sdk.NewServer(&sdk.Implementation{Name: "clustergate", Title: "clustergate", Version: opts.Version},
-		&sdk.ServerOptions{Logger: opts.Log, SupportedProtocolVersions: opts.versions})
+	s := newSDKServer(opts)
 	for i := range tools {
 		t := tools[i]
 		s.AddTool(sdkTool(t), toolHandler(&t, caller, opts.Progress, authz))
 	}
 	return s
+}
+
+func newSDKServer(opts Options) *sdk.Server {
+	return sdk.NewServer(&sdk.Implementation{Name: "clustergate", Title: "clustergate", Version: opts.Version},
+		&sdk.ServerOptions{Logger: opts.Log, SupportedProtocolVersions: opts.versions})
 }
 
 func sdkTool(t Tool) *sdk.Tool {
@@ -143,16 +147,61 @@ func HTTPHandler(tools []Tool, caller *Caller, opts Options) http.Handler {
 // ServeStdio serves MCP on stdin and stdout until the client closes them or
 // ctx ends.
 func ServeStdio(ctx context.Context, tools []Tool, caller *Caller, opts Options) error {
-	authz := ""
-	if len(opts.Keys) > 0 {
-		key, ok := opts.Keys.Match(opts.StdioKey)
-		if !ok {
-			return fmt.Errorf("API keys are configured: set CLUSTERGATE_MCP_KEY to one of them for this stdio session")
-		}
-		authz, tools = "Bearer "+opts.StdioKey, ForScope(ForRole(tools, key.Role), key.Identity(), opts.Surfaces)
+	authz, tools, err := stdioTools(tools, opts)
+	if err != nil {
+		return err
 	}
 	srv := newServer(tools, caller, opts, func(*sdk.CallToolRequest) string { return authz })
 	return srv.Run(ctx, &sdk.StdioTransport{})
+}
+
+// Built is what a tool call needs: the derived tools and their caller.
+type Built struct {
+	Tools  []Tool
+	Caller *Caller
+}
+
+// ServeStdioPending serves MCP on stdin and stdout as ServeStdio does, while
+// the stack is still being built: tools/list answers from listed (the
+// generated listings, ListedTools) at once, and a tool call waits for built,
+// then runs the derived tool of the same name. opts.Surfaces must be set
+// when the stdio key has an upstream scope (ForScope needs it).
+func ServeStdioPending(ctx context.Context, listed []Tool, built func(context.Context) (Built, error), opts Options) error {
+	authz, tools, err := stdioTools(listed, opts)
+	if err != nil {
+		return err
+	}
+	srv := newSDKServer(opts)
+	byAuthz := func(*sdk.CallToolRequest) string { return authz }
+	for _, t := range tools {
+		name := t.Name
+		srv.AddTool(sdkTool(t), func(ctx context.Context, req *sdk.CallToolRequest) (*sdk.CallToolResult, error) {
+			b, err := built(ctx)
+			if err != nil {
+				return nil, err
+			}
+			i := slices.IndexFunc(b.Tools, func(d Tool) bool { return d.Name == name })
+			if i < 0 { // the listing and the derivation disagree: `make generate` was not run
+				return nil, fmt.Errorf("tool %s is listed but was not derived from the specs", name)
+			}
+			return toolHandler(&b.Tools[i], b.Caller, opts.Progress, byAuthz)(ctx, req)
+		})
+	}
+	return srv.Run(ctx, &sdk.StdioTransport{})
+}
+
+// stdioTools is the Authorization a stdio session's calls carry and the
+// tools it lists: with keys configured, those of CLUSTERGATE_MCP_KEY's role
+// and scope.
+func stdioTools(tools []Tool, opts Options) (string, []Tool, error) {
+	if len(opts.Keys) == 0 {
+		return "", tools, nil
+	}
+	key, ok := opts.Keys.Match(opts.StdioKey)
+	if !ok {
+		return "", nil, fmt.Errorf("API keys are configured: set CLUSTERGATE_MCP_KEY to one of them for this stdio session")
+	}
+	return "Bearer " + opts.StdioKey, ForScope(ForRole(tools, key.Role), key.Identity(), opts.Surfaces), nil
 }
 
 // verifier hands the SDK the identity authenticate established for this

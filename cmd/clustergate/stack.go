@@ -17,6 +17,13 @@ func buildStack(cfg *config.Config, log *slog.Logger) (*app.Stack, error) {
 	return app.Build(cfg, log, version)
 }
 
+// buildStackBeside is buildStack on one CPU at a time, for a stack built
+// while the process serves (see app.BuildBeside).
+func buildStackBeside(cfg *config.Config, log *slog.Logger) (*app.Stack, error) {
+	slog.SetDefault(log)
+	return app.BuildBeside(cfg, log, version)
+}
+
 // releaseStartupGarbage collects now and returns the start-up garbage to
 // the OS. Building the stack and the MCP handler parses specs and derives
 // and re-encodes schemas: garbage that would otherwise sit in an idle

@@ -106,3 +106,30 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestStdioBuildFailureEndsTheSession: `clustergate mcp` answers its first
+// requests while it builds the stack; a build that fails (here the audit log
+// cannot be opened) must end the session with exit code 2 and the setting's
+// error, not leave a client with tools it can never call.
+func TestStdioBuildFailureEndsTheSession(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cgtest.Binary(t), "mcp")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
+		"CLUSTERGATE_AUDIT_LOG=" + filepath.Join(t.TempDir(), "missing", "audit.log")}
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	defer stdin.Close() // kept open: the client is still there when the build fails
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	_, err = stdin.Write([]byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",` +
+		`"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}` + "\n"))
+	require.NoError(t, err)
+	err = cmd.Wait()
+	require.NoError(t, ctx.Err(), "the session went on after the build failed:\n%s", stderr.String())
+	var exit *exec.ExitError
+	require.True(t, errors.As(err, &exit), "mcp did not fail: %v\n%s", err, stderr.String())
+	assert.Equal(t, 2, exit.ExitCode(), stderr.String())
+	assert.Contains(t, stderr.String(), "audit-log (CLUSTERGATE_AUDIT_LOG): open audit log")
+}

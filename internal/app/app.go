@@ -34,12 +34,19 @@ import (
 //
 // The surfaces are built at once: each parses its facade spec, most of
 // start-up's CPU, and the three share nothing.
-func Surfaces(cfg *config.Config) ([]server.Surface, error) {
+func Surfaces(cfg *config.Config) ([]server.Surface, error) { return buildSurfaces(cfg, true) }
+
+// buildSurfaces builds the surfaces at once when parallel is set, else one after
+// the other (leaving the other CPUs to whatever runs meanwhile).
+func buildSurfaces(cfg *config.Config, parallel bool) ([]server.Surface, error) {
 	builds := []func(*config.Config) (server.Surface, error){incusSurface, portworxSurface, capiSurface}
 	out := make([]server.Surface, len(builds))
 	errs := make([]error, len(builds))
 	var wg sync.WaitGroup
 	for i, build := range builds {
+		if !parallel {
+			wg.Wait()
+		}
 		wg.Go(func() {
 			s, err := build(cfg)
 			if err == nil {

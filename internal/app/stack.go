@@ -50,9 +50,21 @@ type SurfaceInfo struct {
 
 // Build assembles the stack from the configuration; no upstream is contacted.
 func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
+	return assemble(cfg, log, version, true)
+}
+
+// BuildBeside is Build using one CPU at a time, for a stack built in the
+// background while the process answers its first requests on the others
+// (the stdio server's first tools/list: with every CPU parsing specs, the
+// goroutine reading the client waited for one).
+func BuildBeside(cfg *config.Config, log *slog.Logger, version string) (*Stack, error) {
+	return assemble(cfg, log, version, false)
+}
+
+func assemble(cfg *config.Config, log *slog.Logger, version string, parallel bool) (*Stack, error) {
 	st := &Stack{Config: cfg, Log: log, Metrics: metrics.New(version), Drain: &server.Drain{}}
 	var err error
-	if st.Keys, err = loadKeys(cfg); err != nil {
+	if st.Keys, err = LoadKeys(cfg); err != nil {
 		return nil, err
 	}
 	if st.Proxies, err = auth.ParseProxies(cfg.TrustedProxies); err != nil {
@@ -64,7 +76,7 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 	if st.Tokens, err = tokenVerifier(cfg); err != nil {
 		return nil, err
 	}
-	surfaces, err := Surfaces(cfg)
+	surfaces, err := buildSurfaces(cfg, parallel)
 	if err != nil {
 		return nil, err
 	}
@@ -82,40 +94,78 @@ func Build(cfg *config.Config, log *slog.Logger, version string) (*Stack, error)
 				"surface", s.Name, "upstream", s.Upstream, "configure", hint)
 		}
 	}
-	mode := catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
-	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: mode,
+	st.Echo, err = server.New(server.Options{Keys: st.Keys, RequestTimeout: cfg.RequestTimeout, Log: log, Mode: modeOf(cfg),
 		Metrics: st.Metrics, MaxBodyBytes: cfg.MaxBodyBytes, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		Audit: st.Audit, Proxies: st.Proxies, Drain: st.Drain, Tokens: st.Tokens}, surfaces)
 	if err != nil {
 		return nil, err
 	}
-	specs := map[string]*openapi3.T{}
-	for _, s := range surfaces {
-		specs[s.Name] = s.Spec
-		st.Ops = append(st.Ops, s.Ops...)
-	}
-	// GET /v1/upstreams is clustergate's own operation: listed with the
-	// others (routes, README, tools), served by internal/server.
-	upOp, upSpec := upstreamsOp()
-	specs[upstreamsSurface] = upSpec
-	st.Ops = append(st.Ops, upOp)
-	all, err := mcp.Derive(specs, st.Ops)
-	if err != nil {
+	var all []mcp.Tool
+	if st.Ops, all, err = deriveTools(surfaces); err != nil {
 		return nil, err
 	}
-	for _, t := range all {
-		if mode.Refusal(t.Op) == "" {
-			st.Tools = append(st.Tools, t)
-		}
-	}
+	st.Tools = Allowed(cfg, all)
 	st.Caller = &mcp.Caller{Handler: st.Echo, MaxResult: cfg.MCPMaxResult, Observe: st.Metrics.ToolCall,
 		Audit: st.Audit, Keys: st.Keys, Tokens: st.Tokens}
 	return st, nil
 }
 
-// loadKeys reads --api-keys and --api-keys-file and refuses a key given
+// deriveTools lists every operation of the surfaces and derives every MCP
+// tool, whatever the mode.
+func deriveTools(surfaces []server.Surface) ([]catalog.Op, []mcp.Tool, error) {
+	specs := map[string]*openapi3.T{}
+	var ops []catalog.Op
+	for _, s := range surfaces {
+		specs[s.Name] = s.Spec
+		ops = append(ops, s.Ops...)
+	}
+	// GET /v1/upstreams is clustergate's own operation: listed with the
+	// others (routes, README, tools), served by internal/server.
+	upOp, upSpec := upstreamsOp()
+	specs[upstreamsSurface] = upSpec
+	ops = append(ops, upOp)
+	tools, err := mcp.Derive(specs, ops)
+	return ops, tools, err
+}
+
+// Allowed keeps the tools the configured mode serves (--read-only,
+// --disable-destructive), as the REST routes do.
+func Allowed(cfg *config.Config, tools []mcp.Tool) []mcp.Tool {
+	mode := modeOf(cfg)
+	var out []mcp.Tool
+	for _, t := range tools {
+		if mode.Refusal(t.Op) == "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// modeOf is what the configuration lets clustergate serve.
+func modeOf(cfg *config.Config) catalog.Mode {
+	return catalog.Mode{ReadOnly: cfg.ReadOnly, DisableDestructive: cfg.DisableDestructive}
+}
+
+// AllTools derives every MCP tool from the embedded specs as Build does.
+// The tools do not depend on the configuration (Allowed and the caller's
+// role pick among them): `make generate` writes their listings
+// (cmd/toolsgen) for the stdio server's first tools/list.
+func AllTools() ([]mcp.Tool, error) {
+	cfg, err := config.FromEnv(func(string) string { return "" })
+	if err != nil {
+		return nil, err
+	}
+	surfaces, err := Surfaces(cfg)
+	if err != nil {
+		return nil, err
+	}
+	_, tools, err := deriveTools(surfaces)
+	return tools, err
+}
+
+// LoadKeys reads --api-keys and --api-keys-file and refuses a key given
 // twice, naming the setting that does.
-func loadKeys(cfg *config.Config) (auth.Keys, error) {
+func LoadKeys(cfg *config.Config) (auth.Keys, error) {
 	keys, err := auth.ParseKeys(cfg.APIKeys)
 	if err != nil {
 		return nil, fmt.Errorf("api-keys (%s): %w", cfg.Source("api-keys"), err)

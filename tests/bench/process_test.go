@@ -419,7 +419,7 @@ func codegenSection(t *testing.T, r *Report) {
 		note = "The regenerated files differ from the working tree's (`make check-generated` would fail, or the tree was being edited during the run)."
 	}
 	r.add(&Section{Title: "Codegen (`make generate`)",
-		Intro: "Wall time of `make generate` (specgen, then `go generate ./generated/...`, i.e. oapi-codegen per surface), " +
+		Intro: "Wall time of `make generate` (specgen, then `go generate ./generated/...`, i.e. oapi-codegen per surface, then toolsgen), " +
 			"run twice in a fresh copy of the working tree (`.git` and `bin` left out) so the shared tree is never rewritten. " +
 			"The first run builds the generators for the new folder; the second is the warm figure. No target was set.",
 		Tables: []*Table{{Head: []string{"first run (baseline)", "second run (warm)"}, Rows: []Row{
