@@ -79,7 +79,9 @@ var explanations = map[string]string{
 		"upstream hop does not use net/http's `Transport` (`adapters/incus/socket.go` reads and writes on the caller's " +
 		"goroutine), so the Go proxy's client side is an upper bound of that part of the floor, not a cost clustergate pays in " +
 		"full: where clustergate's own cost is small, *clustergate ÷ Go proxy* can come out near or under 1×. PATCH is three " +
-		"proxied calls through each proxy and one request to clustergate, which reads, writes and reads back (three upstream calls). CPU is read from `/proc/<pid>/task/*/schedstat`, or `/proc/<pid>/stat` in 10 ms ticks, " +
+		"proxied calls through each proxy and one request to clustergate, which reads, writes and reads back (three upstream calls): " +
+		"each proxy serves three requests where clustergate serves one, so for PATCH the Go proxy's figure overstates the floor " +
+		"and clustergate's own cost cannot be read from *clustergate ÷ Go proxy*. CPU is read from `/proc/<pid>/task/*/schedstat`, or `/proc/<pid>/stat` in 10 ms ticks, " +
 		"then a ratio is drawn only from at least 20 ticks on each side.",
 
 	"lxd-p50": "**With a real LXD the upstream dominates**, and clustergate's extra CPU (see the fast-upstream explanation) competes with LXD " +
