@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -57,10 +58,31 @@ var explanations = map[string]string{
 		"latency and throughput. On a real Incus the upstream's own milliseconds dominate and the ratios are near or within target. Closing " +
 		"the rest on a fast upstream needs more than trimming: raw pass-through of answers whose facade schema equals the upstream's (no " +
 		"decode, no encode; the facade's answer leaves out the fields the upstream sends as `null`, so it is not the upstream's bytes), an HTTP " +
-		"server without a goroutine hand-off per request, and a validator that skips requests without parameters or body.",
+		"server without a goroutine hand-off per request, and a validator that skips requests without parameters or body. " +
+		"The *Go reverse proxy* column is the same request through `httputil.ReverseProxy` in its own process: how close a " +
+		"front on net/http with no application code gets to nginx here (see the CPU explanation below for the split).",
 
-	"nginx-cpu": "**CPU per request** is the same cost seen from `/proc/<pid>/stat` (user+system time of each process over its arm's " +
-		"requests; 10 ms ticks, so a ratio is drawn only from at least 20 ticks on each side). See the two explanations above.",
+	"nginx-cpu": "**CPU per request, split by the Go reverse proxy arm.** That arm is net/http's server side and client side of " +
+		"one proxied request (`httputil.ReverseProxy` in its own process, the body streamed through, nothing decoded) with no " +
+		"application code, so its CPU over nginx's (*Go proxy ÷ nginx*) is what Go's standard library and runtime cost for the work " +
+		"nginx does: a goroutine per connection and the scheduler waking it for each request, the request parsed into an " +
+		"`*http.Request` with its header map, context and timers, the `Transport`'s connection pool with a write-loop and a " +
+		"read-loop goroutine per upstream connection, headers cloned for the outgoing request, and the garbage collector for all " +
+		"of it. That part is not clustergate's: it is there in a front that does nothing but proxy. Lowering it means replacing " +
+		"net/http on a hop (an event-loop HTTP server without a goroutine hand-off per request; a hand-written upstream client, " +
+		"which clustergate already has, see below), a different HTTP stack rather than a change of the Incus client. Where " +
+		"*Go proxy ÷ nginx* is itself over the 2× target, a front on net/http's server and client as they come misses the target " +
+		"on this machine before doing any work of its own. What lies above the Go proxy (*clustergate ÷ Go proxy*, and the µs per " +
+		"request quoted below as clustergate's own) is clustergate's: key checking, OpenAPI request validation, the Incus client's " +
+		"call with one decode of the upstream's answer and one encode of the facade's, the access-log line, and the collector's share " +
+		"of what these allocate (see the fast-upstream explanation and the Profile section for where it goes). clustergate's " +
+		"upstream hop does not use net/http's `Transport` (`adapters/incus/socket.go` reads and writes on the caller's " +
+		"goroutine), so the Go proxy's client side is an upper bound of that part of the floor, not a cost clustergate pays in " +
+		"full: where clustergate's own cost is small, *clustergate ÷ Go proxy* can come out near or under 1×. PATCH is three " +
+		"proxied calls through each proxy and one request to clustergate, which reads, writes and reads back (three upstream calls): " +
+		"each proxy serves three requests where clustergate serves one, so for PATCH the Go proxy's figure overstates the floor " +
+		"and clustergate's own cost cannot be read from *clustergate ÷ Go proxy*. CPU is read from `/proc/<pid>/task/*/schedstat`, or `/proc/<pid>/stat` in 10 ms ticks, " +
+		"then a ratio is drawn only from at least 20 ticks on each side.",
 
 	"lxd-p50": "**With a real LXD the upstream dominates**, and clustergate's extra CPU (see the fast-upstream explanation) competes with LXD " +
 		"for the machine's two CPUs at concurrency 8. PUT member is a serialized write plus a read-back (see the fast-upstream explanation): " +
@@ -152,8 +174,9 @@ var explanations = map[string]string{
 var whyOrder = []string{"errors", "soak-errors", "fast-p50", "nginx-p50", "nginx-cpu", "lxd-p50", "mcp-call", "startup", "startup-sandbox", "rss",
 	"rss-sandbox", "soak-rss", "soak-goroutines"}
 
-// whatMissed lists every missed target of this run, grouped by cause.
-func whatMissed(missed []missedRow) string {
+// whatMissed lists every missed target of this run, grouped by cause, each
+// group's explanation followed by the figures of this run it quotes.
+func whatMissed(missed []missedRow, quotes map[string][]string) string {
 	var b strings.Builder
 	b.WriteString("## What missed and why\n\n")
 	if len(missed) == 0 {
@@ -190,7 +213,7 @@ func whatMissed(missed []missedRow) string {
 			}
 			r := ""
 			if !math.IsNaN(m.row.Ratio) {
-				r = ", ratio " + fmtRatio(m.row.Ratio)
+				r = ", " + cmp.Or(m.table.RatioHead, "ratio") + " " + fmtRatio(m.row.Ratio)
 			}
 			fmt.Fprintf(&b, "- %s — %s%s: %s%s; target %s\n", m.section, m.table.short(), m.row.Label,
 				strings.Join(vals, ", "), r, m.row.Target)
@@ -198,6 +221,9 @@ func whatMissed(missed []missedRow) string {
 		b.WriteString("\n")
 		if e, ok := explanations[why]; ok {
 			b.WriteString(e + "\n\n")
+		}
+		if q := quotes[why]; len(q) > 0 {
+			b.WriteString("This run's figures:\n\n- " + strings.Join(q, "\n- ") + "\n\n")
 		}
 	}
 	return b.String()

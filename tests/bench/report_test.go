@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"math"
 	"os"
@@ -77,6 +78,9 @@ type Report struct {
 	LoadStart, LoadEnd string
 	Quick              bool
 	Sections           []*Section
+	// Quotes are this run's figures said in words under the explanation
+	// of a missed target, keyed like Row.Why (see quote).
+	Quotes map[string][]string
 }
 
 // Section is one heading with its tables and notes.
@@ -95,6 +99,8 @@ type Table struct {
 	Rows    []Row
 	// Plain tables have no ratio, target or met? columns.
 	Plain bool
+	// RatioHead names the ratio column; default "ratio".
+	RatioHead string
 }
 
 // Row is one line: a label, the values (one per Head), the ratio of
@@ -111,6 +117,15 @@ type Row struct {
 }
 
 func (r *Report) add(s *Section) *Section { r.Sections = append(r.Sections, s); return s }
+
+// quote adds a line of this run's figures to the explanation of why (shown
+// only when a target of that group is missed).
+func (r *Report) quote(why, line string) {
+	if r.Quotes == nil {
+		r.Quotes = map[string][]string{}
+	}
+	r.Quotes[why] = append(r.Quotes[why], line)
+}
 
 func met(ok bool) *bool { return &ok }
 
@@ -202,7 +217,7 @@ func (r *Report) Markdown() string {
 		}
 	}
 	b.WriteString(profileSection())
-	b.WriteString(whatMissed(missed))
+	b.WriteString(whatMissed(missed, r.Quotes))
 	return b.String()
 }
 
@@ -230,7 +245,7 @@ func (t *Table) markdown(b *strings.Builder) {
 	}
 	head := append([]string{""}, t.Head...)
 	if !t.Plain {
-		head = append(head, "ratio", "target", "met?")
+		head = append(head, cmp.Or(t.RatioHead, "ratio"), "target", "met?")
 	}
 	fmt.Fprintf(b, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
 	for _, row := range t.Rows {

@@ -19,6 +19,7 @@ import (
 type FakeIncus struct {
 	Socket   string       // unix socket path
 	Requests atomic.Int64 // every request served, /1.0 included
+	Conns    atomic.Int64 // connections accepted: tells a keep-alive client from one that dials per request
 	Members  []string     // member names; the first is the one PUT targets
 
 	srv *http.Server
@@ -73,7 +74,12 @@ func StartFakeIncus() (*FakeIncus, error) {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
-	f.srv = &http.Server{Handler: f.handler(), ReadHeaderTimeout: 10 * time.Second}
+	f.srv = &http.Server{Handler: f.handler(), ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				f.Conns.Add(1)
+			}
+		}}
 	go func() { _ = f.srv.Serve(ln) }()
 	return f, nil
 }

@@ -2,7 +2,7 @@
 // (tests/bench) run next to the binary under test:
 //
 //	benchaux loadgen -url URL -key K -rate R -duration D   fixed-rate load, JSON summary on stdout
-//	benchaux proxy -listen ADDR -socket PATH               the plain reverse proxy, as a process (RSS baseline)
+//	benchaux proxy -listen ADDR -socket PATH               the plain reverse proxy, as a process (RSS baseline; the Go arm against nginx)
 //	benchaux mcpmin                                        the smallest Go SDK MCP server on stdio (start-up baseline)
 package main
 
