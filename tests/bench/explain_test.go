@@ -107,24 +107,19 @@ var explanations = map[string]string{
 		"`map[string]any` schemas (sorting map keys) twice per call (`jsonrpc2.NewResponse` → `marshalToRaw`, then the transport's encoder), " +
 		"and the Go SDK client decodes them into maps and re-marshals each input schema (`filterValidTools`). Clients call it once per session.",
 
-	"startup": "**Cause: package initialisation plus building the stack.** `clustergate version` alone (start, initialise ~380 packages, exit) " +
-		"costs several times the minimal server (see the *inittrace* part of the Profile section: `santhosh-tekuri/jsonschema/v6`, pulled in by " +
-		"kin-openapi, compiles its meta-schemas at init; controller-runtime, client-go's scheme and kube-openapi register types and formats for " +
-		"the Cluster API surface). Then `app.Build` (BenchmarkStackBuild in the Profile section) parses the three embedded OpenAPI specs with " +
-		"kin-openapi — now three quarters of its CPU — and derives the MCP tools; `mcp` registers them on one SDK server, whose `AddTool` " +
+	"startup": "**Cause: package initialisation, then registering the tools.** `clustergate version` alone (start, initialise ~390 packages, " +
+		"exit) costs several times the minimal server (see the *inittrace* part of the Profile section: `santhosh-tekuri/jsonschema/v6`, pulled " +
+		"in by kin-openapi, compiles its meta-schemas at init; controller-runtime, client-go's scheme and kube-openapi register types and formats " +
+		"for the Cluster API surface). `clustergate mcp` then answers the first tools/list from the listing `make generate` derives from the specs " +
+		"(`cmd/toolsgen`, `generated/mcptools/tools.json`, held equal to the derivation by a test) while `app.BuildBeside` parses the three specs " +
+		"on one CPU — a tool call waits for it; what stays on the way to the first answer is decoding that listing and the SDK's `AddTool`, which " +
 		"remarshals every schema. On a busy machine the wall time also includes waiting for a CPU (compare with the CPU-time row).\n\n" +
-		"*Done* (each measured side by side with `TestCompareStartup`, `tests/bench/builds_startup_test.go`): `/openapi.json` is encoded on its " +
-		"first request (the merge checks still run at start); the `/docs` viewer's files are read and hashed on their first request (2 MB); the " +
-		"per-role SDK servers of `serve` are built on first use; `mcp` pauses garbage collection while it builds (one collection instead of " +
-		"five or six on the way to the first answer) and no longer forces one before answering (it returns the start-up garbage a second " +
-		"later). Together, against the tree before them (two runs of 11 interleaved rounds, medians, on a machine at load 5–6): CPU from " +
-		"start to the first tools/list 0.66–0.77× with the sandbox off, 0.65–0.80× with the defaults (wall 0.56–0.81×); " +
-		"BenchmarkStackBuild allocates half as much (28 → 14 MB per build with keys). " +
-		"*Remaining:* package initialisation (25–30 ms, unchanged) and kin-openapi's parsing of the specs. Parsing the three specs at the same " +
-		"time was tried: wall time 0.93–0.98× on the loaded machine, CPU unchanged and 0.5 MB more idle heap, so not kept. Further: keep the " +
-		"Cluster API scheme to the types the adapter uses rather than client-go's whole scheme (fewer packages initialised); the generated " +
-		"packages decode their embedded spec at init (oapi-codegen's `decodeSpecCached`) and keep the bytes; cache nothing across runs " +
-		"(correctness first).",
+		"*Done* (each measured side by side with `TestCompareStartup`, `tests/bench/builds_startup_test.go`): the generated listing with the " +
+		"build beside it: wall 0.62–0.68× against the tree before it (7 interleaved rounds, load 5); before that, `/openapi.json`, the `/docs` " +
+		"files and `serve`'s per-role SDK servers were made lazy, and the build pauses garbage collection (CPU 0.66–0.77×). " +
+		"*Remaining:* package initialisation (25–30 ms). Further: keep the Cluster API scheme to the types the adapter uses rather than " +
+		"client-go's whole scheme (controller-runtime's client and its fake, which the sandbox uses, import it); hand the SDK schemas it does " +
+		"not remarshal (`*jsonschema.Schema`).",
 
 	"startup-sandbox": "**Same cause as above.** The sandboxes no longer cost start-up: the Cluster API one (a controller-runtime fake " +
 		"client seeded and reconciled) is built on its first call (`sandbox/capi.Lazy`), and the Portworx one is two small in-memory clusters. " +
