@@ -416,6 +416,9 @@ type Error struct {
 	Upstream *string `json:"upstream,omitempty"`
 }
 
+// Upstream defines model for Upstream.
+type Upstream = string
+
 // BadGateway The error shape of every clustergate route.
 type BadGateway = Error
 
@@ -455,7 +458,7 @@ type ListclustersParams struct {
 	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListclustertemplatesParams defines parameters for Listclustertemplates.
@@ -464,13 +467,13 @@ type ListclustertemplatesParams struct {
 	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListnamespacedclustersParams defines parameters for Listnamespacedclusters.
 type ListnamespacedclustersParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // CreateclusterParams defines parameters for Createcluster.
@@ -479,43 +482,43 @@ type CreateclusterParams struct {
 	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // DeleteclusterParams defines parameters for Deletecluster.
 type DeleteclusterParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // GetclusterParams defines parameters for Getcluster.
 type GetclusterParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // GetclusterkubeconfigParams defines parameters for Getclusterkubeconfig.
 type GetclusterkubeconfigParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // GetclusternodesParams defines parameters for Getclusternodes.
 type GetclusternodesParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ScaleclusterParams defines parameters for Scalecluster.
 type ScaleclusterParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListnamespacedclustertemplatesParams defines parameters for Listnamespacedclustertemplates.
 type ListnamespacedclustertemplatesParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // CreateclusterJSONRequestBody defines body for Createcluster for application/json ContentType.
@@ -2947,100 +2950,100 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37c9s4kv+/gtJOVaRZSraT7NR35PrWVTZxcrnNq2LPzO1lfFmIbEkYkwAXAOVocv7fr/AkSIJ6OHZu",
-	"Zke/2SSIR6PR/elGd+vzIGVFyShQKQbTzwMOomRUgP7nrzh7gSVc47X6L2VUApXqT1yWOUmxJIwe/SIY",
-	"Vc9EuoQCq7++4TAfTAd/Oqq7PjJvxdEZ54wPbm5ukkEGIuWkVJ0MpmosZAebIrkEVJVCcsAFmmOSQ4YY",
-	"R5iKa+CQIcEKkEtCF7rlHKc4A5RiSplEHHB2iogU6JrxTCDMAV1BKSeDm0SN8h7+WYGQX2dFdrApwqjE",
-	"HBcggauVqGnPWLZGGQOB1LQLLNOlfm46TlwzTwcO80pAhohEWCBCVzgn2aluU4AQeAGI4gKEoQmBPNNL",
-	"fsroPCfpV1iwG8nsHwfBKp7CA4HSinOgEgmJJdh1mGmmS0wXgIZqTbnauTWCT0RIkSBi6JLmlZBq0/WT",
-	"GahNzyAHqZ4wbnvIUAGYXi9JDiO96ueMz0iWAb3/ZfuhzLqvYP1AIM5yQAVe6zXwiiK5JAKxErgeO9FN",
-	"CRUS0xRUA6EZd8xovlbLuiZyiTIQklepJCuoPxUoIwLPcrv+BovUPGY4AdP6HaukIBkYsuM8B/5AIJGy",
-	"EjTB7Nm7IAWw6iswix0P2QFbZz4jmaacOfGaGoRattInCmWAs5xQM/k3TD5nFc3uf9pvmER6qCaTa3pn",
-	"yM6xxGrz3MnWDO2Xtn3TKEMpo3OyqJSoc830Oq04OaOSyPUFY68wX8D9L9oOi8y46IIxpEee1nKMCJSr",
-	"R2ptmKLxuMCfxurNeLaWIPTsz4GvSAo/ULzCJFcsfP9Tt2OiYNAWqzk5U5OccWQVSbpUH+jJXzD2GtO1",
-	"JYW4/5krKqsRnQ4R0+DoIviUAmSQofGYYwnjnBREnqL3IPl6/GSuuEngtUDXS6BIKo4qAM1weqUX8wPF",
-	"lVwyTn6Fr3BmwtGm6Mm7l0pGGsUcUB3TrHHAU8w50ceBQmK0P6roFWXXFDF77n+goipLxiVkryEj+GJd",
-	"wtdYjx8V6WGRGrd5GBQDCaXzsEDtKUwGqk87jJrFU1ySJ1nGQeh/S66EvSQGhOH6hdTLGwjJCV2o9Uu7",
-	"3taLm2SgqEi42t0P5m3iO7p03w3Y7BdIpQYJuCRPjaZV/TXX+8QpYSXf5lWeD5L2HMMDvYmmehxGM6K7",
-	"vkkGaY571qbfvFESscQpxJu4nnQPREIh9p6A7RRzjte2T8lZ/i7HdKfVvAe9uaL97RnNSkYMDzaJtWQG",
-	"fXaWo1hKvZgzXmA5mA4IlY8eDvwcCZWwAK73t7OD4dgvKZEE5+5027YzxnLAtN34vVrf9nW+1SOpxup7",
-	"DlhC9qQ53UwJIkkKqKdcL05jNvV3dELmLaMKDQiJi3L3jgmdc2xwUsXhHWcrIgijfUtvNr/N4q+qGXAK",
-	"EsSPwAUxIqUzrRzPIHcHWHMbzt81+KDnNAd7WuB0SSg8gzJn68KZaC01sQT0ut0OmT4EYnOjNMz5TQys",
-	"vF5iqR6vEQfNc8nuZ6czVOwMKRwTXSHdeJxLrOyb+LaVSyygu/p3QDNCFwny+978T4HkZ5bzEvTcW5I/",
-	"GEVyiqAo5RpVVJIcWQGoNZShjEBExnjOwb6AAVrzwkJ9qzSvSHEOH50EdQ+QBvqksT0e9VqrSBBlGwwl",
-	"K1nOFmvXTIxiU3Kt4uRzb39i/Ap4Dxtd65fIch3KarbTs/TzwOJKoDnj+/CNGTjGLBXJotywwpwoldIz",
-	"WTebBwLVLfeY0I/2o9iUrmsq7S7+W0pXn4GQ44Mt8qweiMWW5qkn0VBzUZmwRaE/s7K1q4kWjEKcuqYj",
-	"BWScWa7anqI5zgUgbWc3josEzEWTl9k1rfk0YMVbCYcIcR1VLaH1WrZQ4hUREX3sWWZ3AGG6O6+KAvN1",
-	"l4NaszX9bpmb66yL/74cW3X31w76VLVAQwlFmWMJo8YOXmOBrKJHc84KJyyVDmGVRBgFDL0DfGsZ0u6V",
-	"01GNKWmzhUiUkfkcuNDjh5N7IKJjfgl2+zJI01ycO3Kahtaggey0cWSI0KfGOTG3npso7NgoF//mv0Ar",
-	"84nbwjnjXpvsuJ//8jo9VKDNCf20BLkE3tgmIlCBKV6AMlo5qxZLhJss3CVmsPTflIbZIpkurHToiqZ9",
-	"z5vr6fZWRBO932LMzinqEZDds+PUm9pba/+LU4Tp2ggrzXQhAOmD9x5lWE3+jrFcc0xLG239/pYnsoGr",
-	"dlZ5jozbYVOwlj0gpiEsiMTIJs0ZH72wt9+JD5cTo9R2p/P2QxPCx+YSdjwYdwwr/Hn7QlzhoUDEoROw",
-	"t0eXaFiAxKuTif9y1HH05FjIC46pIM5a3/3s2kuq6J5xwKLHkBYSy0oPDrQq1LoveKUGeK6w6CAZWLkf",
-	"EKLrIOtcVNklq/cJgsligp44nJWgp4FcCx5b48k/6S4y7nizK+jdKM3sdvOD28m430Aj8GSDIPb6IrZs",
-	"1WpcqmbuDIrTDvp6oJlCNUWmaQYpycCiMjwTyuxPum6qglBSqC066bqsdsIvXaFr92Z1Mnn03eSRVmtS",
-	"AleN/3s1PP6fDyfj7y8/HI+/v/x29PPPk61Phh/Gf9Z/Pxn/Fx7/Ovnz+PLb0b99E2PXu3DgOBG97eQ/",
-	"e3P+Sg2nOwnU7RbgLpmVlA1oorHyMCdCOgH60fUpkHqsNVkxMjv2CuhCLsM9C9ZjP2vA+H3W0tA1PWTs",
-	"uNd/xHkFImYWhLZ+gmZrZKV5h+4BvPpiD0VcgfhdijF230n3pNkskdUQaPj++VN0cvLwEdKMqHcLf3K7",
-	"9d2j9uYFB+MDHv+q2H34YWz/+tY96uF1NTk1AXMdEwF69dVA59urxnddjq3fo+Hfn7x+NTpFWLFtBlQS",
-	"nPfZGv0ARkDKQcYHO9fvzD18Pa6xwrAxY7dK7RAbuIX7URvr7dtn6yTtvcvZE3u5q6Edbiv2cbewTB/s",
-	"OCHVWxOz4LDaDFLNl0abTVSD9zAfNc0tItEvjFBteHRtQWfvdd8o2y4D/vJZHzrIehybq14XfPzcNgi2",
-	"Zf8CJ3fM9Lnzq6fereonHA+U/T7ejjt2YAc4Pu7D7jgbnKW60Zfdz57eF20NCs2pwSxIUeagvaPGoOj4",
-	"0HeSAoOAwH288oZlX+OgK6mTg9x049TLPhuOD2f5fmZnD5WYMZ/MSJtIFbeV5jjPZzi9eu/NgLYHZq35",
-	"TO12znBWuwG1Y0fJd8VzOjxuaCNyHL6Ncph7udf2OLEeO7os27MzzTeRnszsuyTwSzcRHVZECxPY4d2j",
-	"cQIlnhjesZqyKjcHdQYm0kXLbGdiuX4GAakutx0ZO/W+7a8vUSPwh8McOChZIRnClGmHW4CJbFedwIOS",
-	"vOCsKuPIhNBsn5PSWo7+3DbuW1O/sWXfKEJTJXA06jF/62sVbUWZ7aBMR40sNUqxcSVEojXIzYEWW+ME",
-	"koGNvOxO77VjCLnENkQtZtJ1e8xAGAL1LFggLK4gs/eDO3TopdMObavygj2zttGtoiTUnp0r9XU7O7uI",
-	"AYO2qCLpcoOfy+lPbb94tWQgf/emFzEeud1XrU8RNQFgWg97oeDUtGImASvgcYTNe/lWgz+4RrQqZsCV",
-	"FdZci9ho+R/Hd3gL2DjvAIprTqQE6u4hh4ElGNfnJqA2EgihBMk1ETBCQpI814TRaKE1q1P0+Pj7Wjya",
-	"qOKtKGErPLDMJqpc7mdWRVlt38sXDivCKhFKqZ1O5J7Nt2zvRWdDHwjNY+0vY1AQ8wVEjxmWWu/bjk+7",
-	"LIE4pIyboEIteV147lOvG4P7Eqf5gkfdLbi8ne3Y7Sggsl9jHwuFNxhdoFmSTZjwK6jAzs1AZ44ZzLHl",
-	"/y5jrHBegUFuXog5J48LpFyQFVA0xHSN/uP87ZvRoO0ziizQ7GcNyPaxt2oSxDBzHT26q0frIljTA6FD",
-	"KNHbEqjCrqtHNuEj5seKu68VDdC5/kg7sKfITD1B9lQmVnonyE47cYKUcWSWv7P5Yx/17X7/rvdSV+94",
-	"HzN4Ihm+CPc8NsO+aVln3jbt3kah/WqbzZv3421BHo208B2aW8NYoMOd+Glv42beKOQ36fPWNrj7uN7t",
-	"MGHU0e0G9QqJJS51FIiCK158L3SqEKskTDrkDm6SYlpBA2vO6OI0TIB5IBC7pj5VigibFZbEzz8I+ZFk",
-	"8Xm7EHWSJSYVS+/rf44tqBy/zNAScAY82nt9odXs+d8vLt4h89KwijITdP7LpAcMm4XF5+jzGzTAr3Po",
-	"bBZZYqQtU1xOsslWeWAnXd/idbfauGYrTuRaCyezVzPAfGNQud5omxRgZ/X01Q/nF2fvXzy5OPv45N3L",
-	"j387+/u52jABer80S2uhbPr2M1lKWZqAfULnzF2MYZP7Zg7JIBy1wIRKTKjxB1U8t32I6dHRgshlNZuk",
-	"rDgKPgn/HkTlfBhw4pGIqPjchjoFHSQoA05WkClTQJSQLoBO0DNmsoYyIqfOi2YSP0o8IzmRa4N1S0Jd",
-	"KhFbAc/xWqdQ8IqifxT4CtACKHAs4R+KZjlJgRonoiWEEoecgMR8jYaUId0iBbTgmCoLdA1ydEuqSCLz",
-	"Fq2nUcIMAgfu4ER9ykqguCSD6eDR5Njd+C01Jx2tTo5SXJIj//X08yAKDl9p4WmbTT6Nr/6fmBB2tDqZ",
-	"gcQP3Uz0wTUyx8M2nWhiz7M6Gxp5TNAZTpdIIQkkdJgeESCQ9somKHZpGYr4xF2m2ntXtUlWLfDQRyB8",
-	"Boy/YK7v5tUW+gzAl9lgOlAKIiCjTyITg+mHDfeqfqWn7aW3bneJ+vCfFfC1E+7TBrrdLYemqXVuklgU",
-	"oNOLXmI5b/FIX3DiPNdS9sXZBVIs4JqFOvIUsUKZAZk5Gva4PRDIQs9Jz4K8CA3XE71JM3+MLz8fJ9+d",
-	"3Gy8Tru5TJpp1A+Pj+8sKakdzRpLHKvdACJBwviTZuFOS+11UiS4SQaPzexig/pVHAV50/qTk+2fNHLM",
-	"9EePtn9Up+3qLx5v/8KnfqoPHn6//YN2It9NMvjL8cOdSOCS4fUnO6wmkvCoP91hWa10XL3J3oq63/Q2",
-	"9yIZCBeTrCVqrc765SbTgYUSL4TGhrgkYy+kLpPBp3GRluMlqTNZXH6zh+Qkg6JkZnmSV2BUwk+M55lv",
-	"wwFnb2m+Ni1uXL+SsdxKxo+BaPw0FngOcj22KF1/rp+HCKoAuWRKsL44u9gubBUSjygkTc32Yw/qt+ir",
-	"UGnAzspp2rCYRSt0DuE0hVIKNFS9JDbeyQG7xMnHxNqgI6+DQsMFxEb1U6/voIb+gGqoEQXZo448ixz0",
-	"0UEf3bU+qrnrd6SYPoZS8241VFMeRzVV3aSpsTzZxNFn//fNrgZX4NzSHgylo4KN8KZTZp0mTpQ2dGhc",
-	"1fhusi+xeZz41VSJqpPa5WG2+KBefo9WzkGNHNTI7mokuDbviq3NSuNOxHaPbGsK7m2S+UbXjxAR2WzS",
-	"C0RwfVHfpHNWtNPW9FW7TwidGgvgPczjjq6ma8vdKSSbUsmVheHNlQlq+NMFSpeQXikNscCE2s1pzG9O",
-	"uLABAeZWRfVnq70FFosJaUkCw0jXgaPsmtb2j9pq80KbUom5dBJ1LTbCrWEkRlOEUUGEeUUUOR8fHys+",
-	"8VXodMU19JMu3MXX7yv6/5UOMR69dy+RAL5SBllWEKsr7Z2cC4kUkulsUCLR8OHx8WiC3rrgBd3c1sIi",
-	"Aj08ftj0p5YuN1IgLNY0XXJGWSXy9Smaszxn18ZZqWlVR66aahAL8KCkq3uNNVnfZP9uVO6POCcZluCp",
-	"q1di0iBjOtLsWENDeslkwV37JviPpOf1+fwry9Z3q+JjmU+bdX2Q8+JcGlZWxQVUWyS15M+ow4A3XwfW",
-	"xJb5jK8Rr+hpI5BLX99d62jNGbh8fKU4Hxrt/jUmZvaplb8eyBxdkTIUO2h4reXkTlJnpK+n6JWpfcXy",
-	"SHrMcyPEnGPKhnLxilJCF9OmIbFFU5qHN2j4+uk7pAyz9lSaAnABMi79/D3aN45dJjOWrf901MkwjTcx",
-	"7240tf+VsOrxDljVlyRVH5zsMKd43UP99V92IUOkStwBV98jrjYCA+FmTmITad6hO8Y+2uSP0Q/aDpmm",
-	"rzzmiLnmROf49UD6d2/PL3bATPtC+T1cMlacGSrlEEsb1bUyoOGeaUpy7X7NbCsFTn22gMbWjZILJsYA",
-	"CraybeeE6kpzXBnhIawt8BoJiddo6CpQjHToLjblg6ZdTNuFn2ZSv0P46chrlUHPHA4Opy9zON0LAPLl",
-	"smIIzdX16anpEy+D1QJHe8EdVxixCQrNsRHo8fFjxGgKCoERoWt0HRDMV0cwBxhxTzDCaK4aRtwWMhjR",
-	"ut8FThQwGH20CTCE4/bChmdnr84uznbQdnsBBwcFFA2jtzQvQIoahBk7TKnw2jZLgiKPNhCgk1IjTEGC",
-	"HLK6B5O+ZFPDEmQqBqoePAt6Q3w02V1CHVT84U7pa/k4Ah/T4frooJ920k8vQAY2LlFGlMQk/z8PNAg8",
-	"WncTXdCS0LdUS/ubtUfN4jJRrfYecGYwN84KQsO6LyE0F5JxECZ5NEDSQ1sx5ufq+PhRqgbVf8G47iZB",
-	"V7A2V0Mjc18VDKFvgupqNtNGVgOFFXCUs4UylTfpvWCZBw140ID3qAGDKk89SjCs14SRKXs0OqjEg0rc",
-	"WSW2qm/p1MkvtODuQzV+bEjdfi0pQJe7rA3JWynOloi/jQoNteGttKmvUrMliC9SReaNLjYz1IV+jIFH",
-	"KAiRIFuYqL5x9aWPRr4ycoshjMqdoJ9MvjeWJifM/HxfXY4GDdX/ZV32Ga1BJogy20GCKup/o8mnNhK6",
-	"GCW1eA+W4EueaLPVRHfYKmb6l9gAmx8hsr+btNa/dtMoTLRJhRvaHrT3QXvfo/b2FbR6dHfk4Gq+NFHQ",
-	"MjwDm8/eQd8f9P1+EZSmGtlvVtc78XynxnAt82+lzs3nt9LkuoSUuUCKxXyeg9V+zuvq4lp74zIn6GKn",
-	"+jmihHTinMQTG1M16f4ozYfLiR972Pj1IBsymgM3P4yn75FHp6ZSU5Ayr2tCxYs6OVyhJJppJ6qZKyY0",
-	"QVq16J/F7dbx2FQoywZvtqoS+XpUgJa4LIGKRqUqe9sdL3v5+Pj7oALVBJ2nONc/YMuu6xt3d9veRRd6",
-	"bQfX+AFa3G8YZqMgXg+yMOW6gnIFCionG49T0nMGdwi5fHgf69M12KK/bqvEXPsqP7Vh84x3DuqX3OcL",
-	"KwEIbVknkVD5O7jKr5sfbvMP8Yh/WJR67sGEiwK/C6B6Z2EFjQrbt44qiAYjdiDErZCqgZv7INVdix60",
-	"83sgljkaKOpoFqv+rfUdE0e/qFrBIYH0D1af4OAHOWiYW2WSBkUJfgsppZtqAuwqyA02dCX+tMR0xf0+",
-	"XKrTbDIcY7I0CK7RF+OEComVhaw+MQmUREnxtLIGgqk6dzRQ3Vpifd6z2N7UVI8UqKIZcCUT65g2m/oj",
-	"fAE+V0C/mNRSr7k5N2Z3TN/dt/8bAAD//w==",
+	"7H37c9s4kv+/gtJOVaRZSraT7NQ3cn3rKpM4udzmVbEzc3sZXxYiWxLGJMABQDmanP/3KzwJkqAejp3L",
+	"7Pg3WwTxaDS6P93obn4epKwoGQUqxWD6eVBijguQwPV/70shOeBC/Z2BSDkpJWF0MB28xgUgNkdyCaiy",
+	"rdAwzSshgY+QZCjFeZ4gLNDzkzN0sDo6cM0EyomQQr1aHCNWECkhS3RPouJznMI9gTKY4yqXk0EyIGq8",
+	"3yrg60EyoLiAwXTg+hokA5EuocBm7lICV63/+wMe/344fnQ+tH+Mzz8fJj8cXbnfR//23SAZyHWpOhOS",
+	"E7oYXF1dJQMOomRUgF7+jzh7jiVc4rX6L2VUApXqT1yWOUmxosXBr0IR5HMwj+84zAfTwV8OatIemKfi",
+	"4IRzxs1QTYL+iDNkB5s2qTrHJIcMMY4wFZfAIUOCFSCXhC50yzlOcQYoxZQyiTjg7BgRKdAl45lAmAO6",
+	"gFJOBleJGuUd/FaBkF9nRXawKcLIc5ZaiZr2jGVrlDEQSE27wDJdGibQHSeumacDh3klIENEKq4idIVz",
+	"kh3rNgUIgReAFHcIQxMCeaaX/ITReU7Sr7BgN5LZPw6CVVwzc1pxDlQiIbEEuw4zzXSJ6QLQUK0pVzu3",
+	"RvBJnY4EEUMXe6TUCSECzUBtegY56DPDuO0hQwVgerkkOYz0qp8xPiNZBvT2l+2HMuu+gPU9gTjLARV4",
+	"rdfAK4rkkgjESuB6bHPcCRUS0xRUA6EZd8xovlbLuiRyiTIQklepJCuoXxUoIwLPcrv+BovUPGY4AdP6",
+	"GaukIBkYsuM8B35PIJGyEjTB7Nk7IwWw6iswix0P2QFbZz4jmaacOfGaGoRattInCmWAs5xQM/nXTD5j",
+	"Fc1uf9qvmUR6qCaTa3pnyM6xxGrz3MnWDO2Xtn3TKEMpo3OyqJSoc830Oq04OaGSyPUZYy8xX8DtL9oO",
+	"i8y46IwxpEee1nKMCJSrn9TaMEXjcYE/jdWT8WwtQejZnwJfkRTeU7zCJFcsfPtTt2OiYNAWqzk5U5Oc",
+	"cWQVSbpUL+jJnzH2CtO1JYW4/ZkrKqsRnQ4R0+DoIviUAmSQofGYYwnjnBREHqN3IPl6/HiuuEngtUCX",
+	"S6AajbAC0AynF3ox7ymu5JJx8jt8hTMTjjZFj9++UDLSKOaA6phmjQOeYs6JPg4UEqP9UUUvKLukiNlz",
+	"/56KqiwZl5C9gozgMw1obn89flSkh0Vq3OZhUAwklM7DArWnMBmoPu0wahZPcEkeZxkHYTAoV8JeEgPC",
+	"cP2ghdccgOs80Djut4pwtbsfzNPEd3TugR+b/Qqp1CABl+SJ0bRdrPvYKWEl3+ZVng+S9hzDA72Jpnoc",
+	"RjOiu75KBmmOe9amnyiYLUqcQryJ60n3QCQUYu8J2E4x53ht+5Sc5W9zTHdazTvQmyva757QrGTE8GCT",
+	"WEtm0GdnOYql1IM54wWWg+mAUPngfo3TCZWwAK73t7OD4dgvKJEE5+5027YzxnLAtN34nVrf9nW+0SOp",
+	"xup9DlhC9rg53UwJIkkK6JoW6gjlINXf0QmZp4wqNCAkLsrdOyZ0zrHBSRWHt5ytiCCM9i292fw6i7+o",
+	"ZsApSBA/ARfEiJTOtHI8g9wdYM1tOH/b4IOe0xzsaYHTJaHwFMqcrQtnorbUxBLQq3Y7ZPoQzkK15zcx",
+	"sPJyiaX6eY04aJ5Ldj87naFiZ8gYqZEV0o3HucTKvolvW7nEArqrfws0I3SRIL/vzf8USH5qOS9Bz7wl",
+	"+d4okmMERSnXqKKS5MgKQK2hDGUEIjLGcw72BQzQmhcW6l2leUWKc/joJKj7AWmgTxrb41GvtYoEUbbB",
+	"ULKS5Wyxds3EKDYl1ypOPvf0Z8YvrG+jy0aX+iGyXIeymu30LP08sLgQaM74PnxjBo4xS0WyKDesMCdK",
+	"pfRM1s3mnkB1yz0m9JN9KTaly5pKu4v/ltLVZyDk+GCLPKsHYrGleepJNNRcVCZsUehPrWztaqIFoxCn",
+	"rulIARlnlqu2x2iOcwFI29mN4yIBc9HkZXZJaz4NWPFawiFCXEdVS2i9li2UeElERB97ltkdQJjuTqui",
+	"wHzd5aDWbE2/W+bmOuvivy/HVt39tYM+US3QUEJR5ljCqLGDl1ggq+jRnLPCCUulQ1glEUYBQ+8A37oO",
+	"VP3I6ajGlLTZQiTKyHwOXOjxw8ndE9ExvwS7fRmkaS7OHTlNQ2vQQHbcODJE6FPjnJhbz00UdmyUi3/3",
+	"b6CVecVt4Zxxr0123M9/eZ0eKtDmhH5eglwCb2wTEajAFC9AGa2cVYslwk0W7hIzWPo3pWG2SKYzKx26",
+	"omnf8+Z6ur4V0UTv1xizc4p6BGT37Dj1pvbW2v/iGGG6NsJKM10IQPrgvUcZVpO/ZSzXHNPSRlvfv+aJ",
+	"bOCqnVWeI+N22BSsZQ+IaQgLIjGySXPGRy/s7Xviw/nEKLXd6bz90ITwsbmEHQ/GDcMKf96+EFd4KBBx",
+	"6ATs7dElGhYg8epo4t8cdRw9ORbyjGMqiLPWdz+79pIqumccsOgxpIXEstKDA60Kte4zXqkBniksOkgG",
+	"Vu4HhOg6yDoXVXbJ6nmCYLKYoMcOZyXoSSDXgp+t8eR/idygRh1vdgW9G6WZ3W5+cDsZ9xtoBJ5sEMRe",
+	"X8SWrVqNS9XMnUFx3EFf9zRTqKbINM0gJRlYVIZnQpn9SddNVRBKCrVFR12X1U74pSt07d6sjiYPfpg8",
+	"0GrN33Gvhof/8+Fo/Oj8w+H40fn3o19+mWz9Zfhh/Ff99+Pxf+Hx75O/js+/j96F34wDx4nobSf/6evT",
+	"l2o43UmgbrcAd8mspGxAE42VhzkR0gnQj67PMPRgZHbsJdCFXIZ7FqzHvtaA8fuspaFresjYca//hPMK",
+	"RMwsCG39BM3WyErzDt0DePXFHoq4AvG7FGPsvpPuSbNZIqsh0PDdsyfo6Oj+A6QZUe8W/uR264cH7c2L",
+	"Bn+M7V/fb4z7MJNTEzDXMRGgV18NdN69aLzX5dj6ORr+4/Grl6NjhBXbZkAlwXmfrdEPYASkHGR8sFP9",
+	"zNzD1+MaKwwbM3ar1A6xgVu4H7Wx3r59tk7S3rucPbGXuxra4bZiH3cLy/TBjhNSPTUxCw6rzSDVfGm0",
+	"2UQ1eAfzUdPcIhL9ygjVhkfXFnT2XveJsu0y4C+e9qGDrMexuep1wcfPbYNgW/YvcHLHTJ8bv3rq3ap+",
+	"wvFA2e/j7bhhB3aA4+M+7I6zwVmqG33Z/ezpfdHWoNCcGsyCFGUO2jtqDIqOD30nKTAICNzHK69Z9jUO",
+	"upI6OchNN0697LPh+HCW72d29lCJGfPJjLSJVHFbaY7zfIbTi3feDGh7YNaaz9Ru5wxntRtQO3aUfFc8",
+	"p8PjhjYix+HbKIe5h3ttjxPrsaPLsj0703wT6cnMvksCv3QT0WFFtDCBHd49GidQ4onhHaspq3JzUGdg",
+	"Il20zHYmlutnEJDqfNuRsVPv2/76EjUCfzjMgYOSFZIhTJl2uAWYyHbVCTwoyXPOqjKOTAjN9jkpreXo",
+	"123jvjX1G1v2iSI0VQJHox7zt75W0VaU2Q7KdNTIUqMUG1dCJFqD3BxosTVOIBnYyMvu9F45hpBLbEPU",
+	"YiZdt8cMhCFQz4IFwuICMns/uEOHXjrt0LYqz9hTaxtdK0pC7dmpUl/Xs7OLGDBoiyqSLjf4uZz+1PaL",
+	"V0sG8ndvehHjkdt91foYURMApvWwFwpOTStmErACHkfYvJdvNfiDS0SrYgZcWWHNtYiNlv9hfIe3gI3T",
+	"DqC45ERKoO4echhYgnF9bgJqI4EQSpBcEgEjJCTJc00YjRZaszpGDw8f1eLRRBVvRQlb4YFlNlHlcj+z",
+	"Kspq+16+cFgRVolQSu10IvdsvmV7zzobek9oHmu/GYOCmC8gesyw1HrfdnzcZQnEIWXcBBVqyevCc594",
+	"3RjclzjNF/zU3YLz69mO3Y4CIvs19rFQeIPRBZol2YQJv4IK7NwMdOZoc1nijLHCeQUGuXkh5pw8LpBy",
+	"QVZA0RDTNfqP0zevR4O2zyiyQLOfNSDbx96qSRDDzHX06K4erbNgTfeEDqFEb0qgCruuHtiEj5gfK+6+",
+	"VjRAp/ol7cCeIjP1BNlTmVjpnSA77cQJUsaRWf7O5o/9qW/3+3e9l7p6x/uYwRPJ8EW457EZ9k3LOvO2",
+	"afc2Cu1X22zevB9vC/JopIXv0NwaxgIdbsRPex0380Yhv0mft7bB3cf1bocJo45uN6hHSCxxqaNAFFzx",
+	"4nuhU4VYJWHSIXdwkxTTChpYc0YXx2ECzD2B2CX1qVJE2KywJH7+QciPJIvP24WokywxqVh6X/9zbEHl",
+	"+EWGloAz4NHe6wutZs//fnb2FpmHhlWUmaDzXyY9YLgvOfEszG/QAL/OobNZZImRtkxxOckmW+WBnXR9",
+	"i9fdauOarTiRay2czF7NAPONQeV6o21SgJ3Vk5fvT89O3j1/fHby8fHbFx//fvKPU7VhAvR+aZbWQtn0",
+	"7WeylLI0AfuEzpm7GMMm981mToajFphQiQk1/qCK57YPMT04WBC5rGaTlBUHwSvh34OonA8DTjwSsXmd",
+	"aluDDhKUAScryJQpIEpIF0An6CkzWUMZkVPnRTOJHyWekZzItcG6JaEulYitgOd4rVMoeEXRPwt8AWgB",
+	"FDiW8E9Fs5ykQI0T0RJCiUNOQGK+RkPKkG6RAlpwTJUFugY5uiZVJJF5i9bTKGEGgQN3cKReZSVQXJLB",
+	"dPBgcuhu/Jaakw5WRwcpLsmBf3v6eRAFhy+18LTNJp/GF/9PTAg7WB3NQOL7bib64BqZ42GbTjSx51md",
+	"DY08JugEp0ukkAQSOkyPCBBIe2UTFLu0DEV84i5T7b2r2iSrFnjoIxA+A8ZfMNd382oLfQbgi2wwHSgF",
+	"EZAxzFv+sOFe1a/0uL301u1uLOs4RLe75dA0tc5VEm9dT/7AZ1xfnbeSke8fHt5Yak87JjSWflUb0yJB",
+	"wnhlZiG9pPbdKMpcJYOHZnaxQf0qDoLsY/3K0fZXGpla+qUH21+qk1/1Gw+3v+ETKNUL9x9tf6GdDneV",
+	"DP52eH8nEriUcv3KDquJpA3qV3dYViupVW+yt0VuN0nMPUgGwkX2arlUK4V+6cN0eJ7EC6ERFi7J2B/1",
+	"82TwaVyk5XhJ6nwQlyXsgS3JoCiZWZ7kFRjB+jPjeebbcMDZG5qvTYsr169kLLfy5WMgYD6NBZ6DXI8t",
+	"1tWv699DHFKAXDIlnp6fnG0XWQrPRsS6pmb7Zw+Nt0j9UPTCziJ+2rA7RSsADeE0hVIKNFS9JDZqyMGj",
+	"xBVrSKwlN/KSPIT/IDYK8Xp9d8L82sK8EZHXI9Q9oe+k+p1Uv2mpXnPXH0i8fwxlz83K+aZUi8r7uklT",
+	"7nuyiYPP/u+rXcF/4GjR1rSS9MFGeBifWQPeFelpaKK4wPbdZF+Cv51U1lSJCuXa/DZb/GdG3HfC+E4Y",
+	"7y6Mg4vQ7uHfLHpvRPj1SIim+Nsm3650RQARkXAmYFwEDun6bpSzop2IpC9PfYrf1KDRdzCPuy6azgrn",
+	"JU42JQcrtOuh8wQ1PKQCpUtIL5ScXWBC7eY05jcnXNgrXuMnV/3Z+l0BejZBCkkA0nVlL8ouaY3F1Vab",
+	"BxrWJ+YaQdTVtQi3IF2MpgijggjziChyPjw8VHzi64rpGlroZ12Kia/fVfT/K0lsfDRvXyABfKWMg6wg",
+	"VuPYWxYX5CYk0/l9RKLh/cPD0QS9cdfRurmtbkQEun94v+khK122m0BYrGm65IyySuTrYzRnec4ujftJ",
+	"06qORTT5/Qvwqr2rwYxlU99NfsOKqxMWTjIswVNXr8QktsXsG7NjDePGSyYLkdp3e/trS83lP7JsfbOK",
+	"MpYRslljBrkAzki1Jz5+zNsHu3WKR51tvPo64CC2zKd8jXhFjxsBLvpa41JHsc3A5Skr9XPf6MivMTGz",
+	"T6283uDk6kp94eFFw0stbXY6uyPttqcXpiYQyyNpA8+MKHCuBhviwitKCV1Mm6B2i74xP16h4asnb5Ey",
+	"EtpTaYqRBci4DPH3C985dpnMWLb+y0En8y7exDy70tT+V0J8hzsgPl+qUb1wtMOc4vXg9Nt/24UMkepZ",
+	"d+j0FtGpERgIN3O1mnjtBl0D9qdNvgH9Q9s50PR+xpwCl5zo3KceYPz2zenZDshjX0C8h3vAijNDpRxi",
+	"6XS6hgA0XAVNSa5dgZltpSCej6LWCLWRim7uXqFgK9t2TqiuwMWVKRuCwwKvkZB4jYYuM3+kQxqxKasy",
+	"7SLDLogzk/oDgjhHXqsMeubwbTg/bgVG+GI8MZzjqob0VAyJF9lpQYy9QIMru9aEVob5BHp4+BAxmoLC",
+	"MUToCkB3OOCr44A7ZXxLytjI/1oZX1fxGgG1n0s+qnaNVN+kdsNxe5Xv05OXJ2cnO+iMvdSvU6iKhlG/",
+	"+3OQooYyxppRirC2cJKghJy9IO0E7AuT7pxDVvdgkiNs4kmCTD0y1YNnQW/Ojia7S6g7Rfkt3xJs8Xfc",
+	"XQjcSfmdpPxzkIG9RRSgl5jk/+cXsIF35WZuXVty7prCfX8T66BZACKqG94BzgxyxVlBaFibIQS4QjIO",
+	"wiR4BXh0aKs6/FIdHj5I1aD6LxjX3SToAtbG2T8yNxDBENq3X1ecmDYijymsgKOcLZTZtkl7BMu80yN/",
+	"AD0S1DPpUSVhZRKMTIGP0Z1iuVMsOyuWVp0ZnST0hdbEbSiYjw3Z1a9rBOjCbrVRcy310xKU11FEoU65",
+	"lk7y9Ri2hAhF6iW81mUVhrqkhTE2CAUhEmRLcNR3aL7Ix8jXAG0xhFFcE/SzyWzE0mQ/mA9V1YUX0FD9",
+	"X9YFTtEaZIIosx0kqKL+ayQ+iYfQxSipE8WCJfjkfm1CmVtvW69Hf3MIsPnchv1CyFp/16FRgmOTIjS0",
+	"vdOBfwAd6Cuu9GjACPvr3TWRijLkpM0cfKc177TmfvFZpnrNN6sxnZC7UcOslpzXUorm9WvpQ11yxFwJ",
+	"xCLKTsHqEOdHc1FzvVFfE3S2U70FUUI6cW6/iY01mXQ/YvDhfOLHHja+NmED0nLg5kNK+n5tdGwqewQp",
+	"lrqGSLwIiNPOSqKZdqKaueITE6S/5ak/o9jN+95UWMWGhrWqWPj6JYCWuCyBikZlE3sLGC+T9vDwUVCx",
+	"ZIJOU5zrDx6yy/om0t1CdnW0Xtuds/OmFfTtBHk1yhD16GdTJCVIElWwLdnIlEkPJ+8Q0HX/NtanK99E",
+	"vymohEX7ijO1oa2Md9j9S+45hT1HhLaQciSc9QauOOvmd7ecd9FOf1qsd+pVsosxvQm4d2PXrY26pte+",
+	"bY2GOnUU8bXwngFt++C9XZNk2zH4EMuRCj5dHs3X0l+43TFF6ouyW/+8qVJflM96Z5Pfyelr5UwFSazf",
+	"QvLUphzSXcWhQViuPJGWO64w0YdzdZpNLk9MIgVBB/rC0H+0Xb1iUoWIkoVpZWG2qZhzoIWEJdbnPQsF",
+	"TU3lK4EqmgFXIriOmLHh+cIXD3LFf4tJLRybm3Nldsf03X36vwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

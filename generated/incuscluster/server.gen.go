@@ -517,6 +517,9 @@ type StoragePoolState struct {
 	Space *ResourcesStoragePoolSpace `json:"space,omitempty"`
 }
 
+// Upstream defines model for Upstream.
+type Upstream = string
+
 // BadGateway The error shape of every clustergate route.
 type BadGateway = Error
 
@@ -556,13 +559,13 @@ type UnsupportedMediaType = Error
 // ClustergetParams defines parameters for Clusterget.
 type ClustergetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClusterputParams defines parameters for Clusterput.
 type ClusterputParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
@@ -571,37 +574,37 @@ type ClusterputParams struct {
 // ClusteringupdatecertParams defines parameters for Clusteringupdatecert.
 type ClusteringupdatecertParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupsgetParams defines parameters for Clustergroupsget.
 type ClustergroupsgetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupspostParams defines parameters for Clustergroupspost.
 type ClustergroupspostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupdeleteParams defines parameters for Clustergroupdelete.
 type ClustergroupdeleteParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupgetParams defines parameters for Clustergroupget.
 type ClustergroupgetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergrouppatchParams defines parameters for Clustergrouppatch.
 type ClustergrouppatchParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
@@ -610,7 +613,7 @@ type ClustergrouppatchParams struct {
 // ClustergroupputParams defines parameters for Clustergroupput.
 type ClustergroupputParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
@@ -622,13 +625,13 @@ type ClustermembersgetParams struct {
 	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberspostParams defines parameters for Clustermemberspost.
 type ClustermemberspostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // Clustermembersgetrecursion1Params defines parameters for Clustermembersgetrecursion1.
@@ -637,25 +640,25 @@ type Clustermembersgetrecursion1Params struct {
 	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberdeleteParams defines parameters for Clustermemberdelete.
 type ClustermemberdeleteParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermembergetParams defines parameters for Clustermemberget.
 type ClustermembergetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberpatchParams defines parameters for Clustermemberpatch.
 type ClustermemberpatchParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
@@ -664,13 +667,13 @@ type ClustermemberpatchParams struct {
 // ClustermemberpostParams defines parameters for Clustermemberpost.
 type ClustermemberpostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberputParams defines parameters for Clustermemberput.
 type ClustermemberputParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
 	IfMatch *string `json:"If-Match,omitempty"`
@@ -679,19 +682,19 @@ type ClustermemberputParams struct {
 // ClustermemberstategetParams defines parameters for Clustermemberstateget.
 type ClustermemberstategetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberstatepostParams defines parameters for Clustermemberstatepost.
 type ClustermemberstatepostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OperationgetParams defines parameters for Operationget.
 type OperationgetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClusterputJSONRequestBody defines body for Clusterput for application/json ContentType.
@@ -5975,117 +5978,117 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string, params Operat
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F17c9s4kv8qKO5WJanSW7JkKXW150k8mdwmE1ds7+5VkvNAZEvCmgK4AGhHm/J3v8KDT5ESpUgeb4Y1",
-	"f0xMEuhGA/3rBxrQN8dly4BRoFI4k28OBxEwKkD/8RP23mAJ93il/nIZlUCl+icOAp+4WBJG2/8UjKpn",
-	"wl3AEqt//ZnDzJk4f2onXbfNW9E+55xx5+HhoeF4IFxOAtWJM1G0kCU2QXIBKAyE5ICXaIaJDx5iHGEq",
-	"7oGDhwRbglwQOtdfzrCLPUAuppRJxAF7LxGRAt0z7gmEOaBbCGTLeWgoKh/hXyEI+TgjssQmCKMAc7wE",
-	"CVyNRLE9Zd4KeQwEUmwvsXQX+rnpuBF9FsuBwywU4CEiERaI0DvsE++l/mYJQuA5IIqXIIxMCPieHvIr",
-	"Rmc+cR9hwBElM38cBAu5C88EckPOgUokJJZgx2HYdBeYzgE9V2Py1cytEHwlQooGIkYurh8KqSZdP5mC",
-	"mnQPfJDqCeO2Bw8tAdP7BfHhhR71z4xPiecBPf6wY1Jm3LeweiYQZz6gJV7pMfCQIrkgArEAuKbd0J8S",
-	"KiSmLqgPhF64TUb9lRrWPZEL5IGQPHQluYOkqUAeEXjq2/FnlkiyxsxKwDR5x0IpiAdG7Nj3gT8TSLgs",
-	"AC0wq3tXZAksfITFYukhSzCn8x7xtOSMxmtpEGqXldYo5AH2fEIN878y+TMLqXd8tn9lEmlS2UWu5e0h",
-	"y2OA1eRFmq0XdDy07ZNGGXIZnZF5qKAu+kyP84KDy6hHFDM/a1g8/ojTNJEhOkFvZ833GrAK8KtA8c+v",
-	"8HyigCvSVkHUsicS3WOz8PXwLFqeU0nk6oqxd5jP4fgjtGSRoYuuGEOa8iSBaSKQrx6pqcMUNZtL/LWp",
-	"3jSnKwlCc38J/I64cE3xHSa+0tDjs25pohTRnCZFMJqsKMaRtZPuQjXQzF8x9h7TlRWFOD7nSsqKYmQi",
-	"xSSFTAi+ugAeeKjZ5FhC0ydLIl+ijyD5qnk2U8oi8Eqg+wVQJJXCLAFNsXurB3NNcSgXjJN/P4aCpKlN",
-	"0NnFW2UCjN+RkjqmXga/XMw50bpDoWGcGxTSW8ruKWIW1q6pCIOAcQnee/AIvloF8BjjiakiTRYpulll",
-	"UAtIKM3GAuVZaDmqT0tGcfHKmHD1z4ArOyaJ8S+Bajum/pll4e8LkAvgkfFXNp8IFH3ecOArXgZKvyQP",
-	"oeFILRdnypgPmDoN52tzzpoKTZ2Jc25bPTScJSynwG/MrKxTfadwms2Q+SyePD0yM6fPtQPmhZqjfzJC",
-	"X6SZ+fSl4RAJS7FN9FYg7zWdV5rMX2GlOLQjwZzjVW4c6a/VpwL4HfAb8zY/lF/xEtRQtEoZatGwjEmN",
-	"fGe7HNPDsD13uk7Mj5CqQY6hS/2ZoqQnXBKpW9vBIQ4BB7VGBFqQ+aLpwx34iNAZ40sjUjxloUQ4YrCV",
-	"0GPTf4IrI3oBdm+xMgTOnMhFOG25bNn2v7ptQt1QtO+GbbHAHLw2Doj2eE1/r9RCm6mVCRfGo8GeMWPY",
-	"v0itwxn2Baz5skV9pMekJZu81fp9CysUYMLRTOmz7+dEL5xGTgHs+5tUR+tzebUAROE+Q+35P046Y3Rx",
-	"/h4BdZkH3gtNMzXdmRmNv04T2jy76wJQoi1g+OYWVtWYVuI5AOOqn52Z1/r1cNgF9oazMFhHtQReitfb",
-	"txzrDyVrD81V/zkYWuIgLaBvTiiAt5YrPQnOjDGnbJCRaGIAyRAtmr/UkzyWaNYyM4WX3nCADHSILdPz",
-	"OkUqhmWxDZCFca+JWKf+KY1Z9p89Jw3HayLfirRCfVWMrtHipgUouy4Z/WQbmBoYbajp9G6mq3JZXH98",
-	"J9T/zeQKFAoD5USUs/DJaXdbnbZ937bibKdkpt8HnKk+2x7McOjLzfJTTvsH6q9yNrhIntcCvJ9WRUZC",
-	"a1AaVXF2EIc2CZpeFWNQa/SPqdElS7DAti+ZR2ZEuY4ml6aV7jGWp7hgol6gtck5iMlZEvoO6FwunEm3",
-	"igHSwP6vkHAVlX0yvHwp1hm9TvNaY1UlTkYYT9h4gsfUHCO/dV8Mc3dBJLgy5CVCDThZYr5C6S+LI6eM",
-	"hL+eDm+Ggy2L7ixNXXnP36umZ3GznI6mwqqsrqqQ0wt94K0o2axWoO/voLNY4ikWUB6lFwSZRJnyqKVV",
-	"0R3j9tcR3W248SpLOv0yPWNn71+j82Dlon7PbQ8HcjfAmGHihxxuPLbEhG4OuO23yHxr45uUf1awnDh2",
-	"b7e5iD+bbl8bDh4aRss3YFhG44ThwQppCj6jc4Eky2JaDBz6H/vjmUEIg7R6a2qdy9RaFhLLUJQtYmcW",
-	"+v4q2QDB/hZBvbckFZgxHzZISL9GC/A9NF1tm6RPiSrsK5aPmp39kzffm6ZpOEbUBUqU2qILRYbOB+oT",
-	"ui1dcGnaqQiG++vdX398h7BE9wtiNwlyeOFiiqZgctLZDJ+zkDIQk3a722mp/7qT08Ggv4Wb64/vinw9",
-	"YyWy8YZlIO3cHcc4JXm+3TJRykj9DfuhNa46EboM5MrkvucgpQoA05nSVIpNbyO+Ob/6TFMBYEMnq8SC",
-	"hWrdq359H6wGgE5rqm7M8jJUAuCqT/UYo4vrbHe6RZRIbK3luDZi9xlahEtM0YwToJ6/yjiAJs+TrITP",
-	"jtlY+uwgS2KlwVVIxvEcUMCYjz47PnOx/9nZDd9B7/0Uuwi3hHoaT/MJYfScgrxn/LYR8dBUPDRQq9V6",
-	"kdXV1OstjJldKMVTeWItBRB5IRkRbaFhs80bXM0UBaMDyPiFcbIhT1dLvWKS404t52LC+hViZh81SVVv",
-	"gMG2B3dt4U230NYqVA4KsXZm0UEQOvejfRw95XKBpfVoY+j4TNOQRgSKfGgkmVqqd8QDo0hWuY6DMP/D",
-	"CL1it6bmIecHex4HIYpsoZJ6/FrNud6vVkJnGvgLktgpk9jttManrX6n1euNDTLvaxvPYhaVOn4NCAdx",
-	"g2Uxw1IN85lA+ruV8jShlVkVvU6v2+z0m73+VXc06Z9O+qPW6KTfH58OT8fNzmDS6TgNxwClM1GWHZqS",
-	"LLcpzrnh60xqn5DQOfCAE1rCZeqDSJksYOQS8QnfJ6PptDObDfqDzvRkOu2dnnRH0Bn2Or1+t9PF3mx0",
-	"eur2R6eDoeeeTofdMUx7bt+dDmDWGw/6w20+ZIpl7Ya4HEqY55h6bGnA3XyXk/C01zsdeIOBN+33hqOT",
-	"ca8/g47X6/Q6g9EIOjCeQrd72unOZqOOO+ifQKffm45Hnd6p2z9xva1ui2Ztm6+UB6t0pFnuM/W+a2sr",
-	"p20lMbDLqMSEghdVr2Aa7XnkvR8tY72kjwMMe2SUtgu9JBmxWejV8xG5KUhnJdK8fSmZnQ3JiTQ4c9Bj",
-	"wDn2jzQN++5Cxs13TFLGc3HgbOHvkoaoUwD/qSmApxmEPxxDxVUYDOvul3X/b5T7LzYp3qaqkUvTyQVj",
-	"viGzRXdS35ucw0oo/dypOOVyJd6qNqVW8NKW9GZgydT5FkDRcXBV87CHjcNu+UaEeadMxBSi8Be8lorE",
-	"iWffmhqvzw7cYTfEUsWlKrD+7HBQEw6fHe0x0XCp1m30ldOI3qsVnOh/6v3GnLIb72Ewr8A2f7gDzuM6",
-	"36T+zHavN3SYl/OWhWTBtqSaopa3xFaCXzYtjoqWOBr+Y60Zu7DXVHUazmbAwbvheKn+jkOEkFCZzvgT",
-	"KmGuwSktpp90849n77XF4AB79vMzB0j3Iu5xsGc3l6rpQ8PxGfZu8B0oUNBDjdEzCYNYOPVTK5CGGn83",
-	"4+k7hr2zqNsHrWRuHGtm+O0Ot/F7EbdVgKWnb08BXurGVoSSSezv2dGVapvpZ8+50B1FkxEGOtpM91Kp",
-	"k2vTrhyPzbpeQ2SD/Y+HyeIoMcdegd6jxRyictBhSoBxKvBTz7HnJQlpydJh1aEnaY8aGFv5Z1NFG/NI",
-	"+ZhwxUJ0T8RCDUoNOTNTu+T1Lfc2VVRSkFjMGnwNwJUq9n5CZZQyytat85tJrpslkmNNifUZByT5Smdl",
-	"C2Q79fGiGoMmb6gT4XVN9vfWZG/UEZ0ojzVFMhQKUyYRTavLlsuQ2or6IlXpVVEVg2UpTXni9eIF2Y0C",
-	"6JwyJoXkOEDMqsbhd+3MwYhiEFGvkFjgQEsL7oCvIvpzHQix0GSis+BZugn+9wWW6B6oRPec0fnL9Im9",
-	"ZwKxexqf7dR7LoFsrUnZWioQ8oZ4Jblca3GI1zBnR7V8/9G0Z2+abz20AOxlhJj0XrZn/MvV1UW0d6/X",
-	"DhF2tbTW3Rjt85iBFfMYn1jSOyzJoV977LVhNlAYBeQRr4DPvMGONrIj2X/JL4+HhpPZMcG+/2HmTD7t",
-	"gBNJ+4dGPpDYgO1RGtha/vVNVyLQnNxl0sElwzRU1sf2ZS1nl7ckuMCF0qeOPkSFFgXBZfQqu0s2xe7t",
-	"nLOQekmVRsFZB1wIiSujS3FD9FxicduwnDKO7mEqmHsLMrulGj/eauCwdRU4YAle4Z5SMjD9lQ79zW7Q",
-	"0beUXhm2zJbSxizn6/XiyLS4E07Pv4IbmrIAtlxi6u24F875JgkZEIzUKk33ki1h7fXG7TSugaEItq6v",
-	"377ePMrhuDt0T/GwOZ6OvOYAT73muDPtNzF4M3BH4I48vIX+29cmMHZL1ruG55w91DDHwWXc06dXZ2bd",
-	"031M4ruIsnKE8OrGxdQFf3OlXaIotmjGNMr6YNaF3+iEvcerV4aedsMk9rDEG5KTa9sAyZIQAbjKvUVx",
-	"N5nsf7QKJ5+cKRYLnfeid4QzurTHGH/58P7cmThtzpjS53dnv75RqtG6vvq5eeo0nIuzq1/U+1Dwtnag",
-	"2mJK6CT1d/xn8kL/w/w51Y7x1fnH987E+SqBL52Gc315/tGZOJrmQ8OZeRqeOlp3+53B0J11em6n2x3O",
-	"YDobwKw/gwFgcL1Zv3MKo17H7ZzACR67o37HhS4ezrong+5oNhw6DafrTJzOyel4eDoae6fDcW/YGU29",
-	"IQxwZzwYnQyHIw/3pyez4ag7GHRP8bQD0IGTUa8zHbgno9noZDDVukElcKzvADCu9Zas7/toBrShMNUg",
-	"G1POFXPo65tAs5kJqBIqmUmPNnpEfP4kftKeMeZ82TKQj3G3G1wQU3amEwMZ/fsYUmrUrVrRmun/xrUp",
-	"1c1pePXpK50OVT6NV8Go+FhEZ98fw6RcG6aUSTnULkc8G6ldhbeUeUUbO+Xf5j18Yp4m5eKSIWxcn0xV",
-	"15ozoRNxBc6Eemx7TQu63xl1xuNxfzQeNfZK20VHswrslL6SZY1irz/uj4bjk53Jqf6OO22XAXah2qzp",
-	"T9dyifrhgefMI+LW9vxcX6mQcfYGvU630xn3R6Pe6VEmcDP5/qB/0h8NuuPRaPg7T2gKfQpzxzaoTj7L",
-	"eur6zqCUC4GpFxeqcBvLtUpHtDuzuR3Ltd0WEkPIJsjdAD4Ku6P1vGsXRhHSuYg8wxs2NtNL/UCpB1OQ",
-	"FXIiV5eKbbshBZgDLyqdTSce7LUTNkp+9e768ur845uzq/Obs4u3N389/99LFVQKU8SlhaIdQ9N3zP1C",
-	"ysBcCRHtFOvFYS6Psus5TXWJiV07Cvx05Xdcr50acapJ+t/rPoUKjt8q0cROtwj5TGllUsugWjaQB5zc",
-	"maJl5XzOgbbQa2bu2/GInEQ3S5k7RQI8JT6RK3PtUkBodAkPuwPu45XWAx5S9NsS3wKaA1UKAr8pYfnE",
-	"BWqOvySbVAEnIDFfoeeUIf2FC2jOMVUO0cqEqvuII1qIqceTrESchnMHXBh5dVUbFgBV62fi9FudVl/h",
-	"LpYLvXbad912txlXaqtH86J6vzcgM6m/TJq1hV5h3xeZa2WeCfTm/AqljxUrWcXA8tZLDUKH6PEtR0Kn",
-	"WMrTj3Ee6Llt/0Jf8IJ9X+euNNm7bjv6TCCfCKOey5eILYnUN4NpbTVr55lA9kSzYpEoev8Kga+cqAA6",
-	"SUw1UnenBFhK4Orr//uEm//uNMdfntt/NL986zSG3Yfo+Yu//LkgUfOlkb1Nr9fpHOzyluhKlaJb2Irm",
-	"0Gk4JsGnOTm/wgWp9r+ZZRWngdPtXyIBNLp6Lr78iVF0z4nUnk/Cd14OisWBGXvRkGIZtVOX8+km3e1N",
-	"Mjf96Eb97Y2Su+F0i8H2FvH9YqpBb7y9Qf46pYeGc9LpVRJBdOOiblJhNAXXTummFYaVu/NNLyVz9P/o",
-	"lwxFLxqOCJdLzFfbUEgpGJ7rYFIbz2aEaV+UrV26QXNB7B2WqWvz4kwI8WAZMDMgs0GlYPPvjPte/E32",
-	"SoOHqF+pnNmJAs6IZjPP2demwDOQq6ZNcuqu9PN0znsJcsEUML45vyoDy5sILeXCmWSubdDCCsIC9Dbh",
-	"3s4AfnFdEcAV0S0ArhAFzThbIowCDneEhcLexKmoapTQOX1hjiQNuj17d1f6Er3M7XAxWBvgStA6gp+N",
-	"oNP445gYDTE/MW91aOtyoTChuoFJtiWMgn1tMk7mhGL/Qi2dXzPuo01PHcc6JjsYRRfPZXKoM0KJWCRF",
-	"+kVXTCpeewa9H5s95bNL4vvKOaWEzl+igPm+ssPTFSKedk/prRagerGODT8z32f3RgkZv832NomXunIS",
-	"kxtG29+I94Cev391gRT4IQV98dsXazAR/7Xu6X3TuX0lDTPVrSnzVn9qE+8H9As6FfyC+DJe1aBbwSEo",
-	"uPFTN60wnOLbNHXrkyoSLLh7sHZ/juj+bDPjj+oB6Qd5F8gku6t7Qdrsl7tBF9flblDkcxS5QQ+NfGDb",
-	"zpV/bXWTUjVguaqqis5SmmKp40To3IhMffzHjYGP5qDkbnjc5KukJpxD4Ju0dlTK9L2ey6Bgr55ReGmv",
-	"ctbj/cMbu9pi/dAWqxxRn47dSnhsJrxtsFoCqCDJzvs+hozQ+Y0hfxMbgTWbljFfhfYtOedXKX9rPq+Y",
-	"uLWd/4WDG+oM4H91y3O5+tM6o7tfzFrljKazW72yuYN2rVhjXX/PLt4ioF7AtK7VKdka4fdJycZr9Onk",
-	"YmOWDpmE1X3ezEHexKjYLcHudfQ0mVp7/innj+piz7V7REtijg+XhUi9BZ015TrYOHSwkbqcdUOgYS5Q",
-	"VfLTM32A4KJ7lIGUpR4N//dY2AHoBD4RiJjVaV5jgYhElN0jIvbYWdSdfM+OYiMpnF1PeJofA9M/wZM6",
-	"KhjdkfrH2aasI7TafpfZmwMacPto55jMwEvWiu+TQ/xwudWMxwaxzHhvirna35TNejCi8KHoeOlr/Xzd",
-	"Tyox66/P351fnRcZdktrs323XGwx8Fl7ZOujtSnWYogtsX2TN1L1xmqd49vdgtQwfiQYL0OYfXHcKPkB",
-	"MmsGjLajeJp6KZYbYNyM5jcp+CuD8wiylQyrp8t2y5ZVguoKebIap596jWVpuPQqp4mPHgbVhZW1+dg/",
-	"i/f0knhHyOGVl1MW2IpAVxWuqe0F5pJg31+hcL1CY2P+7uzq1S97G4/A1jg+EfNRV3j+qDnNLaUTZmnZ",
-	"u1iUEKNjrDslNi3mPPyO9vpq7/xl3PKZ0MnE6ABOnU6sqxtrH6SaD7Ldiv7+dSJBxGMzV+m4d3ZSeQBb",
-	"PJTEzlfyUSoeANnol1zvH9JWOAtS+yS1T/IoPsl3HUCpHZLaIakdkrp49Qm6IYdyPq63JUdKD1msOR4F",
-	"26Opn9CtlGS331dNs0eflw3Bvq+SYme+D6497eebot8iYxm/rO37Mcpck+LT3X+ZvuT9Lj9OUpfE1nbj",
-	"KMn05Gfxnk46PeHpgAl12+mGlPoy9TP7xfWvHwuuvq9c/VrRJNT1r0eJy9K/67AhNItuDfe8Ax6wO1xM",
-	"lrqxuTggS9blS32pHfpN//Fb9IMM2Zua66sB6qsB6lrc2nGo4jgU2b4nUIhrUbqpmGpGTB3iUOSmytzI",
-	"l9hQmps4E+XBZzM+ddPsHjkQrXQ8MglKc8eG6vD0P+UUZuI67/6zMXXQWduOP3zQ2ewdLezcfhizAKw3",
-	"GpD9TnfYH0upfrwjS22L+djtgIeNt+rK4fqER33C44c64RH/quWTOuIRc3WUMx721wA3HvLIQXflUx4b",
-	"UbvM7a8G2Tsc9Kjx+sme9Iic+G3JzT3OepiG9WGPOlT4nUKFJxgpHCNM2L459b0HPjZakYITHzvZkZ3O",
-	"fDyCJakLLH/YjbwtFZZFv7f8pDbyttrsq9js7lVeaZrW9ZV1fWXthxz+wMfv4JTsduKj3EX5riMf1kvZ",
-	"dOajyE8pqaVRX+zgnJQV1FT0TSqU1dRB7n+A4a9WwMPN6nqKNTw7mX6JiDRG3K65/UL3Q95HV8pa7VzU",
-	"BTF/qIKYEgP2JKpiFG8HcAe2V8FUKILZ5wToZl/g+rtcgVDWSYraV6mTFHWSok5S1C7Ij3UI9KmkJg6W",
-	"kLje7oCElf2PraVUbRH90nvppnz8K+qH2p03NLdV5apv6o36H2ejXv9CfwX3wCzIevu8tghVt883ANST",
-	"2EfX/D3GbromVHlP3UJ/ecb6/A67oRYtV4GXZDx9Nf13Ja+rm4A6j/1jxIYa/isms83CrH+iuj6HWp9D",
-	"rdPuf3APp4oVPlzV+b4JeLBcNi2LhypAr5KQN25P5bR87PekguMcUm2MhzGaYvd2zpWaJsC6LRTOUWjt",
-	"gnlrDs+HBM499Pz6+u3rF8UOjwb02t15vJB3oyVOvazD2xr8K4a3xXjzJCLbNDcHCGfjvwpi2DxCG29P",
-	"gBtyIlcaI6eAOXBn8umLUnFz40sRel4laYK5MqyECompC/qSGELn5icUPeaGSyWfhhNyNeC2o7q1Qi/q",
-	"862ah9gyW5CbIM5CCQKF1AOuEBJh6mkYjLxhBYOc3IFntkUVYLZSEJ6Z3Qc9vbbvtbdpaTcDjahzIhfh",
-	"tOWyZdv/6rb19+274X/fDVu9fqvT9pirlr9s4oC0VnjpOw//HwAA//8=",
+	"7H37b9s49u+/QmgXaAv4bcdOXFzszbSZTu+206Bxdvei7TdDi8c2NzLpIamk3iL/+xd86GVLtuzaaWZH",
+	"mB+mkUTy8JDnc56kv3k+ny84A6akN/zmLbDAc1AgzF/XC6kE4Ln+NwHpC7pQlDNv6P2K54D4BKkZoNB9",
+	"hZ77QSgViBdIceTjIKghLNGbixFq3rWb0WcSBVQqqZvOXyI+p0oBqZmeZCgm2IdnEhGY4DBQDa/mUT3e",
+	"7yGIpVfzGJ6DN/SivryaJ/0ZzLGlXSkQ+uv/+YTr/2nVz748d/+of/nWqvXbD9HzF3/7q1fz1HKhO5NK",
+	"UDb1Hh4eap4AueBMgpn+T5i8wQru8VL/5XOmgCn9T7xYBNTHmhfNf0vNkG8pOv4qYOINvb80E9Y27VvZ",
+	"vBCCCztUlqE/YYLcYMMsVyeYBkAQFwgzeQ8CCJJ8DmpG2dR8OcE+JoB8zBhXSAAmLxFVEt1zQSTCAtAt",
+	"LFTDe6jpUT7C7yFI9TgzcoMNEUbxztIz0WSPOVkiwkEiTfYcK39mN4HpuBZ9FvNBwCSUQBBVeldRdocD",
+	"Sl6ab+YgJZ4C0rtDWp5QCIiZ8ivOJgH1H2HC0Uh2/QRIHgqzmf1QCGAKSYUVuHlYMv0ZZlNAz/WcAr1y",
+	"SwRftXTUELV8cSKlJYRKNAa96AQCMDLDheuBoDlgdj+jAbwws/6ZizElBNjxpx0PZed9C8tnEgkeAJrj",
+	"pZmDCBlSMyoRX4AwY1txp0wqzHzQH0izceucBUs9rXuqZoiAVCL0Fb2DpKlEhEo8Dtz8M1sk2WN2J2CW",
+	"vOOhkpSAZTsOAhDPJJI+X4BhmJO9EZ0DDx9hs7jxkBtwReYJJYZzVuINNyhz28pIFCKASUCZJf5Xrn7m",
+	"ISPHJ/tXrpAZKrvJDb8JcjQusF68SLLNho6ntn3RGEc+ZxM6DTXURZ+ZeV4K8DkjVBPzs4HF4884PSay",
+	"gw7R20n9vQGsHPzKEfyLEZ4ONXBF0iqp3vZUoXtsN76ZnkPLC6aoWo44f4fFFI4/QzcssuOiEefIjDxM",
+	"YJpKFOhHeukwQ/X6HH+t6zf18VKBNNRfgbijPlwzfIdpoCX0+KS7MVFq0BVJimA02VFcIKcn/ZluYIgf",
+	"cf4es6VjhTw+5ZrLesRIRcphCpkQfPUBCBBUrwusoB7QOVUv0UdQYlk/n2hhkXgp0f0MmDG2+BzQGPu3",
+	"ZjLXDIdqxgX9z2MISHq0ITq/fKtVgLU7UlzHjGTwy8dCUCM7DGrWuEEhu2X8niHuYO2ayXCx4EIBeQ+E",
+	"4pGx144/n3hUZIZFetysMOgNJLVkY4lWSWh4uk83jKbilVXhxkQVWo8pau1LYEaPrVvX/5yBmoGIlL/W",
+	"+VSi6POaB1/xfKHlS4kQYjt2zHkAmHk172t9yuvOVL5wrR5q3hzmYxA3dlXWR32ncZpPkP0sXjwzM7um",
+	"z40BRkJD0b85ZS/SxHz6UvOogrncxnrHkPdmnFdmmL/DUlPoZoKFwMuVeaS/1p9KEHcgbuzbTe6JY2I0",
+	"LatSI9vZbcf0NFzPrfaah5Al6Mp8pkcyC66oMq3d5JCAhQC9RySa0emsHsAdBIiyCRdzy1I85qFCOCKw",
+	"kYzHx/8GX0XjLbB/i7Ui8KZUzcJxw+fzZvDVb1Lmh7J512/KGRZAmnhBjcVr+3ulN9pE70y4tBYNJlaN",
+	"4eAytQ8nOJCwZsvm9ZGek+Fs8tbI9y0s0QJTgSZanoNghfXSq60IgHt/k+pofS1HM0AM7jOjPf/XSesM",
+	"XV68R8B8ToC8MGOmljuzovHX6YE2r+46AzRrcwi+uYVlOaI1ew5AuO5nZ+KNfD0cdoO9ETxcrKNaAi/5",
+	"++3bqt9dsPfQVPe/AkNzvEgz6JsXShCN+dIsgjfh3CuaZMSaGEAyg+atX+rJKpYY0jIrheek30MWOuSW",
+	"5XmdGiqGZbkNkKU1r6lcH/1TGrPcPzteGo7XWL4VaaX+Kh9do83NclB2nTPmyTYwtTBa08tJbsbLYl5c",
+	"f3wn9f/t4koUSgvlVBaT8MlrthutpnvfdOxspnhm3i8E1302XexpM/+00f6BBcsVHZzHz2sJ5KdlnpIw",
+	"EpRGVZydxKFVghmvjDKoJPq/U6ILtmCObp9zQidUm442lmaE7jG2p7zkstqglco5iMqZU/YO2FTNvGG7",
+	"jAIywP57SIX2yj5ZWr7ky4zZp6tS40QlDkZYS9hagseUHMu/dVsMC39GFfgqFAVMXQg6x2KJ0l/me04Z",
+	"Dn897d/0e1s23Xl6dG09f6+YnsfNVmQ05VZlZVW7nCQMQDSiYLPegUGwg8xihcdYQrGXnuNkUq3Ko5ZO",
+	"RHf0219H427DjVfZodMv0yt2/v41ulgsfdTt+M1+T+0GGBNMg1DADeFzTNlmh9t9i+y3zr9J2Wc520lg",
+	"/3abifiz7fa1peChZqV8A4ZlJE5aGhyTxhBwNpVI8SymxcBh/rE/nlmEsEhrUlPrVKb2slRYhbJoE3uT",
+	"MAiWSQIEB1sY9d4NqcGMB7CBQ+Y1mkFA0Hi5bZE+JaKwL1s+GnL2D958b5im5llW5whRKkUXysw4H1hA",
+	"2bZwwZVtpz0YEax3f/3xHcIK3c+oSxKs4IWPGRqDjUlnI3zeTKmFHDab7VZD/9cenvZ63S3UXH98l2fr",
+	"WS2R9TccAWnj7jjKKYnz7RaJ0krqHzgInXI1gdD5Qi1t7HsKSmkHMB0pTYXYTBrxzcXoM0s5gDUTrJIz",
+	"Hup9r/sNAnASACasqbux28uOsgCh+9SPMbq8znZnWkSBxMZajGsjdp+jWTjHDE0EBUaCZcYAtHGeZCd8",
+	"9mxi6bOH3BBLA65ScYGngBacB+izF3AfB5+93fAdTO4n30S4pYwYPF0NCKPnDNQ9F7e1iIa6pqGGGo3G",
+	"i6yspl5vIcxmoTRNxYG1FECsMsmyaMsYLtq8wdRMjWBlAFm7MA42rI5ruF4yyHGnt3P+wOYV4jaPmoSq",
+	"N8Bgk8BdU5LxlrGNCBWDQiydWXSQlE2DKI9jllzNsHIWbQwdn1ka0qhEkQ2NFNdb9Y4SsILkhOs4CPP/",
+	"OGUjfmtrHlbsYEIESJmnCzXX49d6zU2+WjOdG+DPCWKnVGK71Tg7bXRbjU7nzCLzvrrxPCZRi+PXBRUg",
+	"b7DKJ1jpaT6TyHy31JYmNDK7otPqtOutbr3THbUHw+7psDtoDE663bPT/ulZvdUbtlpezbNA6Q21Zoe6",
+	"ovNtgnNh6TpXxiakbApiISgroDL1QSRMDjBWAvEJ3SeD8bg1mfS6vdb4ZDzunJ60B9Dqd1qdbrvVxmQy",
+	"OD31u4PTXp/4p+N++wzGHb/rj3sw6Zz1uv1tNmSKZGOG+AIKiBeYET634G6/W+HwuNM57ZFej4y7nf7g",
+	"5KzTnUCLdFqdVm8wgBacjaHdPm21J5NBy+91T6DV7YzPBq3Oqd898clWs8WQts1WWgWrtKdZbDN1viu1",
+	"tSJtBT6wz5nClAGJqlcwi3Ieq9aP4bHZ0scBhj0iStuZXhCM2Mz08vGIlSVIRyXStH0pWJ0NwYk0OAsw",
+	"c8Ar5B9pGfbNQsbNdwxSxmtx4GjhDwlDVCGAP2oI4Gk64Q/HEHHtBsO6+eXM/xtt/stNgrepauTKdnLJ",
+	"eWCH2SI7qe9tzGEptXzuVJxytZRvdZtCLXjlSnozsGTrfHOg6Di4amjYQ8dhvzgRYd9pFTGGyP0F0tCe",
+	"OCXura3x+uzBHfZDrLRfqh3rz54AveDw2TMWEwvnet9GX3m16L3ewYn8p95vjCn7cQ6Dkxzd/OEOhIjr",
+	"fJP6M9e9SehwsmItS8UX24JqerRVTew4+GXT5iipiaPpP9aecRt7TVTH4WQCAsiNsMc+YhchpEylI/6U",
+	"KZgacEqz6SfT/OP5e6MxBMCe/fwsANK9yHu82LObK930oeYFHJMbfAcaFMxUY/RM3CAejoPUDmShwd/N",
+	"ePqOY3IedftghMyPfc0Mve3+Nnov47YasMzy7cnAK9PYsVBxhYM9Oxrptpl+9lwL01G0GOHCeJvpXkp1",
+	"cm3bFeOx3ddriGyx//EwWR7F59jL0Xs0n0OWdjpsCTBOOX76OSYkCUgrnnarDr1Ie9TAuMo/FyraGEda",
+	"9QmXPET3VM70pPSUMyu1S1zfUe9CRQUFifmkwdcF+Er73k+ojFJF0bp1ejPBdbtFVkjTbH0mACmxNFHZ",
+	"HN6OAzwrR6CNG5pAeFWT/b012RtlxATKY0lRHIXSlklEy+rz+TxkrqI+T1Q6ZUTFYllKUp54vXhOdCMH",
+	"OsecK6kEXiDuROPwWTt7MCIfRPQrJGd4YbgFdyCW0fhT4wjx0Eais+BZmAT/5wwrdA9MoXvB2fRl+sTe",
+	"M4n4PYvPdpqcy0I11s/tWk0FUt1QUhDLdRqHkpo9O2r4+6+6O3tTf0vQDDDJMDHpvShn/MtodBnl7s3e",
+	"odLtlsa6GWNsnqLT1KP0iSWTYUkO/bpjrzWbQOEMEKEkh85VhR0lsiPef1ndHg81L5MxwUHwYeINP+2A",
+	"E0n7h9qqI7EB26MwsNP860lXKtGU3mXCwQXTtKOsz+3LWsxuVZPgHBPKnDr6EBVa5DiX0atslmyM/dup",
+	"4CEjSZVGzlkHnAuJSytLcUP0XGF5W3OUcoHuYSy5fwsqm1KNH29VcNiZCgKwApKbU0omZr4yrr/NBh09",
+	"pfTKkmVTShujnK/XiyPT7E4ovfgKfmjLAvh8jhnZMRcuxCYOWRCMxCo97hWfw9rrjek0YYAhD7aur9++",
+	"3jzL/lm775/ifv1sPCD1Hh6T+llr3K1jIBPwB+APCN4y/tvX1jH2C/a7gecVfWhgToDPBTGnVyd237N9",
+	"VOK7aGRtCOHljY+ZD8HmSrtEUFzRjG2UtcGcCb/RCHuPl6/seMYMU5hghTcEJ9fSAMmWkAvwtXmL4m4y",
+	"0f9oFw4/eWMsZybuxe6o4GzujjH+8uH9hTf0moJzLc/vzn99o0WjcT36uX7q1bzL89Ev+n0oRdMYUE05",
+	"pmyY+jv+M3lh/mH/HBvDeHTx8b039L4qEHOv5l1fXXz0hp4Z86HmTYiBp5aR3W6r1/cnrY7farf7ExhP",
+	"ejDpTqAHGHwy6bZOYdBp+a0TOMFn/qDb8qGN+5P2Sa89mPT7Xs1re0OvdXJ61j8dnJHT/lmn3xqMSR96",
+	"uHXWG5z0+wOCu+OTSX/Q7vXap3jcAmjByaDTGvf8k8FkcNIbG9lgCgQ2dwBY03pL1Pd9tAL2Mg9TDbIx",
+	"5Fwyhr6eBJpMrEOVjJJZ9CjRI+PzJ/GT5oRz78uWiXyMu91ggtiyMxMYyMjfx5AxK27litZs/ze+C6lu",
+	"DsPrT1+ZcKi2aUgJpRJgGZ19fwyVcm2J0irlUFmOeDVSWYW3jJO8xE7xt6sWPrVPk3JxxRG2pk+mqmvN",
+	"mDCBuBxjQj92vaYZ3W0NWmdnZ93B2aC2V9guOpqVo6fMlSxrI3a6Z91B/+xk5+F0f8ddtqsF9qHcqplP",
+	"12KJ5uGB14xQeet6fm6uVMgYe71Oq91qnXUHg87pURZw8/DdXvekO+i1zwaD/g9e0BT65MaOnVOdfJa1",
+	"1M2dQSkTAjMSF6oI58s1Cme0O7ErGcu1bAuNIWQT5G4AH43d0X7etQsrCOlYxCrBGxKb6a1+oNCDLcgK",
+	"BVXLK022S0gBFiDySmfTgQd37YTzkl+9u74aXXx8cz66uDm/fHvz94v/f6WdSmmLuAxTjGFo+46pnym1",
+	"sFdCRJliszns5VFuP6dHnWPq9o4GP1P5Hddrp2acapL+97pNoZ3jt5o1sdHtbkRL1TLoljVEQNA7W7Ss",
+	"jc8psAZ6ze19O4SqYXSzlL1TZIHHNKBqaa9dWlAWXcLD70AEeGnkQIQM/TbHt4CmwLSAwG+aWQH1gdnj",
+	"L0mSaiEoKCyW6DnjyHzhA5oKzLRBtLSu6j7siDZi6vEwyxGv5t2BkJZfbd2GL4Dp/TP0uo1Wo6txF6uZ",
+	"2TvNu3azXY8rtfWjaV693xtQmdBfJszaQK9wEMjMtTLP3LV2qTJwzasYWN6S1CSMi56+WK8gxJJ80owv",
+	"3nv4snInXafVOtgVKNHFJHl3meVxwqt5NkxmKLkY4ZyA9T/s4sTB1HT7l0gCiy5wi69Q4gzdC6qM/ZDQ",
+	"vXY330PN69m5500p5lEzdcWdadLe3iRzX45p1N3eKLlhzbTobW8R39KlG3TOtjdYvZTooeadtDqlWBDd",
+	"W2ialJhNzuVNpmmJaa3cnGa2kj1Af/SreqIXNU+G8zkWy22yrKEeT41LZlRQPUKGL1pjzf1FfUbdTZip",
+	"y+fieAIlMF9wOyGb5tHg808uAhJ/k70Y4CHqV2mTcKjhJxqzvkrZ17rEE1DLugsVmq7M83TkeA5qxjW8",
+	"vLkYFUHOTYQ5auYNM5cfGGYtwhwMtE7TzjB4eV0SBvWgazC4spwjPEUTwecIo4WAO8pD6e6z1KMalDCR",
+	"cWkP9vTaHXcDVvoquswda/EFoha4khtEI/jZCDq1XYHaCOpPnCwPjdGXWrLKw3QSIrfb9GudCzqlDAeX",
+	"mvZfM6aM93BEHZNE0/MuQcvE8yaUUTlLCsbzrjvUtHYsBj42edp+VDQItKHEKJu+RAseBFqbjZeIEmMq",
+	"sVt7iy4Pcjy9n3kQ8Hu7lbm4zfY2jO/J1QZLcttl8xslD+j5+1eXSEMI0gASv32xJmzxX+tWxzcTZ9bc",
+	"sEvdGHOy/EuTkv9C7doqoV3ji2F1g3YJtZpz+6RpWmI6+Tc7mtYnZTiYcw9eZUQc0YjYpgwf1Y4wD1YN",
+	"CRt4LW9LGOVZbExcXhcbE5HmzjMmHmqrTlZzpRRpq7GRqkdaqfApaXKkRyw0PyibWpbpj7/XHzuaml+5",
+	"s2+Txk+xTcAisIHKqDjle/V/Lyf7yhm8dJfzmvn+6VVGhfv/1bhfjEtPB/0TGusJbRuwXwKTNMml7qMO",
+	"KJve2OFvYihd0wwZJZCrJZKTW6UicvbzkqE41/nfBPihiUb9n3ZxdM58+mNjdGXOrnm71XHauznXktjr",
+	"UnB++RYBIwtudmwVZKtwcp8gW7xHn050LSbpkGE10+fNFNRNjC3tAgRcxyAbe3PnQlasOlMEt3a/YoH9",
+	"++EqF++2YJwZ+akavqmrHzcYvfZ6RsVtlSIcwNBtH2UiRcEkS/89lm4CJrBJJaJ2je1rLBFViPF7ROUe",
+	"GRfTyfdkWmpJWd56CMv+1JD5gY/UQaToBsY/T/qm8hYqLViE2gdUg+7Rzv6BhZesLtwnKvThaqsyjNVK",
+	"kQrcZP83vzE8hwfLigDyDq+9Ns/XrY0C5fj64t3F6CJPPbqxNmtJR8WWRFVWH7nqS5NmMmyIk0zuzaqS",
+	"OmDCqYra7IjDFRgeCQyL5HRfNLSicoBYiRXp7ViYHr0QES28bMbEmxSIFIFiBHyah+UDILvFP0oBXm7k",
+	"4w+Bdq1HM91freznRzfJq+KnCoT3j8s8vbDMEaIyxSVPOYi7MJU/a2J7iYWiOAiWKFzP/26MyJyPXv2y",
+	"NwQvXB3SDwPhqgprFw2xJTFrF8id3Vc8Ofa0U6jKSe7DD9R6o70jUnHLZ9KEh6KC7SpAVFUgVZq8nCbf",
+	"rot+fBZ6EdFYX6lG2jvepPXoFj2faMtSmr5kqfNG7X69v3tVouq50ux/KM3+XaXWlVqv1Hql1qsCsyeo",
+	"zA+lwq+3OeqF5cRr6jsnbZT64cJSYVP3fdnAafR50RTc+zJBUx4E4LtzLYEtzDOK8vcQxDLRk/HLpxEm",
+	"zS9FSwrEdv9V3YL3u1ysXpWtVeh7lPBo8pM+TydAmtB0wBCp63RDkHSe+ong/Bq1jznX9pauUCsJrE+6",
+	"Ri19s/MGNyG6N5SQAx7IOJx/kLqzMd85SFb3pbnWBv1m/vgtupI5e1djdSCzOpBZ1ctV6reM+s3TIE+g",
+	"WM6hdF0TVY+IOsQhmk3Vc5FG3lA+l6jkYkeoHteX19tHdopKHadJHKSVAvk/i6u0blrufv165QBVCPyn",
+	"d4DqnaO5QNsP7+RA3kYY3q+O2V06Xr6QOTvaFhDerZTZeS1VLXNVy1zBZKGsPrVi5piqo1Qzu9+m2VjO",
+	"vAKApeuZN2JfkQlaDvh2KGl+aqjXOk7Manu4ao+qZtuwKmuuzNYfZLY+Qav1GCbr9qD995Y2b8TinNrm",
+	"ndB4p+rmo+BxVQS1k7LYUgWV90t0TyrBsVXzjWLltVcJlG1a1UBVNVCVNj98afMPUO271TYXK/rvKm52",
+	"un5TdXOeti/I1JtfCi6v4ovS9SU1fG7S/sk6XMdWn+XKA4Rdo6dYIbCTAlWIKqsK3crt50Ye8kaaQtIq",
+	"FV2l2/9U6fYCNfAkcu6atgMo1e059hIp9n1ODG3WqNffpVBDVTnMlcNcOcyVw1w5zJUiL9Y+T+7U0P56",
+	"/Hq7Gg9La/GthRpNGf0eY2GyMv6tw0NlLe2Y2yrn9DdVAnNVK9mfz9yuZO2yVmnFClfLphU3iPmTyC8a",
+	"+h4jy2gGKp1rdABaHIO8uMN+aFgrtBOguEhflPpd4cjyQFpFJtdAtGR40i5v9UNy1bml6txSFUj9k9sJ",
+	"ZXTZ4SpD9w2pgqOy7kg8VJFomRCrNR5KB1pj6yHlqK0g1UbfDKMx9m+nQotpAqzb3LKVERq7YN6a2fAh",
+	"gXOCnl9fv339It9sMID+x3O/Nuqz1MvK1aogtKSrlS+1T8LLSlNzANcq/ivHn1rFOWszSfBDQdXSIM0Y",
+	"sADhDT990SJuz9nnYdAocVmnWj1RJhVmPpij+ZRN7Y/LEO6Hc82fmhcKPeGmQQ7H9Lw+3+p1iPWbDMUE",
+	"+zBEgocKJAoZAaENTIQZMWAb2ZQSERD0DohNF6kZzBspIMys7oNZXtf32ts0t+sLg6pTqmbhuOHzeTP4",
+	"6jfN9827/v+96zc63UarSbivt7+q4wVtLPE88B7+NwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

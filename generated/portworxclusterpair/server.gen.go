@@ -139,6 +139,9 @@ type APISdkClusterPairResetTokenResponse struct {
 	Result *APIClusterPairTokenGetResponse `json:"result,omitempty"`
 }
 
+// Upstream defines model for Upstream.
+type Upstream = string
+
 // BadGateway The error shape of every clustergate route.
 type BadGateway = Error
 
@@ -175,37 +178,37 @@ type UnsupportedMediaType = Error
 // OpenstorageclusterpairenumerateParams defines parameters for Openstorageclusterpairenumerate.
 type OpenstorageclusterpairenumerateParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpaircreateParams defines parameters for Openstorageclusterpaircreate.
 type OpenstorageclusterpaircreateParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairinspectParams defines parameters for Openstorageclusterpairinspect.
 type OpenstorageclusterpairinspectParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairgettokenParams defines parameters for Openstorageclusterpairgettoken.
 type OpenstorageclusterpairgettokenParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairresettokenParams defines parameters for Openstorageclusterpairresettoken.
 type OpenstorageclusterpairresettokenParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairdeleteParams defines parameters for Openstorageclusterpairdelete.
 type OpenstorageclusterpairdeleteParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpaircreateJSONRequestBody defines body for Openstorageclusterpaircreate for application/json ContentType.
@@ -1694,59 +1697,59 @@ func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterI
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7c9s2Ev8qO7zOJJkTpTx7U+WPu9RWc77m4YmV6d2kORciVhJqEmAB0LKa8Xe/WQCkSImyqMT2tRPP",
-	"tDM0SWAf2P39Fgsqn6JEZbmSKK2Jhp8ijSZX0qD743vGXzKLC7akvxIlLUpLlyzPU5EwK5Qc/GqUpHsm",
-	"mWPG6OobjdNoGP1lsJp64J+awUhrpaPLy8texNEkWuQ0STQkWRCEDcHOEYrcWI0sgykTKXJQGpg0C9TI",
-	"wagM7VzImXtzyhLGERImpbKgkfHnIKyBhdLcANMIZ5jbfnTZIynv8LcCjb0di4KwITDImWYZWtRkCak9",
-	"UXwJXKEBUjtjNpm7+37iXvla5QeN08IgB2GBGRDynKWCP3fvZGgMmyFIlqHxPhGYcmfygZLTVCS3YHAp",
-	"ya+fRqMKneA9A0mhNUoLxjKLwQ6vZjJncoZwn2xKaeWWgBfCWNMD4f2SpIWxtOjuzgRp0TmmaOmO0mEG",
-	"DhkyuZiLFB84q39QeiI4R3nzZleivN1nuLxnQKsUIWNLZ4MuJNi5MKBy1E52z70qpLFMJkgvGBe4sZLp",
-	"ksxaCDsHjsbqIrHiHFdDDXBh2CQN9jdCZBVjPhKYXD1ThTWCo3c7S1PU9wyYROXoHBZybywyVMUtBEuQ",
-	"B0HgWs5zwZ3nfMY7bwgZwsplFHBkPBXSK/9G2R9UIfnNq/1GWXCimkHu/M0h6JgzWrwys11AV6btXjSp",
-	"IFFyKmYFQV35mrMzwMlIWmGXY6VeMT3Dmzc6iAUvF8ZKgZM8XOGYMJDSLbKNSYjjjF3E9CSeLC0ap/0J",
-	"6nOR4HvJzplIKYRvXvUgE2pC10KtxJmVy5WGQCTJnAY45cdKvWZyGVxhbl5z8jJJLDnEDGupC3iRIHLk",
-	"EMeaWYxTkQn7HN6h1cv4xZSiybClgcUcJViKqAxhwpIzZ8x7yQo7V1r8jreQM3VpQ3hxfEQY6Ym55nUm",
-	"eSPBE6a1cOkgsefZHwp5JtVCggp5/16aIs+VtshfIxdsvMzxNuyppIITCyS3mQwUQIY4jxlYV6Ef0ZxB",
-	"DGlx4DnumAn9WnGk/+k2xykrUhsNo8Nw1YtQFlk0/FC7cygMo9HvMFHnqJdRL3orkWD1tZh5yog+9iIr",
-	"LOVbFEMYOiwvIGdCE61miuPPEmJYn3IIpBpymCq98dCNWJfYGKEkxlZkCFmlUC+ybqkiY0k0raV3tzO7",
-	"kQZzBKRHYOYsR1BTQBJbFgYzV1KowmI/6kW5Jp60wtevoSzanPSnObOwoOVZaCVnz+tEec8AhVhZUgkT",
-	"qscWlUOongrerncZyoL3fMnmQuTfccjo+IjDHBlH3To7VUuF2Zz5n+PxMfiH5A1XWHierE0jpMUZapqn",
-	"NKxdxwoHLflkVWuHarPnEURJJE5u0TO4gRab4jIo3at8/7EaoSa/YmJJI5aLWsgfaGQWa2U541yQhiw9",
-	"ri3nlKUG11c40chRWsHSsAhlmL836GLPQaaXVcZ5D8QUZuIc5c9yNR4Eh4VIU5gg+DJbwoaSYDydtC1X",
-	"FrL2KkhpS3TnwExZPA16norcBa+Qr1DO7DwaPlql79GxX3MKLhpUGtceno1pCbFo4qnSGSNUKYS0Tx7T",
-	"WrELkRGufPvs2ZNnPRLt/64JPlbaVh7dJrsWdWvCrTrztXi7WWN67P1uFRBd0Kok5HJXCXcz2KA9rUCz",
-	"ZuhEqRSZQ50g7wStm1PiwoUFpSf9zStYDZOXQ9fjfHPJ2v29xRE1QH4fjDYoObAKM4izfcyxRgBHnfPJ",
-	"b+TJEc2cWVe9kTdHh58dX1S91qd6wzLsOtnlyh+l4i7YmF+d4JTdtr9Eu91wmupUyKnalabNOY9oRFND",
-	"r6BVMEO79/ocBQ3WkMzvkU9R8lyJ0I0RFjN3seH7UpeDsLWuhpUe33A105otaWj5an2tHMuG+z4Nyfsu",
-	"AMsuS9O4lSbb4ueKwPkCqLwqyK6QqBzlme3scoWLf8Tl4JylhXcBCQuzATNGJYJRHVihVFDiZ/k2Z78V",
-	"LkhUjtJYpamcoCqXUFLnGmncZOlxR4tz1KYteAwmhcYdePZDymYVfHLaTGZCIhFdorKskKH8pGqGijZg",
-	"4Kd17ROJaQvg9aIKs5sovW71VUldh0y36jXgozwgg0gvNlHF/pnk9Lky5beY0Eo0Qbbphk4h+ev1hRe2",
-	"U2szkkWG+kqMDjy0FZzD8y3+WsUw3b8y6veFwVpBQFMD3Q2rt15qtUTzFkdi6RBgadplHufSE352TVWk",
-	"Xo3q7o+mwM36wN+vxfshToVEU+P4BsZ2Cv52m7czvQml0P5mhTnrS1Y3gCZew93ueh+6/m1d71LEKMvt",
-	"EspDiE6Tdcimz/FDS5a2+yIVxnliby+8ROvQ6Hr13sDErSu4qrJoER147Si0mvofSZNjYq9X/d2a1/0M",
-	"wuuwX8S8Q1O5vhtcrIdndyfVZf0JlrmsN4RdnpBcr+AEmcaW3syLRhMmNPZCx+Dg1fuT8ejdyxfj0emL",
-	"46PTH0f/OaHyw6DrpTirXL3h5640mVub+6ZbWaknSlrmz6989RfVpWZMSMuE9MRd6DTMYYaDwUzYeTHp",
-	"Jyob1IbUr6PNtuscgfa6C6UvmjQEptBTlmAt2WmKHnCk6s3VchSNM5R9OFS+98+FHZanXL59m7OJSIVd",
-	"+iOgXMjyQIAKs5QtXYmoCwm/ZOwMYYbSodAv5LVUJBhCKLiCglULtEwv4b5U4N5IEGaaSarQlmgffKZf",
-	"ymiq3R5ucU3Ui6h89R585AtulCwX0TB60n/YfxJRKWLnLpoG54/ovzBBVaHM0G5GWAXCoNEWWppWuDV9",
-	"OGBpahqN/XsGXo7GsC6K3FidpR1xiv1VeV57sapJnOrhhMZEww/rKtZ3IFUz7X6Y6YHbx7M0dQ3AUp/y",
-	"NW+NUzt7DioT1p1qukNgH2v3TFnqkd6C5P1W+CZvCICqu9ertbVzZi1qevu/H1j8+8P4u4/3w0X88dPD",
-	"3rePLsv7D/7+TUvB+7HX/BLg8cOH19ZX78DgbQc5RZKgMRRbT70ybTIqpQe1k3435NHuIY1TETfoye5B",
-	"q4NmN+Lp7hHVYSUNePzd7gHrR0+XvejZw8edXFB+vuGGdLCm5YjODe1g1toBslvAqhV3swcy5YNeZIos",
-	"Y3rZHTko9tmM8jrKA7TFNRSg+v0izpI8npc9mdqhfFUfCI5ZrryFVhfo8e8npVNevaOR8bcyXfo3Lst5",
-	"rVIEzRXcxEHdmNQtVYlLXS9iw6Zol3GSMmOioZvV3a93+TO0c0XQ9nI03oC7UQPY7DwaRhtwTK7MlWkB",
-	"ZL89MO54x2//2Vpzz/NX8DlHy0RqajvE5stbgPv47cnnI7dvm369sO1Q4nvFlzeH2Ot7361fDLjj0Pv/",
-	"Onn75kE/qu+QQw7cHsls7Gu/FoZ52IFhqm/EaMCjDjq1f4jiRj/r4oaWY/s7NrxBNrxm2L5+1gy3rqJN",
-	"d2OdNz3YG0eQsVeyIk0meRtlLrRw9LCFM4l7NpjmYMUp2xjzste2sxmEDsXgk+CXW7c5oZUCYkdLfI99",
-	"TkNwV+oMY3Zx58YhjztSR9ccmaFtHKWW/TBHgs57FQcKvkEJdTbcaMLf7byumxTXW3h3+647pvlCpukK",
-	"ZX+UjVeAvLimb+z0bey9rmfrdVSD11YaabLFVk6pTjVbyaQ8V6jYnLlzTt/63YdB/ICO1DFDW55/3rXL",
-	"bhS0N86N7lD7DrW/ELWvxIw/ClSXEFO1yEjFuFRxOz4blEZ4XbzgPSC7dMwVmO0V2N4yWx0B7oPIrS2w",
-	"/SBZk+CvHJRvoRm2eZz8p2iItZxM3zXF7ppiXxHp7QDmL6Q9TzXX0eNa4XhH5qvrsQ8Btra+Vl7qwIFb",
-	"Niyfyr1UaIL5H/BuUqX/MKxb0+tw9Go0HsFWWad79L2CPvu2vfw3SFbBBMvfJLd3ulbm33W8/r+bp7VP",
-	"D+8Ybyvj3dHODdFOK8hdO9ns3mK1co2HsZ29r3WGaaUTj9AbEHy4Att2MqkjODm19lGiQ+Xyc8QPHwk7",
-	"DOrzdrwer5DafSpY/XML7ld87mctwgBXSZGRy8qv5AYRTRtW49PenwcO/a9RDRSSoyYMrn7a/PrgGMjP",
-	"pvpkcKpV5iC5v0LZ1vW/dAEQRGx7qb4Sce4QvPapXyomNfYb1K7/cf5d/2n/6d/+KiQFN7NikiJh58A7",
-	"d2D4mfuT5aJvFmw2Q913GXL5vwAAAP//",
+	"7Fx9bxs30v8qg30KJMGjley89EGVP55LbTfna16MWEbvkOZcajmSWO+SW5JrWTX83Q9Dct+klSUldtBe",
+	"DbSAvFrOG2d+M5yhch0lKsuVRGlNNLyOcqZZhha1++ssN1Yjy+gzR5NokVuhZDSM3rEMQU3AzhCK8BY8",
+	"TtLCWNRPwCpIWJr2gBl4fTSCweX+oHzNQCqMNbQ0ewkqE9Yi7zlKptATluAjAxwnrEhtP+pFgvj9VqBe",
+	"RL1IsgyjYVTSinqRSWaYMS+7tajp7X9/ZPHve/F3nx6HD/Gn673et/s35fMn//9N1IvsIidixmohp9HN",
+	"zU0v0mhyJQ069b9n/DWzOGcL+itR0qK09JHleSoSRrYY/GrIINcNOb7ROImG0f8MatMO/LdmcKS10p5V",
+	"26DfMw6B2bBt1QkTKXJQGpg0c9TIwagM7UzIqXtzwhLGERImpbKgkfGXIKyBudLcANMIF5jbfnTTIy4f",
+	"8LcCjf06GgVmQ2BQeRZpQmKPFV8AV2iAxM6YTWbeCRzhXvlaZQeNk8IgB2HJq4S8ZKngL907GRrDpgjk",
+	"HcbbRGDKncoHSk5SkXwFhUtOfv80GlVo58xJoTVKC8Yyi0EPL2YyY3KK8Jh0SmnnFoBXFB09EN4uIaQo",
+	"QoSBMdKmc0zRxYzSgQKHDJmcz0SKT5zWPyg9FpyjvH+1K1Ze7wtcPDKgVYqQsYXTQRcS7EwYUDlqx9uH",
+	"u5DGMpkgvWCc48ZKpgtSay7sDDgaq4vEikuslxrgwrBxGvRvuUjtY94TmKy/U4U1gqM3O0tT1I8MmETl",
+	"6AwWYm8kMlTFV3CWwA8Cw6WY54I7y/mId9YQMriViyjgyHgqpBf+nbI/qELy+xf7nbLgWLWd3NmbQ5Ax",
+	"Z7R5ZWQ7h65U27xpUkGi5ERMC4K68jWnZ4CTI2mFXYyUesP0FO9f6cAWPF8YKQWO87DGMWEgpUekG5MQ",
+	"xxm7iumbeLywaJz0p6gvRYJnkl0ykZIL37/ogSc0mC65WokztcmVhpBIkhktcMKPlHrL5CKYwty/5GRl",
+	"4ljmEDNshC7gVYLIkUMca2YxTkUm7Ev4gFYv4lcT8ibDFgbmM5SuGlEZwpglF06ZM8kKO1Na/I5fIWaa",
+	"3Ibw6uSYMNIn5obVmeStAE+Y1sKFg8Sez/5QyAup5hJUiPszaYo8V9oif4tcsJEraO5fn4orOLZAfNvB",
+	"QA5kKOcxA8si9COiGdiQFAc+x50wod8qjvS/rzhdDRgNo8PwqRehLLJo+LHx5FAYRqs/YKIufZH4XiLB",
+	"6lsx9Skj+tSLrLAUb1EMYemw/AA5E1QAQqY4/iwhhmWSQyDRkMNE6ZUv3Ypljq0VSmJsRYaQVQKt1J69",
+	"yJt7pdAezRCQvgIzY7mruZHYloXB1JUUqrBItXKuKU9a4evXUBatEv1pxizMaXvmWsnpy2aifGSAXKws",
+	"qYQJ1WOHyMFVzwXvlrt0ZcF7vmRzLvLPOER0fMxhhoyj7qRO1VJhVin/fTQ6Af+lP4EIE/Jkg4yQFqeo",
+	"iU6x9hAzauKgJZvUtXaoNnseQZREyskdcgYz0GaTXwahe5XtP1Ur1PhXTCxJxHLRcPkDjcxioyxnnAuS",
+	"kKUnje2csNTg8g4nGjlKK1gaNqF08zODzvccZHpepZ/3QExgKi5R/izr9SA4zEWawhjBl9kSVoQE49NJ",
+	"13ZlIWpvg5SuQHcGzJTF8yDnucid8wr5BuXUzqLhfh2+xyflqdMvKpXrds8WWUIsIjxROmOEKoWQ9tlT",
+	"2it2JTLClW9fvHj2okes/d8NxidK28qi63g3vG6JuVUXvhbvVmtEX3u7WwWULmhXEjK5q4S3U9igPa9A",
+	"s6HoWKkUmUOdwO8UraMpce7cgsKT/uYVrAbi5dJlP1/dsm57rzFEA5DPgtIGJQdWYQblbO9zrOXA0dbx",
+	"5A/yrjHQipll0Vtxc3z42f7lWxM1qWaLZBOxm9oepeDO2ZjfnWCUzbq/RrtecSJ1LuREbQrTNs1jWtGW",
+	"0AtoFUzR7rw/x0GCJSTzZ+RzlDxXInSjhMXMfVixfSnLQThaV8tKi6+YmmnNFrS0fLW5Vy7Lhuc+DMn6",
+	"zgHLLktbuVqSdf5zi+N8AVTe5mS3cFQu5Zn12eUWE/+Ii8ElSwtvAmIWqAEzRiWCUR1YoVQQ4mf5Pme/",
+	"Fc5JVI7SWKWpnKAql1BS5xpp3XjhcUeLS9Smy3kMJoXGDXj2Q8qmFXxyOkxmQiIlukRlWSFD+UnVDBVt",
+	"wMCTde0TiWkH4PWiCrPbKL2s9W1B3YRMt+sN4KM4IIVILjZWxe6R5OS5NeTXqNCZaAJvsx06heBv1hee",
+	"2UapzZEsMtS3YnTIQ2vBOXy/xl61D9PzW71+VxhsFAREGuhp2L3lUqvDm9cYEkuDAEvTbeg4k57yizuq",
+	"InW9ant7tBmu1gf+ecPfD3EiJJpGjm9h7FbO363z+kxvQim0u1qBZnPLmgoQ4SXc3V7uQ9e/bcpdsjjK",
+	"cruAcgixFbEtoulz7NARpd22SIVxltjZCq/ROjS6W7lXMHHtDtZVFm2iA68NhVZb/mNpckzs3Yq/WfKm",
+	"nUF4GXbzmA9oKtNvBxfL7rm9kZq8/gTbXNYbwi5Oia8XcIxMY0dv5lWrCRMae6FjcPDm7HR09OH1q9HR",
+	"+auT4/Mfj/51SuWHQddLcVq5esPTriSZWZv7pltZqSdKWubnV2H62eSaMSEtE9In7kKngYYZDgZTYWfF",
+	"uJ+obNBY0vwcrbZdZwh01p0rfdVOQ+V0thHsRKIHHKl6c7UceeMUZR8Ole/9c2GH5ZTLt29zNhapsAs/",
+	"AsqFLAcCVJilbOFKRF1I+CVjFwhTlA6FfiGrpSLB4ELBFOSsWqBlegGPpQL3RoIw1UxShbZA++Qz7VJ6",
+	"U+PxcI1pol5E5au34L4vuFGyXETD6Fl/r/8solLEzpw3DS736b9AoKpQpmhXPawCYdBoCy1NJ9yaPhyw",
+	"NDWtxv6jevLeZEVmrGZpx5x8vy7PGy9WNYkTvb4U8LE7SutXBtWlgZtPS/P0p3t7d9ad3iIPdo1DiiRB",
+	"Y2iHnnthunhUQg8a83K3ZH/zktZswS16tnlRPa51K55vXlGN/GjB0+82L1ge4Nz0ohd7T7cyQXkJwi3Z",
+	"QpuOQZdbuoVaS2NYt4FVQ+t+xxrlF73IFFnG9GL7+CP4ZlOKjigPABE3Yomq4Ks4S/J4VnY2GqPtKssK",
+	"jlmuvIZWF+hR5CelU169o5Hx9zJd+DduSrpWKQK4KmjjIG5M4paixKWsV7FhE7SLOEmZMdHQUXXPm73y",
+	"DO1MEUC8PhqtgMZRCx7sLBpGK6BGpsyV6YA1X2QbNyTxh2i21CLzWSDYnKNlIjWNc1b75TXwd/L+9PPx",
+	"zzcfvxT8XKx9r/ji/nBv+Ry2dnrtRnOP/3H6/t2TftQ8rQVP+npQvXLG+qvg9N4WOF3dV6IF+1vI1H0p",
+	"wq1+sY0ZOkbIDznlHnPKHYPf3eee8Oi25OMeLGcfD5nGpZnYC1mlHiZ5V+KZa+FAdk3mIQRfweuDGpnX",
+	"5Z2bXleVPQin5cG14DdrS+5wrAexoT27Q83dYrxtAgprVjPQkrjLAwc33kV3UJ+ibY31yt6Mu1HrrFdd",
+	"qBV8JSU0r9auNIT/qKeA5abMwxngAa+/EK+3BYQ/yiEgAEfckDd28rbOAXdzDDhugFQnGLcxdy0yV3Oq",
+	"TkguO8VVTmRucuWbebvgsF+wJQBP0ZYTrT9FA2Sln/6AfQ/Y94XYd2vk/VEArwzUqulBIsaliOtRzqA0",
+	"wsviGe8AfKVhbkE+L8D6Jkg9GtkF1zqbGrsBmybGdwJtX6G9sTqs+lO0ODrmXg9tjoc2x18odWyAty9M",
+	"Hh6w76JrUaPhlvmjKccuaaSzmVFbaYtMsqZ4vi7r+tDW8D8PXE04/trJdm2Mw6M3R6MjWMvrfIdORpBn",
+	"10aGv+FgFYyx/MVjd++iVv+/o4exdD3oIW+szRsP4H1P4N0JFXcO2ZvL/U7E9mCwsZuxjNOdoOxxbgXI",
+	"DmvI6obkJg6SURsXhxy2lVeGPn4i7DCoL7tRb1TjnbvOU/0k2v3Sxl09Fwa4SoqMTFbeZBk4SAq7cb3z",
+	"FZ6h/8WYgUJy1ITy1c8P3x6cANnZVNd6Jlpl7h9r6NeQ27n/N84BAot1LzV3Is4dmjeu46Ri3Mghg8bn",
+	"v11+13/ef/5//yskOTezYpwiYefAG3dg+IX7k+Wib+ZsOkXddxFy858AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
