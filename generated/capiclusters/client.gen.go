@@ -1263,7 +1263,7 @@ type ListclustersResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1312,7 +1312,7 @@ func (r ListclustersResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListclustersResponse) GetJSONDefault() *Error {
+func (r ListclustersResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1367,7 +1367,7 @@ type ListclustertemplatesResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1416,7 +1416,7 @@ func (r ListclustertemplatesResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListclustertemplatesResponse) GetJSONDefault() *Error {
+func (r ListclustertemplatesResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1471,7 +1471,7 @@ type ListnamespacedclustersResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1520,7 +1520,7 @@ func (r ListnamespacedclustersResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListnamespacedclustersResponse) GetJSONDefault() *Error {
+func (r ListnamespacedclustersResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1583,7 +1583,7 @@ type CreateclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1652,7 +1652,7 @@ func (r CreateclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r CreateclusterResponse) GetJSONDefault() *Error {
+func (r CreateclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1709,7 +1709,7 @@ type DeleteclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -1763,7 +1763,7 @@ func (r DeleteclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r DeleteclusterResponse) GetJSONDefault() *Error {
+func (r DeleteclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1818,7 +1818,7 @@ type GetclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1867,7 +1867,7 @@ func (r GetclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetclusterResponse) GetJSONDefault() *Error {
+func (r GetclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1922,7 +1922,7 @@ type GetclusterkubeconfigResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1971,7 +1971,7 @@ func (r GetclusterkubeconfigResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetclusterkubeconfigResponse) GetJSONDefault() *Error {
+func (r GetclusterkubeconfigResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2026,7 +2026,7 @@ type GetclusternodesResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2075,7 +2075,7 @@ func (r GetclusternodesResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetclusternodesResponse) GetJSONDefault() *Error {
+func (r GetclusternodesResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2136,7 +2136,7 @@ type ScaleclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -2200,7 +2200,7 @@ func (r ScaleclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ScaleclusterResponse) GetJSONDefault() *Error {
+func (r ScaleclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2255,7 +2255,7 @@ type ListnamespacedclustertemplatesResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2304,7 +2304,7 @@ func (r ListnamespacedclustertemplatesResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListnamespacedclustertemplatesResponse) GetJSONDefault() *Error {
+func (r ListnamespacedclustertemplatesResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2595,7 +2595,7 @@ func ParseListclustersResponse(rsp *http.Response) (*ListclustersResponse, error
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2684,7 +2684,7 @@ func ParseListclustertemplatesResponse(rsp *http.Response) (*Listclustertemplate
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2773,7 +2773,7 @@ func ParseListnamespacedclustersResponse(rsp *http.Response) (*Listnamespacedclu
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2890,7 +2890,7 @@ func ParseCreateclusterResponse(rsp *http.Response) (*CreateclusterResponse, err
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2986,7 +2986,7 @@ func ParseDeleteclusterResponse(rsp *http.Response) (*DeleteclusterResponse, err
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3075,7 +3075,7 @@ func ParseGetclusterResponse(rsp *http.Response) (*GetclusterResponse, error) {
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3164,7 +3164,7 @@ func ParseGetclusterkubeconfigResponse(rsp *http.Response) (*Getclusterkubeconfi
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3253,7 +3253,7 @@ func ParseGetclusternodesResponse(rsp *http.Response) (*GetclusternodesResponse,
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3363,7 +3363,7 @@ func ParseScaleclusterResponse(rsp *http.Response) (*ScaleclusterResponse, error
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3452,7 +3452,7 @@ func ParseListnamespacedclustertemplatesResponse(rsp *http.Response) (*Listnames
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -2626,7 +2626,7 @@ type ClustergetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergetResponse200Headers
 }
@@ -2677,7 +2677,7 @@ func (r ClustergetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergetResponse) GetJSONDefault() *Error {
+func (r ClustergetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2742,7 +2742,7 @@ type ClusterputResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2816,7 +2816,7 @@ func (r ClusterputResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClusterputResponse) GetJSONDefault() *Error {
+func (r ClusterputResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2875,7 +2875,7 @@ type ClusteringupdatecertResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -2934,7 +2934,7 @@ func (r ClusteringupdatecertResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClusteringupdatecertResponse) GetJSONDefault() *Error {
+func (r ClusteringupdatecertResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2989,7 +2989,7 @@ type ClustergroupsgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3038,7 +3038,7 @@ func (r ClustergroupsgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupsgetResponse) GetJSONDefault() *Error {
+func (r ClustergroupsgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3105,7 +3105,7 @@ type ClustergroupspostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *ClustergroupspostResponse201Headers
 }
@@ -3171,7 +3171,7 @@ func (r ClustergroupspostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupspostResponse) GetJSONDefault() *Error {
+func (r ClustergroupspostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3226,7 +3226,7 @@ type ClustergroupdeleteResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3275,7 +3275,7 @@ func (r ClustergroupdeleteResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupdeleteResponse) GetJSONDefault() *Error {
+func (r ClustergroupdeleteResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3335,7 +3335,7 @@ type ClustergroupgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergroupgetResponse200Headers
 }
@@ -3386,7 +3386,7 @@ func (r ClustergroupgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupgetResponse) GetJSONDefault() *Error {
+func (r ClustergroupgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3454,7 +3454,7 @@ type ClustergrouppatchResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergrouppatchResponse200Headers
 }
@@ -3525,7 +3525,7 @@ func (r ClustergrouppatchResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergrouppatchResponse) GetJSONDefault() *Error {
+func (r ClustergrouppatchResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3593,7 +3593,7 @@ type ClustergroupputResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergroupputResponse200Headers
 }
@@ -3664,7 +3664,7 @@ func (r ClustergroupputResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupputResponse) GetJSONDefault() *Error {
+func (r ClustergroupputResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3719,7 +3719,7 @@ type ClustermembersgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3768,7 +3768,7 @@ func (r ClustermembersgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermembersgetResponse) GetJSONDefault() *Error {
+func (r ClustermembersgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3831,7 +3831,7 @@ type ClustermemberspostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3900,7 +3900,7 @@ func (r ClustermemberspostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberspostResponse) GetJSONDefault() *Error {
+func (r ClustermemberspostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3955,7 +3955,7 @@ type Clustermembersgetrecursion1Response struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4004,7 +4004,7 @@ func (r Clustermembersgetrecursion1Response) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r Clustermembersgetrecursion1Response) GetJSONDefault() *Error {
+func (r Clustermembersgetrecursion1Response) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4059,7 +4059,7 @@ type ClustermemberdeleteResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4108,7 +4108,7 @@ func (r ClustermemberdeleteResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberdeleteResponse) GetJSONDefault() *Error {
+func (r ClustermemberdeleteResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4168,7 +4168,7 @@ type ClustermembergetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermembergetResponse200Headers
 }
@@ -4219,7 +4219,7 @@ func (r ClustermembergetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermembergetResponse) GetJSONDefault() *Error {
+func (r ClustermembergetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4287,7 +4287,7 @@ type ClustermemberpatchResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermemberpatchResponse200Headers
 }
@@ -4358,7 +4358,7 @@ func (r ClustermemberpatchResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberpatchResponse) GetJSONDefault() *Error {
+func (r ClustermemberpatchResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4425,7 +4425,7 @@ type ClustermemberpostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermemberpostResponse200Headers
 }
@@ -4491,7 +4491,7 @@ func (r ClustermemberpostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberpostResponse) GetJSONDefault() *Error {
+func (r ClustermemberpostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4559,7 +4559,7 @@ type ClustermemberputResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermemberputResponse200Headers
 }
@@ -4630,7 +4630,7 @@ func (r ClustermemberputResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberputResponse) GetJSONDefault() *Error {
+func (r ClustermemberputResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4685,7 +4685,7 @@ type ClustermemberstategetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4734,7 +4734,7 @@ func (r ClustermemberstategetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberstategetResponse) GetJSONDefault() *Error {
+func (r ClustermemberstategetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4797,7 +4797,7 @@ type ClustermemberstatepostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4866,7 +4866,7 @@ func (r ClustermemberstatepostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberstatepostResponse) GetJSONDefault() *Error {
+func (r ClustermemberstatepostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4921,7 +4921,7 @@ type OperationgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4970,7 +4970,7 @@ func (r OperationgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OperationgetResponse) GetJSONDefault() *Error {
+func (r OperationgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -5531,7 +5531,7 @@ func ParseClustergetResponse(rsp *http.Response) (*ClustergetResponse, error) {
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5668,7 +5668,7 @@ func ParseClusterputResponse(rsp *http.Response) (*ClusterputResponse, error) {
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5774,7 +5774,7 @@ func ParseClusteringupdatecertResponse(rsp *http.Response) (*Clusteringupdatecer
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5863,7 +5863,7 @@ func ParseClustergroupsgetResponse(rsp *http.Response) (*ClustergroupsgetRespons
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5973,7 +5973,7 @@ func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6085,7 +6085,7 @@ func ParseClustergroupdeleteResponse(rsp *http.Response) (*ClustergroupdeleteRes
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6174,7 +6174,7 @@ func ParseClustergroupgetResponse(rsp *http.Response) (*ClustergroupgetResponse,
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6304,7 +6304,7 @@ func ParseClustergrouppatchResponse(rsp *http.Response) (*ClustergrouppatchRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6434,7 +6434,7 @@ func ParseClustergroupputResponse(rsp *http.Response) (*ClustergroupputResponse,
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6536,7 +6536,7 @@ func ParseClustermembersgetResponse(rsp *http.Response) (*ClustermembersgetRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6653,7 +6653,7 @@ func ParseClustermemberspostResponse(rsp *http.Response) (*ClustermemberspostRes
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6742,7 +6742,7 @@ func ParseClustermembersgetrecursion1Response(rsp *http.Response) (*Clustermembe
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6834,7 +6834,7 @@ func ParseClustermemberdeleteResponse(rsp *http.Response) (*ClustermemberdeleteR
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6923,7 +6923,7 @@ func ParseClustermembergetResponse(rsp *http.Response) (*ClustermembergetRespons
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7053,7 +7053,7 @@ func ParseClustermemberpatchResponse(rsp *http.Response) (*ClustermemberpatchRes
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7176,7 +7176,7 @@ func ParseClustermemberpostResponse(rsp *http.Response) (*ClustermemberpostRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7313,7 +7313,7 @@ func ParseClustermemberputResponse(rsp *http.Response) (*ClustermemberputRespons
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7415,7 +7415,7 @@ func ParseClustermemberstategetResponse(rsp *http.Response) (*Clustermemberstate
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7532,7 +7532,7 @@ func ParseClustermemberstatepostResponse(rsp *http.Response) (*Clustermemberstat
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7621,7 +7621,7 @@ func ParseOperationgetResponse(rsp *http.Response) (*OperationgetResponse, error
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

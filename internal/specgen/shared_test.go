@@ -11,7 +11,7 @@ import (
 // Blocks every operation repeats are written once in components and
 // referenced: each process parses the facades at start (issue 13). The
 // contract stays the same: the reference resolves to the same definition.
-func TestEveryOperationReferencesTheSharedUpstreamParameter(t *testing.T) {
+func TestEveryOperationReferencesTheSharedUpstreamParameterAndErrorResponse(t *testing.T) {
 	docs, results := generated(t)
 	for _, r := range results {
 		raw := rawDoc(t, r.YAML)
@@ -20,7 +20,10 @@ func TestEveryOperationReferencesTheSharedUpstreamParameter(t *testing.T) {
 				if !isMethod(method) {
 					continue
 				}
-				assert.Contains(t, op.(map[string]any)["parameters"], map[string]any{"$ref": "#/components/parameters/Upstream"},
+				o := op.(map[string]any)
+				assert.Contains(t, o["parameters"], map[string]any{"$ref": "#/components/parameters/Upstream"},
+					"%s %s %s", r.Surface.Name, method, path)
+				assert.Equal(t, map[string]any{"$ref": "#/components/responses/DefaultError"}, o["responses"].(map[string]any)["default"],
 					"%s %s %s", r.Surface.Name, method, path)
 			}
 		}
@@ -30,6 +33,10 @@ func TestEveryOperationReferencesTheSharedUpstreamParameter(t *testing.T) {
 		assert.Equal(t, "query", p.Value.In)
 		assert.False(t, p.Value.Required)
 		assert.Equal(t, "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", p.Value.Schema.Value.Pattern)
+		e := docs[r.Surface.Name].Components.Responses["DefaultError"]
+		require.NotNil(t, e, r.Surface.Name)
+		assert.Equal(t, "Error", *e.Value.Description)
+		assert.Equal(t, "#/components/schemas/Error", e.Value.Content.Get("application/json").Schema.Ref)
 	}
 }
 
