@@ -416,6 +416,15 @@ type Error struct {
 	Upstream *string `json:"upstream,omitempty"`
 }
 
+// ClusterName A Kubernetes name (RFC 1123 label)
+type ClusterName = CapiDNSLabel
+
+// Namespace A Kubernetes name (RFC 1123 label)
+type Namespace = CapiDNSLabel
+
+// NamespaceQuery A Kubernetes name (RFC 1123 label)
+type NamespaceQuery = CapiDNSLabel
+
 // Upstream defines model for Upstream.
 type Upstream = string
 
@@ -458,7 +467,7 @@ type UnsupportedMediaType = Error
 // ListclustersParams defines parameters for Listclusters.
 type ListclustersParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
-	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
+	Namespace *NamespaceQuery `form:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
@@ -467,7 +476,7 @@ type ListclustersParams struct {
 // ListclustertemplatesParams defines parameters for Listclustertemplates.
 type ListclustertemplatesParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
-	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
+	Namespace *NamespaceQuery `form:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
@@ -540,28 +549,28 @@ type ServerInterface interface {
 	Listclustertemplates(ctx echo.Context, params ListclustertemplatesParams) error
 	// Listnamespacedclusters List the clusters of one namespace
 	// (GET /v1/capi/namespaces/{namespace}/clusters)
-	Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustersParams) error
+	Listnamespacedclusters(ctx echo.Context, namespace Namespace, params ListnamespacedclustersParams) error
 	// Createcluster Create a cluster from a ClusterClass
 	// (POST /v1/capi/namespaces/{namespace}/clusters)
-	Createcluster(ctx echo.Context, namespace CapiDNSLabel, params CreateclusterParams) error
+	Createcluster(ctx echo.Context, namespace Namespace, params CreateclusterParams) error
 	// Deletecluster Delete a cluster
 	// (DELETE /v1/capi/namespaces/{namespace}/clusters/{name})
-	Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params DeleteclusterParams) error
+	Deletecluster(ctx echo.Context, namespace Namespace, name ClusterName, params DeleteclusterParams) error
 	// Getcluster Get a cluster in detail
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name})
-	Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterParams) error
+	Getcluster(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterParams) error
 	// Getclusterkubeconfig Get the kubeconfig of a cluster
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig)
-	Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterkubeconfigParams) error
+	Getclusterkubeconfig(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterkubeconfigParams) error
 	// Getclusternodes List the nodes of a cluster
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes)
-	Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusternodesParams) error
+	Getclusternodes(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusternodesParams) error
 	// Scalecluster Scale the workers of a cluster
 	// (POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale)
-	Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params ScaleclusterParams) error
+	Scalecluster(ctx echo.Context, namespace Namespace, name ClusterName, params ScaleclusterParams) error
 	// Listnamespacedclustertemplates List the cluster templates of one namespace
 	// (GET /v1/capi/namespaces/{namespace}/clustertemplates)
-	Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustertemplatesParams) error
+	Listnamespacedclustertemplates(ctx echo.Context, namespace Namespace, params ListnamespacedclustertemplatesParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -623,7 +632,7 @@ func (w *ServerInterfaceWrapper) Listclustertemplates(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Listnamespacedclusters(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -648,7 +657,7 @@ func (w *ServerInterfaceWrapper) Listnamespacedclusters(ctx echo.Context) error 
 func (w *ServerInterfaceWrapper) Createcluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -680,7 +689,7 @@ func (w *ServerInterfaceWrapper) Createcluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -688,7 +697,7 @@ func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -713,7 +722,7 @@ func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -721,7 +730,7 @@ func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -746,7 +755,7 @@ func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -754,7 +763,7 @@ func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -779,7 +788,7 @@ func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -787,7 +796,7 @@ func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -812,7 +821,7 @@ func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -820,7 +829,7 @@ func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -845,7 +854,7 @@ func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Listnamespacedclustertemplates(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1253,7 +1262,7 @@ func (response ListclustertemplatesdefaultJSONResponse) VisitListclustertemplate
 }
 
 type ListnamespacedclustersRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
+	Namespace Namespace `json:"namespace"`
 	Params    ListnamespacedclustersParams
 }
 
@@ -1405,7 +1414,7 @@ func (response ListnamespacedclustersdefaultJSONResponse) VisitListnamespacedclu
 }
 
 type CreateclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
+	Namespace Namespace `json:"namespace"`
 	Params    CreateclusterParams
 	Body      *CreateclusterJSONRequestBody
 }
@@ -1618,8 +1627,8 @@ func (response CreateclusterdefaultJSONResponse) VisitCreateclusterResponse(w ht
 }
 
 type DeleteclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    DeleteclusterParams
 }
 
@@ -1785,8 +1794,8 @@ func (response DeleteclusterdefaultJSONResponse) VisitDeleteclusterResponse(w ht
 }
 
 type GetclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    GetclusterParams
 }
 
@@ -1938,8 +1947,8 @@ func (response GetclusterdefaultJSONResponse) VisitGetclusterResponse(w http.Res
 }
 
 type GetclusterkubeconfigRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    GetclusterkubeconfigParams
 }
 
@@ -2091,8 +2100,8 @@ func (response GetclusterkubeconfigdefaultJSONResponse) VisitGetclusterkubeconfi
 }
 
 type GetclusternodesRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    GetclusternodesParams
 }
 
@@ -2244,8 +2253,8 @@ func (response GetclusternodesdefaultJSONResponse) VisitGetclusternodesResponse(
 }
 
 type ScaleclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    ScaleclusterParams
 	Body      *ScaleclusterJSONRequestBody
 }
@@ -2444,7 +2453,7 @@ func (response ScaleclusterdefaultJSONResponse) VisitScaleclusterResponse(w http
 }
 
 type ListnamespacedclustertemplatesRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
+	Namespace Namespace `json:"namespace"`
 	Params    ListnamespacedclustertemplatesParams
 }
 
@@ -2692,7 +2701,7 @@ func (sh *strictHandler) Listclustertemplates(ctx echo.Context, params Listclust
 }
 
 // Listnamespacedclusters operation middleware
-func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustersParams) error {
+func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace Namespace, params ListnamespacedclustersParams) error {
 	var request ListnamespacedclustersRequestObject
 
 	request.Namespace = namespace
@@ -2718,7 +2727,7 @@ func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace Capi
 }
 
 // Createcluster operation middleware
-func (sh *strictHandler) Createcluster(ctx echo.Context, namespace CapiDNSLabel, params CreateclusterParams) error {
+func (sh *strictHandler) Createcluster(ctx echo.Context, namespace Namespace, params CreateclusterParams) error {
 	var request CreateclusterRequestObject
 
 	request.Namespace = namespace
@@ -2767,7 +2776,7 @@ func (sh *strictHandler) Createcluster(ctx echo.Context, namespace CapiDNSLabel,
 }
 
 // Deletecluster operation middleware
-func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params DeleteclusterParams) error {
+func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace Namespace, name ClusterName, params DeleteclusterParams) error {
 	var request DeleteclusterRequestObject
 
 	request.Namespace = namespace
@@ -2794,7 +2803,7 @@ func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel,
 }
 
 // Getcluster operation middleware
-func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterParams) error {
+func (sh *strictHandler) Getcluster(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterParams) error {
 	var request GetclusterRequestObject
 
 	request.Namespace = namespace
@@ -2821,7 +2830,7 @@ func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, na
 }
 
 // Getclusterkubeconfig operation middleware
-func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterkubeconfigParams) error {
+func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterkubeconfigParams) error {
 	var request GetclusterkubeconfigRequestObject
 
 	request.Namespace = namespace
@@ -2848,7 +2857,7 @@ func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDN
 }
 
 // Getclusternodes operation middleware
-func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusternodesParams) error {
+func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusternodesParams) error {
 	var request GetclusternodesRequestObject
 
 	request.Namespace = namespace
@@ -2875,7 +2884,7 @@ func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabe
 }
 
 // Scalecluster operation middleware
-func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params ScaleclusterParams) error {
+func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace Namespace, name ClusterName, params ScaleclusterParams) error {
 	var request ScaleclusterRequestObject
 
 	request.Namespace = namespace
@@ -2925,7 +2934,7 @@ func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, 
 }
 
 // Listnamespacedclustertemplates operation middleware
-func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustertemplatesParams) error {
+func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namespace Namespace, params ListnamespacedclustertemplatesParams) error {
 	var request ListnamespacedclustertemplatesRequestObject
 
 	request.Namespace = namespace
@@ -2955,100 +2964,100 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37c9s4kv+/gtJuVaRdSraT7NQ3cn3rKpM4udzmVbEzc3sZXxYiWxLGJMABQDmanP/3KzwJkqAejp3L",
-	"bPybLYJ4dDe6P93oBj8PUlaUjAKVYjD9PCgxxwVI4Pq/96WQHHCh/s5ApJyUkjA6mA5e4wIQmyO5BFTZ",
-	"VmiY5pWQwEdIMpTiPE8QFuj5yRk6WB0duGYC5URIoV4tjhEriJSQJbonUfE5TuGeQBnMcZXLySAZEDXe",
-	"bxXw9SAZUFzAYDpwfQ2SgUiXUGAzdymBq9b//QGPfz8cPzof2j/G558Pkx+Ortzvo3/78yAZyHWpOhOS",
-	"E7oYXF1dJQMOomRUgF7+jzh7jiVc4rX6L2VUApXqT1yWOUmxosXBr0IR5HMwjz9zmA+mgz8d1KQ9ME/F",
-	"wQnnjJuhmgT9EWfIDjZtUnWOSQ4ZYhxhKi6BQ4YEK0AuCV3olnOc4gxQiillEnHA2TEiUqBLxjOBMAd0",
-	"AaWcDK4SNco7+K0CIb/OiuxgU4SRlyy1EjXtGcvWKGMgkJp2gWW6NEKgO05cM08HDvNKQIaIVFJF6Arn",
-	"JDvWbQoQAi8AKekQhiYE8kwv+Qmj85ykX2HBbiTDPw6CVVwLc1pxDlQiIbEEuw4zzXSJ6QLQUK0pV5xb",
-	"I/ikdkeCiKGL3VJqhxCBZqCYnkEOes8wbnvIUAGYXi5JDiO96qdm/5i53vrK7YNk8IzxGckyoLc/ph/K",
-	"kPsC1vcE4iwHVOC1Jh2vKJJLIhArgeuxjZYhVEhMU1ANhN4vY0bztaLmJZFLlIGQvEolWUH9qkAZEXiW",
-	"W7I3JLMWbSOAmNbPWCUFycBwG+c58HsCiZSVoPlkt/wZKYBVX0FG7XjIDthSNRnJNOWMotHUINRKs97I",
-	"KAOc5YSayb9m8hmraHb7037NJNJDNfeWpneG7BxLrJjnFIreR35p25lGGUoZnZNFpTSsa6bXabXYCZVE",
-	"rs8Ye4n5Am5/0XZYZMZFZ4whPfK0Vp9EoFz9pNaGKRqPC/xprJ6MZ2sJQs/+FPiKpPCe4hUmuRLh25+6",
-	"HRMFg7ZEzam3muSMI2u/0qV6QU/+jLFXmK4tKcTtz1xRWY3oTJeYBlsXwacUIIMMjcccSxjnpCDyGL0D",
-	"ydfjx3MlTQKvBbpcAtUgiBWAZji90It5T3Ell4yT3+Er7JlwtCl6/PaF0pEGDwRUxzRrbPAUc070dqCQ",
-	"GNCBKnpB2SVFzO7791RUZcm4hOwVZASfaRx1++vxoyI9LFLjNjeDEiChTC0WqD2FyUD1aYdRs3iCS/I4",
-	"yzgIA325UvaSGOyH6wctmOhwY+eBho+/VYQr7n4wTxPf0bnHm2z2K6RSYxNckifGwHch9mNn+5V+m1d5",
-	"Pkjacww39Caa6nEYzYju+ioZpDnuWZt+otC9KHEK8SauJ90DkVCIvSdgO8Wc47XtU3KWv80x3Wk170Az",
-	"V7TfPaFZyYiRwSaxlsyA3s5ylEipB3PGCywH0wGh8sH92j0gVMICuOZvh4Ph2C8okQTnbnfbtjPGcsC0",
-	"3fidWt/2db7RI6nG6n0OWEL2uDndTCkiSQroejRqC+Ug1d/RCZmnjCo0ICQuyt07JnTOscFJFYe3nK2I",
-	"IIz2Lb3Z/DqLv6hmwClIED8BF8SolM60cjyD3G1gLW04f9uQg57dHPC0wOmSUHgKZc7WhfOMW2ZiCehV",
-	"ux0yfQjnGNv9mxhYebnEUv28Rhy0zCW7753OULE9ZHzjyArpxu1cYuVWxdlWLrGA7urfAs0IXSTI8735",
-	"nwLJT63kJeiZd2DfG0NyjKAo5RpVVJIcWQWoLZShjEBExmTOwb5AAFrzwkK9qyyvSHEOH50GdT8gDfRJ",
-	"gz0e9VpnTBDlGwwlK1nOFmvXTIxiU3Kt4uRzT39m/MKGVLpidKkfIit1KKvFTs/SzwOLC4HmjO8jN2bg",
-	"mLBUJItKwwpzokxKz2TdbO4JVLfcY0I/2ZdiU7qsqbS7+m8ZXb0HQokPWORFPVCLLctTT6Jh5qI6YYtB",
-	"f2p1a9cSLRiFOHVNRwrIuGiAanuM5jgXgLR739guEjAXTVlml7SW00AUr6UcIsR1VLWE1mvZQomXRETs",
-	"sReZ3QGE6e60KgrM110Jas3W9Ltlbq6zLv77cmzV5a8d9IlqgYYSijLHEkYNDl5igayhR3POCqcslQ1h",
-	"lUQYBQK9A3zrxm31I2ejGlPSbguRKCPzOXChxw8nd09Ex/wS7PZlkKa5OLflNA2tQwPZcWPLEKF3jYud",
-	"bt03UdixUS/+3b+BVuYVx8I5496a7MjPf3mbHhrQ5oR+XoJcAm+wiQhUYIoXoJxWzqrFEuGmCHeJGSz9",
-	"m7IwWzTTmdUOXdW0735zPV3fi2ii92uM2dlFPQqyu3eceVO8tf6/OEaYro2y0kIXApA+eO9RhrXkbxnL",
-	"tcS0rNHW96+5Ixu4ameT58i4HTYFa9kDYhrCgkiMbtKS8dEre/ue+HA+MUZtdzpv3zQhfGwuYceNccOw",
-	"wu+3L8QVHgpEAjqBeHt0iYYFSLw6mvg3R51AT46FPOOYCuK89d33rj0bi/KMAxY9jrSQWFZ6cKBVodZ9",
-	"xis1wDOFRQfJwOr9gBDdAFnnfMwuWT1PEEwWE/TY4awEPQn0WvCzdZ78L5GD22jgza6gl1Fa2C3zg0PR",
-	"eNxAI/BkgyL29iK2bNVqXKpmbg+K4w76uqeFQjVFpmkGKcnAojI8E8rtT7phqoJQUigWHXVDVjvhl67S",
-	"tbxZHU0e/DB5oM2aP1pfDQ//58PR+NH5h8Pxo/O/jH75ZbL1l+GH8V/134/H/4XHv0/+Oj7/S/QI/mYC",
-	"OE5Fb9v5T1+fvlTD6U4Cc7sFuEtmNWUDmmisPMyJkE6BfnR9hhkPI8Oxl0AXchnyLFiPfa0B4/dZS8PW",
-	"9JCxE17/CecViJhbEPr6CZqtkdXmHboH8OqLIxRxA+K5FBPsvp3uSbNZI6sh0PDdsyfo6Oj+A6QFUXML",
-	"f3Lc+uFBm3nRnJOx/esvG9NNzOTUBMxxTATo1UcDnXcvGu91JbZ+job/ePzq5egYYSW2GVBJcN7na/QD",
-	"GAEpBxkf7FQ/M+fw9bjGC8PGjd2qtUNs4BbuR22st4/PNkjae5azJ/ZyR0M7nFbsE25hmd7YcUKqpyZn",
-	"wWG1GaRaLo01m6gG72A+arpbRKJfGaHa8ej6gs7f6z5Rvl0G/MXTPnSQ9QQ2V70h+Pi+bRBsC/+CIHfM",
-	"9bnxo6deVvUTjgfGfp9oxw0HsAMcH49hd4INzlPdGMvuF08fi7YOhZbUYBakKHPQ0VHjUHRi6DtpgUFA",
-	"4D5Zec2yr7HRldbJQW46ceoVnw3bh7N8P7ezh0rMuE9mpE2kivtKc5znM5xevPNuQDsCs9ZypridM5zV",
-	"YUAd2FH6Xcmczsob2owch2+jEuYe7sUep9ZjW5dle3am5SbSk5l9lwR+6Sajw6poYRI7fHg0TqDEE8MH",
-	"VlNW5WajzsBkumid7Vws188gINX5ti1jp97H/voQNQJ/OMyBg9IVkiFMmQ64BZjIdtVJPCjJc86qMo5M",
-	"CM322Smt5ejXbeO+NfU7W/aJIjRVCkejHvO3PlbRXpRhB2U6a2SpUYrNKyESrUFuTrTYmieQDGzCZ3d6",
-	"r5xAyCW2KWoxl67bYwbCEKhnwQJhcQGZPR/coUOvnXZoW5Vn7Kn1ja6VJaF4dqrM1/X87CIGDNqqiqTL",
-	"DXEuZz+1/+LNkoH83ZNexHjkdF+1PkbUJIBpO+yVgjPTSpgErIDHETbvlVsN/uAS0aqYAVdeWHMtYqPn",
-	"fxjn8BawcdoBFJecSAnUnUMOA08wbs9NQm0kEUIpkksiYISEJHmuCaPRQmtWx+jh4aNaPZpk5q0oYSs8",
-	"sMImqlzu51ZFRW3fwxcOK8IqEWqpnXbkns23sPesw9B7QstY+80YFMR8AdFthqW2+7bj465IIA4p4yap",
-	"UGtel577xNvG4LzEWb7gpy4Lzq/nO3Y7Cojs19gnQuEJRhdolmQTJvwKJrBzMtCZoy2hiQvGCucVGOTm",
-	"lZgL8rhEygVZAUVDTNfoP07fvB4N2jGjyAINP2tAto+/VZMghpnr7NFdI1pnwZruCZ1Cid6UQBV2XT2w",
-	"dSaxOFY8fK1ogE71SzqAPUVm6gmyuzKx2jtBdtqJU6SMI7P8nd0f+1Mf9/u53ktdzfE+YfBEMnIR8jw2",
-	"w75p2WDeNuveRqH9ZpvNm+fjbUUezbTwHZpTw1iiw43Eaa8TZt6o5DfZ8xYb3HlcLzt85U+X3aAeIbHE",
-	"pc4CUXDFq++FrlBilYRJh9zBSVLMKmhgzRldHIcFMPcEYpfUV2gRYYvRkvj+ByE/kiw+b5eiTrLEVIBp",
-	"vv7n2ILK8YsMLQFnwKO91wdazZ7//ezsLTIPjagoN0HXv0x6wHBfTeRZWN+gAX5dumeL1xKjbZmScpJN",
-	"tuoDO+n6FK/LahOarTiRa62cDK9mgPnGpHLNaFsUYGf15OX707OTd88fn518fPz2xce/n/zjVDFMgOaX",
-	"FmmtlE3ffiZLKUuTsE/onLmDMWxK7mzBZjhqgQmVmFATD6p4bvsQ04ODBZHLajZJWXEQvBL+PYjq+TDh",
-	"xCMRW06q2Bp0kKAMOFlBplwBUUK6ADpBT5mpGsqInLoomin8KPGM5ESuDdYtCXWlRGwFPMdrXULBK4r+",
-	"WeALQAugwLGEfyqa5SQFaoKIlhBKHXICEvM1GlKGdIsU0IJjqjzQNcjRNakiicxbtJ5GCTMIAriDI/Uq",
-	"K4HikgymgweTQ3fit9SSdLA6OkhxSQ7829PPgyg4fKmVp202+TS++H9iQtjB6mgGEt93M9Eb1+gcD9t0",
-	"oYndz2pvaOQxQSc4XSKFJJDQaXpEgEA6Kpug2KFlqOITd5hqz10Vk6xZ4GGMQPgKGH/AXJ/NKxb6CsAX",
-	"2WA6UAYiIGNYLv1hw7mqX+lxe+mt091YsXOIbneroWlanask3rqe/IEv9L46b9VA3z88vLHSnnZOaKz8",
-	"qnamRYKEicrMQnpJHbtRlLlKBg/N7GKD+lUcBEXP+pWj7a80KrX0Sw+2v1QXv+o3Hm5/wxdQqhfuP9r+",
-	"Qrsc7ioZ/O3w/k4kcJXs+pUdVhMpG9Sv7rCsVlGrZrL3RTa/2qhb1rbNJehq9VLr9n4lwnSWncQLoYES",
-	"LsnY79jzZPBpXKTleEnqsg5X7OvxKcmgKJmRd8krMPrxZ8bzzLfhgLM3NF+bFleuX8lYbtXEx0BPfBoL",
-	"PAe5HlvIql/Xv4dwogC5ZErLPD852655FCyNaGe9qdo/e4S7RXmHGhR21tTThvsoWnlkCKcplFKgoeol",
-	"sck/DuUk7qqHxDpkI6+QQxQPYqMurtd3p5OvrZMbiXU9utkT+k453ynnHuVcC8kfSEt/DFXIzarrpnKK",
-	"qu26SVN9e7KJg8/+76tdoXgQ9tC+rVLYASM8qM6sO+1u6mkYlLje9d1kX4KGnXLVVInq1toZNiz+nvHv",
-	"nU79DnVqcLrY3cObNeiN6LCejd7UYtvU1JUusxcRRWWysEUQ5a0PHDkr2tU9+kTS181NDTZ8B/N4PKAZ",
-	"AXCh12RTxa3Cnh7ITlAj7ChQuoT0QqnLBSbUMqcxvznhwp6bmuCz6s/exRVgWXPynwSQWd/SRdklrZGx",
-	"YrV5oEF2YmLzor4pi3ALmcVoijAqiDCPiCLnw8NDJSf+jjB9Hxb6Wd9vxNfvKvr/lUI1gY+3L5AAvlJQ",
-	"PSuINRz26MJljgnJdNEckWh4//BwNEFv3Bmvbm6vDCIC3T+83ww7la6ETCAs1jRdckZZJfL1MZqzPGeX",
-	"JqajaVUn+Jmi+QV4C901RMbPqA/8vmH708m1JhmW4KmrV2KqxWLehuFYw9XwCsYinfaB2f5GT0v5jyxb",
-	"36y9i5VZbDZ8QYK9cxntjo9v8/bGbu3iUYeNV1/HxseW+ZSvEa/ocSNrRJ8VXOrUsBm44l9lRe4bU/c1",
-	"Jmb41CqWDXauvnUv3LxoeKm1zU57d6Rj4fTCXLTD8kgu/jOjCpzjb/NGeEUpoYtpE5tusTfmxys0fPXk",
-	"LVJYvz2VphpZgIzrEB+0/7MTl8mMZes/HXTK2eJNzLMrTe1/JeB2uANw89cuqheOdphT/JI1/fbfdiFD",
-	"5EqqO5C5HWSafY9ws46pCbtu0FG3P23y1PUPbVe9GVKMueiXnOi6oB58+/bN6dkOAGJfXLuHs261kqFS",
-	"DrFSM11fDw3HvamQdXwts60UUvMZxhpoNsq0zbkkFGxl284J1bdTceVYhhivwGskJF6joataH+l0P2yu",
-	"HJl2AV4Xi5lJ/QGxmCOv1ek9c/g2QhG3ggb8RTUxuOJu1Oi5TSN+AU0LKexl+92VZE2EZIRPoIeHDxGj",
-	"KSg4QoS+HefOnH91c35nUzfbVKPGa5t6Xftp9Mx+ce6o9TTKeZP1DMfttaFPT16enJ3soPr3sqLOLioa",
-	"RoPZz0GKGpEY30LZs9rfSIJb0uzhYScnXZiK3hyyugeT/29rKxJkrtxSPXhJ8s7laLK7ormzd99y6H1L",
-	"9OEuyv59KevnIAPvhyh4LTHJ/88PJ4OQxc2cSLbU1TV19P4Oz0HzqoKoin8HODM4EmcFoeEtAiHcFJJx",
-	"EKYUKUCHQ3v/wC/V4eGDVA2q/4Jx3U2CLmBtIugjE9YPhtAB8/puhGkjR5bCCjjK2UI5UZuMQLDMO3Pw",
-	"BzAHwc0bPRYhvEMDI3MVxejOPnx/9qF1sYmuSvlCbH8bduJjQwX1mwwB+iax2sW4lhVp6bvr2JPQNFzL",
-	"tPgLALZkwUQK9F/rOv6hvkPBQH9CQYgE2Tsf6vMlf6vEyF862RIIY38m6GdTSoelSbc3H2SqK/3RUP1f",
-	"1jdqojXIBFFmO0hQRf3nL3zVCKGLUVJXJgVL8NXk2qExJ8L2ghj9kRvA5vsO9pMUa/0hgcadD5vsmaHt",
-	"nSn7A5gyf8VHjyGLiL/mrknGk6EkbZbgO+P3naYgmVtPvlnD53TVjbpJtQK8lm0zr1/LrOmrKky4PJY0",
-	"dQrWFLjglEsM601smqCzner0RQnpxMXSJjadYtK9/P7D+cSPPWx8pcDmXOXAzQd49NnT6NjcCBGU5um7",
-	"J+KXRzgjqxSTaSeqmbu0YIL0pyf1V/+69cKbLuSw2U+t2w/8vReAlrgsgYrGjRj2hCx+vdbDw0fBTRcT",
-	"dJriXH+fj13Wp3TuhK5ravXa7iKIN21nbyePqXF9TY+ZNZdrBMWFCn0lG4Uy6ZHkHXKW7t/G+vSNKdFv",
-	"0Sll0T7+S232JuMdcf+SM0Bh9xGhLcAbydi8geO/uvndCeBdQs8fHbKdesvqsiFvArXd2FFk41rLa59E",
-	"RrN5Ovb0WrDNYK99YNuuxZXtbHGIFeUEH8yOFgjpD5zuWJPzRVWR329tzhfVQd55yN93kU5Q/PgtVOts",
-	"qj3cVasZvOMumdHqw10v8+FcbUpTPBJTLMG5uj5M85/eVq+Y2hSiVFpaWdBr7j050HvdEuvznte9TM39",
-	"RQJVNAOuNGmdFGLzwYW/AsZd4VpMah3XZM6V4Y7pu/v0fwMAAP//",
+	"7F17c9s4kv8qKO1WRdqlZDvJTl3kurrKJE4ut3ld7MzcXsaXhciWhDEJcABQjibn736FJ0ES1MOxczMT",
+	"/2eTIB6Nfvy60Q19HqSsKBkFKsVg+nlQYo4LkMD1f0/ySkjgr3EB6t8MRMpJKQmjg6l7iah6mwyIelZi",
+	"uRwkA/1oOrBvOPxSEQ7ZYCp5BclApEsosOrwzxzmg+ngTwf1JA7MW3HwBJfk6evTl3gG+eDqKhmoWYgS",
+	"p5Gp/L2aAacgQejZmFa9U3Kvb3pe/1kBX+82uWMEK+Dr+gG6XAJFeCaASjfzX3R/0alfc6rvSyE54KI7",
+	"SbUIxOZILgFVthUapmaLR0gylOI8TxAW6PnJGTpYHR24ZgLlREihPi2OESuIlJAluidR8TlO4Z5AGcxx",
+	"lctJz9pcX42llVhK4Kr1/3zA418Px4/Oh/aP8fnnw+S7oyv3fPRvfx4kA7kuVWdCckIXgyu1Yg6iZFSA",
+	"ZufvcfYcS7jEepdSRqWi9vTzAJdlTlKsaHHws1AE+bwjiU84Z9wM1STo9zhDdrBpk6pzTHLIEOMIU3EJ",
+	"HDIkWAFySehCt5zjFGeAUkwpk4gDzo4RkQJdMp4JhDmgCyjlZHCVqFHewS8VCPl1VmQHmyKMvKZQK1HT",
+	"nrFsjTKm2JxJVGCZLg0T6I4T18zTgcO8EpAhIhVXEbrCOcmOdZsChMALMOJhaEIgz/SSnzA6z0n6FRbs",
+	"RjL7x0GwimtmTivOgUokJJZg12GmmS4xXQAaqjXlaufWCD4p6UgQMXSxIqUkhAg0A7XpGeSgZYZx20OG",
+	"CsD0cklyGOlVPzXyY+Z66yu3L5LBM8ZnJMuA3v6YfihD7gtY3xOIsxxQgdeadLyiSC6JQKwErsc2WoZQ",
+	"ITFNQTUQWl7GjOZrRc1LIpcoAyF5lUqygvpTgTIi8Cy3ZG9wZs3ahgExrd+xSgqSgdltnOfA7wkkUlaC",
+	"3icr8mekAFZ9BR614yE7YEvVZCTTlDOKRlODUMvNWpBRBjjLCTWTf83kM1bR7Pan/ZpJpIdqypamd4bs",
+	"HJXlrhWKliO/tO2bRhlKGZ2TRaU0rGum12m12AmVRK7PGHuJ+QJuf9F2WGTGRWeMIT3ytFafRKBcPVJr",
+	"wxSNxwX+NFZvxrO1BKFnfwp8RVJ4T/EKk1yx8O1P3Y6JgkFbrObUW01yxpG1X+lSfaAnf8bYK0zXlhTi",
+	"9meuqKxGdKZLTAPRRfApBcggQ+MxxxLGOSmIPEbvQPL1+PFccZPAa2HQmQJBrAA0w+mFXsx7iiu5ZJz8",
+	"Cl9BZsLRpujx2xdKRxo8EFAd06wh4CnmnGhxoJAY0IEqekHZJUXMyv17KqqyZFxC9goygs80jrr99fhR",
+	"kR4WqXGbwqAYSEFihRDaU5hoSGuH0d4KLsnjLOMgjCvDlbKXxGA/XL9owUSHGzsvrkIX4YN5m/iOzj3e",
+	"ZLOfIZUam+CSWLeoC7EfO9uv9Nu8yvNB0p5jKNDbgP0TRjOiu75KBmmOe9am3zRcp24T15PugUgoxN4T",
+	"sJ1izvHa9ik5y9/mmO60mnegN1e0vz2hWcmI4cEmsZbMgN7OchRLqRdzxgssB9MBofLB/do9IFTCArje",
+	"384OhmO/oEQSnDvptm1njOWAabvxO7W+7et8o0dSjdX3HLCE7HFzuplSRJJo17mzOA0V1d/RCZm3jCo0",
+	"ICQuyt07JnTOscFJFYe3nK2IIIz2Lb3Z/DqLv/Bu8Q/ABTEqpTOtXPmuToA1t+H8bYMPeqQ52NMCp0tC",
+	"4SmUOVsXLtLRMhNLQK/a7ZDpQzjH2MpvYmDl5RJL9XiNOGieS3aXnc5QMRmiNuzSWSHdKM4lVm5VfNvK",
+	"JRaR+MlboBmhiwT5fW/+p0DyU8t5CXrmHdj3xpAcIyhKuUYVlSRHLi6kLJShjEBExnjOwb6AAVrzwkJ9",
+	"qyyvSHEOH50GdQ+QBvqksT0e9VpnTBDlGwwlK1nOFmvXTIxiU3Kt4uRzb39k/MKGyLpsdKlfIst1KKvZ",
+	"Ts/SzwOLC4HmjO/DN2bgGLNUJItywwpzokxKz2TdbO4JVLfcY0I/2I9iU7qsqbS7+m8ZXRtCDGNffos8",
+	"qwdqsWV56kk0zFxUJ2wx6E+tbu1aogWjEKeu6UgBGRcNUG2P0RznApB27xviIgFz0eRldklrPg1Y8VrK",
+	"IUJcR1VLaL2WLZR4SUTEHnuW2R1AmO5Oq6LAfN3loNZsTb9b5uY66+K/L8dW3f21gz5RLdBQQlHmWMKo",
+	"sYOXWCBr6NGcs8IpS2VDWCURRgFD7wDfunFbE0C2NqoxJe22EIkyMp8DF3r8cHL3RHTML8FuXwZpmotz",
+	"IqdpaB0ayI4bIkOElhoXO90qN1HYsVEvBvH7lfnEbeGccW9NdtzPP7xNDw1oc0I/LkEugTe2iQhUYIoX",
+	"oJxWzqrFEuEmC3eJGSz9N2VhtmimM6sduqppX3lzPV3fi2ii92uM2ZGiHgXZlR1n3tTeWv9fHCNM10ZZ",
+	"aaYLAUgfvPcow1ryt4zlmmNa1mjr99eUyAau2tnkOTJuh03BWvaAmIawIBKjmzRnfPTK3n4nPpxPjFHb",
+	"nc7bhSaEj80l7CgYNwwrvLx9Ia7wUCAS0AnY26NLNCxA4tXRxH856gR6cizkGcdUEOet7y679mwsumcc",
+	"sOhxpIXEstKDA60Kte4zXqkBniksOkgGVu8HhOgGyDrnY3bJ6n2CYLKYoMcOZyXoSaDXgsfWefJPIge3",
+	"0cCbXUHvRmlmt5sfHIrG4wYagScbFLG3F7Flq1bjUjVzMiiOO+jrnmYK1RSZphmkJAPROurvhKkKQkmh",
+	"tuioG7LaCb90la7dm9XR5MF3kwfarPmj9dXw8H8/HI0fnX84HD86/8vop58mW58MP4z/qv9+PP5vPP51",
+	"8tfx+V+iR/A3E8BxKnr3XIdkIANzuwW4S2Y1ZQOaaKw8zImQToF+dH2GGQ8js2MvgS7kMtyzYD32swaM",
+	"32ctDVvTQ8ZOeP0HnFcgYm5B6OsnaLZ2GTwdugfw6osjFHED4ncpxth9ku5Js1kjqyHQ8N2zJ+jo6P4D",
+	"pBlR7xb+5HbruwftzYvmnIztX3/ZmG5iJqcmYI5jIkCvPhrofHvR+K7LsfV7NPzH41cvR8cIK7bNgEqC",
+	"8z5fox/ACEg5yPhgp/qdOYevxzVeGDZu7FatHWIDt3A/amO9fftsg6S9Zzl7Yi93NLTDacU+4RaWQTw/",
+	"ThFSvTU5Cw6rzSDVfGms2UQ1eAfzUdPdIhL9zAjVjkfXF3T+XveN8u0y4C+e9qGDrCewueoNwcfltkGw",
+	"LfsXBLljrs+NHz31blU/4Xhg7PeJdtxwADvA8fEYdifY4DzVjbHsfvb0sWjrUGhODWZBijIHHR01DkUn",
+	"hr6TFhgEBO7jldcs+xqCrrRODnLTiVMv+2wQH87y/dzOHiox4z6ZkTaRKu4rzXGez3B68c67Ae0IzFrz",
+	"mdrtnOGsDgPqwI7S74rndFbe0GbkOHwb5TD3cq/tcWo9Jros27MzzTeRnszsuyTwSzcZHVZFC5PY4cOj",
+	"cQIlnhg+sJqyKjeCOgOT6aJ1tnOxXD+DgFTn20TGTr1v++tD1Aj84TAHDkpXSIYwZTrgFmAi21Un8aAk",
+	"zzmryjgyITTbR1Jay9Gf28Z9a+p3tuwbRWiqFI5GPeZvfayivSizHZTprJGlRik2r4RItAa5OdFia55A",
+	"MrAJn93pvXIMIZfYpqjFXLpujxkIQ6CeBQuExQVk9nxwhw69dtqhbVWesafWN7pWloTas1Nlvq7nZxcx",
+	"YNBWVSRdbohzOfup/Rdvlgzk7570IsYjp/uq9TGiJgFM22GvFJyZVswkYAU8jrB5L99q8AeXiFbFDLjy",
+	"wpprERs9/8P4Dm8BG6cdQHHJiZRA3TnkMPAE4/bcJNRGEiGUIrkkAkZISJLnmjAaLbRmdYweHj6q1aNJ",
+	"Zt6KErbCA8tsosrlfm5VlNX2PXzhsCKsEqGW2kki92y+ZXvPOht6T2gea38Zg4KYLyAqZlhqu287Pu6y",
+	"BOKQMm6SCrXmdem5T7xtDM5LnOULHnW34Px6vmO3o4DIfo19LBSeYHSBZkk2YcKvYAI7JwOdOdoSmjhj",
+	"rHBegUFuXom5II9LpFyQFVA0xHSN/uP0zevRoB0ziizQ7GcNyPbxt2oSxDBznT26a0TrLFjTPaFTKNGb",
+	"EqjCrqsHts4kFseKh68VDdCp/kgHsKfITD1BVioTq70TZKedOEXKODLL39n9sY/6dr9/13upq3e8jxk8",
+	"kQxfhHsem2HftGwwb5t1b6PQfrPN5s3z8bYij2Za+A7NqWEs0eFG4rTXCTNvVPKb7HlrG9x5XO92+Mqf",
+	"7naDeoXEEpc6C8RUFlpaLHSFEqskTDrkDk6SYlZBA2vO6OI4LIC5JxC7pL5CiwhbjJbE5R+E/Eiy+Lxd",
+	"ijrJElMBpvf1v8YWVI5fZGgJOAMe7b0+0Gr2/O9nZ2+ReWlYRbkJuv5l0gOG+2oiz8L6Bg3w69I9W7yW",
+	"GG3LFJeTbLJVH9hJ16d43a02odmKE7nWysns1Qww35hUrjfaFgXYWT15+f707OTd88dnJx8fv33x8e8n",
+	"/zhVGyZA75dmaa2UTd9+JkspS5OwT+icuYMxbErubMFmOGqBCZWYUBMPqnhu+xDTg4MFkctqNklZcRB8",
+	"Ev49iOr5MOHEIxFbTqq2NeggQRlwsoJMuQKihHQBdIKeMlM1lBE5dVE0U/hR4hnJiVwbrFsS6kqJ2Ap4",
+	"jte6hIJXFP2zwBeAFkCBYwn/VDTLSQrUBBEtIZQ65AQk5ms0pAzpFimgBcdUeaBrkKNrUkUSmbdoPY0S",
+	"ZhAEcAdH6lNWAsUlGUwHDyaH7sRvqTnpYHV0kOKSHPivp58HUXD4UitP22zyaXzxL2JC2MHqaAYS33cz",
+	"0YLbqmbWhSZWnpVsaOQxQSc4XSKFJJDQaXpEgEA6Kpug2KFlqOITd5hqz13VJlmzwMMYgfAVMP6AuT6b",
+	"V1voKwBfZIPpQBmIgIxh+fuHuCWomxy0Kr+vkq1f+ALsq/NWbfL9w8MbK7lp52rGyqJqJ1ckSJhoySws",
+	"SJc6pqKY/CoZPDSziw3qV3EQFCPrT462f9KooNIfPdj+UV2Uqr94uP0LX9ioPrj/aPsH7TK1q2Twt8P7",
+	"O5HAVZjrT3ZYTaScT3+6w7JaxaZ6k72PsPnTRj2xtjkucVaLfa1z+4Wb6ew3iRdCAxhckrGXpPNk8Glc",
+	"pOV4SepyC1eE63EjyaAomeF3cwWD0ls/Mp5nvg0HnL2h+dq0uHL9SsZyK74fA/n9NBZ4DnI9tlBSf66f",
+	"h2a+ALlkSvqfn5xt1wgKLka0phaq9mOPPLco1VCzwc4adNpw60QrvwvhNIVSCjRUvSQ2Kcehj8RdwZBY",
+	"R2nkFWWIrkFs1JH1+v6AurKRiNajMz0B7pTmndLsUZo1k/yOtOfHULRvVo02lUZUndZNmmrVk00cfPZ/",
+	"X+0KXYMwgfYFlSINNsKD0My6n+5mm4aij+tD30325ejxDwMc75TeN6j0guOyrpBtVnE3omR6JLGpZrbp",
+	"kStdNy4imsSkFYsgbFmfoHFWtMtV9BGbLwSbGlD1DuZxB7fp0rpYYrKphFSBNo8AJ6gRRxMoXUJ6ofTZ",
+	"AhNqN6cxvznhwh4Emmiq6s9eLhWAQHOUnQRYU187RdklrSGl2mrzQqPTxASbRX31E+EWa4rRFGFUEGFe",
+	"EUXOh4eHik/8pVf6gif0o76wh6/fVfRflckynvzbF0gAXymMmxXEanYbi3epUEIyXQVGJBrePzwcTdAb",
+	"d2ipm9s7cIhA9w/vN+MopauJEgiLNU2XnFFWiXx9jOYsz9mlCVJoWtUZa6YKfAHehHYthQHo9QnWlxiI",
+	"TnYvybAEv3w9lKlPil2wZkjauF7NawCLFdpHNPtbJc2G37NsfbMGKZbYv9kyBSndzhmyIhmXw7bktcRs",
+	"1Lks8OrrGOHYMp/yNeIVPW7kKejo9KVORpqBKzdVav6+sUVfY2Jmn1rlmYFo6XveQulCw0utDnYSrpGO",
+	"vtILc7ULyyPZ38+MrDqX1mYq8IpSQhfTJrrbYhDMwys0fPXkLVJouT2VppwvQMaF3IeJ/+zYZTJj2fpP",
+	"B50CqngTK/6a2n8kZHW4A7LyF/2pD452mFP8Wi/99d92IUPkEqQ7FLgdBRq5R7hZOdPERTfo6tpHm3xd",
+	"/aDt7DaDZTEn95ITXYnSA0Dfvjk928HC7ws893B3rVYyVMohVtykK7qh4fo2FbKOUGW2lYJSPqdVI8FG",
+	"YbA5CYOCrWzbOaH6PiSuPL8QhBV4jYTEazR0ddIjnWCGzSUX0y4C64IlM6mbAUtbGof3Gn+h830r5tXf",
+	"NRKz/+5ShJ4LEeJ3iLRM717G1N0q1YQcZjcFenj4EDGagrLvROgLTu7s41e3j3dGarORMnqxNlLXNUgm",
+	"0Lpf6DVqjoy222SOwnF7jdLTk5cnZyc76NK9zJIzNIqG0fjqc5CiNvEGrCsDUQP4JLjoyp4zddKKhSnK",
+	"zCGrezAp3DY9PkHm1iTVg+ck762NJrsrmt+uAflqjmPgH98Far8t7fccZIDPiQKAEpP8//0AKnCqb+bU",
+	"qSX/11R6+0Pyg2b5dlRnvgOcGWCGs4LQsLI6xG9CMg7ClGcEcGtoa7J/qg4PH6RqUP0XjOtuEnQBaxOE",
+	"HZnIcDCEjrnW9eLTRt4ghRVwlLOFgvmbtGqwzG9Tvwbl/T0qNizUx8jUu4/uFO63p3Bbtyfo1PcvRJ+3",
+	"oXg/NmS6XwcL0NcV1SD4Wmq5pUCuo6BDXXstXe2rjLekDkSqgF/rYuGhLtQ24JRQECJBtrC8PlLwpesj",
+	"f7NdiyGMQp+gH029DpYmp9f86ktdToyG6v+yvrYPrUEmiDLbQYIq6u/Y96nphC5GSV3+ECzBl6xqyG1O",
+	"6ewtFPqXNACbS+TtvfdrfVt5o7B8k4EwtP02bYMvzO+xDBF+0uQyKUEy3JrNLHFnTb7RPAtzV8Fv1pI4",
+	"4b9RIF9rlGsZC/P5teyELjA3EdJYZsgpWN3q4hEu+6U3e2OCznaqrhUlpBMXPpnYI+lJ98rqD+cTP/aw",
+	"cbe4TSzJgZufzdDx+9GxqeMOCmp0xXi85NtZLaWYTDtRzVyp8QTpH4zTv9XVrfLbVEZvUzxaNcu+Wh3Q",
+	"EpclUNGoY7enDPFLcR4ePgrq0yfoNMW5/lUtdlmfdLhTjq7t0mv7HQSNbie5onGLQ4/dMjXmQY2NwgfJ",
+	"xl1Oelhjh0SK+7exPn1xQPQnmZT0tY9QUpvzxXiHf77kHEVYxiS0BckieV43cIRSN787RbnLMvi9Y6BT",
+	"b6pcitZNwKAbO85p3O527dOcaIpBx0BdCwcZMLMPDtq1lqmdYwqxXPvgd2Ojef/6d/52TLW/gSKkP179",
+	"0Z1P+G3n3gdFR7+FJPxNNT+7qh0DSNxlCFq+3TUIH86VUJqccCP5vWed+oDD/0Ss+sSknBOlc9LKolJT",
+	"n3+gZd0S6/Oe1xJMzT0bAlU0A65UXX3ybbNIhb+qwF01WEzqHO3m5lyZ3TF9d9/+XwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

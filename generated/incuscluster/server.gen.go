@@ -517,6 +517,18 @@ type StoragePoolState struct {
 	Space *ResourcesStoragePoolSpace `json:"space,omitempty"`
 }
 
+// Filter defines model for Filter.
+type Filter = string
+
+// GroupName defines model for GroupName.
+type GroupName = string
+
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// MemberName defines model for MemberName.
+type MemberName = string
+
 // Upstream defines model for Upstream.
 type Upstream = string
 
@@ -571,7 +583,7 @@ type ClusterputParams struct {
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClusteringupdatecertParams defines parameters for Clusteringupdatecert.
@@ -610,7 +622,7 @@ type ClustergrouppatchParams struct {
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustergroupputParams defines parameters for Clustergroupput.
@@ -619,13 +631,13 @@ type ClustergroupputParams struct {
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustermembersgetParams defines parameters for Clustermembersget.
 type ClustermembersgetParams struct {
 	// Filter Collection filter
-	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
@@ -640,7 +652,7 @@ type ClustermemberspostParams struct {
 // Clustermembersgetrecursion1Params defines parameters for Clustermembersgetrecursion1.
 type Clustermembersgetrecursion1Params struct {
 	// Filter Collection filter
-	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
@@ -664,7 +676,7 @@ type ClustermemberpatchParams struct {
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustermemberpostParams defines parameters for Clustermemberpost.
@@ -679,7 +691,7 @@ type ClustermemberputParams struct {
 	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustermemberstategetParams defines parameters for Clustermemberstateget.
@@ -749,16 +761,16 @@ type ServerInterface interface {
 	Clustergroupspost(ctx echo.Context, params ClustergroupspostParams) error
 	// Clustergroupdelete Delete the cluster group
 	// (DELETE /v1/1-0/cluster/groups/{name})
-	Clustergroupdelete(ctx echo.Context, name string, params ClustergroupdeleteParams) error
+	Clustergroupdelete(ctx echo.Context, name GroupName, params ClustergroupdeleteParams) error
 	// Clustergroupget Get the cluster group
 	// (GET /v1/1-0/cluster/groups/{name})
-	Clustergroupget(ctx echo.Context, name string, params ClustergroupgetParams) error
+	Clustergroupget(ctx echo.Context, name GroupName, params ClustergroupgetParams) error
 	// Clustergrouppatch Partially update the cluster group
 	// (PATCH /v1/1-0/cluster/groups/{name})
-	Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error
+	Clustergrouppatch(ctx echo.Context, name GroupName, params ClustergrouppatchParams) error
 	// Clustergroupput Update the cluster group
 	// (PUT /v1/1-0/cluster/groups/{name})
-	Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error
+	Clustergroupput(ctx echo.Context, name GroupName, params ClustergroupputParams) error
 	// Clustermembersget Get the cluster members
 	// (GET /v1/1-0/cluster/members)
 	Clustermembersget(ctx echo.Context, params ClustermembersgetParams) error
@@ -770,25 +782,25 @@ type ServerInterface interface {
 	Clustermembersgetrecursion1(ctx echo.Context, params Clustermembersgetrecursion1Params) error
 	// Clustermemberdelete Delete the cluster member
 	// (DELETE /v1/1-0/cluster/members/{name})
-	Clustermemberdelete(ctx echo.Context, name string, params ClustermemberdeleteParams) error
+	Clustermemberdelete(ctx echo.Context, name MemberName, params ClustermemberdeleteParams) error
 	// Clustermemberget Get the cluster member
 	// (GET /v1/1-0/cluster/members/{name})
-	Clustermemberget(ctx echo.Context, name string, params ClustermembergetParams) error
+	Clustermemberget(ctx echo.Context, name MemberName, params ClustermembergetParams) error
 	// Clustermemberpatch Partially update the cluster member
 	// (PATCH /v1/1-0/cluster/members/{name})
-	Clustermemberpatch(ctx echo.Context, name string, params ClustermemberpatchParams) error
+	Clustermemberpatch(ctx echo.Context, name MemberName, params ClustermemberpatchParams) error
 	// Clustermemberpost Rename the cluster member
 	// (POST /v1/1-0/cluster/members/{name})
-	Clustermemberpost(ctx echo.Context, name string, params ClustermemberpostParams) error
+	Clustermemberpost(ctx echo.Context, name MemberName, params ClustermemberpostParams) error
 	// Clustermemberput Update the cluster member
 	// (PUT /v1/1-0/cluster/members/{name})
-	Clustermemberput(ctx echo.Context, name string, params ClustermemberputParams) error
+	Clustermemberput(ctx echo.Context, name MemberName, params ClustermemberputParams) error
 	// Clustermemberstateget Get state of the cluster member
 	// (GET /v1/1-0/cluster/members/{name}/state)
-	Clustermemberstateget(ctx echo.Context, name string, params ClustermemberstategetParams) error
+	Clustermemberstateget(ctx echo.Context, name MemberName, params ClustermemberstategetParams) error
 	// Clustermemberstatepost Evacuate or restore a cluster member
 	// (POST /v1/1-0/cluster/members/{name}/state)
-	Clustermemberstatepost(ctx echo.Context, name string, params ClustermemberstatepostParams) error
+	Clustermemberstatepost(ctx echo.Context, name MemberName, params ClustermemberstatepostParams) error
 	// Operationget Get a background operation
 	// (GET /v1/1-0/operations/{id})
 	Operationget(ctx echo.Context, id string, params OperationgetParams) error
@@ -833,7 +845,7 @@ func (w *ServerInterfaceWrapper) Clusterput(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -910,7 +922,7 @@ func (w *ServerInterfaceWrapper) Clustergroupspost(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -935,7 +947,7 @@ func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -960,7 +972,7 @@ func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -979,7 +991,7 @@ func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1002,7 +1014,7 @@ func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1021,7 +1033,7 @@ func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1112,7 +1124,7 @@ func (w *ServerInterfaceWrapper) Clustermembersgetrecursion1(ctx echo.Context) e
 func (w *ServerInterfaceWrapper) Clustermemberdelete(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1137,7 +1149,7 @@ func (w *ServerInterfaceWrapper) Clustermemberdelete(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberget(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1162,7 +1174,7 @@ func (w *ServerInterfaceWrapper) Clustermemberget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1181,7 +1193,7 @@ func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1204,7 +1216,7 @@ func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberpost(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1229,7 +1241,7 @@ func (w *ServerInterfaceWrapper) Clustermemberpost(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1248,7 +1260,7 @@ func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1271,7 +1283,7 @@ func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberstateget(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1296,7 +1308,7 @@ func (w *ServerInterfaceWrapper) Clustermemberstateget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberstatepost(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -2381,7 +2393,7 @@ func (response ClustergroupspostdefaultJSONResponse) VisitClustergroupspostRespo
 }
 
 type ClustergroupdeleteRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergroupdeleteParams
 }
 
@@ -2541,7 +2553,7 @@ func (response ClustergroupdeletedefaultJSONResponse) VisitClustergroupdeleteRes
 }
 
 type ClustergroupgetRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergroupgetParams
 }
 
@@ -2703,7 +2715,7 @@ func (response ClustergroupgetdefaultJSONResponse) VisitClustergroupgetResponse(
 }
 
 type ClustergrouppatchRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergrouppatchParams
 	Body   *ClustergrouppatchJSONRequestBody
 }
@@ -2926,7 +2938,7 @@ func (response ClustergrouppatchdefaultJSONResponse) VisitClustergrouppatchRespo
 }
 
 type ClustergroupputRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergroupputParams
 	Body   *ClustergroupputJSONRequestBody
 }
@@ -3663,7 +3675,7 @@ func (response Clustermembersgetrecursion1defaultJSONResponse) VisitClustermembe
 }
 
 type ClustermemberdeleteRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberdeleteParams
 }
 
@@ -3823,7 +3835,7 @@ func (response ClustermemberdeletedefaultJSONResponse) VisitClustermemberdeleteR
 }
 
 type ClustermembergetRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermembergetParams
 }
 
@@ -3985,7 +3997,7 @@ func (response ClustermembergetdefaultJSONResponse) VisitClustermembergetRespons
 }
 
 type ClustermemberpatchRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberpatchParams
 	Body   *ClustermemberpatchJSONRequestBody
 }
@@ -4208,7 +4220,7 @@ func (response ClustermemberpatchdefaultJSONResponse) VisitClustermemberpatchRes
 }
 
 type ClustermemberpostRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberpostParams
 	Body   *ClustermemberpostJSONRequestBody
 }
@@ -4421,7 +4433,7 @@ func (response ClustermemberpostdefaultJSONResponse) VisitClustermemberpostRespo
 }
 
 type ClustermemberputRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberputParams
 	Body   *ClustermemberputJSONRequestBody
 }
@@ -4644,7 +4656,7 @@ func (response ClustermemberputdefaultJSONResponse) VisitClustermemberputRespons
 }
 
 type ClustermemberstategetRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberstategetParams
 }
 
@@ -4796,7 +4808,7 @@ func (response ClustermemberstategetdefaultJSONResponse) VisitClustermemberstate
 }
 
 type ClustermemberstatepostRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberstatepostParams
 	Body   *ClustermemberstatepostJSONRequestBody
 }
@@ -5431,7 +5443,7 @@ func (sh *strictHandler) Clustergroupspost(ctx echo.Context, params Clustergroup
 }
 
 // Clustergroupdelete operation middleware
-func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string, params ClustergroupdeleteParams) error {
+func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name GroupName, params ClustergroupdeleteParams) error {
 	var request ClustergroupdeleteRequestObject
 
 	request.Name = name
@@ -5457,7 +5469,7 @@ func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string, param
 }
 
 // Clustergroupget operation middleware
-func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string, params ClustergroupgetParams) error {
+func (sh *strictHandler) Clustergroupget(ctx echo.Context, name GroupName, params ClustergroupgetParams) error {
 	var request ClustergroupgetRequestObject
 
 	request.Name = name
@@ -5483,7 +5495,7 @@ func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string, params C
 }
 
 // Clustergrouppatch operation middleware
-func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error {
+func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name GroupName, params ClustergrouppatchParams) error {
 	var request ClustergrouppatchRequestObject
 
 	request.Name = name
@@ -5532,7 +5544,7 @@ func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name string, params
 }
 
 // Clustergroupput operation middleware
-func (sh *strictHandler) Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error {
+func (sh *strictHandler) Clustergroupput(ctx echo.Context, name GroupName, params ClustergroupputParams) error {
 	var request ClustergroupputRequestObject
 
 	request.Name = name
@@ -5679,7 +5691,7 @@ func (sh *strictHandler) Clustermembersgetrecursion1(ctx echo.Context, params Cl
 }
 
 // Clustermemberdelete operation middleware
-func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string, params ClustermemberdeleteParams) error {
+func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name MemberName, params ClustermemberdeleteParams) error {
 	var request ClustermemberdeleteRequestObject
 
 	request.Name = name
@@ -5705,7 +5717,7 @@ func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string, para
 }
 
 // Clustermemberget operation middleware
-func (sh *strictHandler) Clustermemberget(ctx echo.Context, name string, params ClustermembergetParams) error {
+func (sh *strictHandler) Clustermemberget(ctx echo.Context, name MemberName, params ClustermembergetParams) error {
 	var request ClustermembergetRequestObject
 
 	request.Name = name
@@ -5731,7 +5743,7 @@ func (sh *strictHandler) Clustermemberget(ctx echo.Context, name string, params 
 }
 
 // Clustermemberpatch operation middleware
-func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name string, params ClustermemberpatchParams) error {
+func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name MemberName, params ClustermemberpatchParams) error {
 	var request ClustermemberpatchRequestObject
 
 	request.Name = name
@@ -5780,7 +5792,7 @@ func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name string, param
 }
 
 // Clustermemberpost operation middleware
-func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name string, params ClustermemberpostParams) error {
+func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name MemberName, params ClustermemberpostParams) error {
 	var request ClustermemberpostRequestObject
 
 	request.Name = name
@@ -5829,7 +5841,7 @@ func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name string, params
 }
 
 // Clustermemberput operation middleware
-func (sh *strictHandler) Clustermemberput(ctx echo.Context, name string, params ClustermemberputParams) error {
+func (sh *strictHandler) Clustermemberput(ctx echo.Context, name MemberName, params ClustermemberputParams) error {
 	var request ClustermemberputRequestObject
 
 	request.Name = name
@@ -5878,7 +5890,7 @@ func (sh *strictHandler) Clustermemberput(ctx echo.Context, name string, params 
 }
 
 // Clustermemberstateget operation middleware
-func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string, params ClustermemberstategetParams) error {
+func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name MemberName, params ClustermemberstategetParams) error {
 	var request ClustermemberstategetRequestObject
 
 	request.Name = name
@@ -5904,7 +5916,7 @@ func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string, pa
 }
 
 // Clustermemberstatepost operation middleware
-func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name string, params ClustermemberstatepostParams) error {
+func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name MemberName, params ClustermemberstatepostParams) error {
 	var request ClustermemberstatepostRequestObject
 
 	request.Name = name
@@ -5983,117 +5995,117 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string, params Operat
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F17b9s4tv8qhHaBtoDfduzExcXeTJvp9G47DRpndy/a3gwtHdvcyKSGpJJ6i3z3Cz70tB62a3cyrTF/",
-	"TGOJ5OEhz+88SX1xXLYMGAUqhTP+4gSY4yVI4Pqv60BIDnip/u2BcDkJJGHUGTu/4iUgNkNyASi0b6Gn",
-	"rh8KCfwZkgy52PcbCAv06mKC2nfddvSaQD4RUqimy+eILYmU4DV0TyLkM+zCE4E8mOHQly2n4RA13u8h",
-	"8JXTcChegjN2or6chiPcBSyxoV1K4Ort//uAm//pNM8+PbX/aH760mkMuw/R78/+9len4chVoDoTkhM6",
-	"dx4eHhoOBxEwKkBP/yfsvcIS7vFK/eUyKoFK9U8cBD5xseJF+99CMeRLio6/cpg5Y+cv7YS1bfNUtC84",
-	"Z9wMlWXoT9hDdrBxlqszTHzwEOMIU3EPHDwk2BLkgtC5fnOGXewBcjGlTCIO2HuOiBTonnFPIMwB3UIg",
-	"W85DQ43yHn4PQchvMyM72BhhFO8sNRNF9pR5K+QxEEiRvcTSXZhNoDtuRK/FfOAwCwV4iEi1qwi9wz7x",
-	"nut3liAEngNSu0MYnhDwPT3lF4zOfOJ+gwlHI5n14yBYyPVmdkPOgUokJJZg52HIdBeYzgE9VXPy1cqt",
-	"EHxW0tFAxPDFipSSECLQFNSie+CDlhnGbQ8eWgKm9wviwzM965dGfgytB5+5fdBwfmZ8SjwP6OHHjIcy",
-	"7L6F1ROBOPMBLfFKs46HFMkFEYgFwPXYBmUIFRJTF9QLQstLk1F/pbh5T+QCeSAkD11J7iBpKpBHBJ76",
-	"lu2ZnZlsbbMBMU2esVAK4oFZbez7wJ8IJFwWgF4nK/ITsgQWfoM9asdDdsAc1HjE05wzQKO5QajdzVqQ",
-	"kQfY8wk1xP/K5M8spN7hyf6VSaSHysqW5reHLI0BVosXAYqWo3hq9YtGGXIZnZF5qBA2ek3P85KDy6hH",
-	"FDE/azQ+/IzTYyIz6Bi9njXfapwsgM0CvLmY4PlY4WUEEoKobU8kusdm4+vpWZC+oJLI1YSxN5jP4fAz",
-	"tMMiMy6aMIb0yONEOxCBfPWTWjpMUbO5xJ+b6klzupIgNPVXwO+IC9cU32HiKwk9POl2TJQaNCdJEXon",
-	"O4pxZNWzu1ANNPETxt5iurKsEIenXHFZjRhpZjFOIROCzy6ABx5qNjmW0PTJksjn6D1Ivmqez5SwCLwS",
-	"6H4BVNt4bAloit1bPZlrikO5YJz851sISHq0MTq/fK1UgDF3UlzH1Mvgl4s5J1p2KDSMTYVCekvZPUXM",
-	"wto1FWEQMC7BewsewRNtJh5+PvGoSA+L1LhZYVAbSCjJxgLlSWg5qk87jKLihbEctGXMlR6TxJi1QLUe",
-	"Wzfq/7kAuQAe2RzK1CACRa83HPiMl4GSL8lDiM3nKWM+YOo0nM/NOWtaC/3CtnpoOEtYToHfmFVZH/WN",
-	"wmk2Q+a1ePH0zMyaPtV2nxdqiv7NCH2WJubDp4ZDJCxFHestQ97qcV7oYf4OK0WhnQnmHK9y80i/rV4V",
-	"wO+A35inVV6RZWI0LaNSI5Pdbsf0NGzPne6aY5Il6Eq/pkbSCy6J1K3t5BCHgIPaIwItyHzR9OEOfETo",
-	"jPGlYSmeslAiHBHYSsZj03+DK6PxAuzeYqUInDmRi3Dactmy7X9224S6oWjfDdtigTl4bRwQbWib/l6o",
-	"jTZTOxMujUWDPaPGsH+Z2ocz7AtYM6GL+kjPSXM2earl+xZWKMCEo5mSZ9/PsV44jZwA2Oc3qY7W13Ky",
-	"AEThPjPa03+ddM7Q5cVbBNRlHnjP9Jip5c6saPx2eqDq1V1ngGJtAcE3t7DajGjFnj0QrvrZmngtXw/7",
-	"3WCvOAuDdVRL4KV4v33Ju/slew/NVf85GFriIM2gL04ogLeWK70Izowxp2ySEWtiAMkMWrR+qV/yWKJJ",
-	"y6wUXnrDATLQIWqW52VqqBiWRR0gC2NeE7E++oc0Ztl/9pw0HK+xvBZphXqrGF2jzU0LUHadM/qXOjA1",
-	"MNpQy+ndTFflvLh+/0ao/5vFFSgUBsqJKCfhg9Putjpt+7xt2dlO8Uw/DzhTfbZtyKuaf8pof0f9VU4H",
-	"F/HzWoD306pISWgJSqMqzk5i3ypBj7eJMjhK9Pcp0SVbsEC3L5lHZkSZjiaEp4XuW2xPccnEcYMeVc5e",
-	"VM6S0DdA53LhjLubKCAN7L+HhCuv7IOh5VOxzOh9mpcaKypxMMJYwsYSPKTkGP6t22KYuwsiwZUhL2Fq",
-	"wMkS8xVKv1nsOWU4/Pl0eDMc1Gy68/Toynr+WjE9j5vlZDTlVmVlVbmcXugDb0XBZrUDfX8LmcUST7GA",
-	"ci+9wMkkSpVHLa2Ibum3v4zGrcONF9mh0w/TK3b+9iW6CFYu6vfc9nAgtwOMGSZ+yOHGY0tMaLXDbd9F",
-	"5l3r36Tss4LtxLF7W2ci/my6fWkoeGgYKa/AsIzECUODZdIUfEbnAkmWxbQYOPQ/dsczgxAGaXVGbJ3K",
-	"1F4WEstQlG1iZxb6/ipJgGC/hlFv7ZAKzJgPFRzSj9ECfA9NV3WL9CERhV3Z8l6Ts3vw5mvDNA3HsLpA",
-	"iFKZwVBkxnlHfULrwgVXpp3yYLi/3v31+zcIS3S/IDZJkMMLF1M0BROTzkb4nIWUgRi3291OS/3XHZ8O",
-	"Bv0aaq7fvymy9YyWyPobloC0cXcY5ZTE+baLRCkl9Q/sh1a56kDoMpArE/ueg5TKAUxHSlMhNp1GfHUx",
-	"+UhTDmBDB6vEgoVq36t+fR+sBIAOa6puzPYyowTAVZ/qZ4wur7Pd6RZRILG1FuOqxO5ztAiXmKIZJ0A9",
-	"f5UxAE2cJ9kJHx2TWProIDvESoOrkIzjOaCAMR99dHzmYv+jsx2+g879FJsIt4R6Gk/zAWH0lIK8Z/y2",
-	"EdHQVDQ0UKvVepaV1dTjGsJMFkrRVB5YSwFEnkmGRTVj2GhzhamZGsHIADJ2YRxsyI+rub5hkONObefi",
-	"gfUjxEweNQlVV8Bg24O7tvCmNWNrESoHhVg6s+ggCJ37UR5HL7lcYGkt2hg6PtI0pBGBIhsaSaa26h3x",
-	"wAiSFa7DIMz/MEIn7NbUPOTsYM/jIESRLlRcjx+rNdf5asV0poG/IIidUondTuvstNXvtHq9M4PMu+rG",
-	"85hEJY6fA8JB3GBZTLBU03wikH5vpSxNaGV2Ra/T6zY7/WavP+mOxv3TcX/UGp30+2enw9OzZmcw7nSc",
-	"hmOA0hkrzQ5NSZZ1gnNh6DqX2iYkdA484ISWUJl6IRImCxi5QHxC98loOu3MZoP+oDM9mU57pyfdEXSG",
-	"vU6v3+10sTcbnZ66/dHpYOi5p9Nh9wymPbfvTgcw650N+sM6GzJFsjZDXA4lxHNMPbY04G7ey3F42uud",
-	"DrzBwJv2e8PRyVmvP4OO1+v0OoPRCDpwNoVu97TTnc1GHXfQP4FOvzc9G3V6p27/xPVqzRZNWp2tlAer",
-	"tKdZbjP1viq1lZO2Eh/YZVRiQsGLqlcwjXIeeetH81hv6cMAww4RpXqmlwQjqpm+eTwitwTpqESatk8l",
-	"q1MRnEiDMwc9B5wj/0DLsGsWMm6+ZZAyXos9Rwv/kDDEMQTwZw0BPE4n/OEQIq7cYFg3v6z5f6PMf1El",
-	"eFVVI1emk0vGfDNMjeyk3jcxh5VQ8rlVccrVSrxWbUq14JWtJM7AkikvLoCiw+CqpmEHHYfd8kSEeaZU",
-	"xBQi9xe8lvLEiWefmhqvjw7cYTfEUvmlyrH+6HBQCw4fHW0x0XCp9m30ltOInqsdnMh/6nllTNmNcxjM",
-	"K9DN7+6A87jON6k/s93rhA7zctaykCyoC6qp0fKa2HLwU9Xm2FATR9P/VnvGbuw1UZ2Gsxlw8G64OW0S",
-	"uwghoTId8SdUwlyDU5pNP+nm78/fao3BAXbs52cOkO5F3ONgx26uVNOHhuMz7N3gO1CgoKcao2fiBrFw",
-	"6qd2IA01/lbj6RuGvfOo2wctZG7sa2bo7Q7r6L2M2yrA0su3IwOvdGPLQskk9nfsaKLaZvrZcS10R9Fi",
-	"hIH2NtO9bNTJtWlXjsdmX68hssH+b4fJ4iA+x06O3jfzOcTGTocpAcYpx0/9jj0vCUhLlnar9r1IO9TA",
-	"2Mo/GyqqjCPlfcIVC9E9EQs1KTXlzEptE9e31NtQUUlBYjFp8DkAVyrf+xGVUcooWrdObya4brZIjjTF",
-	"1icckOQrHZUt4O3Ux4vNCDRxQx0IP9Zkf21NdqWM6EB5LCmSoVCYMoloWV22XIbUVtQXiUpvE1ExWJaS",
-	"lEdeL14Q3SiAziljUkiOA8SsaOw/axcfVSwAEfUIiQUONLfgDvgqGn+uHSEWmkh0FjxLk+D/XGCJ7oFK",
-	"dM8ZnT9Pn9h7IhC7p/GRUp1zCWRr/biw0VQg5A3xSmK5VuMQr2GOrGr+/qtpz940X3toAdjLMDHpvSxn",
-	"/Mtkchnl7vXeIcLulta6GaNtnrJD3JP0iSWdYUnOGtvTtg2TQGEUkEe8AjrzCjtKZEe8/5TfHg8NJ5Mx",
-	"wb7/buaMP2yBE0n7h0bekajA9igMbDX/etKVCDQnd5lwcMk0zSjrc/u0FrPLaxJcYELpU0fvokKLAucy",
-	"epTNkk2xezvnLKReUqVRcNYBF0LiyshS3BA9lVjcNiyljKN7mArm3oLMplTjn2sVHLamAgcswSvMKSUT",
-	"029p199kgw6eUnphyDIppcoo58v14sg0uxNKLz6DG5qyALZcYuptmQvnvIpDBgQjsUqPe8WWsPa4Mp3G",
-	"NTAUwdb19euX1bMcnnWH7ikeNs+mI685wFOvedaZ9psYvBm4I3BHHq4Z//VL4xi7Jftdw3NOH2qY4+Ay",
-	"7unTqzOz7+kuKvFNNLIyhPDqxsXUBb+60i4RFFs0YxplbTBrwlcaYW/x6oUZT5thEntY4org5FoaINkS",
-	"IgBXmbco7iYT/Y924fiDM8VioeNe9I5wRpf2GOMv795eOGOnzRlT8vzm/NdXSjRa15Ofm6dOw7k8n/yi",
-	"noeCt7UB1RZTQsepv+M/kwf6H+bPqTaMJxfv3zpj57MEvnQazvXVxXtn7OgxHxrOzNPw1NGy2+8Mhu6s",
-	"03M73e5wBtPZAGb9GQwAg+vN+p1TGPU6bucETvCZO+p3XOji4ax7MuiOZsOh03C6ztjpnJyeDU9HZ97p",
-	"8Kw37Iym3hAGuHM2GJ0MhyMP96cns+GoOxh0T/G0A9CBk1GvMx24J6PZ6GQw1bJBJXCs7wAwpnVN1Pdt",
-	"tALmDhFdDVIZct4whr6eBJrNjEOVjJJZ9CjRI+LzJ/Ev7RljzqeaibyPu60wQUzZmQ4MZOTvfUipEbfN",
-	"itZM/zeuDalWh+HVqy90OFTZNN4GSsXHIjr7/i1UyrUhSqmUfWU54tVIZRVeU+YVJXbK381b+MT8mpSL",
-	"S4awMX0yVV1rxoQOxBUYE+pn22ua0f3OqHN2dtYfnY0aO4XtoqNZBXpK3wSzNmKvf9YfDc9Oth5O9XfY",
-	"ZbsKsAubrZp+dS2WqH/c85p5RNzanp/qKxUyxt6g1+l2Omf90ah3epAFrB6+P+if9EeD7tloNPyDFzSF",
-	"PoWxY+tUJ69lLXV9VVHKhMDUiwtVuPXlWqUz2p7YXMZyLdtCYgipgtwK8FHYHe3nbbswgpCOReQJrkhs",
-	"prf6nkIPpiAr5ESurhTZNiEFmAMvKp1NBx7stRPWS37x5vpqcvH+1fnk4ub88vXN3y/+90o5lcIUcWmm",
-	"aMPQ9B1Tv5AyMFdCRJlivTnMnVV2P6dHXWJi944CP135Hddrp2acapL+97pNoZzj14o1sdFtL2JL1TKo",
-	"lg3kASd3pmhZGZ9zoC30kpn7djwix9GFVuZOkQBPiU/kyly7FBAaXcLD7oD7eKXlgIcU/bbEt4DmQJWA",
-	"wG+KWT5xgZrjL0mSKuAEJOYr9JQypN9wAc05psogWhlXdRd2RBsx9fM4yxGn4dwBF4ZfXdWGBUDV/hk7",
-	"/Van1Ve4i+VC7532XbfdbcaV2uqneVG93yuQmdBfJszaQi+w74vMtTJP7G16qTJwxasYWF57qUloFz19",
-	"n19JiCV5pR3f9/fwKXcVXq/T2dsVKNHFJEVXqBVxwmk4JkymKbmY4IKA9T/M4sTB1HT750gAje6Ni69Q",
-	"YhTdcyK1/ZDQvXYl4EPDGZi5F00p5lE7dbOebtKtb5K5L0c36tc3Sm5Y0y0G9S3iW7pUg95ZfYP8pUQP",
-	"Deek09uIBdF1ibrJBrMpuLxJN91gWrmb0/RWMgfoa5tmLsfT+B8ul5iv6kRSITaea89Ka5JmJOCflOJZ",
-	"ukFzQew9mqk75OKwAPFgGTAjPyZbozDkn4z7XvxO9nz/Q9SvVJbdWKFINGYzT9nnpsAzkKumjfjprvTv",
-	"6QDwEuSCKZR4dTEpQ46bCDrkQjn/KbDRzArCAigzvs/WaHZ5vSGaqUHX0Cx3CeEEz9GMsyXCKOBwR1go",
-	"7G2YalQt7DrALcz5nEG3Zy+ySt8ol7kqLb5+1OBPcv9ohCKV2NHYFm+1vP3EvNW+ofZSCcjmaJtEus02",
-	"/dxknMwJxf6lov3XjEXiPBxQVSRB8aK7zDJhuRmhRCySuu+iWwsVrT0DZd+aPGUGSuL7yt6hhM6fo4D5",
-	"vlJK0xUinrZ46K25g5f5BQ7bz8z32b3ZyozfZnsbx7fsKrsjubSy/YV4D+jp2xeXSEEIUgASP322Jmzx",
-	"X+vGwxcdLlbcMEvdmjJv9Zc28b5DJdnZQEnG18qqBt0NtGPBJZK66QbTKb6gUbc+2YSDBdfZHW2Belug",
-	"Tqd9U3NA/5C3B0wYdHOTQOvAcpvg8rrcJogUcJFN8NDIuzztXGFQrc2Qqg7K1dtsaDmkRyy1IgidG5ap",
-	"l7/WOzqYts7doFeluFNs4xD4JmwYlYp8rRofFORCGYXn9qpcPd8fHvmP8P1ngO9yeHk8IJ7Q2Exoq4Bw",
-	"AVSQJEG5C6oTOr8xw9/EiLgG8BksLwT75DjURmEu8/qG8S3b+d84uKEO8fxXtzzkpV/9YwNfmxwIc7Yr",
-	"jjQXXq5lhtfVwvnlawTUC5jescfI1Q8duYq32uMJWcUk7TNWpfu8mYO8iSGiWwJk61BiAlr2zETOxtIF",
-	"Ymt3D5ZYo++uCmGrBqr0yI/VDE1di1hhgpqrCyUzFXywB7Oze5CJlEVoDP33WNgJ6GghEYiYNTaPsUBE",
-	"IsruERE7ZCN0J1+ThWgkJWvrcSHz9R/98YvUIZ3odsIfJ7VxtN2/H2VWAr571Gb2p62tdYMSWZW2S6jl",
-	"3VWtTou1Q5kmq7LG218oXsKDYYUPReezXurf142GEh338uLNxeSiSMvZsaqVnaWiJomTVSu2wFCnYDQb",
-	"4gSMfZLXNXtMxhxDIVvC6RHTqjGtTNx2BTWz4/cQgDCSWQ9p6dFLgc2gRDW03aSwoAzbIvxSPNw8qrBd",
-	"UGEj3CoMJ/wpQKvzzQzpF7n9/M0N5GOZzjHYETy+WMcBQh3lxTkFwBnoGpU16bvEXBLs+ysUrqc4K8Mc",
-	"55MXv+yMpIGtmPnDsPRYL7QN0NfkHs0C2cPikiXnbLaK/1jJffgDlddk5zBP3PKJ0DGXqEL4GHU51sr8",
-	"YAq5XqX88YnWIKKxmaub2TmIo9RhjbpOlN5GCnvD2tpKJX29u7OzQZntUUH/qRT0V9X2HrXzUTsftfN3",
-	"Wcn6SHTyvjTxdZ3bXFq/uqaFC1Iqqe/WbRSLtO9vGo2MXi+bgn2+SSSS+T649jyEb0rItL77PQS+StRd",
-	"/PBxxB6Li6aSUqbtP6pa8nybe7WPBVZHEK2KOSYfZnk8UceEpj3GHW2nFZHHZepDr8XVVO8LLl/duJZq",
-	"Q3x81NVU6ft5K4z26PZHz9tjIf/+rPXUzXvFpnqyus/15SToN/3Hb9HFutkb947n8Y7n8Y6VXT+UFi1S",
-	"BI+grMuCbVMR1YyI2sfhi6o6r0ixVhR6JZq13C1pxgXNze6BXZSNjmEk7kquIvtHcVzWLcTt78I+uiNH",
-	"IP1e3JFm72AOSf2hjwLkqkTT3Qpn7UXOm1fOZkerwdLtametD3Esnj0Wz37PxbPx52ceVfVsTNVBymft",
-	"Zzsq62dzOLZxAW0lhJUZhJvh1xY1tI8NvDqHCQTVx4B2KKM1DY91tEcj8uuMyEdoQx7CgKwPaH9tLW0l",
-	"pBYU024FqluV0x4EVo/lOlthfk29TtG3th5V8L9WgU1iHbRTsY5peqzWOVbrHGtpa1TKIy6mLdfXX1VN",
-	"a1V2VTltkdIuSUbrT5purqnLMtIbKurCvPSjdX8OrQU3y4Bzs0aPMQm+lR6UiEij0ezK7ebU7fN6kFLS",
-	"jpr2mFH+M2aUS9D8UaSVFW170I31aeQNssi7nDSpVozXX6UXQ3l0X4/u69F9PbqvR/f1uz5s8lic1r25",
-	"qtf12jjcWBnX1iK0RfQZt9JEXvyJtH1l9MyYdTVe6p1jci+vXMxX9+p1pVnWY8rth0u5VUjro8i9afq+",
-	"RQZOD7RxHs7iYHlg7+IOu6FmLVcmuWQ8fYfkV8X4NsfDY7hvDQs3jPmZ5T1+f+p43uV43uUYnfw+1P0m",
-	"Kml/NYy7xinBUtm0JO6rnHGTuKWxATaOXsZGQMptygFOpaeE0RS7t3OupC3BxzonKTdCaxvoWtP+7xJU",
-	"9tDT6+vXL58Va3+Ny38+Z6hSLaUeHh2fH83xKRa+R+HzpKnZg6MT/1Xg3eThylgw0UfoNWBEn5//8ElJ",
-	"qjktXQQlk8SB1J+GJ1RITF3QB6wJnZuPWXjMDZeKP9Hn0dsaACzTv2z6Ofgx4iyUIFBIPeDK3NNfcFeY",
-	"GVl4Iv5EvE6lyAUsWyk8y6zug15e2/fa0zS3m4EGx5Kv+f/33bDV67c6bY+5aivKJg5Ia4WXvvPw/wEA",
-	"AP//",
+	"7H37b9s49u+/QmgXaAv4bceOXVzszbRpp3fbadAku3vR9puhpWObG4nUklRSb5H//Qs+9LL1sF27k2mN",
+	"+WEai4/DQ57PeYr66rgsCBkFKoUz+eqEmOMAJHD91yviS+DqXx4Il5NQEkadifOC+T646g80M00aDlEP",
+	"/hMBXzoNh+IAnImTPBTuAgKsBpLLUD0RkhM6dx4eGs5rzqLwN91hbR4/EhI4mqsmSA9qJwqxXKTz2Ccc",
+	"/hMRDp4zkTyC6lnfzN5h6S7W5zy/wnM04yxAGIUc7giLBOKAvedILgDdcyIBzTDxBboncoEG3R66XwDV",
+	"TzkIFnEXkLvAdA4eEoS60IqpXgD2ND8s3W9mTUNFNa3vIJgCr2ZRoNvsl0fXoZAccLA+q6IFsZlec2Rb",
+	"oaeuoeUZkgy52PcbCAv0+vwKte+67biZQD4RUqiuwXPEAiIleA09koj4DLvwRCAPZjjyZavkXMVj5fgW",
+	"YimBq9b/8xE3/9tpjj8/tf9ofv7aaQy7D/Hvz/72V6extuAHxR0RMipAn/5fsPcaS7jHS/WXy6gEKtU/",
+	"cRj6xMWKF+1/C8WQrxk6/sph5kycv7RTyWqbp6J9zjnjZqo8Q3/BHrKTTfJcVUcNPMQ4wlTcA1eHigUg",
+	"F4TOdcsZdrEHyMWUMmlPKpEC3TPuCYQ5oFsIZct5aKhZPsB/IhDy+6zITjZRohQDi1qJInvKvCXyGAik",
+	"yA6UGJhDoAduxM0SPnCYRQI8RKQ6VYTeYZ9YmQxACDwHffiF4QkB39NLfsHozCfud1hwPNMkhwRPBHIj",
+	"zoFKJCSWYNdhyDQogZ6qNflq55YIvijpaCBi+GJFSkkIEWgKatM98EHLDOMJzgSA6f2C+PBMr/qlkR9D",
+	"68FXbh80nFeMT4nnAT38nMlUht23sHwiEGc+oAAvNet4pDCZCMRC4HpugzKECompC6qBQfYmo/5ScVMD",
+	"ugdC8siV5A7SrgJ5ROCpb9meO5np0TYHENP0GYukIB6Y3ca+D/yJQMJlIeh9siJ/RQJg0Xc4o3Y+ZCdc",
+	"gRqPeJpzBmg0N0is17QgIw+w5xNqiP+NyVcsot7hyf6NSaSnysuW5reHLI1K3aWAouUoWVr9plGGXEZn",
+	"ZB4phI2b6XVecHAZ9Ygi5pVG48OvODsnMpNOUGwuFMFmAd4oS2ai8DJnjKgf7rE5+Hp5FqTPqSRyecXY",
+	"W8zncPgV2mmRmRddMYb0zJNUOxCBfPWT2jpMUbMZ4C9N9aQ5XUoQmvpL4HfEhWuK7zDxlYQennQ7J8pM",
+	"uiJJMXqnJ4pxZNWzu1AdNPFXjL3DdGlZIQ5PueKymjHWzGKSQSYEX1wADzzUbHIsoemTgMjn6ANIvmye",
+	"zZSwCLwU1txVAhMAmmL3Vi/mmuJILhgn//0eApKdbYLOLt4oFWDMnQzXMfVy+OVizomWHQoNY1OhiN5S",
+	"dk8Rs7B2TUUUhoxL8N6BR/CVNhMPv55kVqSnRWrevDCoAySUZGOBVkloaYvdTqOosI6Btoy50mOSGLMW",
+	"qNZj60b9PxcgF8Bjm0OZGkSguHnDgS84CJV8Gc/Bms9TxnzA1Gk4X5pz1rQW+rnt9dBwjGdyY3Zlfda3",
+	"CqfZLHZg4s3TKzN7+lTbfV6kKfo3I/RZlpiPnxsOkRCIOtZbhhhn6oWe5u+wVBTalWDO8XJlHdnWqqkA",
+	"fgf8hhb6YlmvyM37ZUalxia7PY7ZZdiRO901xyRP0KVupn1BteGSSN07dgM5hBzUGRFoQeaLpg934CNC",
+	"Z4wHhqV4yiKJcExgK52PTf8NroznC7F7i5UicOZELqJpy2VB2//itgl1I9G+G7bFAnPw2jgk2tA2471Q",
+	"B22mTiZcGIsGe0aNYf8icw5n2BfQKHZm82Nk16Q5mz7V8n0LSxRiwtFMybPvr7BeOI0VAbDPbzIDre/l",
+	"1QIQhfvcbE//ddIZo4vzdwioyzzwnuk5M9ud29GkdXai6t1dZ4BibQHBN7ew3IxoxZ49EK7G2Zp4LV8P",
+	"+z1gOly0jmopvBSft7X4RqMy1pSHoQCHWQZ9dSIBvBUs9SY4M8acskXGrEkAJDdp0f5lflnFEk1abqdw",
+	"4A0HyECHqNmel5mpElgWdYAsjHlNxPrsH7OYZf/Zc7JwvMbyWqQVqlUxusaHmxag7Dpn9C91YGpgtKG2",
+	"07uZLst5cf3hrVD/N5srUCQMlBNRTsJHp91tddr2eduys53hmX4ecqbGbNuQVzX/lNH+nvrLFR1cxM9r",
+	"Ad4vyyIloSUoi6o4v4h9qwQ93ybK4CjRP6ZElxzBAt0eMI/MiDIdTQhPC933OJ7igonjAT2qnL2onIDQ",
+	"t0DncuFMupsooIdsWuajoeVzsczoc7oqNVZUkmCEsYSNJXhIyTH8W7fFMHcXRIIrI17C1JCTAPMlyrYs",
+	"9pxyHP5yOrwZDmoO3Vl2dmU9f6uYniXdVmQ041blZVW5nF7kA2/FwWZ1An1/C5nFEk+xgHIvvcDJJEqV",
+	"xz2tiG7pt7+M563DjZW8Y/ZhdsfO3r1E5+HSRf2e2x4O5HaAMcPEjzjceCzAhFY73LYtMm2tf5OxzwqO",
+	"E8fubZ2J+MoM+9JQ8NAwUl6BYTmJE4YGy6Qp+IzOBZIsj2kJcOh/7I5nBiEM0uqM2DqVmbMsJJaRKDvE",
+	"zizy/WWaAMF+DaPe2SkVmDEfKjikH6MF+B6aLus26WMqCruy5YMmZ/fgzbeGaRqOYXWBEGUyg5HIzfOe",
+	"+oTWhQsuTT/lwXB/ffjrD28Rluh+QWySYAUvXEzRFExMOh/hcxZShmLSbnc7LfVfd3I6GPRrqLn+8LbI",
+	"1jNaIu9vWAKyxt1hlFMa59suEqWU1D+wH1nlqgOhQSiXJvY9BymVA5iNlGZCbDqN+Pr86hPNOIANHawS",
+	"Cxapc6/G9X2wEgA6rKmGMcfLzBICV2OqnzG6uM4Pp3vEgcTWWoyrErvP0CIKMEUzToB6/jJnAJo4T3oS",
+	"PjkmsfTJQXaKpQZXIRnHc0AhYz765PjMxf4nZzt8B537KTYRbgn1NJ6uBoTRUwrynvHbRkxDU9HQQK1W",
+	"61leVjOPawgzWShFU3lgLQMQq0wyLKqZw0abK0zNzAxGBpCxC5Ngw+q8musbBjnu1HEunlg/QszkUdNQ",
+	"dQUMtj24awtvWjO3FqFyUEikM48OgtC5H+dx9JbLBZbWok2g4xPNQhoRKLahkWTqqN4RD4wgWeE6DML8",
+	"P0boFbs1NQ8rdrDncRCiSBcqrieP1Z7rfLViOtPAXxDEzqjEbqc1Pm31O61eb2yQeVfdeJaQqMTxS0g4",
+	"iBssiwmWaplPBNLtlsrS1KVt6anodXrdZqff7PWvuqNJ/3TSH7VGJ/3++HR4Om52BpNOx2k4BiididLs",
+	"0JQkqBOcc0PXmdQ2IaFz4CEntITKTINYmCxgrATiU7pPRtNpZzYb9Aed6cl02js96Y6gM+x1ev1up4u9",
+	"2ej01O2PTgdDzz2dDrtjmPbcvjsdwKw3HvSHdTZkhmRthrgcSojnmHosMOBu2q1weNrrnQ68wcCb9nvD",
+	"0cm4159Bx+t1ep3BaAQdGE+h2z3tdGezUccd9E+g0+9Nx6NO79Ttn7herdmiSauzlVbBKutplttMvW9K",
+	"ba1IW4kP7DIqMaHgxdUrmMY5j1XrR/NYH+nDAMMOEaV6ppcEI6qZvnk8YmULslGJLG2fS3anIjiRBWcO",
+	"eg14hfwDbcOuWcik+5ZBymQv9hwt/EPCEMcQwJ81BPA4nfCHQ4i4coNh3fyy5v+NMv9FleBVVY1cmkEu",
+	"GPPNNDWyk2lvYg5LoeRzq+KUy6V4o/qUasFLW0mcgyVTXlwARYfBVU3DDjoOu+WJCPNMqYgpxO4veC3l",
+	"iRPPPjU1Xp8cuMNuhKXyS5Vj/cnhoDYcPjnaYqJRoM5t3Eq/+aCfqxOcyn/meWVM2U1yGMwr0M3v74Dz",
+	"pM43rT+zw+uEDvNWrGUhWVgXVFOzrWpiy8HPVYdjQ00cL/97nRl7sNdEdRrNZsDBu+HmbZPERYgIldmI",
+	"P6ES5hqcsmz6RXf/cPZOawwOsOM4rzhAdhRxj8Mdh7lUXR8ajs+wd4PvQIGCXmqCnqkbxKKpnzmBNNL4",
+	"W42nbxn2zuJhH7SQuYmvmaO3O6yj9yLpqwBLb9+ODLzUnS0LJZPY33GgK9U3N86Oe6EHijcjCrW3mR1l",
+	"o0GuTb9yPDbneg2RDfZ/P0wWB/E5dnL0vpvPITZ2OkwJMM44fup37HlpQFqyrFu1703aoQbGVv7ZUFFl",
+	"HGnVJ1yyCN0TsVCLUkvO7dQ2cX1LvQ0VlRQkFpMGX0JwpfK9H1EZpYyjdev05oLr5oiskKbY+oQDknyp",
+	"o7IFvJ36eLEZgSZuqAPhx5rsb63JrpQRHShPJEUyFAlTJhFvq8uCIKK2or5IVHqbiIrBsoykPPJ68YLo",
+	"RgF0ThmTQnIcImZFY/9Zu+RVxQIQUY+QWOBQcwvugC/j+efaEWKRiUTnwbM0Cf7PBZboHqhE95zR+fPs",
+	"G3tPBGL3NHmlVOdcQtlaf13YaCoQ8oZ4JbFcq3GI1zCvrGr+/qtp371pvvGQeSG8cPSynPGvV1cXce5e",
+	"nx0i7GlprZsx2uYpe4n7KvvGks6wpO8a27dtGyaBwiggj3gFdK4q7DiRHfP+8+rxeGg4uYwJ9v33M2fy",
+	"cQucSPs/NFYdiQpsj8PAVvOvJ12JQHNylwsHlyzTzLK+ts9rMbtVTYILTCj91tH7uNCiwLmMH+WzZFPs",
+	"3s45i6iXVmkUvOuACyFxaWQp6YieSixuG5ZSxtE9TAVzb0HmU6rJz7UKDltTgQOW4BXmlNKF6Vba9TfZ",
+	"oIOnlF4YskxKqTLK+XK9ODLL7pTS8y/gRqYsgAUBpt6WuXDOqzhkQDAWq+y8lyyAtceV6TSugaEItq6v",
+	"37ysXuVw3B26p3jYHE9HXnOAp15z3Jn2mxi8GbgjcEcerpn/zUvjGLsl513D84o+1DDHwWXc02+vzsy5",
+	"p7uoxLfxzMoQwssbF1MX/OpKu1RQbNGM6ZS3wawJX2mEvcPLF2Y+bYZJ7GGJK4KTa2mA9EiIEFxl3qJk",
+	"mFz0Pz6Fk4/OFIuFjnvRO8IZDexrjL++f3fuTJw2Z0zJ89uz314r0WhdX71qnjoN5+Ls6lf1PBK8rQ2o",
+	"tpgSOsn8nfyZPtD/MH9OtWF8df7hnTNxvkjggdNwri/PPzgTR8/50HBmnoanjpbdfmcwdGedntvpdocz",
+	"mM4GMOvPYAAYXG/W75zCqNdxOydwgsfuqN9xoYuHs+7JoDuaDYdOw+k6E6dzcjoeno7G3ulw3Bt2RlNv",
+	"CAPcGQ9GJ8PhyMP96clsOOoOBt1TPO0AdOBk1OtMB+7JaDY6GUy1bFAJHOs7AIxpXRP1fRfvgLlDRFeD",
+	"VIacN4yhryeBZjPjUKWz5DY9TvSI5P2T5Jf2jDHnc81CPiTDVpggpuwsvmsmlb8PEaVG3DYrWjPj37g2",
+	"pFodhldNX+hwqLJpvA2Uio9F/O7791Ap14YopVL2leVIdiOTVXhDmVeU2Clvu2rhE/NrWi4uGcLG9MlV",
+	"da0ZEzoQV2BMqJ/tqFlG9zujzng87o/Go8ZOYbv41awCPaVvglmbsdcf90fD8cnW06nxDrttlyF2YbNd",
+	"003XYon6xz3vmUfErR35qb5SIWfsDXqdbqcz7o9GvdODbGD19P1B/6Q/GnTHo9HwD97QDPoUxo6tU502",
+	"y1vq+qqijAmBqZcUqnDry7VKV7Q9sSsZy7VsC0kgpApyK8BHYXd8nrcdwghCNhaxSnBFYjN71PcUejAF",
+	"WREncnmpyLYJKcC86Oa7s1zgwV47Yb3kF2+vL6/OP7w+uzq/Obt4c/P38/9/qZxKYYq4NFO0YWjGTqhf",
+	"SBmaKyHiTLE+HObOKnues7MGmNizo8BPV34n9dqZFWe6ZP+9blMo5/iNYk1idNuL2DK1DKpnA3nAyZ0p",
+	"WlbG5xxoC71k5r4dj8hJfKGVuVMkxFPiE7k01y6FhMaX8LA74D5eajngEUW/B/gW0ByoEhD4XTHLJy5Q",
+	"8/pLmqQKOQGJ+RI9pQzpFi6gOcdUGURL46ruwo74IGZ+nuQ54jScO+DC8Kur+rAQqDo/E6ff6rT6Cnex",
+	"XOiz077rtrvNpFJb/TQvqvd7DTIX+suFWVvoBfZ9kbtW5om9TS9TBq54lQDLGy+zCO2iZ69zLAmxpE3a",
+	"yX1/D59XrsLrdTp7uwIlvpik6Aq1Ik44DXtvoqbk/AoXBKz/YTYnCaZm+z9HAmh8b1xyhRKj5ipHUXn3",
+	"oiJxYNZetKSER+3MzXq6S7e+S+6+HN2pX98pvWFN9xjU90hu6VIdeuP6DquXEj00nJNObyMWxNcl6i4b",
+	"rKbg8ibddYNlrdycpo+SeYG+tmvucjyN/1EQYL6sE0mF2HiuPSutSZqxgH9Wiidww+aC2GtUM3fIJWEB",
+	"4kEQMiM/JlujMOSfjPte0ib/fv9DPK5Ult1EoUg8Z3OVsi9NgWcgl00b8dND6d+zAeAA5IIplHh9flWG",
+	"HDcxdMiFcv4zYKOZFUYFUGZ8n63R7OJ6QzRTk26LZvENrw+NbYFPH/xfmLfcN+ZdqJO6Oeyt3tX6pck4",
+	"mROK/QtF+28508B5OCBmp9HpokvFcvGxGaFELNIC7KLrAxWtPYMp35s8ZY9J4vvK8KCEzp+jkPm+0g7T",
+	"JSKeNj3orbkLmfkFntMr5vvs3twFzPhtfrRJct2tMgDS2yPbX4n3gJ6+e3GBlCwjJcnJ02drpz75a12L",
+	"f9VxW8UNs9WtKfOWf2kT7wfUVp0NtFVyv6vq0N1ATRXc5qi7brCc4psSde+TTThYcK/cUSnXK+U65fJd",
+	"9bL+YVUxm3jk5rpZW57lyvniulw5x5qwSDk/NFZ9j/ZKhU6t8s6U6awUvmyowrMzlqpzQueGZarxt7op",
+	"B9PWK1fZVSnuDNs4hL6J38U1G9+qxgcFSUlG4bm9s1av96dH/iN8/xnguxxeHg+IpzQ2U9oqIFwAFSTN",
+	"FO6C6oTOb8z0NwkirgF8DssLwT59L2mjeJNpvmGgyQ7+Nw5upGMt/6dbHnvSTf/YCNQmb2Y521Upmpsn",
+	"11K062rh7OINAuqFTJ/YYwjppw4hJUft8cSOEpL2GTTSY97MQd4kENEtAbJ1KDGRJfvywoqNpSu11i4B",
+	"LLFG318WwlYNVOmZH6sZmrmfsMIENXcISmZK6WAPZmf3IAspi9AY+u+xsAvQn3YhAhGzx+YxFohIRNk9",
+	"ImKHtIAe5FvSAY20dmw9LmQ+w6O/QpF5Wya+JvDnyTEcbfcfR5mVgO8etZn9aWtr3aBEXqXtEmp5f1mr",
+	"0xLtUKbJqqzx9leKA3gwrPCh6EWpl/r3daOhRMe9PH97fnVepOXsXNXKzlKxrbZLv9K3fT7lGM3YEhGP",
+	"sFQNS2USsysuGQNpDzEEI1z1qJSdvRSbjKBXo9NNRpzL4CmGIMXDzQMD28UFNoKeXSICe8OdznczZ1+s",
+	"HMnvbqYeq1aOIYfw8UUcDhBwKK9VKcC+sPiDvxeYS4J9f4mi9URjZbDh7OrFrzuDYWg//HtAOHyEFTDJ",
+	"t0BqQxn2PWTJ0lc4topoWCl4+AMVwdXOgYuk5xOhowhx8ekxjnCs/vjJlFs9PP/xqcMwprG5Ugmyc1hC",
+	"qZYa1ZcqkI2U34Zlm5UK73p323+XCs6fR9l9U+XnUdMdNd1R0/2QdY6PRL/tS6td17lzpdWNaxqtIOCe",
+	"+bzYRmEu237TQFfcvGwJ9vkuQa5XxDc52D+8QCYtW9n+S5Ylz7e5zPhYTHOExKrIVvo1jMcT20pp2mN0",
+	"yw5aEd8KMl/XLK6c+VBw4+XGdTMbot2jrpzJXopaYYLHV+553h6Ltvdne2euOys2vNPdfa5vhEC/6z9+",
+	"j28zzV9zdnz36vju1bGK56fSokWK4BGU8FiwbSqimjFR+yi0r6rpiRVrRVFPqlnLnYxmUrza7B7Y4dio",
+	"5D51Plaqb/+cbsi6vbf9dcJH5+IIiz+Kc9HsHcy9qC/XL8ChSmzcreTR3oW7ec1jfrYaZNyx6tEgybHs",
+	"8Vj2+EjLHpOPcDyquseEqoMUPtqPF1RWPq5A0calj5UoVGahbQZBuwSG94c/ncMEV+rjKjsUQJqOxwrI",
+	"oyn3babcI7TkDmHG1QeJv7UKshIVC8ogt8LF3Qoht0PGR1gckn6dtj40/XgvBqtVBlcJnu9UGmK6HmtD",
+	"jrUhxyrIGnh+xGWQ5brvm+ogrfqrKoQsUoAlyVL9ncPNtV5ZxnRDpbdL3vSbvIFDK7LNkqz20++PMc+6",
+	"lSqTiEiRfI5/Zx9nn7cNlJJ2VJbHpOWfMWlZAsiPInOpaNuDeqvPVG6QqNylzL9at11/k2qL5NGbO3pz",
+	"R2/u6M0dddvGlf6PxYfbm+d2Xa/Zoo0VW22yuS3iTx2VpnmSzwjtK99j5qwryVFtfsjUj/m4VL26Mztz",
+	"TMj8dAmZCoF7FJkZTd/3yM/oiTbO0lgoKw9Vnd9hN9Ks5YiDkIxnb2j7pqjV5pD2wwWwNJxtGMUyO3T8",
+	"QMvxJYHjSwLHeNuPobE30Sr7qzPbNfIGlsqmJXFfJWebROKMGt84Hpfo8YzzsgI4lf4KRlPs3s65+dJ9",
+	"3LHOVVmZobUNdH0s/5Y28dDT6+s3LxUUEqpzfXLhNOKPc2pcXtWGFZmNR+LPVKqlzMOj7/Kz+S7Fwvco",
+	"3JYsNXvwVZK/ChyUVbgyFkz8uWQNGPGHkj9+VpJqXjEtgpKr1AfUHzEmVEhMXdBvpRI6N7e9e8yNAsWf",
+	"+EO+bQ0AlulfN/1w8QRxFkkQKKIecGXu6W8NK8yMLTyRfMx4xlmgHgWtDJ7ldvdBb68de+1pltvNUINj",
+	"yXen/+/dsNXrtzptj7nqKMomDklriQPfefjfAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

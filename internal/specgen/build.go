@@ -228,6 +228,9 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 	if err := linkAsync(merged); err != nil {
 		return nil, err
 	}
+	if err := shareParams(merged); err != nil {
+		return nil, err
+	}
 	addSecurity(merged)
 	return render(merged, "")
 }
