@@ -109,7 +109,7 @@ type ClientInterface interface {
 	// Lists the Clusters of one namespace, summarised as in GET /v1/capi/clusters.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-	Listnamespacedclusters(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Listnamespacedclusters(ctx context.Context, namespace Namespace, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateclusterWithBody Create a cluster from a ClusterClass
 	//
@@ -118,7 +118,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-	CreateclusterWithBody(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateclusterWithBody(ctx context.Context, namespace Namespace, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Createcluster Create a cluster from a ClusterClass
 	//
@@ -127,35 +127,35 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-	Createcluster(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Createcluster(ctx context.Context, namespace Namespace, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Deletecluster Delete a cluster
 	//
 	// Deletes the Cluster; Cluster API then deletes its machines and infrastructure and removes its finalizer, so the object may stay (deleting) for a while: the answer is 202.
 	//
 	// Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-	Deletecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Deletecluster(ctx context.Context, namespace Namespace, name ClusterName, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Getcluster Get a cluster in detail
 	//
 	// Gets a Cluster with its conditions, topology and the MachineDeployments labelled with its name (desired, ready and available replicas).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-	Getcluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Getcluster(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Getclusterkubeconfig Get the kubeconfig of a cluster
 	//
 	// Reads the admin kubeconfig Cluster API stores for the cluster (Secret <name>-kubeconfig, key value). The kubeconfig is a credential: clustergate never logs it.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-	Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Getclusterkubeconfig(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Getclusternodes List the nodes of a cluster
 	//
 	// Lists the workload cluster's Nodes (roles, readiness, kubelet version, addresses) through the kubeconfig Secret. When that API cannot be reached (not provisioned yet, no Secret, unreachable or refusing), lists the cluster's Machines with their nodeRef instead and says why in fallbackReason.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-	Getclusternodes(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Getclusternodes(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ScaleclusterWithBody Scale the workers of a cluster
 	//
@@ -164,7 +164,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ScaleclusterWithBody(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Scalecluster Scale the workers of a cluster
 	//
@@ -173,14 +173,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	Scalecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Scalecluster(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Listnamespacedclustertemplates List the cluster templates of one namespace
 	//
 	// Lists the ClusterClasses of one namespace, as GET /v1/capi/clustertemplates does.
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-	Listnamespacedclustertemplates(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Listnamespacedclustertemplates(ctx context.Context, namespace Namespace, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Listclusters List clusters in every namespace, or in one
@@ -222,7 +222,7 @@ func (c *Client) Listclustertemplates(ctx context.Context, params *Listclusterte
 // Lists the Clusters of one namespace, summarised as in GET /v1/capi/clusters.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-func (c *Client) Listnamespacedclusters(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Listnamespacedclusters(ctx context.Context, namespace Namespace, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListnamespacedclustersRequest(c.Server, namespace, params)
 	if err != nil {
 		return nil, err
@@ -241,7 +241,7 @@ func (c *Client) Listnamespacedclusters(ctx context.Context, namespace CapiDNSLa
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-func (c *Client) CreateclusterWithBody(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) CreateclusterWithBody(ctx context.Context, namespace Namespace, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateclusterRequestWithBody(c.Server, namespace, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -260,7 +260,7 @@ func (c *Client) CreateclusterWithBody(ctx context.Context, namespace CapiDNSLab
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-func (c *Client) Createcluster(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Createcluster(ctx context.Context, namespace Namespace, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateclusterRequest(c.Server, namespace, params, body)
 	if err != nil {
 		return nil, err
@@ -277,7 +277,7 @@ func (c *Client) Createcluster(ctx context.Context, namespace CapiDNSLabel, para
 // Deletes the Cluster; Cluster API then deletes its machines and infrastructure and removes its finalizer, so the object may stay (deleting) for a while: the answer is 202.
 //
 // Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-func (c *Client) Deletecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Deletecluster(ctx context.Context, namespace Namespace, name ClusterName, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteclusterRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (c *Client) Deletecluster(ctx context.Context, namespace CapiDNSLabel, name
 // Gets a Cluster with its conditions, topology and the MachineDeployments labelled with its name (desired, ready and available replicas).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-func (c *Client) Getcluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Getcluster(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetclusterRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
@@ -311,7 +311,7 @@ func (c *Client) Getcluster(ctx context.Context, namespace CapiDNSLabel, name Ca
 // Reads the admin kubeconfig Cluster API stores for the cluster (Secret <name>-kubeconfig, key value). The kubeconfig is a credential: clustergate never logs it.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-func (c *Client) Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Getclusterkubeconfig(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetclusterkubeconfigRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
@@ -328,7 +328,7 @@ func (c *Client) Getclusterkubeconfig(ctx context.Context, namespace CapiDNSLabe
 // Lists the workload cluster's Nodes (roles, readiness, kubelet version, addresses) through the kubeconfig Secret. When that API cannot be reached (not provisioned yet, no Secret, unreachable or refusing), lists the cluster's Machines with their nodeRef instead and says why in fallbackReason.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-func (c *Client) Getclusternodes(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Getclusternodes(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetclusternodesRequest(c.Server, namespace, name, params)
 	if err != nil {
 		return nil, err
@@ -347,7 +347,7 @@ func (c *Client) Getclusternodes(ctx context.Context, namespace CapiDNSLabel, na
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *Client) ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ScaleclusterWithBody(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewScaleclusterRequestWithBody(c.Server, namespace, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -366,7 +366,7 @@ func (c *Client) ScaleclusterWithBody(ctx context.Context, namespace CapiDNSLabe
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *Client) Scalecluster(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Scalecluster(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewScaleclusterRequest(c.Server, namespace, name, params, body)
 	if err != nil {
 		return nil, err
@@ -383,7 +383,7 @@ func (c *Client) Scalecluster(ctx context.Context, namespace CapiDNSLabel, name 
 // Lists the ClusterClasses of one namespace, as GET /v1/capi/clustertemplates does.
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-func (c *Client) Listnamespacedclustertemplates(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Listnamespacedclustertemplates(ctx context.Context, namespace Namespace, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListnamespacedclustertemplatesRequest(c.Server, namespace, params)
 	if err != nil {
 		return nil, err
@@ -528,7 +528,7 @@ func NewListclustertemplatesRequest(server string, params *ListclustertemplatesP
 }
 
 // NewListnamespacedclustersRequest constructs an http.Request for the Listnamespacedclusters method
-func NewListnamespacedclustersRequest(server string, namespace CapiDNSLabel, params *ListnamespacedclustersParams) (*http.Request, error) {
+func NewListnamespacedclustersRequest(server string, namespace Namespace, params *ListnamespacedclustersParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -589,7 +589,7 @@ func NewListnamespacedclustersRequest(server string, namespace CapiDNSLabel, par
 }
 
 // NewCreateclusterRequest calls the generic Createcluster builder with application/json body
-func NewCreateclusterRequest(server string, namespace CapiDNSLabel, params *CreateclusterParams, body CreateclusterJSONRequestBody) (*http.Request, error) {
+func NewCreateclusterRequest(server string, namespace Namespace, params *CreateclusterParams, body CreateclusterJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -600,7 +600,7 @@ func NewCreateclusterRequest(server string, namespace CapiDNSLabel, params *Crea
 }
 
 // NewCreateclusterRequestWithBody constructs an http.Request for the Createcluster method, with any body, and a specified content type
-func NewCreateclusterRequestWithBody(server string, namespace CapiDNSLabel, params *CreateclusterParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateclusterRequestWithBody(server string, namespace Namespace, params *CreateclusterParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -675,7 +675,7 @@ func NewCreateclusterRequestWithBody(server string, namespace CapiDNSLabel, para
 }
 
 // NewDeleteclusterRequest constructs an http.Request for the Deletecluster method
-func NewDeleteclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams) (*http.Request, error) {
+func NewDeleteclusterRequest(server string, namespace Namespace, name ClusterName, params *DeleteclusterParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -743,7 +743,7 @@ func NewDeleteclusterRequest(server string, namespace CapiDNSLabel, name CapiDNS
 }
 
 // NewGetclusterRequest constructs an http.Request for the Getcluster method
-func NewGetclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams) (*http.Request, error) {
+func NewGetclusterRequest(server string, namespace Namespace, name ClusterName, params *GetclusterParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -811,7 +811,7 @@ func NewGetclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLab
 }
 
 // NewGetclusterkubeconfigRequest constructs an http.Request for the Getclusterkubeconfig method
-func NewGetclusterkubeconfigRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams) (*http.Request, error) {
+func NewGetclusterkubeconfigRequest(server string, namespace Namespace, name ClusterName, params *GetclusterkubeconfigParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -879,7 +879,7 @@ func NewGetclusterkubeconfigRequest(server string, namespace CapiDNSLabel, name 
 }
 
 // NewGetclusternodesRequest constructs an http.Request for the Getclusternodes method
-func NewGetclusternodesRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams) (*http.Request, error) {
+func NewGetclusternodesRequest(server string, namespace Namespace, name ClusterName, params *GetclusternodesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -947,7 +947,7 @@ func NewGetclusternodesRequest(server string, namespace CapiDNSLabel, name CapiD
 }
 
 // NewScaleclusterRequest calls the generic Scalecluster builder with application/json body
-func NewScaleclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody) (*http.Request, error) {
+func NewScaleclusterRequest(server string, namespace Namespace, name ClusterName, params *ScaleclusterParams, body ScaleclusterJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -958,7 +958,7 @@ func NewScaleclusterRequest(server string, namespace CapiDNSLabel, name CapiDNSL
 }
 
 // NewScaleclusterRequestWithBody constructs an http.Request for the Scalecluster method, with any body, and a specified content type
-func NewScaleclusterRequestWithBody(server string, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewScaleclusterRequestWithBody(server string, namespace Namespace, name ClusterName, params *ScaleclusterParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1028,7 +1028,7 @@ func NewScaleclusterRequestWithBody(server string, namespace CapiDNSLabel, name 
 }
 
 // NewListnamespacedclustertemplatesRequest constructs an http.Request for the Listnamespacedclustertemplates method
-func NewListnamespacedclustertemplatesRequest(server string, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams) (*http.Request, error) {
+func NewListnamespacedclustertemplatesRequest(server string, namespace Namespace, params *ListnamespacedclustertemplatesParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1157,7 +1157,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-	ListnamespacedclustersWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error)
+	ListnamespacedclustersWithResponse(ctx context.Context, namespace Namespace, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error)
 
 	// CreateclusterWithBodyWithResponse Create a cluster from a ClusterClass
 	//
@@ -1166,7 +1166,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-	CreateclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error)
+	CreateclusterWithBodyWithResponse(ctx context.Context, namespace Namespace, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error)
 
 	// CreateclusterWithResponse Create a cluster from a ClusterClass
 	//
@@ -1175,7 +1175,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-	CreateclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error)
+	CreateclusterWithResponse(ctx context.Context, namespace Namespace, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error)
 
 	// DeleteclusterWithResponse Delete a cluster
 	//
@@ -1184,7 +1184,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-	DeleteclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error)
+	DeleteclusterWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error)
 
 	// GetclusterWithResponse Get a cluster in detail
 	//
@@ -1193,7 +1193,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-	GetclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*GetclusterResponse, error)
+	GetclusterWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterParams, reqEditors ...RequestEditorFn) (*GetclusterResponse, error)
 
 	// GetclusterkubeconfigWithResponse Get the kubeconfig of a cluster
 	//
@@ -1202,7 +1202,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-	GetclusterkubeconfigWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error)
+	GetclusterkubeconfigWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error)
 
 	// GetclusternodesWithResponse List the nodes of a cluster
 	//
@@ -1211,7 +1211,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-	GetclusternodesWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error)
+	GetclusternodesWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error)
 
 	// ScaleclusterWithBodyWithResponse Scale the workers of a cluster
 	//
@@ -1220,7 +1220,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	ScaleclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
+	ScaleclusterWithBodyWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
 
 	// ScaleclusterWithResponse Scale the workers of a cluster
 	//
@@ -1229,7 +1229,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-	ScaleclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
+	ScaleclusterWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error)
 
 	// ListnamespacedclustertemplatesWithResponse List the cluster templates of one namespace
 	//
@@ -1238,7 +1238,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-	ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error)
+	ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace Namespace, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error)
 }
 
 type ListclustersResponse struct {
@@ -1263,7 +1263,7 @@ type ListclustersResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1312,7 +1312,7 @@ func (r ListclustersResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListclustersResponse) GetJSONDefault() *Error {
+func (r ListclustersResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1367,7 +1367,7 @@ type ListclustertemplatesResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1416,7 +1416,7 @@ func (r ListclustertemplatesResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListclustertemplatesResponse) GetJSONDefault() *Error {
+func (r ListclustertemplatesResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1471,7 +1471,7 @@ type ListnamespacedclustersResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1520,7 +1520,7 @@ func (r ListnamespacedclustersResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListnamespacedclustersResponse) GetJSONDefault() *Error {
+func (r ListnamespacedclustersResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1583,7 +1583,7 @@ type CreateclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1652,7 +1652,7 @@ func (r CreateclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r CreateclusterResponse) GetJSONDefault() *Error {
+func (r CreateclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1709,7 +1709,7 @@ type DeleteclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -1763,7 +1763,7 @@ func (r DeleteclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r DeleteclusterResponse) GetJSONDefault() *Error {
+func (r DeleteclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1818,7 +1818,7 @@ type GetclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1867,7 +1867,7 @@ func (r GetclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetclusterResponse) GetJSONDefault() *Error {
+func (r GetclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1922,7 +1922,7 @@ type GetclusterkubeconfigResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1971,7 +1971,7 @@ func (r GetclusterkubeconfigResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetclusterkubeconfigResponse) GetJSONDefault() *Error {
+func (r GetclusterkubeconfigResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2026,7 +2026,7 @@ type GetclusternodesResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2075,7 +2075,7 @@ func (r GetclusternodesResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r GetclusternodesResponse) GetJSONDefault() *Error {
+func (r GetclusternodesResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2136,7 +2136,7 @@ type ScaleclusterResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
@@ -2200,7 +2200,7 @@ func (r ScaleclusterResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ScaleclusterResponse) GetJSONDefault() *Error {
+func (r ScaleclusterResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2255,7 +2255,7 @@ type ListnamespacedclustertemplatesResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2304,7 +2304,7 @@ func (r ListnamespacedclustertemplatesResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ListnamespacedclustertemplatesResponse) GetJSONDefault() *Error {
+func (r ListnamespacedclustertemplatesResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2374,7 +2374,7 @@ func (c *ClientWithResponses) ListclustertemplatesWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters (the `Listnamespacedclusters` operationId).
-func (c *ClientWithResponses) ListnamespacedclustersWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error) {
+func (c *ClientWithResponses) ListnamespacedclustersWithResponse(ctx context.Context, namespace Namespace, params *ListnamespacedclustersParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustersResponse, error) {
 	rsp, err := c.Listnamespacedclusters(ctx, namespace, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2389,7 +2389,7 @@ func (c *ClientWithResponses) ListnamespacedclustersWithResponse(ctx context.Con
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-func (c *ClientWithResponses) CreateclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error) {
+func (c *ClientWithResponses) CreateclusterWithBodyWithResponse(ctx context.Context, namespace Namespace, params *CreateclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error) {
 	rsp, err := c.CreateclusterWithBody(ctx, namespace, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2404,7 +2404,7 @@ func (c *ClientWithResponses) CreateclusterWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters (the `Createcluster` operationId).
-func (c *ClientWithResponses) CreateclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error) {
+func (c *ClientWithResponses) CreateclusterWithResponse(ctx context.Context, namespace Namespace, params *CreateclusterParams, body CreateclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateclusterResponse, error) {
 	rsp, err := c.Createcluster(ctx, namespace, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2419,7 +2419,7 @@ func (c *ClientWithResponses) CreateclusterWithResponse(ctx context.Context, nam
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/capi/namespaces/{namespace}/clusters/{name} (the `Deletecluster` operationId).
-func (c *ClientWithResponses) DeleteclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error) {
+func (c *ClientWithResponses) DeleteclusterWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *DeleteclusterParams, reqEditors ...RequestEditorFn) (*DeleteclusterResponse, error) {
 	rsp, err := c.Deletecluster(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2434,7 +2434,7 @@ func (c *ClientWithResponses) DeleteclusterWithResponse(ctx context.Context, nam
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name} (the `Getcluster` operationId).
-func (c *ClientWithResponses) GetclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterParams, reqEditors ...RequestEditorFn) (*GetclusterResponse, error) {
+func (c *ClientWithResponses) GetclusterWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterParams, reqEditors ...RequestEditorFn) (*GetclusterResponse, error) {
 	rsp, err := c.Getcluster(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2449,7 +2449,7 @@ func (c *ClientWithResponses) GetclusterWithResponse(ctx context.Context, namesp
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig (the `Getclusterkubeconfig` operationId).
-func (c *ClientWithResponses) GetclusterkubeconfigWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error) {
+func (c *ClientWithResponses) GetclusterkubeconfigWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusterkubeconfigParams, reqEditors ...RequestEditorFn) (*GetclusterkubeconfigResponse, error) {
 	rsp, err := c.Getclusterkubeconfig(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2464,7 +2464,7 @@ func (c *ClientWithResponses) GetclusterkubeconfigWithResponse(ctx context.Conte
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes (the `Getclusternodes` operationId).
-func (c *ClientWithResponses) GetclusternodesWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error) {
+func (c *ClientWithResponses) GetclusternodesWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *GetclusternodesParams, reqEditors ...RequestEditorFn) (*GetclusternodesResponse, error) {
 	rsp, err := c.Getclusternodes(ctx, namespace, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2479,7 +2479,7 @@ func (c *ClientWithResponses) GetclusternodesWithResponse(ctx context.Context, n
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *ClientWithResponses) ScaleclusterWithBodyWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
+func (c *ClientWithResponses) ScaleclusterWithBodyWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
 	rsp, err := c.ScaleclusterWithBody(ctx, namespace, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2494,7 +2494,7 @@ func (c *ClientWithResponses) ScaleclusterWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale (the `Scalecluster` operationId).
-func (c *ClientWithResponses) ScaleclusterWithResponse(ctx context.Context, namespace CapiDNSLabel, name CapiDNSLabel, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
+func (c *ClientWithResponses) ScaleclusterWithResponse(ctx context.Context, namespace Namespace, name ClusterName, params *ScaleclusterParams, body ScaleclusterJSONRequestBody, reqEditors ...RequestEditorFn) (*ScaleclusterResponse, error) {
 	rsp, err := c.Scalecluster(ctx, namespace, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2509,7 +2509,7 @@ func (c *ClientWithResponses) ScaleclusterWithResponse(ctx context.Context, name
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/capi/namespaces/{namespace}/clustertemplates (the `Listnamespacedclustertemplates` operationId).
-func (c *ClientWithResponses) ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace CapiDNSLabel, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error) {
+func (c *ClientWithResponses) ListnamespacedclustertemplatesWithResponse(ctx context.Context, namespace Namespace, params *ListnamespacedclustertemplatesParams, reqEditors ...RequestEditorFn) (*ListnamespacedclustertemplatesResponse, error) {
 	rsp, err := c.Listnamespacedclustertemplates(ctx, namespace, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -2595,7 +2595,7 @@ func ParseListclustersResponse(rsp *http.Response) (*ListclustersResponse, error
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2684,7 +2684,7 @@ func ParseListclustertemplatesResponse(rsp *http.Response) (*Listclustertemplate
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2773,7 +2773,7 @@ func ParseListnamespacedclustersResponse(rsp *http.Response) (*Listnamespacedclu
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2890,7 +2890,7 @@ func ParseCreateclusterResponse(rsp *http.Response) (*CreateclusterResponse, err
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2986,7 +2986,7 @@ func ParseDeleteclusterResponse(rsp *http.Response) (*DeleteclusterResponse, err
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3075,7 +3075,7 @@ func ParseGetclusterResponse(rsp *http.Response) (*GetclusterResponse, error) {
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3164,7 +3164,7 @@ func ParseGetclusterkubeconfigResponse(rsp *http.Response) (*Getclusterkubeconfi
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3253,7 +3253,7 @@ func ParseGetclusternodesResponse(rsp *http.Response) (*GetclusternodesResponse,
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3363,7 +3363,7 @@ func ParseScaleclusterResponse(rsp *http.Response) (*ScaleclusterResponse, error
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -3452,7 +3452,7 @@ func ParseListnamespacedclustertemplatesResponse(rsp *http.Response) (*Listnames
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

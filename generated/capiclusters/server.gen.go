@@ -416,6 +416,18 @@ type Error struct {
 	Upstream *string `json:"upstream,omitempty"`
 }
 
+// ClusterName A Kubernetes name (RFC 1123 label)
+type ClusterName = CapiDNSLabel
+
+// Namespace A Kubernetes name (RFC 1123 label)
+type Namespace = CapiDNSLabel
+
+// NamespaceQuery A Kubernetes name (RFC 1123 label)
+type NamespaceQuery = CapiDNSLabel
+
+// Upstream defines model for Upstream.
+type Upstream = string
+
 // BadGateway The error shape of every clustergate route.
 type BadGateway = Error
 
@@ -424,6 +436,9 @@ type BadRequest = Error
 
 // Conflict The error shape of every clustergate route.
 type Conflict = Error
+
+// DefaultError The error shape of every clustergate route.
+type DefaultError = Error
 
 // Forbidden The error shape of every clustergate route.
 type Forbidden = Error
@@ -452,25 +467,25 @@ type UnsupportedMediaType = Error
 // ListclustersParams defines parameters for Listclusters.
 type ListclustersParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
-	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
+	Namespace *NamespaceQuery `form:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListclustertemplatesParams defines parameters for Listclustertemplates.
 type ListclustertemplatesParams struct {
 	// Namespace Kubernetes namespace; every namespace when absent
-	Namespace *CapiDNSLabel `form:"namespace,omitempty" json:"namespace,omitempty"`
+	Namespace *NamespaceQuery `form:"namespace,omitempty" json:"namespace,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListnamespacedclustersParams defines parameters for Listnamespacedclusters.
 type ListnamespacedclustersParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // CreateclusterParams defines parameters for Createcluster.
@@ -479,43 +494,43 @@ type CreateclusterParams struct {
 	DryRun *bool `form:"dryRun,omitempty" json:"dryRun,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // DeleteclusterParams defines parameters for Deletecluster.
 type DeleteclusterParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // GetclusterParams defines parameters for Getcluster.
 type GetclusterParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // GetclusterkubeconfigParams defines parameters for Getclusterkubeconfig.
 type GetclusterkubeconfigParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // GetclusternodesParams defines parameters for Getclusternodes.
 type GetclusternodesParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ScaleclusterParams defines parameters for Scalecluster.
 type ScaleclusterParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ListnamespacedclustertemplatesParams defines parameters for Listnamespacedclustertemplates.
 type ListnamespacedclustertemplatesParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // CreateclusterJSONRequestBody defines body for Createcluster for application/json ContentType.
@@ -534,28 +549,28 @@ type ServerInterface interface {
 	Listclustertemplates(ctx echo.Context, params ListclustertemplatesParams) error
 	// Listnamespacedclusters List the clusters of one namespace
 	// (GET /v1/capi/namespaces/{namespace}/clusters)
-	Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustersParams) error
+	Listnamespacedclusters(ctx echo.Context, namespace Namespace, params ListnamespacedclustersParams) error
 	// Createcluster Create a cluster from a ClusterClass
 	// (POST /v1/capi/namespaces/{namespace}/clusters)
-	Createcluster(ctx echo.Context, namespace CapiDNSLabel, params CreateclusterParams) error
+	Createcluster(ctx echo.Context, namespace Namespace, params CreateclusterParams) error
 	// Deletecluster Delete a cluster
 	// (DELETE /v1/capi/namespaces/{namespace}/clusters/{name})
-	Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params DeleteclusterParams) error
+	Deletecluster(ctx echo.Context, namespace Namespace, name ClusterName, params DeleteclusterParams) error
 	// Getcluster Get a cluster in detail
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name})
-	Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterParams) error
+	Getcluster(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterParams) error
 	// Getclusterkubeconfig Get the kubeconfig of a cluster
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name}/kubeconfig)
-	Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterkubeconfigParams) error
+	Getclusterkubeconfig(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterkubeconfigParams) error
 	// Getclusternodes List the nodes of a cluster
 	// (GET /v1/capi/namespaces/{namespace}/clusters/{name}/nodes)
-	Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusternodesParams) error
+	Getclusternodes(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusternodesParams) error
 	// Scalecluster Scale the workers of a cluster
 	// (POST /v1/capi/namespaces/{namespace}/clusters/{name}/scale)
-	Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params ScaleclusterParams) error
+	Scalecluster(ctx echo.Context, namespace Namespace, name ClusterName, params ScaleclusterParams) error
 	// Listnamespacedclustertemplates List the cluster templates of one namespace
 	// (GET /v1/capi/namespaces/{namespace}/clustertemplates)
-	Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustertemplatesParams) error
+	Listnamespacedclustertemplates(ctx echo.Context, namespace Namespace, params ListnamespacedclustertemplatesParams) error
 }
 
 // ServerInterfaceWrapper converts echo contexts to parameters.
@@ -617,7 +632,7 @@ func (w *ServerInterfaceWrapper) Listclustertemplates(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Listnamespacedclusters(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -642,7 +657,7 @@ func (w *ServerInterfaceWrapper) Listnamespacedclusters(ctx echo.Context) error 
 func (w *ServerInterfaceWrapper) Createcluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -674,7 +689,7 @@ func (w *ServerInterfaceWrapper) Createcluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -682,7 +697,7 @@ func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -707,7 +722,7 @@ func (w *ServerInterfaceWrapper) Deletecluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -715,7 +730,7 @@ func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -740,7 +755,7 @@ func (w *ServerInterfaceWrapper) Getcluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -748,7 +763,7 @@ func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -773,7 +788,7 @@ func (w *ServerInterfaceWrapper) Getclusterkubeconfig(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -781,7 +796,7 @@ func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -806,7 +821,7 @@ func (w *ServerInterfaceWrapper) Getclusternodes(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -814,7 +829,7 @@ func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 	}
 
 	// ------------- Path parameter "name" -------------
-	var name CapiDNSLabel
+	var name ClusterName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -839,7 +854,7 @@ func (w *ServerInterfaceWrapper) Scalecluster(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Listnamespacedclustertemplates(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "namespace" -------------
-	var namespace CapiDNSLabel
+	var namespace Namespace
 
 	err = runtime.BindStyledParameterWithOptions("simple", "namespace", ctx.Param("namespace"), &namespace, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -925,6 +940,8 @@ type BadGatewayJSONResponse Error
 type BadRequestJSONResponse Error
 
 type ConflictJSONResponse Error
+
+type DefaultErrorJSONResponse Error
 
 type ForbiddenJSONResponse Error
 
@@ -1245,7 +1262,7 @@ func (response ListclustertemplatesdefaultJSONResponse) VisitListclustertemplate
 }
 
 type ListnamespacedclustersRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
+	Namespace Namespace `json:"namespace"`
 	Params    ListnamespacedclustersParams
 }
 
@@ -1397,7 +1414,7 @@ func (response ListnamespacedclustersdefaultJSONResponse) VisitListnamespacedclu
 }
 
 type CreateclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
+	Namespace Namespace `json:"namespace"`
 	Params    CreateclusterParams
 	Body      *CreateclusterJSONRequestBody
 }
@@ -1610,8 +1627,8 @@ func (response CreateclusterdefaultJSONResponse) VisitCreateclusterResponse(w ht
 }
 
 type DeleteclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    DeleteclusterParams
 }
 
@@ -1777,8 +1794,8 @@ func (response DeleteclusterdefaultJSONResponse) VisitDeleteclusterResponse(w ht
 }
 
 type GetclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    GetclusterParams
 }
 
@@ -1930,8 +1947,8 @@ func (response GetclusterdefaultJSONResponse) VisitGetclusterResponse(w http.Res
 }
 
 type GetclusterkubeconfigRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    GetclusterkubeconfigParams
 }
 
@@ -2083,8 +2100,8 @@ func (response GetclusterkubeconfigdefaultJSONResponse) VisitGetclusterkubeconfi
 }
 
 type GetclusternodesRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    GetclusternodesParams
 }
 
@@ -2236,8 +2253,8 @@ func (response GetclusternodesdefaultJSONResponse) VisitGetclusternodesResponse(
 }
 
 type ScaleclusterRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
-	Name      CapiDNSLabel `json:"name"`
+	Namespace Namespace   `json:"namespace"`
+	Name      ClusterName `json:"name"`
 	Params    ScaleclusterParams
 	Body      *ScaleclusterJSONRequestBody
 }
@@ -2436,7 +2453,7 @@ func (response ScaleclusterdefaultJSONResponse) VisitScaleclusterResponse(w http
 }
 
 type ListnamespacedclustertemplatesRequestObject struct {
-	Namespace CapiDNSLabel `json:"namespace"`
+	Namespace Namespace `json:"namespace"`
 	Params    ListnamespacedclustertemplatesParams
 }
 
@@ -2684,7 +2701,7 @@ func (sh *strictHandler) Listclustertemplates(ctx echo.Context, params Listclust
 }
 
 // Listnamespacedclusters operation middleware
-func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustersParams) error {
+func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace Namespace, params ListnamespacedclustersParams) error {
 	var request ListnamespacedclustersRequestObject
 
 	request.Namespace = namespace
@@ -2710,7 +2727,7 @@ func (sh *strictHandler) Listnamespacedclusters(ctx echo.Context, namespace Capi
 }
 
 // Createcluster operation middleware
-func (sh *strictHandler) Createcluster(ctx echo.Context, namespace CapiDNSLabel, params CreateclusterParams) error {
+func (sh *strictHandler) Createcluster(ctx echo.Context, namespace Namespace, params CreateclusterParams) error {
 	var request CreateclusterRequestObject
 
 	request.Namespace = namespace
@@ -2759,7 +2776,7 @@ func (sh *strictHandler) Createcluster(ctx echo.Context, namespace CapiDNSLabel,
 }
 
 // Deletecluster operation middleware
-func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params DeleteclusterParams) error {
+func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace Namespace, name ClusterName, params DeleteclusterParams) error {
 	var request DeleteclusterRequestObject
 
 	request.Namespace = namespace
@@ -2786,7 +2803,7 @@ func (sh *strictHandler) Deletecluster(ctx echo.Context, namespace CapiDNSLabel,
 }
 
 // Getcluster operation middleware
-func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterParams) error {
+func (sh *strictHandler) Getcluster(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterParams) error {
 	var request GetclusterRequestObject
 
 	request.Namespace = namespace
@@ -2813,7 +2830,7 @@ func (sh *strictHandler) Getcluster(ctx echo.Context, namespace CapiDNSLabel, na
 }
 
 // Getclusterkubeconfig operation middleware
-func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusterkubeconfigParams) error {
+func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusterkubeconfigParams) error {
 	var request GetclusterkubeconfigRequestObject
 
 	request.Namespace = namespace
@@ -2840,7 +2857,7 @@ func (sh *strictHandler) Getclusterkubeconfig(ctx echo.Context, namespace CapiDN
 }
 
 // Getclusternodes operation middleware
-func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params GetclusternodesParams) error {
+func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace Namespace, name ClusterName, params GetclusternodesParams) error {
 	var request GetclusternodesRequestObject
 
 	request.Namespace = namespace
@@ -2867,7 +2884,7 @@ func (sh *strictHandler) Getclusternodes(ctx echo.Context, namespace CapiDNSLabe
 }
 
 // Scalecluster operation middleware
-func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, name CapiDNSLabel, params ScaleclusterParams) error {
+func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace Namespace, name ClusterName, params ScaleclusterParams) error {
 	var request ScaleclusterRequestObject
 
 	request.Namespace = namespace
@@ -2917,7 +2934,7 @@ func (sh *strictHandler) Scalecluster(ctx echo.Context, namespace CapiDNSLabel, 
 }
 
 // Listnamespacedclustertemplates operation middleware
-func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namespace CapiDNSLabel, params ListnamespacedclustertemplatesParams) error {
+func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namespace Namespace, params ListnamespacedclustertemplatesParams) error {
 	var request ListnamespacedclustertemplatesRequestObject
 
 	request.Namespace = namespace
@@ -2947,100 +2964,100 @@ func (sh *strictHandler) Listnamespacedclustertemplates(ctx echo.Context, namesp
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H37c9s4kv+/gtJOVaRZSraT7NR35PrWVTZxcrnNq2LPzO1lfFmIbEkYkwAXAOVocv7fr/AkSIJ6OHZu",
-	"Zke/2SSIR6PR/elGd+vzIGVFyShQKQbTzwMOomRUgP7nrzh7gSVc47X6L2VUApXqT1yWOUmxJIwe/SIY",
-	"Vc9EuoQCq7++4TAfTAd/Oqq7PjJvxdEZ54wPbm5ukkEGIuWkVJ0MpmosZAebIrkEVJVCcsAFmmOSQ4YY",
-	"R5iKa+CQIcEKkEtCF7rlHKc4A5RiSplEHHB2iogU6JrxTCDMAV1BKSeDm0SN8h7+WYGQX2dFdrApwqjE",
-	"HBcggauVqGnPWLZGGQOB1LQLLNOlfm46TlwzTwcO80pAhohEWCBCVzgn2aluU4AQeAGI4gKEoQmBPNNL",
-	"fsroPCfpV1iwG8nsHwfBKp7CA4HSinOgEgmJJdh1mGmmS0wXgIZqTbnauTWCT0RIkSBi6JLmlZBq0/WT",
-	"GahNzyAHqZ4wbnvIUAGYXi9JDiO96ueMz0iWAb3/ZfuhzLqvYP1AIM5yQAVe6zXwiiK5JAKxErgeO9FN",
-	"CRUS0xRUA6EZd8xovlbLuiZyiTIQklepJCuoPxUoIwLPcrv+BovUPGY4AdP6HaukIBkYsuM8B/5AIJGy",
-	"EjTB7Nm7IAWw6iswix0P2QFbZz4jmaacOfGaGoRattInCmWAs5xQM/k3TD5nFc3uf9pvmER6qCaTa3pn",
-	"yM6xxGrz3MnWDO2Xtn3TKEMpo3OyqJSoc830Oq04OaOSyPUFY68wX8D9L9oOi8y46IIxpEee1nKMCJSr",
-	"R2ptmKLxuMCfxurNeLaWIPTsz4GvSAo/ULzCJFcsfP9Tt2OiYNAWqzk5U5OccWQVSbpUH+jJXzD2GtO1",
-	"JYW4/5krKqsRnQ4R0+DoIviUAmSQofGYYwnjnBREnqL3IPl6/GSuuEngtUDXS6BIKo4qAM1weqUX8wPF",
-	"lVwyTn6Fr3BmwtGm6Mm7l0pGGsUcUB3TrHHAU8w50ceBQmK0P6roFWXXFDF77n+goipLxiVkryEj+GJd",
-	"wtdYjx8V6WGRGrd5GBQDCaXzsEDtKUwGqk87jJrFU1ySJ1nGQeh/S66EvSQGhOH6hdTLGwjJCV2o9Uu7",
-	"3taLm2SgqEi42t0P5m3iO7p03w3Y7BdIpQYJuCRPjaZV/TXX+8QpYSXf5lWeD5L2HMMDvYmmehxGM6K7",
-	"vkkGaY571qbfvFESscQpxJu4nnQPREIh9p6A7RRzjte2T8lZ/i7HdKfVvAe9uaL97RnNSkYMDzaJtWQG",
-	"fXaWo1hKvZgzXmA5mA4IlY8eDvwcCZWwAK73t7OD4dgvKZEE5+5027YzxnLAtN34vVrf9nW+1SOpxup7",
-	"DlhC9qQ53UwJIkkKqKdcL05jNvV3dELmLaMKDQiJi3L3jgmdc2xwUsXhHWcrIgijfUtvNr/N4q+qGXAK",
-	"EsSPwAUxIqUzrRzPIHcHWHMbzt81+KDnNAd7WuB0SSg8gzJn68KZaC01sQT0ut0OmT4EYnOjNMz5TQys",
-	"vF5iqR6vEQfNc8nuZ6czVOwMKRwTXSHdeJxLrOyb+LaVSyygu/p3QDNCFwny+978T4HkZ5bzEvTcW5I/",
-	"GEVyiqAo5RpVVJIcWQGoNZShjEBExnjOwb6AAVrzwkJ9qzSvSHEOH50EdQ+QBvqksT0e9VqrSBBlGwwl",
-	"K1nOFmvXTIxiU3Kt4uRzb39i/Ap4Dxtd65fIch3KarbTs/TzwOJKoDnj+/CNGTjGLBXJotywwpwoldIz",
-	"WTebBwLVLfeY0I/2o9iUrmsq7S7+W0pXn4GQ44Mt8qweiMWW5qkn0VBzUZmwRaE/s7K1q4kWjEKcuqYj",
-	"BWScWa7anqI5zgUgbWc3josEzEWTl9k1rfk0YMVbCYcIcR1VLaH1WrZQ4hUREX3sWWZ3AGG6O6+KAvN1",
-	"l4NaszX9bpmb66yL/74cW3X31w76VLVAQwlFmWMJo8YOXmOBrKJHc84KJyyVDmGVRBgFDL0DfGsZ0u6V",
-	"01GNKWmzhUiUkfkcuNDjh5N7IKJjfgl2+zJI01ycO3Kahtaggey0cWSI0KfGOTG3npso7NgoF//mv0Ar",
-	"84nbwjnjXpvsuJ//8jo9VKDNCf20BLkE3tgmIlCBKV6AMlo5qxZLhJss3CVmsPTflIbZIpkurHToiqZ9",
-	"z5vr6fZWRBO932LMzinqEZDds+PUm9pba/+LU4Tp2ggrzXQhAOmD9x5lWE3+jrFcc0xLG239/pYnsoGr",
-	"dlZ5jozbYVOwlj0gpiEsiMTIJs0ZH72wt9+JD5cTo9R2p/P2QxPCx+YSdjwYdwwr/Hn7QlzhoUDEoROw",
-	"t0eXaFiAxKuTif9y1HH05FjIC46pIM5a3/3s2kuq6J5xwKLHkBYSy0oPDrQq1LoveKUGeK6w6CAZWLkf",
-	"EKLrIOtcVNklq/cJgsligp44nJWgp4FcCx5b48k/6S4y7nizK+jdKM3sdvOD28m430Aj8GSDIPb6IrZs",
-	"1WpcqmbuDIrTDvp6oJlCNUWmaQYpycCiMjwTyuxPum6qglBSqC066bqsdsIvXaFr92Z1Mnn03eSRVmtS",
-	"AleN/3s1PP6fDyfj7y8/HI+/v/x29PPPk61Phh/Gf9Z/Pxn/Fx7/Ovnz+PLb0b99E2PXu3DgOBG97eQ/",
-	"e3P+Sg2nOwnU7RbgLpmVlA1oorHyMCdCOgH60fUpkHqsNVkxMjv2CuhCLsM9C9ZjP2vA+H3W0tA1PWTs",
-	"uNd/xHkFImYWhLZ+gmZrZKV5h+4BvPpiD0VcgfhdijF230n3pNkskdUQaPj++VN0cvLwEdKMqHcLf3K7",
-	"9d2j9uYFB+MDHv+q2H34YWz/+tY96uF1NTk1AXMdEwF69dVA59urxnddjq3fo+Hfn7x+NTpFWLFtBlQS",
-	"nPfZGv0ARkDKQcYHO9fvzD18Pa6xwrAxY7dK7RAbuIX7URvr7dtn6yTtvcvZE3u5q6Edbiv2cbewTB/s",
-	"OCHVWxOz4LDaDFLNl0abTVSD9zAfNc0tItEvjFBteHRtQWfvdd8o2y4D/vJZHzrIehybq14XfPzcNgi2",
-	"Zf8CJ3fM9Lnzq6fereonHA+U/T7ejjt2YAc4Pu7D7jgbnKW60Zfdz57eF20NCs2pwSxIUeagvaPGoOj4",
-	"0HeSAoOAwH288oZlX+OgK6mTg9x049TLPhuOD2f5fmZnD5WYMZ/MSJtIFbeV5jjPZzi9eu/NgLYHZq35",
-	"TO12znBWuwG1Y0fJd8VzOjxuaCNyHL6Ncph7udf2OLEeO7os27MzzTeRnszsuyTwSzcRHVZECxPY4d2j",
-	"cQIlnhjesZqyKjcHdQYm0kXLbGdiuX4GAakutx0ZO/W+7a8vUSPwh8McOChZIRnClGmHW4CJbFedwIOS",
-	"vOCsKuPIhNBsn5PSWo7+3DbuW1O/sWXfKEJTJXA06jF/62sVbUWZ7aBMR40sNUqxcSVEojXIzYEWW+ME",
-	"koGNvOxO77VjCLnENkQtZtJ1e8xAGAL1LFggLK4gs/eDO3TopdMObavygj2zttGtoiTUnp0r9XU7O7uI",
-	"AYO2qCLpcoOfy+lPbb94tWQgf/emFzEeud1XrU8RNQFgWg97oeDUtGImASvgcYTNe/lWgz+4RrQqZsCV",
-	"FdZci9ho+R/Hd3gL2DjvAIprTqQE6u4hh4ElGNfnJqA2EgihBMk1ETBCQpI814TRaKE1q1P0+Pj7Wjya",
-	"qOKtKGErPLDMJqpc7mdWRVlt38sXDivCKhFKqZ1O5J7Nt2zvRWdDHwjNY+0vY1AQ8wVEjxmWWu/bjk+7",
-	"LIE4pIyboEIteV147lOvG4P7Eqf5gkfdLbi8ne3Y7Sggsl9jHwuFNxhdoFmSTZjwK6jAzs1AZ44ZzLHl",
-	"/y5jrHBegUFuXog5J48LpFyQFVA0xHSN/uP87ZvRoO0ziizQ7GcNyPaxt2oSxDBzHT26q0frIljTA6FD",
-	"KNHbEqjCrqtHNuEj5seKu68VDdC5/kg7sKfITD1B9lQmVnonyE47cYKUcWSWv7P5Yx/17X7/rvdSV+94",
-	"HzN4Ihm+CPc8NsO+aVln3jbt3kah/WqbzZv3421BHo208B2aW8NYoMOd+Glv42beKOQ36fPWNrj7uN7t",
-	"MGHU0e0G9QqJJS51FIiCK158L3SqEKskTDrkDm6SYlpBA2vO6OI0TIB5IBC7pj5VigibFZbEzz8I+ZFk",
-	"8Xm7EHWSJSYVS+/rf44tqBy/zNAScAY82nt9odXs+d8vLt4h89KwijITdP7LpAcMm4XF5+jzGzTAr3Po",
-	"bBZZYqQtU1xOsslWeWAnXd/idbfauGYrTuRaCyezVzPAfGNQud5omxRgZ/X01Q/nF2fvXzy5OPv45N3L",
-	"j387+/u52jABer80S2uhbPr2M1lKWZqAfULnzF2MYZP7Zg7JIBy1wIRKTKjxB1U8t32I6dHRgshlNZuk",
-	"rDgKPgn/HkTlfBhw4pGIqPjchjoFHSQoA05WkClTQJSQLoBO0DNmsoYyIqfOi2YSP0o8IzmRa4N1S0Jd",
-	"KhFbAc/xWqdQ8IqifxT4CtACKHAs4R+KZjlJgRonoiWEEoecgMR8jYaUId0iBbTgmCoLdA1ydEuqSCLz",
-	"Fq2nUcIMAgfu4ER9ykqguCSD6eDR5Njd+C01Jx2tTo5SXJIj//X08yAKDl9p4WmbTT6Nr/6fmBB2tDqZ",
-	"gcQP3Uz0wTUyx8M2nWhiz7M6Gxp5TNAZTpdIIQkkdJgeESCQ9somKHZpGYr4xF2m2ntXtUlWLfDQRyB8",
-	"Boy/YK7v5tUW+gzAl9lgOlAKIiCjTyITg+mHDfeqfqWn7aW3bneJ+vCfFfC1E+7TBrrdLYemqXVuklgU",
-	"oNOLXmI5b/FIX3DiPNdS9sXZBVIs4JqFOvIUsUKZAZk5Gva4PRDIQs9Jz4K8CA3XE71JM3+MLz8fJ9+d",
-	"3Gy8Tru5TJpp1A+Pj+8sKakdzRpLHKvdACJBwviTZuFOS+11UiS4SQaPzexig/pVHAV50/qTk+2fNHLM",
-	"9EePtn9Up+3qLx5v/8KnfqoPHn6//YN2It9NMvjL8cOdSOCS4fUnO6wmkvCoP91hWa10XL3J3oq63/Q2",
-	"9yIZCBeTrCVqrc765SbTgYUSL4TGhrgkYy+kLpPBp3GRluMlqTNZXH6zh+Qkg6JkZnmSV2BUwk+M55lv",
-	"wwFnb2m+Ni1uXL+SsdxKxo+BaPw0FngOcj22KF1/rp+HCKoAuWRKsL44u9gubBUSjygkTc32Yw/qt+ir",
-	"UGnAzspp2rCYRSt0DuE0hVIKNFS9JDbeyQG7xMnHxNqgI6+DQsMFxEb1U6/voIb+gGqoEQXZo448ixz0",
-	"0UEf3bU+qrnrd6SYPoZS8241VFMeRzVV3aSpsTzZxNFn//fNrgZX4NzSHgylo4KN8KZTZp0mTpQ2dGhc",
-	"1fhusi+xeZz41VSJqpPa5WG2+KBefo9WzkGNHNTI7mokuDbviq3NSuNOxHaPbGsK7m2S+UbXjxAR2WzS",
-	"C0RwfVHfpHNWtNPW9FW7TwidGgvgPczjjq6ma8vdKSSbUsmVheHNlQlq+NMFSpeQXikNscCE2s1pzG9O",
-	"uLABAeZWRfVnq70FFosJaUkCw0jXgaPsmtb2j9pq80KbUom5dBJ1LTbCrWEkRlOEUUGEeUUUOR8fHys+",
-	"8VXodMU19JMu3MXX7yv6/5UOMR69dy+RAL5SBllWEKsr7Z2cC4kUkulsUCLR8OHx8WiC3rrgBd3c1sIi",
-	"Aj08ftj0p5YuN1IgLNY0XXJGWSXy9Smaszxn18ZZqWlVR66aahAL8KCkq3uNNVnfZP9uVO6POCcZluCp",
-	"q1di0iBjOtLsWENDeslkwV37JviPpOf1+fwry9Z3q+JjmU+bdX2Q8+JcGlZWxQVUWyS15M+ow4A3XwfW",
-	"xJb5jK8Rr+hpI5BLX99d62jNGbh8fKU4Hxrt/jUmZvaplb8eyBxdkTIUO2h4reXkTlJnpK+n6JWpfcXy",
-	"SHrMcyPEnGPKhnLxilJCF9OmIbFFU5qHN2j4+uk7pAyz9lSaAnABMi79/D3aN45dJjOWrf901MkwjTcx",
-	"7240tf+VsOrxDljVlyRVH5zsMKd43UP99V92IUOkStwBV98jrjYCA+FmTmITad6hO8Y+2uSP0Q/aDpmm",
-	"rzzmiLnmROf49UD6d2/PL3bATPtC+T1cMlacGSrlEEsb1bUyoOGeaUpy7X7NbCsFTn22gMbWjZILJsYA",
-	"CraybeeE6kpzXBnhIawt8BoJiddo6CpQjHToLjblg6ZdTNuFn2ZSv0P46chrlUHPHA4Opy9zON0LAPLl",
-	"smIIzdX16anpEy+D1QJHe8EdVxixCQrNsRHo8fFjxGgKCoERoWt0HRDMV0cwBxhxTzDCaK4aRtwWMhjR",
-	"ut8FThQwGH20CTCE4/bChmdnr84uznbQdnsBBwcFFA2jtzQvQIoahBk7TKnw2jZLgiKPNhCgk1IjTEGC",
-	"HLK6B5O+ZFPDEmQqBqoePAt6Q3w02V1CHVT84U7pa/k4Ah/T4frooJ920k8vQAY2LlFGlMQk/z8PNAg8",
-	"WncTXdCS0LdUS/ubtUfN4jJRrfYecGYwN84KQsO6LyE0F5JxECZ5NEDSQ1sx5ufq+PhRqgbVf8G47iZB",
-	"V7A2V0Mjc18VDKFvgupqNtNGVgOFFXCUs4UylTfpvWCZBw140ID3qAGDKk89SjCs14SRKXs0OqjEg0rc",
-	"WSW2qm/p1MkvtODuQzV+bEjdfi0pQJe7rA3JWynOloi/jQoNteGttKmvUrMliC9SReaNLjYz1IV+jIFH",
-	"KAiRIFuYqL5x9aWPRr4ycoshjMqdoJ9MvjeWJifM/HxfXY4GDdX/ZV32Ga1BJogy20GCKup/o8mnNhK6",
-	"GCW1eA+W4EueaLPVRHfYKmb6l9gAmx8hsr+btNa/dtMoTLRJhRvaHrT3QXvfo/b2FbR6dHfk4Gq+NFHQ",
-	"MjwDm8/eQd8f9P1+EZSmGtlvVtc78XynxnAt82+lzs3nt9LkuoSUuUCKxXyeg9V+zuvq4lp74zIn6GKn",
-	"+jmihHTinMQTG1M16f4ozYfLiR972Pj1IBsymgM3P4yn75FHp6ZSU5Ayr2tCxYs6OVyhJJppJ6qZKyY0",
-	"QVq16J/F7dbx2FQoywZvtqoS+XpUgJa4LIGKRqUqe9sdL3v5+Pj7oALVBJ2nONc/YMuu6xt3d9veRRd6",
-	"bQfX+AFa3G8YZqMgXg+yMOW6gnIFCionG49T0nMGdwi5fHgf69M12KK/bqvEXPsqP7Vh84x3DuqX3OcL",
-	"KwEIbVknkVD5O7jKr5sfbvMP8Yh/WJR67sGEiwK/C6B6Z2EFjQrbt44qiAYjdiDErZCqgZv7INVdix60",
-	"83sgljkaKOpoFqv+rfUdE0e/qFrBIYH0D1af4OAHOWiYW2WSBkUJfgsppZtqAuwqyA02dCX+tMR0xf0+",
-	"XKrTbDIcY7I0CK7RF+OEComVhaw+MQmUREnxtLIGgqk6dzRQ3Vpifd6z2N7UVI8UqKIZcCUT65g2m/oj",
-	"fAE+V0C/mNRSr7k5N2Z3TN/dt/8bAAD//w==",
+	"7F17c9s4kv8qKO1WRdqlZDvJTl3kurrKJE4ut3ld7MzcXsaXhciWhDEJcABQjibn736FJ0ES1MOxczMT",
+	"/2eTIB6Nfvy60Q19HqSsKBkFKsVg+nlQYo4LkMD1f0/ySkjgr3EB6t8MRMpJKQmjg6l7iah6mwyIelZi",
+	"uRwkA/1oOrBvOPxSEQ7ZYCp5BclApEsosOrwzxzmg+ngTwf1JA7MW3HwBJfk6evTl3gG+eDqKhmoWYgS",
+	"p5Gp/L2aAacgQejZmFa9U3Kvb3pe/1kBX+82uWMEK+Dr+gG6XAJFeCaASjfzX3R/0alfc6rvSyE54KI7",
+	"SbUIxOZILgFVthUapmaLR0gylOI8TxAW6PnJGTpYHR24ZgLlREihPi2OESuIlJAluidR8TlO4Z5AGcxx",
+	"lctJz9pcX42llVhK4Kr1/3zA418Px4/Oh/aP8fnnw+S7oyv3fPRvfx4kA7kuVWdCckIXgyu1Yg6iZFSA",
+	"ZufvcfYcS7jEepdSRqWi9vTzAJdlTlKsaHHws1AE+bwjiU84Z9wM1STo9zhDdrBpk6pzTHLIEOMIU3EJ",
+	"HDIkWAFySehCt5zjFGeAUkwpk4gDzo4RkQJdMp4JhDmgCyjlZHCVqFHewS8VCPl1VmQHmyKMvKZQK1HT",
+	"nrFsjTKm2JxJVGCZLg0T6I4T18zTgcO8EpAhIhVXEbrCOcmOdZsChMALMOJhaEIgz/SSnzA6z0n6FRbs",
+	"RjL7x0GwimtmTivOgUokJJZg12GmmS4xXQAaqjXlaufWCD4p6UgQMXSxIqUkhAg0A7XpGeSgZYZx20OG",
+	"CsD0cklyGOlVPzXyY+Z66yu3L5LBM8ZnJMuA3v6YfihD7gtY3xOIsxxQgdeadLyiSC6JQKwErsc2WoZQ",
+	"ITFNQTUQWl7GjOZrRc1LIpcoAyF5lUqygvpTgTIi8Cy3ZG9wZs3ahgExrd+xSgqSgdltnOfA7wkkUlaC",
+	"3icr8mekAFZ9BR614yE7YEvVZCTTlDOKRlODUMvNWpBRBjjLCTWTf83kM1bR7Pan/ZpJpIdqypamd4bs",
+	"HJXlrhWKliO/tO2bRhlKGZ2TRaU0rGum12m12AmVRK7PGHuJ+QJuf9F2WGTGRWeMIT3ytFafRKBcPVJr",
+	"wxSNxwX+NFZvxrO1BKFnfwp8RVJ4T/EKk1yx8O1P3Y6JgkFbrObUW01yxpG1X+lSfaAnf8bYK0zXlhTi",
+	"9meuqKxGdKZLTAPRRfApBcggQ+MxxxLGOSmIPEbvQPL1+PFccZPAa2HQmQJBrAA0w+mFXsx7iiu5ZJz8",
+	"Cl9BZsLRpujx2xdKRxo8EFAd06wh4CnmnGhxoJAY0IEqekHZJUXMyv17KqqyZFxC9goygs80jrr99fhR",
+	"kR4WqXGbwqAYSEFihRDaU5hoSGuH0d4KLsnjLOMgjCvDlbKXxGA/XL9owUSHGzsvrkIX4YN5m/iOzj3e",
+	"ZLOfIZUam+CSWLeoC7EfO9uv9Nu8yvNB0p5jKNDbgP0TRjOiu75KBmmOe9am3zRcp24T15PugUgoxN4T",
+	"sJ1izvHa9ik5y9/mmO60mnegN1e0vz2hWcmI4cEmsZbMgN7OchRLqRdzxgssB9MBofLB/do9IFTCArje",
+	"384OhmO/oEQSnDvptm1njOWAabvxO7W+7et8o0dSjdX3HLCE7HFzuplSRJJo17mzOA0V1d/RCZm3jCo0",
+	"ICQuyt07JnTOscFJFYe3nK2IIIz2Lb3Z/DqLv/Bu8Q/ABTEqpTOtXPmuToA1t+H8bYMPeqQ52NMCp0tC",
+	"4SmUOVsXLtLRMhNLQK/a7ZDpQzjH2MpvYmDl5RJL9XiNOGieS3aXnc5QMRmiNuzSWSHdKM4lVm5VfNvK",
+	"JRaR+MlboBmhiwT5fW/+p0DyU8t5CXrmHdj3xpAcIyhKuUYVlSRHLi6kLJShjEBExnjOwb6AAVrzwkJ9",
+	"qyyvSHEOH50GdQ+QBvqksT0e9VpnTBDlGwwlK1nOFmvXTIxiU3Kt4uRzb39k/MKGyLpsdKlfIst1KKvZ",
+	"Ts/SzwOLC4HmjO/DN2bgGLNUJItywwpzokxKz2TdbO4JVLfcY0I/2I9iU7qsqbS7+m8ZXRtCDGNffos8",
+	"qwdqsWV56kk0zFxUJ2wx6E+tbu1aogWjEKeu6UgBGRcNUG2P0RznApB27xviIgFz0eRldklrPg1Y8VrK",
+	"IUJcR1VLaL2WLZR4SUTEHnuW2R1AmO5Oq6LAfN3loNZsTb9b5uY66+K/L8dW3f21gz5RLdBQQlHmWMKo",
+	"sYOXWCBr6NGcs8IpS2VDWCURRgFD7wDfunFbE0C2NqoxJe22EIkyMp8DF3r8cHL3RHTML8FuXwZpmotz",
+	"IqdpaB0ayI4bIkOElhoXO90qN1HYsVEvBvH7lfnEbeGccW9NdtzPP7xNDw1oc0I/LkEugTe2iQhUYIoX",
+	"oJxWzqrFEuEmC3eJGSz9N2VhtmimM6sduqppX3lzPV3fi2ii92uM2ZGiHgXZlR1n3tTeWv9fHCNM10ZZ",
+	"aaYLAUgfvPcow1ryt4zlmmNa1mjr99eUyAau2tnkOTJuh03BWvaAmIawIBKjmzRnfPTK3n4nPpxPjFHb",
+	"nc7bhSaEj80l7CgYNwwrvLx9Ia7wUCAS0AnY26NLNCxA4tXRxH856gR6cizkGcdUEOet7y679mwsumcc",
+	"sOhxpIXEstKDA60Kte4zXqkBniksOkgGVu8HhOgGyDrnY3bJ6n2CYLKYoMcOZyXoSaDXgsfWefJPIge3",
+	"0cCbXUHvRmlmt5sfHIrG4wYagScbFLG3F7Flq1bjUjVzMiiOO+jrnmYK1RSZphmkJAPROurvhKkKQkmh",
+	"tuioG7LaCb90la7dm9XR5MF3kwfarPmj9dXw8H8/HI0fnX84HD86/8vop58mW58MP4z/qv9+PP5vPP51",
+	"8tfx+V+iR/A3E8BxKnr3XIdkIANzuwW4S2Y1ZQOaaKw8zImQToF+dH2GGQ8js2MvgS7kMtyzYD32swaM",
+	"32ctDVvTQ8ZOeP0HnFcgYm5B6OsnaLZ2GTwdugfw6osjFHED4ncpxth9ku5Js1kjqyHQ8N2zJ+jo6P4D",
+	"pBlR7xb+5HbruwftzYvmnIztX3/ZmG5iJqcmYI5jIkCvPhrofHvR+K7LsfV7NPzH41cvR8cIK7bNgEqC",
+	"8z5fox/ACEg5yPhgp/qdOYevxzVeGDZu7FatHWIDt3A/amO9fftsg6S9Zzl7Yi93NLTDacU+4RaWQTw/",
+	"ThFSvTU5Cw6rzSDVfGms2UQ1eAfzUdPdIhL9zAjVjkfXF3T+XveN8u0y4C+e9qGDrCewueoNwcfltkGw",
+	"LfsXBLljrs+NHz31blU/4Xhg7PeJdtxwADvA8fEYdifY4DzVjbHsfvb0sWjrUGhODWZBijIHHR01DkUn",
+	"hr6TFhgEBO7jldcs+xqCrrRODnLTiVMv+2wQH87y/dzOHiox4z6ZkTaRKu4rzXGez3B68c67Ae0IzFrz",
+	"mdrtnOGsDgPqwI7S74rndFbe0GbkOHwb5TD3cq/tcWo9Jros27MzzTeRnszsuyTwSzcZHVZFC5PY4cOj",
+	"cQIlnhg+sJqyKjeCOgOT6aJ1tnOxXD+DgFTn20TGTr1v++tD1Aj84TAHDkpXSIYwZTrgFmAi21Un8aAk",
+	"zzmryjgyITTbR1Jay9Gf28Z9a+p3tuwbRWiqFI5GPeZvfayivSizHZTprJGlRik2r4RItAa5OdFia55A",
+	"MrAJn93pvXIMIZfYpqjFXLpujxkIQ6CeBQuExQVk9nxwhw69dtqhbVWesafWN7pWloTas1Nlvq7nZxcx",
+	"YNBWVSRdbohzOfup/Rdvlgzk7570IsYjp/uq9TGiJgFM22GvFJyZVswkYAU8jrB5L99q8AeXiFbFDLjy",
+	"wpprERs9/8P4Dm8BG6cdQHHJiZRA3TnkMPAE4/bcJNRGEiGUIrkkAkZISJLnmjAaLbRmdYweHj6q1aNJ",
+	"Zt6KErbCA8tsosrlfm5VlNX2PXzhsCKsEqGW2kki92y+ZXvPOht6T2gea38Zg4KYLyAqZlhqu287Pu6y",
+	"BOKQMm6SCrXmdem5T7xtDM5LnOULHnW34Px6vmO3o4DIfo19LBSeYHSBZkk2YcKvYAI7JwOdOdoSmjhj",
+	"rHBegUFuXom5II9LpFyQFVA0xHSN/uP0zevRoB0ziizQ7GcNyPbxt2oSxDBznT26a0TrLFjTPaFTKNGb",
+	"EqjCrqsHts4kFseKh68VDdCp/kgHsKfITD1BVioTq70TZKedOEXKODLL39n9sY/6dr9/13upq3e8jxk8",
+	"kQxfhHsem2HftGwwb5t1b6PQfrPN5s3z8bYij2Za+A7NqWEs0eFG4rTXCTNvVPKb7HlrG9x5XO92+Mqf",
+	"7naDeoXEEpc6C8RUFlpaLHSFEqskTDrkDk6SYlZBA2vO6OI4LIC5JxC7pL5CiwhbjJbE5R+E/Eiy+Lxd",
+	"ijrJElMBpvf1v8YWVI5fZGgJOAMe7b0+0Gr2/O9nZ2+ReWlYRbkJuv5l0gOG+2oiz8L6Bg3w69I9W7yW",
+	"GG3LFJeTbLJVH9hJ16d43a02odmKE7nWysns1Qww35hUrjfaFgXYWT15+f707OTd88dnJx8fv33x8e8n",
+	"/zhVGyZA75dmaa2UTd9+JkspS5OwT+icuYMxbErubMFmOGqBCZWYUBMPqnhu+xDTg4MFkctqNklZcRB8",
+	"Ev49iOr5MOHEIxFbTqq2NeggQRlwsoJMuQKihHQBdIKeMlM1lBE5dVE0U/hR4hnJiVwbrFsS6kqJ2Ap4",
+	"jte6hIJXFP2zwBeAFkCBYwn/VDTLSQrUBBEtIZQ65AQk5ms0pAzpFimgBcdUeaBrkKNrUkUSmbdoPY0S",
+	"ZhAEcAdH6lNWAsUlGUwHDyaH7sRvqTnpYHV0kOKSHPivp58HUXD4UitP22zyaXzxL2JC2MHqaAYS33cz",
+	"0YLbqmbWhSZWnpVsaOQxQSc4XSKFJJDQaXpEgEA6Kpug2KFlqOITd5hqz13VJlmzwMMYgfAVMP6AuT6b",
+	"V1voKwBfZIPpQBmIgIxh+fuHuCWomxy0Kr+vkq1f+ALsq/NWbfL9w8MbK7lp52rGyqJqJ1ckSJhoySws",
+	"SJc6pqKY/CoZPDSziw3qV3EQFCPrT462f9KooNIfPdj+UV2Uqr94uP0LX9ioPrj/aPsH7TK1q2Twt8P7",
+	"O5HAVZjrT3ZYTaScT3+6w7JaxaZ6k72PsPnTRj2xtjkucVaLfa1z+4Wb6ew3iRdCAxhckrGXpPNk8Glc",
+	"pOV4SepyC1eE63EjyaAomeF3cwWD0ls/Mp5nvg0HnL2h+dq0uHL9SsZyK74fA/n9NBZ4DnI9tlBSf66f",
+	"h2a+ALlkSvqfn5xt1wgKLka0phaq9mOPPLco1VCzwc4adNpw60QrvwvhNIVSCjRUvSQ2Kcehj8RdwZBY",
+	"R2nkFWWIrkFs1JH1+v6AurKRiNajMz0B7pTmndLsUZo1k/yOtOfHULRvVo02lUZUndZNmmrVk00cfPZ/",
+	"X+0KXYMwgfYFlSINNsKD0My6n+5mm4aij+tD30325ejxDwMc75TeN6j0guOyrpBtVnE3omR6JLGpZrbp",
+	"kStdNy4imsSkFYsgbFmfoHFWtMtV9BGbLwSbGlD1DuZxB7fp0rpYYrKphFSBNo8AJ6gRRxMoXUJ6ofTZ",
+	"AhNqN6cxvznhwh4Emmiq6s9eLhWAQHOUnQRYU187RdklrSGl2mrzQqPTxASbRX31E+EWa4rRFGFUEGFe",
+	"EUXOh4eHik/8pVf6gif0o76wh6/fVfRflckynvzbF0gAXymMmxXEanYbi3epUEIyXQVGJBrePzwcTdAb",
+	"d2ipm9s7cIhA9w/vN+MopauJEgiLNU2XnFFWiXx9jOYsz9mlCVJoWtUZa6YKfAHehHYthQHo9QnWlxiI",
+	"TnYvybAEv3w9lKlPil2wZkjauF7NawCLFdpHNPtbJc2G37NsfbMGKZbYv9kyBSndzhmyIhmXw7bktcRs",
+	"1Lks8OrrGOHYMp/yNeIVPW7kKejo9KVORpqBKzdVav6+sUVfY2Jmn1rlmYFo6XveQulCw0utDnYSrpGO",
+	"vtILc7ULyyPZ38+MrDqX1mYq8IpSQhfTJrrbYhDMwys0fPXkLVJouT2VppwvQMaF3IeJ/+zYZTJj2fpP",
+	"B50CqngTK/6a2n8kZHW4A7LyF/2pD452mFP8Wi/99d92IUPkEqQ7FLgdBRq5R7hZOdPERTfo6tpHm3xd",
+	"/aDt7DaDZTEn95ITXYnSA0Dfvjk928HC7ws893B3rVYyVMohVtykK7qh4fo2FbKOUGW2lYJSPqdVI8FG",
+	"YbA5CYOCrWzbOaH6PiSuPL8QhBV4jYTEazR0ddIjnWCGzSUX0y4C64IlM6mbAUtbGof3Gn+h830r5tXf",
+	"NRKz/+5ShJ4LEeJ3iLRM717G1N0q1YQcZjcFenj4EDGagrLvROgLTu7s41e3j3dGarORMnqxNlLXNUgm",
+	"0Lpf6DVqjoy222SOwnF7jdLTk5cnZyc76NK9zJIzNIqG0fjqc5CiNvEGrCsDUQP4JLjoyp4zddKKhSnK",
+	"zCGrezAp3DY9PkHm1iTVg+ck762NJrsrmt+uAflqjmPgH98Far8t7fccZIDPiQKAEpP8//0AKnCqb+bU",
+	"qSX/11R6+0Pyg2b5dlRnvgOcGWCGs4LQsLI6xG9CMg7ClGcEcGtoa7J/qg4PH6RqUP0XjOtuEnQBaxOE",
+	"HZnIcDCEjrnW9eLTRt4ghRVwlLOFgvmbtGqwzG9Tvwbl/T0qNizUx8jUu4/uFO63p3Bbtyfo1PcvRJ+3",
+	"oXg/NmS6XwcL0NcV1SD4Wmq5pUCuo6BDXXstXe2rjLekDkSqgF/rYuGhLtQ24JRQECJBtrC8PlLwpesj",
+	"f7NdiyGMQp+gH029DpYmp9f86ktdToyG6v+yvrYPrUEmiDLbQYIq6u/Y96nphC5GSV3+ECzBl6xqyG1O",
+	"6ewtFPqXNACbS+TtvfdrfVt5o7B8k4EwtP02bYMvzO+xDBF+0uQyKUEy3JrNLHFnTb7RPAtzV8Fv1pI4",
+	"4b9RIF9rlGsZC/P5teyELjA3EdJYZsgpWN3q4hEu+6U3e2OCznaqrhUlpBMXPpnYI+lJ98rqD+cTP/aw",
+	"cbe4TSzJgZufzdDx+9GxqeMOCmp0xXi85NtZLaWYTDtRzVyp8QTpH4zTv9XVrfLbVEZvUzxaNcu+Wh3Q",
+	"EpclUNGoY7enDPFLcR4ePgrq0yfoNMW5/lUtdlmfdLhTjq7t0mv7HQSNbie5onGLQ4/dMjXmQY2NwgfJ",
+	"xl1Oelhjh0SK+7exPn1xQPQnmZT0tY9QUpvzxXiHf77kHEVYxiS0BckieV43cIRSN787RbnLMvi9Y6BT",
+	"b6pcitZNwKAbO85p3O527dOcaIpBx0BdCwcZMLMPDtq1lqmdYwqxXPvgd2Ojef/6d/52TLW/gSKkP179",
+	"0Z1P+G3n3gdFR7+FJPxNNT+7qh0DSNxlCFq+3TUIH86VUJqccCP5vWed+oDD/0Ss+sSknBOlc9LKolJT",
+	"n3+gZd0S6/Oe1xJMzT0bAlU0A65UXX3ybbNIhb+qwF01WEzqHO3m5lyZ3TF9d9/+XwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -163,14 +163,14 @@ type ClientInterface interface {
 	// Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-	Clustergroupdelete(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupdelete(ctx context.Context, name GroupName, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergroupget Get the cluster group
 	//
 	// Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
 	//
 	// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-	Clustergroupget(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupget(ctx context.Context, name GroupName, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustergrouppatchWithBody Partially update the cluster group
 	//
@@ -179,7 +179,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-	ClustergrouppatchWithBody(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustergrouppatchWithBody(ctx context.Context, name GroupName, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergrouppatch Partially update the cluster group
 	//
@@ -188,7 +188,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-	Clustergrouppatch(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergrouppatch(ctx context.Context, name GroupName, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustergroupputWithBody Update the cluster group
 	//
@@ -197,7 +197,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-	ClustergroupputWithBody(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustergroupputWithBody(ctx context.Context, name GroupName, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustergroupput Update the cluster group
 	//
@@ -206,7 +206,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-	Clustergroupput(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustergroupput(ctx context.Context, name GroupName, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermembersget Get the cluster members
 	//
@@ -245,14 +245,14 @@ type ClientInterface interface {
 	// Delete the cluster member. Calls the upstream's DELETE /1.0/cluster/members/{name}.
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-	Clustermemberdelete(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberdelete(ctx context.Context, name MemberName, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberget Get the cluster member
 	//
 	// Get the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}.
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-	Clustermemberget(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberget(ctx context.Context, name MemberName, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberpatchWithBody Partially update the cluster member
 	//
@@ -261,7 +261,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-	ClustermemberpatchWithBody(ctx context.Context, name string, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberpatchWithBody(ctx context.Context, name MemberName, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberpatch Partially update the cluster member
 	//
@@ -270,7 +270,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-	Clustermemberpatch(ctx context.Context, name string, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberpatch(ctx context.Context, name MemberName, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberpostWithBody Rename the cluster member
 	//
@@ -279,7 +279,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	ClustermemberpostWithBody(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberpostWithBody(ctx context.Context, name MemberName, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberpost Rename the cluster member
 	//
@@ -288,7 +288,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	Clustermemberpost(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberpost(ctx context.Context, name MemberName, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberputWithBody Update the cluster member
 	//
@@ -297,7 +297,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-	ClustermemberputWithBody(ctx context.Context, name string, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberputWithBody(ctx context.Context, name MemberName, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberput Update the cluster member
 	//
@@ -306,14 +306,14 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-	Clustermemberput(ctx context.Context, name string, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberput(ctx context.Context, name MemberName, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberstateget Get state of the cluster member
 	//
 	// Get state of the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}/state.
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-	Clustermemberstateget(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberstateget(ctx context.Context, name MemberName, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ClustermemberstatepostWithBody Evacuate or restore a cluster member
 	//
@@ -322,7 +322,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	ClustermemberstatepostWithBody(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ClustermemberstatepostWithBody(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Clustermemberstatepost Evacuate or restore a cluster member
 	//
@@ -331,7 +331,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	Clustermemberstatepost(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Clustermemberstatepost(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Operationget Get a background operation
 	//
@@ -494,7 +494,7 @@ func (c *Client) Clustergroupspost(ctx context.Context, params *Clustergroupspos
 // Delete the cluster group. Calls the upstream's DELETE /1.0/cluster/groups/{name}.
 //
 // Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-func (c *Client) Clustergroupdelete(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustergroupdelete(ctx context.Context, name GroupName, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergroupdeleteRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
@@ -511,7 +511,7 @@ func (c *Client) Clustergroupdelete(ctx context.Context, name string, params *Cl
 // Get the cluster group. Calls the upstream's GET /1.0/cluster/groups/{name}.
 //
 // Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-func (c *Client) Clustergroupget(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustergroupget(ctx context.Context, name GroupName, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergroupgetRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
@@ -530,7 +530,7 @@ func (c *Client) Clustergroupget(ctx context.Context, name string, params *Clust
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-func (c *Client) ClustergrouppatchWithBody(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ClustergrouppatchWithBody(ctx context.Context, name GroupName, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergrouppatchRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -549,7 +549,7 @@ func (c *Client) ClustergrouppatchWithBody(ctx context.Context, name string, par
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-func (c *Client) Clustergrouppatch(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustergrouppatch(ctx context.Context, name GroupName, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergrouppatchRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
@@ -568,7 +568,7 @@ func (c *Client) Clustergrouppatch(ctx context.Context, name string, params *Clu
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-func (c *Client) ClustergroupputWithBody(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ClustergroupputWithBody(ctx context.Context, name GroupName, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergroupputRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -587,7 +587,7 @@ func (c *Client) ClustergroupputWithBody(ctx context.Context, name string, param
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-func (c *Client) Clustergroupput(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustergroupput(ctx context.Context, name GroupName, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustergroupputRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
@@ -676,7 +676,7 @@ func (c *Client) Clustermembersgetrecursion1(ctx context.Context, params *Cluste
 // Delete the cluster member. Calls the upstream's DELETE /1.0/cluster/members/{name}.
 //
 // Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-func (c *Client) Clustermemberdelete(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberdelete(ctx context.Context, name MemberName, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberdeleteRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
@@ -693,7 +693,7 @@ func (c *Client) Clustermemberdelete(ctx context.Context, name string, params *C
 // Get the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}.
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-func (c *Client) Clustermemberget(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberget(ctx context.Context, name MemberName, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermembergetRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
@@ -712,7 +712,7 @@ func (c *Client) Clustermemberget(ctx context.Context, name string, params *Clus
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-func (c *Client) ClustermemberpatchWithBody(ctx context.Context, name string, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ClustermemberpatchWithBody(ctx context.Context, name MemberName, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberpatchRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -731,7 +731,7 @@ func (c *Client) ClustermemberpatchWithBody(ctx context.Context, name string, pa
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-func (c *Client) Clustermemberpatch(ctx context.Context, name string, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberpatch(ctx context.Context, name MemberName, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberpatchRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
@@ -750,7 +750,7 @@ func (c *Client) Clustermemberpatch(ctx context.Context, name string, params *Cl
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *Client) ClustermemberpostWithBody(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ClustermemberpostWithBody(ctx context.Context, name MemberName, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberpostRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -769,7 +769,7 @@ func (c *Client) ClustermemberpostWithBody(ctx context.Context, name string, par
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *Client) Clustermemberpost(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberpost(ctx context.Context, name MemberName, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberpostRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
@@ -788,7 +788,7 @@ func (c *Client) Clustermemberpost(ctx context.Context, name string, params *Clu
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-func (c *Client) ClustermemberputWithBody(ctx context.Context, name string, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ClustermemberputWithBody(ctx context.Context, name MemberName, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberputRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -807,7 +807,7 @@ func (c *Client) ClustermemberputWithBody(ctx context.Context, name string, para
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-func (c *Client) Clustermemberput(ctx context.Context, name string, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberput(ctx context.Context, name MemberName, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberputRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
@@ -824,7 +824,7 @@ func (c *Client) Clustermemberput(ctx context.Context, name string, params *Clus
 // Get state of the cluster member. Calls the upstream's GET /1.0/cluster/members/{name}/state.
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-func (c *Client) Clustermemberstateget(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberstateget(ctx context.Context, name MemberName, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberstategetRequest(c.Server, name, params)
 	if err != nil {
 		return nil, err
@@ -843,7 +843,7 @@ func (c *Client) Clustermemberstateget(ctx context.Context, name string, params 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *Client) ClustermemberstatepostWithBody(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) ClustermemberstatepostWithBody(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberstatepostRequestWithBody(c.Server, name, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -862,7 +862,7 @@ func (c *Client) ClustermemberstatepostWithBody(ctx context.Context, name string
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *Client) Clustermemberstatepost(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) Clustermemberstatepost(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewClustermemberstatepostRequest(c.Server, name, params, body)
 	if err != nil {
 		return nil, err
@@ -1216,7 +1216,7 @@ func NewClustergroupspostRequestWithBody(server string, params *Clustergroupspos
 }
 
 // NewClustergroupdeleteRequest constructs an http.Request for the Clustergroupdelete method
-func NewClustergroupdeleteRequest(server string, name string, params *ClustergroupdeleteParams) (*http.Request, error) {
+func NewClustergroupdeleteRequest(server string, name GroupName, params *ClustergroupdeleteParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1277,7 +1277,7 @@ func NewClustergroupdeleteRequest(server string, name string, params *Clustergro
 }
 
 // NewClustergroupgetRequest constructs an http.Request for the Clustergroupget method
-func NewClustergroupgetRequest(server string, name string, params *ClustergroupgetParams) (*http.Request, error) {
+func NewClustergroupgetRequest(server string, name GroupName, params *ClustergroupgetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1338,7 +1338,7 @@ func NewClustergroupgetRequest(server string, name string, params *Clustergroupg
 }
 
 // NewClustergrouppatchRequest calls the generic Clustergrouppatch builder with application/json body
-func NewClustergrouppatchRequest(server string, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody) (*http.Request, error) {
+func NewClustergrouppatchRequest(server string, name GroupName, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -1349,7 +1349,7 @@ func NewClustergrouppatchRequest(server string, name string, params *Clustergrou
 }
 
 // NewClustergrouppatchRequestWithBody constructs an http.Request for the Clustergrouppatch method, with any body, and a specified content type
-func NewClustergrouppatchRequestWithBody(server string, name string, params *ClustergrouppatchParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustergrouppatchRequestWithBody(server string, name GroupName, params *ClustergrouppatchParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1427,7 +1427,7 @@ func NewClustergrouppatchRequestWithBody(server string, name string, params *Clu
 }
 
 // NewClustergroupputRequest calls the generic Clustergroupput builder with application/json body
-func NewClustergroupputRequest(server string, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody) (*http.Request, error) {
+func NewClustergroupputRequest(server string, name GroupName, params *ClustergroupputParams, body ClustergroupputJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -1438,7 +1438,7 @@ func NewClustergroupputRequest(server string, name string, params *Clustergroupp
 }
 
 // NewClustergroupputRequestWithBody constructs an http.Request for the Clustergroupput method, with any body, and a specified content type
-func NewClustergroupputRequestWithBody(server string, name string, params *ClustergroupputParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustergroupputRequestWithBody(server string, name GroupName, params *ClustergroupputParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1715,7 +1715,7 @@ func NewClustermembersgetrecursion1Request(server string, params *Clustermembers
 }
 
 // NewClustermemberdeleteRequest constructs an http.Request for the Clustermemberdelete method
-func NewClustermemberdeleteRequest(server string, name string, params *ClustermemberdeleteParams) (*http.Request, error) {
+func NewClustermemberdeleteRequest(server string, name MemberName, params *ClustermemberdeleteParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1776,7 +1776,7 @@ func NewClustermemberdeleteRequest(server string, name string, params *Clusterme
 }
 
 // NewClustermembergetRequest constructs an http.Request for the Clustermemberget method
-func NewClustermembergetRequest(server string, name string, params *ClustermembergetParams) (*http.Request, error) {
+func NewClustermembergetRequest(server string, name MemberName, params *ClustermembergetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1837,7 +1837,7 @@ func NewClustermembergetRequest(server string, name string, params *Clustermembe
 }
 
 // NewClustermemberpatchRequest calls the generic Clustermemberpatch builder with application/json body
-func NewClustermemberpatchRequest(server string, name string, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody) (*http.Request, error) {
+func NewClustermemberpatchRequest(server string, name MemberName, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -1848,7 +1848,7 @@ func NewClustermemberpatchRequest(server string, name string, params *Clustermem
 }
 
 // NewClustermemberpatchRequestWithBody constructs an http.Request for the Clustermemberpatch method, with any body, and a specified content type
-func NewClustermemberpatchRequestWithBody(server string, name string, params *ClustermemberpatchParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberpatchRequestWithBody(server string, name MemberName, params *ClustermemberpatchParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -1926,7 +1926,7 @@ func NewClustermemberpatchRequestWithBody(server string, name string, params *Cl
 }
 
 // NewClustermemberpostRequest calls the generic Clustermemberpost builder with application/json body
-func NewClustermemberpostRequest(server string, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody) (*http.Request, error) {
+func NewClustermemberpostRequest(server string, name MemberName, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -1937,7 +1937,7 @@ func NewClustermemberpostRequest(server string, name string, params *Clustermemb
 }
 
 // NewClustermemberpostRequestWithBody constructs an http.Request for the Clustermemberpost method, with any body, and a specified content type
-func NewClustermemberpostRequestWithBody(server string, name string, params *ClustermemberpostParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberpostRequestWithBody(server string, name MemberName, params *ClustermemberpostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2000,7 +2000,7 @@ func NewClustermemberpostRequestWithBody(server string, name string, params *Clu
 }
 
 // NewClustermemberputRequest calls the generic Clustermemberput builder with application/json body
-func NewClustermemberputRequest(server string, name string, params *ClustermemberputParams, body ClustermemberputJSONRequestBody) (*http.Request, error) {
+func NewClustermemberputRequest(server string, name MemberName, params *ClustermemberputParams, body ClustermemberputJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -2011,7 +2011,7 @@ func NewClustermemberputRequest(server string, name string, params *Clustermembe
 }
 
 // NewClustermemberputRequestWithBody constructs an http.Request for the Clustermemberput method, with any body, and a specified content type
-func NewClustermemberputRequestWithBody(server string, name string, params *ClustermemberputParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberputRequestWithBody(server string, name MemberName, params *ClustermemberputParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2089,7 +2089,7 @@ func NewClustermemberputRequestWithBody(server string, name string, params *Clus
 }
 
 // NewClustermemberstategetRequest constructs an http.Request for the Clustermemberstateget method
-func NewClustermemberstategetRequest(server string, name string, params *ClustermemberstategetParams) (*http.Request, error) {
+func NewClustermemberstategetRequest(server string, name MemberName, params *ClustermemberstategetParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2150,7 +2150,7 @@ func NewClustermemberstategetRequest(server string, name string, params *Cluster
 }
 
 // NewClustermemberstatepostRequest calls the generic Clustermemberstatepost builder with application/json body
-func NewClustermemberstatepostRequest(server string, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody) (*http.Request, error) {
+func NewClustermemberstatepostRequest(server string, name MemberName, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -2161,7 +2161,7 @@ func NewClustermemberstatepostRequest(server string, name string, params *Cluste
 }
 
 // NewClustermemberstatepostRequestWithBody constructs an http.Request for the Clustermemberstatepost method, with any body, and a specified content type
-func NewClustermemberstatepostRequestWithBody(server string, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader) (*http.Request, error) {
+func NewClustermemberstatepostRequestWithBody(server string, name MemberName, params *ClustermemberstatepostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2407,7 +2407,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-	ClustergroupdeleteWithResponse(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error)
+	ClustergroupdeleteWithResponse(ctx context.Context, name GroupName, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error)
 
 	// ClustergroupgetWithResponse Get the cluster group
 	//
@@ -2416,7 +2416,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-	ClustergroupgetWithResponse(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error)
+	ClustergroupgetWithResponse(ctx context.Context, name GroupName, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error)
 
 	// ClustergrouppatchWithBodyWithResponse Partially update the cluster group
 	//
@@ -2425,7 +2425,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-	ClustergrouppatchWithBodyWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error)
+	ClustergrouppatchWithBodyWithResponse(ctx context.Context, name GroupName, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error)
 
 	// ClustergrouppatchWithResponse Partially update the cluster group
 	//
@@ -2434,7 +2434,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-	ClustergrouppatchWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error)
+	ClustergrouppatchWithResponse(ctx context.Context, name GroupName, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error)
 
 	// ClustergroupputWithBodyWithResponse Update the cluster group
 	//
@@ -2443,7 +2443,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-	ClustergroupputWithBodyWithResponse(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error)
+	ClustergroupputWithBodyWithResponse(ctx context.Context, name GroupName, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error)
 
 	// ClustergroupputWithResponse Update the cluster group
 	//
@@ -2452,7 +2452,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-	ClustergroupputWithResponse(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error)
+	ClustergroupputWithResponse(ctx context.Context, name GroupName, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error)
 
 	// ClustermembersgetWithResponse Get the cluster members
 	//
@@ -2497,7 +2497,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-	ClustermemberdeleteWithResponse(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error)
+	ClustermemberdeleteWithResponse(ctx context.Context, name MemberName, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error)
 
 	// ClustermembergetWithResponse Get the cluster member
 	//
@@ -2506,7 +2506,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-	ClustermembergetWithResponse(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error)
+	ClustermembergetWithResponse(ctx context.Context, name MemberName, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error)
 
 	// ClustermemberpatchWithBodyWithResponse Partially update the cluster member
 	//
@@ -2515,7 +2515,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-	ClustermemberpatchWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error)
+	ClustermemberpatchWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error)
 
 	// ClustermemberpatchWithResponse Partially update the cluster member
 	//
@@ -2524,7 +2524,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-	ClustermemberpatchWithResponse(ctx context.Context, name string, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error)
+	ClustermemberpatchWithResponse(ctx context.Context, name MemberName, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error)
 
 	// ClustermemberpostWithBodyWithResponse Rename the cluster member
 	//
@@ -2533,7 +2533,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	ClustermemberpostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
+	ClustermemberpostWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
 
 	// ClustermemberpostWithResponse Rename the cluster member
 	//
@@ -2542,7 +2542,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-	ClustermemberpostWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
+	ClustermemberpostWithResponse(ctx context.Context, name MemberName, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error)
 
 	// ClustermemberputWithBodyWithResponse Update the cluster member
 	//
@@ -2551,7 +2551,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-	ClustermemberputWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error)
+	ClustermemberputWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error)
 
 	// ClustermemberputWithResponse Update the cluster member
 	//
@@ -2560,7 +2560,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-	ClustermemberputWithResponse(ctx context.Context, name string, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error)
+	ClustermemberputWithResponse(ctx context.Context, name MemberName, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error)
 
 	// ClustermemberstategetWithResponse Get state of the cluster member
 	//
@@ -2569,7 +2569,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-	ClustermemberstategetWithResponse(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error)
+	ClustermemberstategetWithResponse(ctx context.Context, name MemberName, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error)
 
 	// ClustermemberstatepostWithBodyWithResponse Evacuate or restore a cluster member
 	//
@@ -2578,7 +2578,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
+	ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
 
 	// ClustermemberstatepostWithResponse Evacuate or restore a cluster member
 	//
@@ -2587,7 +2587,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-	ClustermemberstatepostWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
+	ClustermemberstatepostWithResponse(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error)
 
 	// OperationgetWithResponse Get a background operation
 	//
@@ -2626,7 +2626,7 @@ type ClustergetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergetResponse200Headers
 }
@@ -2677,7 +2677,7 @@ func (r ClustergetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergetResponse) GetJSONDefault() *Error {
+func (r ClustergetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2742,7 +2742,7 @@ type ClusterputResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -2816,7 +2816,7 @@ func (r ClusterputResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClusterputResponse) GetJSONDefault() *Error {
+func (r ClusterputResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2875,7 +2875,7 @@ type ClusteringupdatecertResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -2934,7 +2934,7 @@ func (r ClusteringupdatecertResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClusteringupdatecertResponse) GetJSONDefault() *Error {
+func (r ClusteringupdatecertResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -2989,7 +2989,7 @@ type ClustergroupsgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3038,7 +3038,7 @@ func (r ClustergroupsgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupsgetResponse) GetJSONDefault() *Error {
+func (r ClustergroupsgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3105,7 +3105,7 @@ type ClustergroupspostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *ClustergroupspostResponse201Headers
 }
@@ -3171,7 +3171,7 @@ func (r ClustergroupspostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupspostResponse) GetJSONDefault() *Error {
+func (r ClustergroupspostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3226,7 +3226,7 @@ type ClustergroupdeleteResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -3275,7 +3275,7 @@ func (r ClustergroupdeleteResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupdeleteResponse) GetJSONDefault() *Error {
+func (r ClustergroupdeleteResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3335,7 +3335,7 @@ type ClustergroupgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergroupgetResponse200Headers
 }
@@ -3386,7 +3386,7 @@ func (r ClustergroupgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupgetResponse) GetJSONDefault() *Error {
+func (r ClustergroupgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3454,7 +3454,7 @@ type ClustergrouppatchResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergrouppatchResponse200Headers
 }
@@ -3525,7 +3525,7 @@ func (r ClustergrouppatchResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergrouppatchResponse) GetJSONDefault() *Error {
+func (r ClustergrouppatchResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3593,7 +3593,7 @@ type ClustergroupputResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustergroupputResponse200Headers
 }
@@ -3664,7 +3664,7 @@ func (r ClustergroupputResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustergroupputResponse) GetJSONDefault() *Error {
+func (r ClustergroupputResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3719,7 +3719,7 @@ type ClustermembersgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3768,7 +3768,7 @@ func (r ClustermembersgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermembersgetResponse) GetJSONDefault() *Error {
+func (r ClustermembersgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3831,7 +3831,7 @@ type ClustermemberspostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3900,7 +3900,7 @@ func (r ClustermemberspostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberspostResponse) GetJSONDefault() *Error {
+func (r ClustermemberspostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -3955,7 +3955,7 @@ type Clustermembersgetrecursion1Response struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4004,7 +4004,7 @@ func (r Clustermembersgetrecursion1Response) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r Clustermembersgetrecursion1Response) GetJSONDefault() *Error {
+func (r Clustermembersgetrecursion1Response) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4059,7 +4059,7 @@ type ClustermemberdeleteResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -4108,7 +4108,7 @@ func (r ClustermemberdeleteResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberdeleteResponse) GetJSONDefault() *Error {
+func (r ClustermemberdeleteResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4168,7 +4168,7 @@ type ClustermembergetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermembergetResponse200Headers
 }
@@ -4219,7 +4219,7 @@ func (r ClustermembergetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermembergetResponse) GetJSONDefault() *Error {
+func (r ClustermembergetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4287,7 +4287,7 @@ type ClustermemberpatchResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermemberpatchResponse200Headers
 }
@@ -4358,7 +4358,7 @@ func (r ClustermemberpatchResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberpatchResponse) GetJSONDefault() *Error {
+func (r ClustermemberpatchResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4425,7 +4425,7 @@ type ClustermemberpostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermemberpostResponse200Headers
 }
@@ -4491,7 +4491,7 @@ func (r ClustermemberpostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberpostResponse) GetJSONDefault() *Error {
+func (r ClustermemberpostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4559,7 +4559,7 @@ type ClustermemberputResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ClustermemberputResponse200Headers
 }
@@ -4630,7 +4630,7 @@ func (r ClustermemberputResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberputResponse) GetJSONDefault() *Error {
+func (r ClustermemberputResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4685,7 +4685,7 @@ type ClustermemberstategetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4734,7 +4734,7 @@ func (r ClustermemberstategetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberstategetResponse) GetJSONDefault() *Error {
+func (r ClustermemberstategetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4797,7 +4797,7 @@ type ClustermemberstatepostResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4866,7 +4866,7 @@ func (r ClustermemberstatepostResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r ClustermemberstatepostResponse) GetJSONDefault() *Error {
+func (r ClustermemberstatepostResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -4921,7 +4921,7 @@ type OperationgetResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4970,7 +4970,7 @@ func (r OperationgetResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OperationgetResponse) GetJSONDefault() *Error {
+func (r OperationgetResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -5130,7 +5130,7 @@ func (c *ClientWithResponses) ClustergroupspostWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/1-0/cluster/groups/{name} (the `Clustergroupdelete` operationId).
-func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context, name string, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error) {
+func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context, name GroupName, params *ClustergroupdeleteParams, reqEditors ...RequestEditorFn) (*ClustergroupdeleteResponse, error) {
 	rsp, err := c.Clustergroupdelete(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5145,7 +5145,7 @@ func (c *ClientWithResponses) ClustergroupdeleteWithResponse(ctx context.Context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/groups/{name} (the `Clustergroupget` operationId).
-func (c *ClientWithResponses) ClustergroupgetWithResponse(ctx context.Context, name string, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error) {
+func (c *ClientWithResponses) ClustergroupgetWithResponse(ctx context.Context, name GroupName, params *ClustergroupgetParams, reqEditors ...RequestEditorFn) (*ClustergroupgetResponse, error) {
 	rsp, err := c.Clustergroupget(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5160,7 +5160,7 @@ func (c *ClientWithResponses) ClustergroupgetWithResponse(ctx context.Context, n
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-func (c *ClientWithResponses) ClustergrouppatchWithBodyWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error) {
+func (c *ClientWithResponses) ClustergrouppatchWithBodyWithResponse(ctx context.Context, name GroupName, params *ClustergrouppatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error) {
 	rsp, err := c.ClustergrouppatchWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5175,7 +5175,7 @@ func (c *ClientWithResponses) ClustergrouppatchWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/1-0/cluster/groups/{name} (the `Clustergrouppatch` operationId).
-func (c *ClientWithResponses) ClustergrouppatchWithResponse(ctx context.Context, name string, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error) {
+func (c *ClientWithResponses) ClustergrouppatchWithResponse(ctx context.Context, name GroupName, params *ClustergrouppatchParams, body ClustergrouppatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergrouppatchResponse, error) {
 	rsp, err := c.Clustergrouppatch(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5190,7 +5190,7 @@ func (c *ClientWithResponses) ClustergrouppatchWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-func (c *ClientWithResponses) ClustergroupputWithBodyWithResponse(ctx context.Context, name string, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error) {
+func (c *ClientWithResponses) ClustergroupputWithBodyWithResponse(ctx context.Context, name GroupName, params *ClustergroupputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error) {
 	rsp, err := c.ClustergroupputWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5205,7 +5205,7 @@ func (c *ClientWithResponses) ClustergroupputWithBodyWithResponse(ctx context.Co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/1-0/cluster/groups/{name} (the `Clustergroupput` operationId).
-func (c *ClientWithResponses) ClustergroupputWithResponse(ctx context.Context, name string, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error) {
+func (c *ClientWithResponses) ClustergroupputWithResponse(ctx context.Context, name GroupName, params *ClustergroupputParams, body ClustergroupputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustergroupputResponse, error) {
 	rsp, err := c.Clustergroupput(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5280,7 +5280,7 @@ func (c *ClientWithResponses) Clustermembersgetrecursion1WithResponse(ctx contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/1-0/cluster/members/{name} (the `Clustermemberdelete` operationId).
-func (c *ClientWithResponses) ClustermemberdeleteWithResponse(ctx context.Context, name string, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error) {
+func (c *ClientWithResponses) ClustermemberdeleteWithResponse(ctx context.Context, name MemberName, params *ClustermemberdeleteParams, reqEditors ...RequestEditorFn) (*ClustermemberdeleteResponse, error) {
 	rsp, err := c.Clustermemberdelete(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5295,7 +5295,7 @@ func (c *ClientWithResponses) ClustermemberdeleteWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name} (the `Clustermemberget` operationId).
-func (c *ClientWithResponses) ClustermembergetWithResponse(ctx context.Context, name string, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error) {
+func (c *ClientWithResponses) ClustermembergetWithResponse(ctx context.Context, name MemberName, params *ClustermembergetParams, reqEditors ...RequestEditorFn) (*ClustermembergetResponse, error) {
 	rsp, err := c.Clustermemberget(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5310,7 +5310,7 @@ func (c *ClientWithResponses) ClustermembergetWithResponse(ctx context.Context, 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-func (c *ClientWithResponses) ClustermemberpatchWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error) {
+func (c *ClientWithResponses) ClustermemberpatchWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberpatchParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error) {
 	rsp, err := c.ClustermemberpatchWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5325,7 +5325,7 @@ func (c *ClientWithResponses) ClustermemberpatchWithBodyWithResponse(ctx context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/1-0/cluster/members/{name} (the `Clustermemberpatch` operationId).
-func (c *ClientWithResponses) ClustermemberpatchWithResponse(ctx context.Context, name string, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error) {
+func (c *ClientWithResponses) ClustermemberpatchWithResponse(ctx context.Context, name MemberName, params *ClustermemberpatchParams, body ClustermemberpatchJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpatchResponse, error) {
 	rsp, err := c.Clustermemberpatch(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5340,7 +5340,7 @@ func (c *ClientWithResponses) ClustermemberpatchWithResponse(ctx context.Context
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *ClientWithResponses) ClustermemberpostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
+func (c *ClientWithResponses) ClustermemberpostWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberpostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
 	rsp, err := c.ClustermemberpostWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5355,7 +5355,7 @@ func (c *ClientWithResponses) ClustermemberpostWithBodyWithResponse(ctx context.
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name} (the `Clustermemberpost` operationId).
-func (c *ClientWithResponses) ClustermemberpostWithResponse(ctx context.Context, name string, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
+func (c *ClientWithResponses) ClustermemberpostWithResponse(ctx context.Context, name MemberName, params *ClustermemberpostParams, body ClustermemberpostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberpostResponse, error) {
 	rsp, err := c.Clustermemberpost(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5370,7 +5370,7 @@ func (c *ClientWithResponses) ClustermemberpostWithResponse(ctx context.Context,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-func (c *ClientWithResponses) ClustermemberputWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error) {
+func (c *ClientWithResponses) ClustermemberputWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberputParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error) {
 	rsp, err := c.ClustermemberputWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5385,7 +5385,7 @@ func (c *ClientWithResponses) ClustermemberputWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/1-0/cluster/members/{name} (the `Clustermemberput` operationId).
-func (c *ClientWithResponses) ClustermemberputWithResponse(ctx context.Context, name string, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error) {
+func (c *ClientWithResponses) ClustermemberputWithResponse(ctx context.Context, name MemberName, params *ClustermemberputParams, body ClustermemberputJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberputResponse, error) {
 	rsp, err := c.Clustermemberput(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5400,7 +5400,7 @@ func (c *ClientWithResponses) ClustermemberputWithResponse(ctx context.Context, 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/1-0/cluster/members/{name}/state (the `Clustermemberstateget` operationId).
-func (c *ClientWithResponses) ClustermemberstategetWithResponse(ctx context.Context, name string, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error) {
+func (c *ClientWithResponses) ClustermemberstategetWithResponse(ctx context.Context, name MemberName, params *ClustermemberstategetParams, reqEditors ...RequestEditorFn) (*ClustermemberstategetResponse, error) {
 	rsp, err := c.Clustermemberstateget(ctx, name, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5415,7 +5415,7 @@ func (c *ClientWithResponses) ClustermemberstategetWithResponse(ctx context.Cont
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *ClientWithResponses) ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
+func (c *ClientWithResponses) ClustermemberstatepostWithBodyWithResponse(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
 	rsp, err := c.ClustermemberstatepostWithBody(ctx, name, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5430,7 +5430,7 @@ func (c *ClientWithResponses) ClustermemberstatepostWithBodyWithResponse(ctx con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/1-0/cluster/members/{name}/state (the `Clustermemberstatepost` operationId).
-func (c *ClientWithResponses) ClustermemberstatepostWithResponse(ctx context.Context, name string, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
+func (c *ClientWithResponses) ClustermemberstatepostWithResponse(ctx context.Context, name MemberName, params *ClustermemberstatepostParams, body ClustermemberstatepostJSONRequestBody, reqEditors ...RequestEditorFn) (*ClustermemberstatepostResponse, error) {
 	rsp, err := c.Clustermemberstatepost(ctx, name, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -5531,7 +5531,7 @@ func ParseClustergetResponse(rsp *http.Response) (*ClustergetResponse, error) {
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5668,7 +5668,7 @@ func ParseClusterputResponse(rsp *http.Response) (*ClusterputResponse, error) {
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5774,7 +5774,7 @@ func ParseClusteringupdatecertResponse(rsp *http.Response) (*Clusteringupdatecer
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5863,7 +5863,7 @@ func ParseClustergroupsgetResponse(rsp *http.Response) (*ClustergroupsgetRespons
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -5973,7 +5973,7 @@ func ParseClustergroupspostResponse(rsp *http.Response) (*ClustergroupspostRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6085,7 +6085,7 @@ func ParseClustergroupdeleteResponse(rsp *http.Response) (*ClustergroupdeleteRes
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6174,7 +6174,7 @@ func ParseClustergroupgetResponse(rsp *http.Response) (*ClustergroupgetResponse,
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6304,7 +6304,7 @@ func ParseClustergrouppatchResponse(rsp *http.Response) (*ClustergrouppatchRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6434,7 +6434,7 @@ func ParseClustergroupputResponse(rsp *http.Response) (*ClustergroupputResponse,
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6536,7 +6536,7 @@ func ParseClustermembersgetResponse(rsp *http.Response) (*ClustermembersgetRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6653,7 +6653,7 @@ func ParseClustermemberspostResponse(rsp *http.Response) (*ClustermemberspostRes
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6742,7 +6742,7 @@ func ParseClustermembersgetrecursion1Response(rsp *http.Response) (*Clustermembe
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6834,7 +6834,7 @@ func ParseClustermemberdeleteResponse(rsp *http.Response) (*ClustermemberdeleteR
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6923,7 +6923,7 @@ func ParseClustermembergetResponse(rsp *http.Response) (*ClustermembergetRespons
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7053,7 +7053,7 @@ func ParseClustermemberpatchResponse(rsp *http.Response) (*ClustermemberpatchRes
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7176,7 +7176,7 @@ func ParseClustermemberpostResponse(rsp *http.Response) (*ClustermemberpostRespo
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7313,7 +7313,7 @@ func ParseClustermemberputResponse(rsp *http.Response) (*ClustermemberputRespons
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7415,7 +7415,7 @@ func ParseClustermemberstategetResponse(rsp *http.Response) (*Clustermemberstate
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7532,7 +7532,7 @@ func ParseClustermemberstatepostResponse(rsp *http.Response) (*Clustermemberstat
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7621,7 +7621,7 @@ func ParseOperationgetResponse(rsp *http.Response) (*OperationgetResponse, error
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

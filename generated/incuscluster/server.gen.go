@@ -517,6 +517,21 @@ type StoragePoolState struct {
 	Space *ResourcesStoragePoolSpace `json:"space,omitempty"`
 }
 
+// Filter defines model for Filter.
+type Filter = string
+
+// GroupName defines model for GroupName.
+type GroupName = string
+
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// MemberName defines model for MemberName.
+type MemberName = string
+
+// Upstream defines model for Upstream.
+type Upstream = string
+
 // BadGateway The error shape of every clustergate route.
 type BadGateway = Error
 
@@ -525,6 +540,9 @@ type BadRequest = Error
 
 // Conflict The error shape of every clustergate route.
 type Conflict = Error
+
+// DefaultError The error shape of every clustergate route.
+type DefaultError = Error
 
 // Forbidden The error shape of every clustergate route.
 type Forbidden = Error
@@ -556,142 +574,142 @@ type UnsupportedMediaType = Error
 // ClustergetParams defines parameters for Clusterget.
 type ClustergetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClusterputParams defines parameters for Clusterput.
 type ClusterputParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClusteringupdatecertParams defines parameters for Clusteringupdatecert.
 type ClusteringupdatecertParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupsgetParams defines parameters for Clustergroupsget.
 type ClustergroupsgetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupspostParams defines parameters for Clustergroupspost.
 type ClustergroupspostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupdeleteParams defines parameters for Clustergroupdelete.
 type ClustergroupdeleteParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergroupgetParams defines parameters for Clustergroupget.
 type ClustergroupgetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustergrouppatchParams defines parameters for Clustergrouppatch.
 type ClustergrouppatchParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustergroupputParams defines parameters for Clustergroupput.
 type ClustergroupputParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustermembersgetParams defines parameters for Clustermembersget.
 type ClustermembersgetParams struct {
 	// Filter Collection filter
-	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberspostParams defines parameters for Clustermemberspost.
 type ClustermemberspostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // Clustermembersgetrecursion1Params defines parameters for Clustermembersgetrecursion1.
 type Clustermembersgetrecursion1Params struct {
 	// Filter Collection filter
-	Filter *string `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
 
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberdeleteParams defines parameters for Clustermemberdelete.
 type ClustermemberdeleteParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermembergetParams defines parameters for Clustermemberget.
 type ClustermembergetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberpatchParams defines parameters for Clustermemberpatch.
 type ClustermemberpatchParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustermemberpostParams defines parameters for Clustermemberpost.
 type ClustermemberpostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberputParams defines parameters for Clustermemberput.
 type ClustermemberputParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 
 	// IfMatch ETag from a previous read; the write fails with 412 when the resource changed since.
-	IfMatch *string `json:"If-Match,omitempty"`
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ClustermemberstategetParams defines parameters for Clustermemberstateget.
 type ClustermemberstategetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClustermemberstatepostParams defines parameters for Clustermemberstatepost.
 type ClustermemberstatepostParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OperationgetParams defines parameters for Operationget.
 type OperationgetParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // ClusterputJSONRequestBody defines body for Clusterput for application/json ContentType.
@@ -743,16 +761,16 @@ type ServerInterface interface {
 	Clustergroupspost(ctx echo.Context, params ClustergroupspostParams) error
 	// Clustergroupdelete Delete the cluster group
 	// (DELETE /v1/1-0/cluster/groups/{name})
-	Clustergroupdelete(ctx echo.Context, name string, params ClustergroupdeleteParams) error
+	Clustergroupdelete(ctx echo.Context, name GroupName, params ClustergroupdeleteParams) error
 	// Clustergroupget Get the cluster group
 	// (GET /v1/1-0/cluster/groups/{name})
-	Clustergroupget(ctx echo.Context, name string, params ClustergroupgetParams) error
+	Clustergroupget(ctx echo.Context, name GroupName, params ClustergroupgetParams) error
 	// Clustergrouppatch Partially update the cluster group
 	// (PATCH /v1/1-0/cluster/groups/{name})
-	Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error
+	Clustergrouppatch(ctx echo.Context, name GroupName, params ClustergrouppatchParams) error
 	// Clustergroupput Update the cluster group
 	// (PUT /v1/1-0/cluster/groups/{name})
-	Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error
+	Clustergroupput(ctx echo.Context, name GroupName, params ClustergroupputParams) error
 	// Clustermembersget Get the cluster members
 	// (GET /v1/1-0/cluster/members)
 	Clustermembersget(ctx echo.Context, params ClustermembersgetParams) error
@@ -764,25 +782,25 @@ type ServerInterface interface {
 	Clustermembersgetrecursion1(ctx echo.Context, params Clustermembersgetrecursion1Params) error
 	// Clustermemberdelete Delete the cluster member
 	// (DELETE /v1/1-0/cluster/members/{name})
-	Clustermemberdelete(ctx echo.Context, name string, params ClustermemberdeleteParams) error
+	Clustermemberdelete(ctx echo.Context, name MemberName, params ClustermemberdeleteParams) error
 	// Clustermemberget Get the cluster member
 	// (GET /v1/1-0/cluster/members/{name})
-	Clustermemberget(ctx echo.Context, name string, params ClustermembergetParams) error
+	Clustermemberget(ctx echo.Context, name MemberName, params ClustermembergetParams) error
 	// Clustermemberpatch Partially update the cluster member
 	// (PATCH /v1/1-0/cluster/members/{name})
-	Clustermemberpatch(ctx echo.Context, name string, params ClustermemberpatchParams) error
+	Clustermemberpatch(ctx echo.Context, name MemberName, params ClustermemberpatchParams) error
 	// Clustermemberpost Rename the cluster member
 	// (POST /v1/1-0/cluster/members/{name})
-	Clustermemberpost(ctx echo.Context, name string, params ClustermemberpostParams) error
+	Clustermemberpost(ctx echo.Context, name MemberName, params ClustermemberpostParams) error
 	// Clustermemberput Update the cluster member
 	// (PUT /v1/1-0/cluster/members/{name})
-	Clustermemberput(ctx echo.Context, name string, params ClustermemberputParams) error
+	Clustermemberput(ctx echo.Context, name MemberName, params ClustermemberputParams) error
 	// Clustermemberstateget Get state of the cluster member
 	// (GET /v1/1-0/cluster/members/{name}/state)
-	Clustermemberstateget(ctx echo.Context, name string, params ClustermemberstategetParams) error
+	Clustermemberstateget(ctx echo.Context, name MemberName, params ClustermemberstategetParams) error
 	// Clustermemberstatepost Evacuate or restore a cluster member
 	// (POST /v1/1-0/cluster/members/{name}/state)
-	Clustermemberstatepost(ctx echo.Context, name string, params ClustermemberstatepostParams) error
+	Clustermemberstatepost(ctx echo.Context, name MemberName, params ClustermemberstatepostParams) error
 	// Operationget Get a background operation
 	// (GET /v1/1-0/operations/{id})
 	Operationget(ctx echo.Context, id string, params OperationgetParams) error
@@ -827,7 +845,7 @@ func (w *ServerInterfaceWrapper) Clusterput(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -904,7 +922,7 @@ func (w *ServerInterfaceWrapper) Clustergroupspost(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -929,7 +947,7 @@ func (w *ServerInterfaceWrapper) Clustergroupdelete(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -954,7 +972,7 @@ func (w *ServerInterfaceWrapper) Clustergroupget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -973,7 +991,7 @@ func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -996,7 +1014,7 @@ func (w *ServerInterfaceWrapper) Clustergrouppatch(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name GroupName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1015,7 +1033,7 @@ func (w *ServerInterfaceWrapper) Clustergroupput(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1106,7 +1124,7 @@ func (w *ServerInterfaceWrapper) Clustermembersgetrecursion1(ctx echo.Context) e
 func (w *ServerInterfaceWrapper) Clustermemberdelete(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1131,7 +1149,7 @@ func (w *ServerInterfaceWrapper) Clustermemberdelete(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberget(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1156,7 +1174,7 @@ func (w *ServerInterfaceWrapper) Clustermemberget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1175,7 +1193,7 @@ func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1198,7 +1216,7 @@ func (w *ServerInterfaceWrapper) Clustermemberpatch(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberpost(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1223,7 +1241,7 @@ func (w *ServerInterfaceWrapper) Clustermemberpost(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1242,7 +1260,7 @@ func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
-		var IfMatch string
+		var IfMatch IfMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
@@ -1265,7 +1283,7 @@ func (w *ServerInterfaceWrapper) Clustermemberput(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberstateget(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1290,7 +1308,7 @@ func (w *ServerInterfaceWrapper) Clustermemberstateget(ctx echo.Context) error {
 func (w *ServerInterfaceWrapper) Clustermemberstatepost(ctx echo.Context) error {
 	var err error
 	// ------------- Path parameter "name" -------------
-	var name string
+	var name MemberName
 
 	err = runtime.BindStyledParameterWithOptions("simple", "name", ctx.Param("name"), &name, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
 	if err != nil {
@@ -1411,6 +1429,8 @@ type BadGatewayJSONResponse Error
 type BadRequestJSONResponse Error
 
 type ConflictJSONResponse Error
+
+type DefaultErrorJSONResponse Error
 
 type ForbiddenJSONResponse Error
 
@@ -2373,7 +2393,7 @@ func (response ClustergroupspostdefaultJSONResponse) VisitClustergroupspostRespo
 }
 
 type ClustergroupdeleteRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergroupdeleteParams
 }
 
@@ -2533,7 +2553,7 @@ func (response ClustergroupdeletedefaultJSONResponse) VisitClustergroupdeleteRes
 }
 
 type ClustergroupgetRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergroupgetParams
 }
 
@@ -2695,7 +2715,7 @@ func (response ClustergroupgetdefaultJSONResponse) VisitClustergroupgetResponse(
 }
 
 type ClustergrouppatchRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergrouppatchParams
 	Body   *ClustergrouppatchJSONRequestBody
 }
@@ -2918,7 +2938,7 @@ func (response ClustergrouppatchdefaultJSONResponse) VisitClustergrouppatchRespo
 }
 
 type ClustergroupputRequestObject struct {
-	Name   string `json:"name"`
+	Name   GroupName `json:"name"`
 	Params ClustergroupputParams
 	Body   *ClustergroupputJSONRequestBody
 }
@@ -3655,7 +3675,7 @@ func (response Clustermembersgetrecursion1defaultJSONResponse) VisitClustermembe
 }
 
 type ClustermemberdeleteRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberdeleteParams
 }
 
@@ -3815,7 +3835,7 @@ func (response ClustermemberdeletedefaultJSONResponse) VisitClustermemberdeleteR
 }
 
 type ClustermembergetRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermembergetParams
 }
 
@@ -3977,7 +3997,7 @@ func (response ClustermembergetdefaultJSONResponse) VisitClustermembergetRespons
 }
 
 type ClustermemberpatchRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberpatchParams
 	Body   *ClustermemberpatchJSONRequestBody
 }
@@ -4200,7 +4220,7 @@ func (response ClustermemberpatchdefaultJSONResponse) VisitClustermemberpatchRes
 }
 
 type ClustermemberpostRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberpostParams
 	Body   *ClustermemberpostJSONRequestBody
 }
@@ -4413,7 +4433,7 @@ func (response ClustermemberpostdefaultJSONResponse) VisitClustermemberpostRespo
 }
 
 type ClustermemberputRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberputParams
 	Body   *ClustermemberputJSONRequestBody
 }
@@ -4636,7 +4656,7 @@ func (response ClustermemberputdefaultJSONResponse) VisitClustermemberputRespons
 }
 
 type ClustermemberstategetRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberstategetParams
 }
 
@@ -4788,7 +4808,7 @@ func (response ClustermemberstategetdefaultJSONResponse) VisitClustermemberstate
 }
 
 type ClustermemberstatepostRequestObject struct {
-	Name   string `json:"name"`
+	Name   MemberName `json:"name"`
 	Params ClustermemberstatepostParams
 	Body   *ClustermemberstatepostJSONRequestBody
 }
@@ -5423,7 +5443,7 @@ func (sh *strictHandler) Clustergroupspost(ctx echo.Context, params Clustergroup
 }
 
 // Clustergroupdelete operation middleware
-func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string, params ClustergroupdeleteParams) error {
+func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name GroupName, params ClustergroupdeleteParams) error {
 	var request ClustergroupdeleteRequestObject
 
 	request.Name = name
@@ -5449,7 +5469,7 @@ func (sh *strictHandler) Clustergroupdelete(ctx echo.Context, name string, param
 }
 
 // Clustergroupget operation middleware
-func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string, params ClustergroupgetParams) error {
+func (sh *strictHandler) Clustergroupget(ctx echo.Context, name GroupName, params ClustergroupgetParams) error {
 	var request ClustergroupgetRequestObject
 
 	request.Name = name
@@ -5475,7 +5495,7 @@ func (sh *strictHandler) Clustergroupget(ctx echo.Context, name string, params C
 }
 
 // Clustergrouppatch operation middleware
-func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name string, params ClustergrouppatchParams) error {
+func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name GroupName, params ClustergrouppatchParams) error {
 	var request ClustergrouppatchRequestObject
 
 	request.Name = name
@@ -5524,7 +5544,7 @@ func (sh *strictHandler) Clustergrouppatch(ctx echo.Context, name string, params
 }
 
 // Clustergroupput operation middleware
-func (sh *strictHandler) Clustergroupput(ctx echo.Context, name string, params ClustergroupputParams) error {
+func (sh *strictHandler) Clustergroupput(ctx echo.Context, name GroupName, params ClustergroupputParams) error {
 	var request ClustergroupputRequestObject
 
 	request.Name = name
@@ -5671,7 +5691,7 @@ func (sh *strictHandler) Clustermembersgetrecursion1(ctx echo.Context, params Cl
 }
 
 // Clustermemberdelete operation middleware
-func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string, params ClustermemberdeleteParams) error {
+func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name MemberName, params ClustermemberdeleteParams) error {
 	var request ClustermemberdeleteRequestObject
 
 	request.Name = name
@@ -5697,7 +5717,7 @@ func (sh *strictHandler) Clustermemberdelete(ctx echo.Context, name string, para
 }
 
 // Clustermemberget operation middleware
-func (sh *strictHandler) Clustermemberget(ctx echo.Context, name string, params ClustermembergetParams) error {
+func (sh *strictHandler) Clustermemberget(ctx echo.Context, name MemberName, params ClustermembergetParams) error {
 	var request ClustermembergetRequestObject
 
 	request.Name = name
@@ -5723,7 +5743,7 @@ func (sh *strictHandler) Clustermemberget(ctx echo.Context, name string, params 
 }
 
 // Clustermemberpatch operation middleware
-func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name string, params ClustermemberpatchParams) error {
+func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name MemberName, params ClustermemberpatchParams) error {
 	var request ClustermemberpatchRequestObject
 
 	request.Name = name
@@ -5772,7 +5792,7 @@ func (sh *strictHandler) Clustermemberpatch(ctx echo.Context, name string, param
 }
 
 // Clustermemberpost operation middleware
-func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name string, params ClustermemberpostParams) error {
+func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name MemberName, params ClustermemberpostParams) error {
 	var request ClustermemberpostRequestObject
 
 	request.Name = name
@@ -5821,7 +5841,7 @@ func (sh *strictHandler) Clustermemberpost(ctx echo.Context, name string, params
 }
 
 // Clustermemberput operation middleware
-func (sh *strictHandler) Clustermemberput(ctx echo.Context, name string, params ClustermemberputParams) error {
+func (sh *strictHandler) Clustermemberput(ctx echo.Context, name MemberName, params ClustermemberputParams) error {
 	var request ClustermemberputRequestObject
 
 	request.Name = name
@@ -5870,7 +5890,7 @@ func (sh *strictHandler) Clustermemberput(ctx echo.Context, name string, params 
 }
 
 // Clustermemberstateget operation middleware
-func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string, params ClustermemberstategetParams) error {
+func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name MemberName, params ClustermemberstategetParams) error {
 	var request ClustermemberstategetRequestObject
 
 	request.Name = name
@@ -5896,7 +5916,7 @@ func (sh *strictHandler) Clustermemberstateget(ctx echo.Context, name string, pa
 }
 
 // Clustermemberstatepost operation middleware
-func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name string, params ClustermemberstatepostParams) error {
+func (sh *strictHandler) Clustermemberstatepost(ctx echo.Context, name MemberName, params ClustermemberstatepostParams) error {
 	var request ClustermemberstatepostRequestObject
 
 	request.Name = name
@@ -5975,117 +5995,117 @@ func (sh *strictHandler) Operationget(ctx echo.Context, id string, params Operat
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7F17c9s4kv8qKO5WJanSW7JkKXW150k8mdwmE1ds7+5VkvNAZEvCmgK4AGhHm/J3v8KDT5ESpUgeb4Y1",
-	"f0xMEuhGA/3rBxrQN8dly4BRoFI4k28OBxEwKkD/8RP23mAJ93il/nIZlUCl+icOAp+4WBJG2/8UjKpn",
-	"wl3AEqt//ZnDzJk4f2onXbfNW9E+55xx5+HhoeF4IFxOAtWJM1G0kCU2QXIBKAyE5ICXaIaJDx5iHGEq",
-	"7oGDhwRbglwQOtdfzrCLPUAuppRJxAF7LxGRAt0z7gmEOaBbCGTLeWgoKh/hXyEI+TgjssQmCKMAc7wE",
-	"CVyNRLE9Zd4KeQwEUmwvsXQX+rnpuBF9FsuBwywU4CEiERaI0DvsE++l/mYJQuA5IIqXIIxMCPieHvIr",
-	"Rmc+cR9hwBElM38cBAu5C88EckPOgUokJJZgx2HYdBeYzgE9V2Py1cytEHwlQooGIkYurh8KqSZdP5mC",
-	"mnQPfJDqCeO2Bw8tAdP7BfHhhR71z4xPiecBPf6wY1Jm3LeweiYQZz6gJV7pMfCQIrkgArEAuKbd0J8S",
-	"KiSmLqgPhF64TUb9lRrWPZEL5IGQPHQluYOkqUAeEXjq2/FnlkiyxsxKwDR5x0IpiAdG7Nj3gT8TSLgs",
-	"AC0wq3tXZAksfITFYukhSzCn8x7xtOSMxmtpEGqXldYo5AH2fEIN878y+TMLqXd8tn9lEmlS2UWu5e0h",
-	"y2OA1eRFmq0XdDy07ZNGGXIZnZF5qKAu+kyP84KDy6hHFDM/a1g8/ojTNJEhOkFvZ833GrAK8KtA8c+v",
-	"8HyigCvSVkHUsicS3WOz8PXwLFqeU0nk6oqxd5jP4fgjtGSRoYuuGEOa8iSBaSKQrx6pqcMUNZtL/LWp",
-	"3jSnKwlCc38J/I64cE3xHSa+0tDjs25pohTRnCZFMJqsKMaRtZPuQjXQzF8x9h7TlRWFOD7nSsqKYmQi",
-	"xSSFTAi+ugAeeKjZ5FhC0ydLIl+ijyD5qnk2U8oi8Eqg+wVQJJXCLAFNsXurB3NNcSgXjJN/P4aCpKlN",
-	"0NnFW2UCjN+RkjqmXga/XMw50bpDoWGcGxTSW8ruKWIW1q6pCIOAcQnee/AIvloF8BjjiakiTRYpulll",
-	"UAtIKM3GAuVZaDmqT0tGcfHKmHD1z4ArOyaJ8S+Bajum/pll4e8LkAvgkfFXNp8IFH3ecOArXgZKvyQP",
-	"oeFILRdnypgPmDoN52tzzpoKTZ2Jc25bPTScJSynwG/MrKxTfadwms2Q+SyePD0yM6fPtQPmhZqjfzJC",
-	"X6SZ+fSl4RAJS7FN9FYg7zWdV5rMX2GlOLQjwZzjVW4c6a/VpwL4HfAb8zY/lF/xEtRQtEoZatGwjEmN",
-	"fGe7HNPDsD13uk7Mj5CqQY6hS/2ZoqQnXBKpW9vBIQ4BB7VGBFqQ+aLpwx34iNAZ40sjUjxloUQ4YrCV",
-	"0GPTf4IrI3oBdm+xMgTOnMhFOG25bNn2v7ptQt1QtO+GbbHAHLw2Doj2eE1/r9RCm6mVCRfGo8GeMWPY",
-	"v0itwxn2Baz5skV9pMekJZu81fp9CysUYMLRTOmz7+dEL5xGTgHs+5tUR+tzebUAROE+Q+35P046Y3Rx",
-	"/h4BdZkH3gtNMzXdmRmNv04T2jy76wJQoi1g+OYWVtWYVuI5AOOqn52Z1/r1cNgF9oazMFhHtQReitfb",
-	"txzrDyVrD81V/zkYWuIgLaBvTiiAt5YrPQnOjDGnbJCRaGIAyRAtmr/UkzyWaNYyM4WX3nCADHSILdPz",
-	"OkUqhmWxDZCFca+JWKf+KY1Z9p89Jw3HayLfirRCfVWMrtHipgUouy4Z/WQbmBoYbajp9G6mq3JZXH98",
-	"J9T/zeQKFAoD5USUs/DJaXdbnbZ937bibKdkpt8HnKk+2x7McOjLzfJTTvsH6q9yNrhIntcCvJ9WRUZC",
-	"a1AaVXF2EIc2CZpeFWNQa/SPqdElS7DAti+ZR2ZEuY4ml6aV7jGWp7hgol6gtck5iMlZEvoO6FwunEm3",
-	"igHSwP6vkHAVlX0yvHwp1hm9TvNaY1UlTkYYT9h4gsfUHCO/dV8Mc3dBJLgy5CVCDThZYr5C6S+LI6eM",
-	"hL+eDm+Ggy2L7ixNXXnP36umZ3GznI6mwqqsrqqQ0wt94K0o2axWoO/voLNY4ikWUB6lFwSZRJnyqKVV",
-	"0R3j9tcR3W248SpLOv0yPWNn71+j82Dlon7PbQ8HcjfAmGHihxxuPLbEhG4OuO23yHxr45uUf1awnDh2",
-	"b7e5iD+bbl8bDh4aRss3YFhG44ThwQppCj6jc4Eky2JaDBz6H/vjmUEIg7R6a2qdy9RaFhLLUJQtYmcW",
-	"+v4q2QDB/hZBvbckFZgxHzZISL9GC/A9NF1tm6RPiSrsK5aPmp39kzffm6ZpOEbUBUqU2qILRYbOB+oT",
-	"ui1dcGnaqQiG++vdX398h7BE9wtiNwlyeOFiiqZgctLZDJ+zkDIQk3a722mp/7qT08Ggv4Wb64/vinw9",
-	"YyWy8YZlIO3cHcc4JXm+3TJRykj9DfuhNa46EboM5MrkvucgpQoA05nSVIpNbyO+Ob/6TFMBYEMnq8SC",
-	"hWrdq359H6wGgE5rqm7M8jJUAuCqT/UYo4vrbHe6RZRIbK3luDZi9xlahEtM0YwToJ6/yjiAJs+TrITP",
-	"jtlY+uwgS2KlwVVIxvEcUMCYjz47PnOx/9nZDd9B7/0Uuwi3hHoaT/MJYfScgrxn/LYR8dBUPDRQq9V6",
-	"kdXV1OstjJldKMVTeWItBRB5IRkRbaFhs80bXM0UBaMDyPiFcbIhT1dLvWKS404t52LC+hViZh81SVVv",
-	"gMG2B3dt4U230NYqVA4KsXZm0UEQOvejfRw95XKBpfVoY+j4TNOQRgSKfGgkmVqqd8QDo0hWuY6DMP/D",
-	"CL1it6bmIecHex4HIYpsoZJ6/FrNud6vVkJnGvgLktgpk9jttManrX6n1euNDTLvaxvPYhaVOn4NCAdx",
-	"g2Uxw1IN85lA+ruV8jShlVkVvU6v2+z0m73+VXc06Z9O+qPW6KTfH58OT8fNzmDS6TgNxwClM1GWHZqS",
-	"LLcpzrnh60xqn5DQOfCAE1rCZeqDSJksYOQS8QnfJ6PptDObDfqDzvRkOu2dnnRH0Bn2Or1+t9PF3mx0",
-	"eur2R6eDoeeeTofdMUx7bt+dDmDWGw/6w20+ZIpl7Ya4HEqY55h6bGnA3XyXk/C01zsdeIOBN+33hqOT",
-	"ca8/g47X6/Q6g9EIOjCeQrd72unOZqOOO+ifQKffm45Hnd6p2z9xva1ui2Ztm6+UB6t0pFnuM/W+a2sr",
-	"p20lMbDLqMSEghdVr2Aa7XnkvR8tY72kjwMMe2SUtgu9JBmxWejV8xG5KUhnJdK8fSmZnQ3JiTQ4c9Bj",
-	"wDn2jzQN++5Cxs13TFLGc3HgbOHvkoaoUwD/qSmApxmEPxxDxVUYDOvul3X/b5T7LzYp3qaqkUvTyQVj",
-	"viGzRXdS35ucw0oo/dypOOVyJd6qNqVW8NKW9GZgydT5FkDRcXBV87CHjcNu+UaEeadMxBSi8Be8lorE",
-	"iWffmhqvzw7cYTfEUsWlKrD+7HBQEw6fHe0x0XCp1m30ldOI3qsVnOh/6v3GnLIb72Ewr8A2f7gDzuM6",
-	"36T+zHavN3SYl/OWhWTBtqSaopa3xFaCXzYtjoqWOBr+Y60Zu7DXVHUazmbAwbvheKn+jkOEkFCZzvgT",
-	"KmGuwSktpp90849n77XF4AB79vMzB0j3Iu5xsGc3l6rpQ8PxGfZu8B0oUNBDjdEzCYNYOPVTK5CGGn83",
-	"4+k7hr2zqNsHrWRuHGtm+O0Ot/F7EbdVgKWnb08BXurGVoSSSezv2dGVapvpZ8+50B1FkxEGOtpM91Kp",
-	"k2vTrhyPzbpeQ2SD/Y+HyeIoMcdegd6jxRyictBhSoBxKvBTz7HnJQlpydJh1aEnaY8aGFv5Z1NFG/NI",
-	"+ZhwxUJ0T8RCDUoNOTNTu+T1Lfc2VVRSkFjMGnwNwJUq9n5CZZQyytat85tJrpslkmNNifUZByT5Smdl",
-	"C2Q79fGiGoMmb6gT4XVN9vfWZG/UEZ0ojzVFMhQKUyYRTavLlsuQ2or6IlXpVVEVg2UpTXni9eIF2Y0C",
-	"6JwyJoXkOEDMqsbhd+3MwYhiEFGvkFjgQEsL7oCvIvpzHQix0GSis+BZugn+9wWW6B6oRPec0fnL9Im9",
-	"ZwKxexqf7dR7LoFsrUnZWioQ8oZ4Jblca3GI1zBnR7V8/9G0Z2+abz20AOxlhJj0XrZn/MvV1UW0d6/X",
-	"DhF2tbTW3Rjt85iBFfMYn1jSOyzJoV977LVhNlAYBeQRr4DPvMGONrIj2X/JL4+HhpPZMcG+/2HmTD7t",
-	"gBNJ+4dGPpDYgO1RGtha/vVNVyLQnNxl0sElwzRU1sf2ZS1nl7ckuMCF0qeOPkSFFgXBZfQqu0s2xe7t",
-	"nLOQekmVRsFZB1wIiSujS3FD9FxicduwnDKO7mEqmHsLMrulGj/eauCwdRU4YAle4Z5SMjD9lQ79zW7Q",
-	"0beUXhm2zJbSxizn6/XiyLS4E07Pv4IbmrIAtlxi6u24F875JgkZEIzUKk33ki1h7fXG7TSugaEItq6v",
-	"377ePMrhuDt0T/GwOZ6OvOYAT73muDPtNzF4M3BH4I48vIX+29cmMHZL1ruG55w91DDHwWXc06dXZ2bd",
-	"031M4ruIsnKE8OrGxdQFf3OlXaIotmjGNMr6YNaF3+iEvcerV4aedsMk9rDEG5KTa9sAyZIQAbjKvUVx",
-	"N5nsf7QKJ5+cKRYLnfeid4QzurTHGH/58P7cmThtzpjS53dnv75RqtG6vvq5eeo0nIuzq1/U+1Dwtnag",
-	"2mJK6CT1d/xn8kL/w/w51Y7x1fnH987E+SqBL52Gc315/tGZOJrmQ8OZeRqeOlp3+53B0J11em6n2x3O",
-	"YDobwKw/gwFgcL1Zv3MKo17H7ZzACR67o37HhS4ezrong+5oNhw6DafrTJzOyel4eDoae6fDcW/YGU29",
-	"IQxwZzwYnQyHIw/3pyez4ag7GHRP8bQD0IGTUa8zHbgno9noZDDVukElcKzvADCu9Zas7/toBrShMNUg",
-	"G1POFXPo65tAs5kJqBIqmUmPNnpEfP4kftKeMeZ82TKQj3G3G1wQU3amEwMZ/fsYUmrUrVrRmun/xrUp",
-	"1c1pePXpK50OVT6NV8Go+FhEZ98fw6RcG6aUSTnULkc8G6ldhbeUeUUbO+Xf5j18Yp4m5eKSIWxcn0xV",
-	"15ozoRNxBc6Eemx7TQu63xl1xuNxfzQeNfZK20VHswrslL6SZY1irz/uj4bjk53Jqf6OO22XAXah2qzp",
-	"T9dyifrhgefMI+LW9vxcX6mQcfYGvU630xn3R6Pe6VEmcDP5/qB/0h8NuuPRaPg7T2gKfQpzxzaoTj7L",
-	"eur6zqCUC4GpFxeqcBvLtUpHtDuzuR3Ltd0WEkPIJsjdAD4Ku6P1vGsXRhHSuYg8wxs2NtNL/UCpB1OQ",
-	"FXIiV5eKbbshBZgDLyqdTSce7LUTNkp+9e768ur845uzq/Obs4u3N389/99LFVQKU8SlhaIdQ9N3zP1C",
-	"ysBcCRHtFOvFYS6Psus5TXWJiV07Cvx05Xdcr50acapJ+t/rPoUKjt8q0cROtwj5TGllUsugWjaQB5zc",
-	"maJl5XzOgbbQa2bu2/GInEQ3S5k7RQI8JT6RK3PtUkBodAkPuwPu45XWAx5S9NsS3wKaA1UKAr8pYfnE",
-	"BWqOvySbVAEnIDFfoeeUIf2FC2jOMVUO0cqEqvuII1qIqceTrESchnMHXBh5dVUbFgBV62fi9FudVl/h",
-	"LpYLvXbad912txlXaqtH86J6vzcgM6m/TJq1hV5h3xeZa2WeCfTm/AqljxUrWcXA8tZLDUKH6PEtR0Kn",
-	"WMrTj3Ee6Llt/0Jf8IJ9X+euNNm7bjv6TCCfCKOey5eILYnUN4NpbTVr55lA9kSzYpEoev8Kga+cqAA6",
-	"SUw1UnenBFhK4Orr//uEm//uNMdfntt/NL986zSG3Yfo+Yu//LkgUfOlkb1Nr9fpHOzyluhKlaJb2Irm",
-	"0Gk4JsGnOTm/wgWp9r+ZZRWngdPtXyIBNLp6Lr78iVF0z4nUnk/Cd14OisWBGXvRkGIZtVOX8+km3e1N",
-	"Mjf96Eb97Y2Su+F0i8H2FvH9YqpBb7y9Qf46pYeGc9LpVRJBdOOiblJhNAXXTummFYaVu/NNLyVz9P/o",
-	"lwxFLxqOCJdLzFfbUEgpGJ7rYFIbz2aEaV+UrV26QXNB7B2WqWvz4kwI8WAZMDMgs0GlYPPvjPte/E32",
-	"SoOHqF+pnNmJAs6IZjPP2demwDOQq6ZNcuqu9PN0znsJcsEUML45vyoDy5sILeXCmWSubdDCCsIC9Dbh",
-	"3s4AfnFdEcAV0S0ArhAFzThbIowCDneEhcLexKmoapTQOX1hjiQNuj17d1f6Er3M7XAxWBvgStA6gp+N",
-	"oNP445gYDTE/MW91aOtyoTChuoFJtiWMgn1tMk7mhGL/Qi2dXzPuo01PHcc6JjsYRRfPZXKoM0KJWCRF",
-	"+kVXTCpeewa9H5s95bNL4vvKOaWEzl+igPm+ssPTFSKedk/prRagerGODT8z32f3RgkZv832NomXunIS",
-	"kxtG29+I94Cev391gRT4IQV98dsXazAR/7Xu6X3TuX0lDTPVrSnzVn9qE+8H9As6FfyC+DJe1aBbwSEo",
-	"uPFTN60wnOLbNHXrkyoSLLh7sHZ/juj+bDPjj+oB6Qd5F8gku6t7Qdrsl7tBF9flblDkcxS5QQ+NfGDb",
-	"zpV/bXWTUjVguaqqis5SmmKp40To3IhMffzHjYGP5qDkbnjc5KukJpxD4Ju0dlTK9L2ey6Bgr55ReGmv",
-	"ctbj/cMbu9pi/dAWqxxRn47dSnhsJrxtsFoCqCDJzvs+hozQ+Y0hfxMbgTWbljFfhfYtOedXKX9rPq+Y",
-	"uLWd/4WDG+oM4H91y3O5+tM6o7tfzFrljKazW72yuYN2rVhjXX/PLt4ioF7AtK7VKdka4fdJycZr9Onk",
-	"YmOWDpmE1X3ezEHexKjYLcHudfQ0mVp7/innj+piz7V7REtijg+XhUi9BZ015TrYOHSwkbqcdUOgYS5Q",
-	"VfLTM32A4KJ7lIGUpR4N//dY2AHoBD4RiJjVaV5jgYhElN0jIvbYWdSdfM+OYiMpnF1PeJofA9M/wZM6",
-	"KhjdkfrH2aasI7TafpfZmwMacPto55jMwEvWiu+TQ/xwudWMxwaxzHhvirna35TNejCi8KHoeOlr/Xzd",
-	"Tyox66/P351fnRcZdktrs323XGwx8Fl7ZOujtSnWYogtsX2TN1L1xmqd49vdgtQwfiQYL0OYfXHcKPkB",
-	"MmsGjLajeJp6KZYbYNyM5jcp+CuD8wiylQyrp8t2y5ZVguoKebIap596jWVpuPQqp4mPHgbVhZW1+dg/",
-	"i/f0knhHyOGVl1MW2IpAVxWuqe0F5pJg31+hcL1CY2P+7uzq1S97G4/A1jg+EfNRV3j+qDnNLaUTZmnZ",
-	"u1iUEKNjrDslNi3mPPyO9vpq7/xl3PKZ0MnE6ABOnU6sqxtrH6SaD7Ldiv7+dSJBxGMzV+m4d3ZSeQBb",
-	"PJTEzlfyUSoeANnol1zvH9JWOAtS+yS1T/IoPsl3HUCpHZLaIakdkrp49Qm6IYdyPq63JUdKD1msOR4F",
-	"26Opn9CtlGS331dNs0eflw3Bvq+SYme+D6497eebot8iYxm/rO37Mcpck+LT3X+ZvuT9Lj9OUpfE1nbj",
-	"KMn05Gfxnk46PeHpgAl12+mGlPoy9TP7xfWvHwuuvq9c/VrRJNT1r0eJy9K/67AhNItuDfe8Ax6wO1xM",
-	"lrqxuTggS9blS32pHfpN//Fb9IMM2Zua66sB6qsB6lrc2nGo4jgU2b4nUIhrUbqpmGpGTB3iUOSmytzI",
-	"l9hQmps4E+XBZzM+ddPsHjkQrXQ8MglKc8eG6vD0P+UUZuI67/6zMXXQWduOP3zQ2ewdLezcfhizAKw3",
-	"GpD9TnfYH0upfrwjS22L+djtgIeNt+rK4fqER33C44c64RH/quWTOuIRc3WUMx721wA3HvLIQXflUx4b",
-	"UbvM7a8G2Tsc9Kjx+sme9Iic+G3JzT3OepiG9WGPOlT4nUKFJxgpHCNM2L459b0HPjZakYITHzvZkZ3O",
-	"fDyCJakLLH/YjbwtFZZFv7f8pDbyttrsq9js7lVeaZrW9ZV1fWXthxz+wMfv4JTsduKj3EX5riMf1kvZ",
-	"dOajyE8pqaVRX+zgnJQV1FT0TSqU1dRB7n+A4a9WwMPN6nqKNTw7mX6JiDRG3K65/UL3Q95HV8pa7VzU",
-	"BTF/qIKYEgP2JKpiFG8HcAe2V8FUKILZ5wToZl/g+rtcgVDWSYraV6mTFHWSok5S1C7Ij3UI9KmkJg6W",
-	"kLje7oCElf2PraVUbRH90nvppnz8K+qH2p03NLdV5apv6o36H2ejXv9CfwX3wCzIevu8tghVt883ANST",
-	"2EfX/D3GbromVHlP3UJ/ecb6/A67oRYtV4GXZDx9Nf13Ja+rm4A6j/1jxIYa/isms83CrH+iuj6HWp9D",
-	"rdPuf3APp4oVPlzV+b4JeLBcNi2LhypAr5KQN25P5bR87PekguMcUm2MhzGaYvd2zpWaJsC6LRTOUWjt",
-	"gnlrDs+HBM499Pz6+u3rF8UOjwb02t15vJB3oyVOvazD2xr8K4a3xXjzJCLbNDcHCGfjvwpi2DxCG29P",
-	"gBtyIlcaI6eAOXBn8umLUnFz40sRel4laYK5MqyECompC/qSGELn5icUPeaGSyWfhhNyNeC2o7q1Qi/q",
-	"862ah9gyW5CbIM5CCQKF1AOuEBJh6mkYjLxhBYOc3IFntkUVYLZSEJ6Z3Qc9vbbvtbdpaTcDjahzIhfh",
-	"tOWyZdv/6rb19+274X/fDVu9fqvT9pirlr9s4oC0VnjpOw//HwAA//8=",
+	"7H37b9s49u+/QmgXaAv4bceOXVzszbRpp3fbadAku3vR9puhpWObG4nUklRSb5H//Qs+9LL1sF27k2mN",
+	"+WEai4/DQ57PeYr66rgsCBkFKoUz+eqEmOMAJHD91yviS+DqXx4Il5NQEkadifOC+T646g80M00aDlEP",
+	"/hMBXzoNh+IAnImTPBTuAgKsBpLLUD0RkhM6dx4eGs5rzqLwN91hbR4/EhI4mqsmSA9qJwqxXKTz2Ccc",
+	"/hMRDp4zkTyC6lnfzN5h6S7W5zy/wnM04yxAGIUc7giLBOKAvedILgDdcyIBzTDxBboncoEG3R66XwDV",
+	"TzkIFnEXkLvAdA4eEoS60IqpXgD2ND8s3W9mTUNFNa3vIJgCr2ZRoNvsl0fXoZAccLA+q6IFsZlec2Rb",
+	"oaeuoeUZkgy52PcbCAv0+vwKte+67biZQD4RUqiuwXPEAiIleA09koj4DLvwRCAPZjjyZavkXMVj5fgW",
+	"YimBq9b/8xE3/9tpjj8/tf9ofv7aaQy7D/Hvz/72V6extuAHxR0RMipAn/5fsPcaS7jHS/WXy6gEKtU/",
+	"cRj6xMWKF+1/C8WQrxk6/sph5kycv7RTyWqbp6J9zjnjZqo8Q3/BHrKTTfJcVUcNPMQ4wlTcA1eHigUg",
+	"F4TOdcsZdrEHyMWUMmlPKpEC3TPuCYQ5oFsIZct5aKhZPsB/IhDy+6zITjZRohQDi1qJInvKvCXyGAik",
+	"yA6UGJhDoAduxM0SPnCYRQI8RKQ6VYTeYZ9YmQxACDwHffiF4QkB39NLfsHozCfud1hwPNMkhwRPBHIj",
+	"zoFKJCSWYNdhyDQogZ6qNflq55YIvijpaCBi+GJFSkkIEWgKatM98EHLDOMJzgSA6f2C+PBMr/qlkR9D",
+	"68FXbh80nFeMT4nnAT38nMlUht23sHwiEGc+oAAvNet4pDCZCMRC4HpugzKECompC6qBQfYmo/5ScVMD",
+	"ugdC8siV5A7SrgJ5ROCpb9meO5np0TYHENP0GYukIB6Y3ca+D/yJQMJlIeh9siJ/RQJg0Xc4o3Y+ZCdc",
+	"gRqPeJpzBmg0N0is17QgIw+w5xNqiP+NyVcsot7hyf6NSaSnysuW5reHLI1K3aWAouUoWVr9plGGXEZn",
+	"ZB4phI2b6XVecHAZ9Ygi5pVG48OvODsnMpNOUGwuFMFmAd4oS2ai8DJnjKgf7rE5+Hp5FqTPqSRyecXY",
+	"W8zncPgV2mmRmRddMYb0zJNUOxCBfPWT2jpMUbMZ4C9N9aQ5XUoQmvpL4HfEhWuK7zDxlYQennQ7J8pM",
+	"uiJJMXqnJ4pxZNWzu1AdNPFXjL3DdGlZIQ5PueKymjHWzGKSQSYEX1wADzzUbHIsoemTgMjn6ANIvmye",
+	"zZSwCLwU1txVAhMAmmL3Vi/mmuJILhgn//0eApKdbYLOLt4oFWDMnQzXMfVy+OVizomWHQoNY1OhiN5S",
+	"dk8Rs7B2TUUUhoxL8N6BR/CVNhMPv55kVqSnRWrevDCoAySUZGOBVkloaYvdTqOosI6Btoy50mOSGLMW",
+	"qNZj60b9PxcgF8Bjm0OZGkSguHnDgS84CJV8Gc/Bms9TxnzA1Gk4X5pz1rQW+rnt9dBwjGdyY3Zlfda3",
+	"CqfZLHZg4s3TKzN7+lTbfV6kKfo3I/RZlpiPnxsOkRCIOtZbhhhn6oWe5u+wVBTalWDO8XJlHdnWqqkA",
+	"fgf8hhb6YlmvyM37ZUalxia7PY7ZZdiRO901xyRP0KVupn1BteGSSN07dgM5hBzUGRFoQeaLpg934CNC",
+	"Z4wHhqV4yiKJcExgK52PTf8NroznC7F7i5UicOZELqJpy2VB2//itgl1I9G+G7bFAnPw2jgk2tA2471Q",
+	"B22mTiZcGIsGe0aNYf8icw5n2BfQKHZm82Nk16Q5mz7V8n0LSxRiwtFMybPvr7BeOI0VAbDPbzIDre/l",
+	"1QIQhfvcbE//ddIZo4vzdwioyzzwnuk5M9ud29GkdXai6t1dZ4BibQHBN7ew3IxoxZ49EK7G2Zp4LV8P",
+	"+z1gOly0jmopvBSft7X4RqMy1pSHoQCHWQZ9dSIBvBUs9SY4M8acskXGrEkAJDdp0f5lflnFEk1abqdw",
+	"4A0HyECHqNmel5mpElgWdYAsjHlNxPrsH7OYZf/Zc7JwvMbyWqQVqlUxusaHmxag7Dpn9C91YGpgtKG2",
+	"07uZLst5cf3hrVD/N5srUCQMlBNRTsJHp91tddr2eduys53hmX4ecqbGbNuQVzX/lNH+nvrLFR1cxM9r",
+	"Ad4vyyIloSUoi6o4v4h9qwQ93ybK4CjRP6ZElxzBAt0eMI/MiDIdTQhPC933OJ7igonjAT2qnL2onIDQ",
+	"t0DncuFMupsooIdsWuajoeVzsczoc7oqNVZUkmCEsYSNJXhIyTH8W7fFMHcXRIIrI17C1JCTAPMlyrYs",
+	"9pxyHP5yOrwZDmoO3Vl2dmU9f6uYniXdVmQ041blZVW5nF7kA2/FwWZ1An1/C5nFEk+xgHIvvcDJJEqV",
+	"xz2tiG7pt7+M563DjZW8Y/ZhdsfO3r1E5+HSRf2e2x4O5HaAMcPEjzjceCzAhFY73LYtMm2tf5OxzwqO",
+	"E8fubZ2J+MoM+9JQ8NAwUl6BYTmJE4YGy6Qp+IzOBZIsj2kJcOh/7I5nBiEM0uqM2DqVmbMsJJaRKDvE",
+	"zizy/WWaAMF+DaPe2SkVmDEfKjikH6MF+B6aLus26WMqCruy5YMmZ/fgzbeGaRqOYXWBEGUyg5HIzfOe",
+	"+oTWhQsuTT/lwXB/ffjrD28Rluh+QWySYAUvXEzRFExMOh/hcxZShmLSbnc7LfVfd3I6GPRrqLn+8LbI",
+	"1jNaIu9vWAKyxt1hlFMa59suEqWU1D+wH1nlqgOhQSiXJvY9BymVA5iNlGZCbDqN+Pr86hPNOIANHawS",
+	"Cxapc6/G9X2wEgA6rKmGMcfLzBICV2OqnzG6uM4Pp3vEgcTWWoyrErvP0CIKMEUzToB6/jJnAJo4T3oS",
+	"PjkmsfTJQXaKpQZXIRnHc0AhYz765PjMxf4nZzt8B537KTYRbgn1NJ6uBoTRUwrynvHbRkxDU9HQQK1W",
+	"61leVjOPawgzWShFU3lgLQMQq0wyLKqZw0abK0zNzAxGBpCxC5Ngw+q8musbBjnu1HEunlg/QszkUdNQ",
+	"dQUMtj24awtvWjO3FqFyUEikM48OgtC5H+dx9JbLBZbWok2g4xPNQhoRKLahkWTqqN4RD4wgWeE6DML8",
+	"P0boFbs1NQ8rdrDncRCiSBcqrieP1Z7rfLViOtPAXxDEzqjEbqc1Pm31O61eb2yQeVfdeJaQqMTxS0g4",
+	"iBssiwmWaplPBNLtlsrS1KVt6anodXrdZqff7PWvuqNJ/3TSH7VGJ/3++HR4Om52BpNOx2k4BiididLs",
+	"0JQkqBOcc0PXmdQ2IaFz4CEntITKTINYmCxgrATiU7pPRtNpZzYb9Aed6cl02js96Y6gM+x1ev1up4u9",
+	"2ej01O2PTgdDzz2dDrtjmPbcvjsdwKw3HvSHdTZkhmRthrgcSojnmHosMOBu2q1weNrrnQ68wcCb9nvD",
+	"0cm4159Bx+t1ep3BaAQdGE+h2z3tdGezUccd9E+g0+9Nx6NO79Ttn7herdmiSauzlVbBKutplttMvW9K",
+	"ba1IW4kP7DIqMaHgxdUrmMY5j1XrR/NYH+nDAMMOEaV6ppcEI6qZvnk8YmULslGJLG2fS3anIjiRBWcO",
+	"eg14hfwDbcOuWcik+5ZBymQv9hwt/EPCEMcQwJ81BPA4nfCHQ4i4coNh3fyy5v+NMv9FleBVVY1cmkEu",
+	"GPPNNDWyk2lvYg5LoeRzq+KUy6V4o/qUasFLW0mcgyVTXlwARYfBVU3DDjoOu+WJCPNMqYgpxO4veC3l",
+	"iRPPPjU1Xp8cuMNuhKXyS5Vj/cnhoDYcPjnaYqJRoM5t3Eq/+aCfqxOcyn/meWVM2U1yGMwr0M3v74Dz",
+	"pM43rT+zw+uEDvNWrGUhWVgXVFOzrWpiy8HPVYdjQ00cL/97nRl7sNdEdRrNZsDBu+HmbZPERYgIldmI",
+	"P6ES5hqcsmz6RXf/cPZOawwOsOM4rzhAdhRxj8Mdh7lUXR8ajs+wd4PvQIGCXmqCnqkbxKKpnzmBNNL4",
+	"W42nbxn2zuJhH7SQuYmvmaO3O6yj9yLpqwBLb9+ODLzUnS0LJZPY33GgK9U3N86Oe6EHijcjCrW3mR1l",
+	"o0GuTb9yPDbneg2RDfZ/P0wWB/E5dnL0vpvPITZ2OkwJMM44fup37HlpQFqyrFu1703aoQbGVv7ZUFFl",
+	"HGnVJ1yyCN0TsVCLUkvO7dQ2cX1LvQ0VlRQkFpMGX0JwpfK9H1EZpYyjdev05oLr5oiskKbY+oQDknyp",
+	"o7IFvJ36eLEZgSZuqAPhx5rsb63JrpQRHShPJEUyFAlTJhFvq8uCIKK2or5IVHqbiIrBsoykPPJ68YLo",
+	"RgF0ThmTQnIcImZFY/9Zu+RVxQIQUY+QWOBQcwvugC/j+efaEWKRiUTnwbM0Cf7PBZboHqhE95zR+fPs",
+	"G3tPBGL3NHmlVOdcQtlaf13YaCoQ8oZ4JbFcq3GI1zCvrGr+/qtp371pvvGQeSG8cPSynPGvV1cXce5e",
+	"nx0i7GlprZsx2uYpe4n7KvvGks6wpO8a27dtGyaBwiggj3gFdK4q7DiRHfP+8+rxeGg4uYwJ9v33M2fy",
+	"cQucSPs/NFYdiQpsj8PAVvOvJ12JQHNylwsHlyzTzLK+ts9rMbtVTYILTCj91tH7uNCiwLmMH+WzZFPs",
+	"3s45i6iXVmkUvOuACyFxaWQp6YieSixuG5ZSxtE9TAVzb0HmU6rJz7UKDltTgQOW4BXmlNKF6Vba9TfZ",
+	"oIOnlF4YskxKqTLK+XK9ODLL7pTS8y/gRqYsgAUBpt6WuXDOqzhkQDAWq+y8lyyAtceV6TSugaEItq6v",
+	"37ysXuVw3B26p3jYHE9HXnOAp15z3Jn2mxi8GbgjcEcerpn/zUvjGLsl513D84o+1DDHwWXc02+vzsy5",
+	"p7uoxLfxzMoQwssbF1MX/OpKu1RQbNGM6ZS3wawJX2mEvcPLF2Y+bYZJ7GGJK4KTa2mA9EiIEFxl3qJk",
+	"mFz0Pz6Fk4/OFIuFjnvRO8IZDexrjL++f3fuTJw2Z0zJ89uz314r0WhdX71qnjoN5+Ls6lf1PBK8rQ2o",
+	"tpgSOsn8nfyZPtD/MH9OtWF8df7hnTNxvkjggdNwri/PPzgTR8/50HBmnoanjpbdfmcwdGedntvpdocz",
+	"mM4GMOvPYAAYXG/W75zCqNdxOydwgsfuqN9xoYuHs+7JoDuaDYdOw+k6E6dzcjoeno7G3ulw3Bt2RlNv",
+	"CAPcGQ9GJ8PhyMP96clsOOoOBt1TPO0AdOBk1OtMB+7JaDY6GUy1bFAJHOs7AIxpXRP1fRfvgLlDRFeD",
+	"VIacN4yhryeBZjPjUKWz5DY9TvSI5P2T5Jf2jDHnc81CPiTDVpggpuwsvmsmlb8PEaVG3DYrWjPj37g2",
+	"pFodhldNX+hwqLJpvA2Uio9F/O7791Ap14YopVL2leVIdiOTVXhDmVeU2Clvu2rhE/NrWi4uGcLG9MlV",
+	"da0ZEzoQV2BMqJ/tqFlG9zujzng87o/Go8ZOYbv41awCPaVvglmbsdcf90fD8cnW06nxDrttlyF2YbNd",
+	"003XYon6xz3vmUfErR35qb5SIWfsDXqdbqcz7o9GvdODbGD19P1B/6Q/GnTHo9HwD97QDPoUxo6tU502",
+	"y1vq+qqijAmBqZcUqnDry7VKV7Q9sSsZy7VsC0kgpApyK8BHYXd8nrcdwghCNhaxSnBFYjN71PcUejAF",
+	"WREncnmpyLYJKcC86Oa7s1zgwV47Yb3kF2+vL6/OP7w+uzq/Obt4c/P38/9/qZxKYYq4NFO0YWjGTqhf",
+	"SBmaKyHiTLE+HObOKnues7MGmNizo8BPV34n9dqZFWe6ZP+9blMo5/iNYk1idNuL2DK1DKpnA3nAyZ0p",
+	"WlbG5xxoC71k5r4dj8hJfKGVuVMkxFPiE7k01y6FhMaX8LA74D5eajngEUW/B/gW0ByoEhD4XTHLJy5Q",
+	"8/pLmqQKOQGJ+RI9pQzpFi6gOcdUGURL46ruwo74IGZ+nuQ54jScO+DC8Kur+rAQqDo/E6ff6rT6Cnex",
+	"XOiz077rtrvNpFJb/TQvqvd7DTIX+suFWVvoBfZ9kbtW5om9TS9TBq54lQDLGy+zCO2iZ69zLAmxpE3a",
+	"yX1/D59XrsLrdTp7uwIlvpik6Aq1Ik44DXtvoqbk/AoXBKz/YTYnCaZm+z9HAmh8b1xyhRKj5ipHUXn3",
+	"oiJxYNZetKSER+3MzXq6S7e+S+6+HN2pX98pvWFN9xjU90hu6VIdeuP6DquXEj00nJNObyMWxNcl6i4b",
+	"rKbg8ibddYNlrdycpo+SeYG+tmvucjyN/1EQYL6sE0mF2HiuPSutSZqxgH9Wiidww+aC2GtUM3fIJWEB",
+	"4kEQMiM/JlujMOSfjPte0ib/fv9DPK5Ult1EoUg8Z3OVsi9NgWcgl00b8dND6d+zAeAA5IIplHh9flWG",
+	"HDcxdMiFcv4zYKOZFUYFUGZ8n63R7OJ6QzRTk26LZvENrw+NbYFPH/xfmLfcN+ZdqJO6Oeyt3tX6pck4",
+	"mROK/QtF+28508B5OCBmp9HpokvFcvGxGaFELNIC7KLrAxWtPYMp35s8ZY9J4vvK8KCEzp+jkPm+0g7T",
+	"JSKeNj3orbkLmfkFntMr5vvs3twFzPhtfrRJct2tMgDS2yPbX4n3gJ6+e3GBlCwjJcnJ02drpz75a12L",
+	"f9VxW8UNs9WtKfOWf2kT7wfUVp0NtFVyv6vq0N1ATRXc5qi7brCc4psSde+TTThYcK/cUSnXK+U65fJd",
+	"9bL+YVUxm3jk5rpZW57lyvniulw5x5qwSDk/NFZ9j/ZKhU6t8s6U6awUvmyowrMzlqpzQueGZarxt7op",
+	"B9PWK1fZVSnuDNs4hL6J38U1G9+qxgcFSUlG4bm9s1av96dH/iN8/xnguxxeHg+IpzQ2U9oqIFwAFSTN",
+	"FO6C6oTOb8z0NwkirgF8DssLwT59L2mjeJNpvmGgyQ7+Nw5upGMt/6dbHnvSTf/YCNQmb2Y521Upmpsn",
+	"11K062rh7OINAuqFTJ/YYwjppw4hJUft8cSOEpL2GTTSY97MQd4kENEtAbJ1KDGRJfvywoqNpSu11i4B",
+	"LLFG318WwlYNVOmZH6sZmrmfsMIENXcISmZK6WAPZmf3IAspi9AY+u+xsAvQn3YhAhGzx+YxFohIRNk9",
+	"ImKHtIAe5FvSAY20dmw9LmQ+w6O/QpF5Wya+JvDnyTEcbfcfR5mVgO8etZn9aWtr3aBEXqXtEmp5f1mr",
+	"0xLtUKbJqqzx9leKA3gwrPCh6EWpl/r3daOhRMe9PH97fnVepOXsXNXKzlKxrbZLv9K3fT7lGM3YEhGP",
+	"sFQNS2USsysuGQNpDzEEI1z1qJSdvRSbjKBXo9NNRpzL4CmGIMXDzQMD28UFNoKeXSICe8OdznczZ1+s",
+	"HMnvbqYeq1aOIYfw8UUcDhBwKK9VKcC+sPiDvxeYS4J9f4mi9URjZbDh7OrFrzuDYWg//HtAOHyEFTDJ",
+	"t0BqQxn2PWTJ0lc4topoWCl4+AMVwdXOgYuk5xOhowhx8ekxjnCs/vjJlFs9PP/xqcMwprG5Ugmyc1hC",
+	"qZYa1ZcqkI2U34Zlm5UK73p323+XCs6fR9l9U+XnUdMdNd1R0/2QdY6PRL/tS6td17lzpdWNaxqtIOCe",
+	"+bzYRmEu237TQFfcvGwJ9vkuQa5XxDc52D+8QCYtW9n+S5Ylz7e5zPhYTHOExKrIVvo1jMcT20pp2mN0",
+	"yw5aEd8KMl/XLK6c+VBw4+XGdTMbot2jrpzJXopaYYLHV+553h6Ltvdne2euOys2vNPdfa5vhEC/6z9+",
+	"j28zzV9zdnz36vju1bGK56fSokWK4BGU8FiwbSqimjFR+yi0r6rpiRVrRVFPqlnLnYxmUrza7B7Y4dio",
+	"5D51Plaqb/+cbsi6vbf9dcJH5+IIiz+Kc9HsHcy9qC/XL8ChSmzcreTR3oW7ec1jfrYaZNyx6tEgybHs",
+	"8Vj2+EjLHpOPcDyquseEqoMUPtqPF1RWPq5A0calj5UoVGahbQZBuwSG94c/ncMEV+rjKjsUQJqOxwrI",
+	"oyn3babcI7TkDmHG1QeJv7UKshIVC8ogt8LF3Qoht0PGR1gckn6dtj40/XgvBqtVBlcJnu9UGmK6HmtD",
+	"jrUhxyrIGnh+xGWQ5brvm+ogrfqrKoQsUoAlyVL9ncPNtV5ZxnRDpbdL3vSbvIFDK7LNkqz20++PMc+6",
+	"lSqTiEiRfI5/Zx9nn7cNlJJ2VJbHpOWfMWlZAsiPInOpaNuDeqvPVG6QqNylzL9at11/k2qL5NGbO3pz",
+	"R2/u6M0dddvGlf6PxYfbm+d2Xa/Zoo0VW22yuS3iTx2VpnmSzwjtK99j5qwryVFtfsjUj/m4VL26Mztz",
+	"TMj8dAmZCoF7FJkZTd/3yM/oiTbO0lgoKw9Vnd9hN9Ks5YiDkIxnb2j7pqjV5pD2wwWwNJxtGMUyO3T8",
+	"QMvxJYHjSwLHeNuPobE30Sr7qzPbNfIGlsqmJXFfJWebROKMGt84Hpfo8YzzsgI4lf4KRlPs3s65+dJ9",
+	"3LHOVVmZobUNdH0s/5Y28dDT6+s3LxUUEqpzfXLhNOKPc2pcXtWGFZmNR+LPVKqlzMOj7/Kz+S7Fwvco",
+	"3JYsNXvwVZK/ChyUVbgyFkz8uWQNGPGHkj9+VpJqXjEtgpKr1AfUHzEmVEhMXdBvpRI6N7e9e8yNAsWf",
+	"+EO+bQ0AlulfN/1w8QRxFkkQKKIecGXu6W8NK8yMLTyRfMx4xlmgHgWtDJ7ldvdBb68de+1pltvNUINj",
+	"yXen/+/dsNXrtzptj7nqKMomDklriQPfefjfAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

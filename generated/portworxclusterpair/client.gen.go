@@ -802,7 +802,7 @@ type OpenstorageclusterpairenumerateResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -851,7 +851,7 @@ func (r OpenstorageclusterpairenumerateResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OpenstorageclusterpairenumerateResponse) GetJSONDefault() *Error {
+func (r OpenstorageclusterpairenumerateResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -912,7 +912,7 @@ type OpenstorageclusterpaircreateResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -976,7 +976,7 @@ func (r OpenstorageclusterpaircreateResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OpenstorageclusterpaircreateResponse) GetJSONDefault() *Error {
+func (r OpenstorageclusterpaircreateResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1031,7 +1031,7 @@ type OpenstorageclusterpairinspectResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1080,7 +1080,7 @@ func (r OpenstorageclusterpairinspectResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OpenstorageclusterpairinspectResponse) GetJSONDefault() *Error {
+func (r OpenstorageclusterpairinspectResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1135,7 +1135,7 @@ type OpenstorageclusterpairgettokenResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1184,7 +1184,7 @@ func (r OpenstorageclusterpairgettokenResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OpenstorageclusterpairgettokenResponse) GetJSONDefault() *Error {
+func (r OpenstorageclusterpairgettokenResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1245,7 +1245,7 @@ type OpenstorageclusterpairresettokenResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1309,7 +1309,7 @@ func (r OpenstorageclusterpairresettokenResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OpenstorageclusterpairresettokenResponse) GetJSONDefault() *Error {
+func (r OpenstorageclusterpairresettokenResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1366,7 +1366,7 @@ type OpenstorageclusterpairdeleteResponse struct {
 	// JSON504 the response for an HTTP 504 `application/json` response
 	JSON504 *GatewayTimeout
 	// JSONDefault the response for an HTTP default `application/json` response
-	JSONDefault *Error
+	JSONDefault *DefaultError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -1420,7 +1420,7 @@ func (r OpenstorageclusterpairdeleteResponse) GetJSON504() *GatewayTimeout {
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
-func (r OpenstorageclusterpairdeleteResponse) GetJSONDefault() *Error {
+func (r OpenstorageclusterpairdeleteResponse) GetJSONDefault() *DefaultError {
 	return r.JSONDefault
 }
 
@@ -1651,7 +1651,7 @@ func ParseOpenstorageclusterpairenumerateResponse(rsp *http.Response) (*Openstor
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1761,7 +1761,7 @@ func ParseOpenstorageclusterpaircreateResponse(rsp *http.Response) (*Openstorage
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1850,7 +1850,7 @@ func ParseOpenstorageclusterpairinspectResponse(rsp *http.Response) (*Openstorag
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1939,7 +1939,7 @@ func ParseOpenstorageclusterpairgettokenResponse(rsp *http.Response) (*Openstora
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2049,7 +2049,7 @@ func ParseOpenstorageclusterpairresettokenResponse(rsp *http.Response) (*Opensto
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -2145,7 +2145,7 @@ func ParseOpenstorageclusterpairdeleteResponse(rsp *http.Response) (*Openstorage
 		response.JSON504 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Error
+		var dest DefaultError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

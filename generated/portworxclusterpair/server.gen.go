@@ -139,6 +139,9 @@ type APISdkClusterPairResetTokenResponse struct {
 	Result *APIClusterPairTokenGetResponse `json:"result,omitempty"`
 }
 
+// Upstream defines model for Upstream.
+type Upstream = string
+
 // BadGateway The error shape of every clustergate route.
 type BadGateway = Error
 
@@ -147,6 +150,9 @@ type BadRequest = Error
 
 // Conflict The error shape of every clustergate route.
 type Conflict = Error
+
+// DefaultError The error shape of every clustergate route.
+type DefaultError = Error
 
 // Forbidden The error shape of every clustergate route.
 type Forbidden = Error
@@ -175,37 +181,37 @@ type UnsupportedMediaType = Error
 // OpenstorageclusterpairenumerateParams defines parameters for Openstorageclusterpairenumerate.
 type OpenstorageclusterpairenumerateParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpaircreateParams defines parameters for Openstorageclusterpaircreate.
 type OpenstorageclusterpaircreateParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairinspectParams defines parameters for Openstorageclusterpairinspect.
 type OpenstorageclusterpairinspectParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairgettokenParams defines parameters for Openstorageclusterpairgettoken.
 type OpenstorageclusterpairgettokenParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairresettokenParams defines parameters for Openstorageclusterpairresettoken.
 type OpenstorageclusterpairresettokenParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpairdeleteParams defines parameters for Openstorageclusterpairdelete.
 type OpenstorageclusterpairdeleteParams struct {
 	// Upstream Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.
-	Upstream *string `form:"upstream,omitempty" json:"upstream,omitempty"`
+	Upstream *Upstream `form:"upstream,omitempty" json:"upstream,omitempty"`
 }
 
 // OpenstorageclusterpaircreateJSONRequestBody defines body for Openstorageclusterpaircreate for application/json ContentType.
@@ -424,6 +430,8 @@ type BadGatewayJSONResponse Error
 type BadRequestJSONResponse Error
 
 type ConflictJSONResponse Error
+
+type DefaultErrorJSONResponse Error
 
 type ForbiddenJSONResponse Error
 
@@ -1694,59 +1702,59 @@ func (sh *strictHandler) Openstorageclusterpairdelete(ctx echo.Context, clusterI
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fx7c9s2Ev8qO7zOJJkTpTx7U+WPu9RWc77m4YmV6d2kORciVhJqEmAB0LKa8Xe/WQCkSImyqMT2tRPP",
-	"tDM0SWAf2P39Fgsqn6JEZbmSKK2Jhp8ijSZX0qD743vGXzKLC7akvxIlLUpLlyzPU5EwK5Qc/GqUpHsm",
-	"mWPG6OobjdNoGP1lsJp64J+awUhrpaPLy8texNEkWuQ0STQkWRCEDcHOEYrcWI0sgykTKXJQGpg0C9TI",
-	"wagM7VzImXtzyhLGERImpbKgkfHnIKyBhdLcANMIZ5jbfnTZIynv8LcCjb0di4KwITDImWYZWtRkCak9",
-	"UXwJXKEBUjtjNpm7+37iXvla5QeN08IgB2GBGRDynKWCP3fvZGgMmyFIlqHxPhGYcmfygZLTVCS3YHAp",
-	"ya+fRqMKneA9A0mhNUoLxjKLwQ6vZjJncoZwn2xKaeWWgBfCWNMD4f2SpIWxtOjuzgRp0TmmaOmO0mEG",
-	"DhkyuZiLFB84q39QeiI4R3nzZleivN1nuLxnQKsUIWNLZ4MuJNi5MKBy1E52z70qpLFMJkgvGBe4sZLp",
-	"ksxaCDsHjsbqIrHiHFdDDXBh2CQN9jdCZBVjPhKYXD1ThTWCo3c7S1PU9wyYROXoHBZybywyVMUtBEuQ",
-	"B0HgWs5zwZ3nfMY7bwgZwsplFHBkPBXSK/9G2R9UIfnNq/1GWXCimkHu/M0h6JgzWrwys11AV6btXjSp",
-	"IFFyKmYFQV35mrMzwMlIWmGXY6VeMT3Dmzc6iAUvF8ZKgZM8XOGYMJDSLbKNSYjjjF3E9CSeLC0ap/0J",
-	"6nOR4HvJzplIKYRvXvUgE2pC10KtxJmVy5WGQCTJnAY45cdKvWZyGVxhbl5z8jJJLDnEDGupC3iRIHLk",
-	"EMeaWYxTkQn7HN6h1cv4xZSiybClgcUcJViKqAxhwpIzZ8x7yQo7V1r8jreQM3VpQ3hxfEQY6Ym55nUm",
-	"eSPBE6a1cOkgsefZHwp5JtVCggp5/16aIs+VtshfIxdsvMzxNuyppIITCyS3mQwUQIY4jxlYV6Ef0ZxB",
-	"DGlx4DnumAn9WnGk/+k2xykrUhsNo8Nw1YtQFlk0/FC7cygMo9HvMFHnqJdRL3orkWD1tZh5yog+9iIr",
-	"LOVbFEMYOiwvIGdCE61miuPPEmJYn3IIpBpymCq98dCNWJfYGKEkxlZkCFmlUC+ybqkiY0k0raV3tzO7",
-	"kQZzBKRHYOYsR1BTQBJbFgYzV1KowmI/6kW5Jp60wtevoSzanPSnObOwoOVZaCVnz+tEec8AhVhZUgkT",
-	"qscWlUOongrerncZyoL3fMnmQuTfccjo+IjDHBlH3To7VUuF2Zz5n+PxMfiH5A1XWHierE0jpMUZapqn",
-	"NKxdxwoHLflkVWuHarPnEURJJE5u0TO4gRab4jIo3at8/7EaoSa/YmJJI5aLWsgfaGQWa2U541yQhiw9",
-	"ri3nlKUG11c40chRWsHSsAhlmL836GLPQaaXVcZ5D8QUZuIc5c9yNR4Eh4VIU5gg+DJbwoaSYDydtC1X",
-	"FrL2KkhpS3TnwExZPA16norcBa+Qr1DO7DwaPlql79GxX3MKLhpUGtceno1pCbFo4qnSGSNUKYS0Tx7T",
-	"WrELkRGufPvs2ZNnPRLt/64JPlbaVh7dJrsWdWvCrTrztXi7WWN67P1uFRBd0Kok5HJXCXcz2KA9rUCz",
-	"ZuhEqRSZQ50g7wStm1PiwoUFpSf9zStYDZOXQ9fjfHPJ2v29xRE1QH4fjDYoObAKM4izfcyxRgBHnfPJ",
-	"b+TJEc2cWVe9kTdHh58dX1S91qd6wzLsOtnlyh+l4i7YmF+d4JTdtr9Eu91wmupUyKnalabNOY9oRFND",
-	"r6BVMEO79/ocBQ3WkMzvkU9R8lyJ0I0RFjN3seH7UpeDsLWuhpUe33A105otaWj5an2tHMuG+z4Nyfsu",
-	"AMsuS9O4lSbb4ueKwPkCqLwqyK6QqBzlme3scoWLf8Tl4JylhXcBCQuzATNGJYJRHVihVFDiZ/k2Z78V",
-	"LkhUjtJYpamcoCqXUFLnGmncZOlxR4tz1KYteAwmhcYdePZDymYVfHLaTGZCIhFdorKskKH8pGqGijZg",
-	"4Kd17ROJaQvg9aIKs5sovW71VUldh0y36jXgozwgg0gvNlHF/pnk9Lky5beY0Eo0Qbbphk4h+ev1hRe2",
-	"U2szkkWG+kqMDjy0FZzD8y3+WsUw3b8y6veFwVpBQFMD3Q2rt15qtUTzFkdi6RBgadplHufSE352TVWk",
-	"Xo3q7o+mwM36wN+vxfshToVEU+P4BsZ2Cv52m7czvQml0P5mhTnrS1Y3gCZew93ueh+6/m1d71LEKMvt",
-	"EspDiE6Tdcimz/FDS5a2+yIVxnliby+8ROvQ6Hr13sDErSu4qrJoER147Si0mvofSZNjYq9X/d2a1/0M",
-	"wuuwX8S8Q1O5vhtcrIdndyfVZf0JlrmsN4RdnpBcr+AEmcaW3syLRhMmNPZCx+Dg1fuT8ejdyxfj0emL",
-	"46PTH0f/OaHyw6DrpTirXL3h5640mVub+6ZbWaknSlrmz6989RfVpWZMSMuE9MRd6DTMYYaDwUzYeTHp",
-	"Jyob1IbUr6PNtuscgfa6C6UvmjQEptBTlmAt2WmKHnCk6s3VchSNM5R9OFS+98+FHZanXL59m7OJSIVd",
-	"+iOgXMjyQIAKs5QtXYmoCwm/ZOwMYYbSodAv5LVUJBhCKLiCglULtEwv4b5U4N5IEGaaSarQlmgffKZf",
-	"ymiq3R5ucU3Ui6h89R585AtulCwX0TB60n/YfxJRKWLnLpoG54/ovzBBVaHM0G5GWAXCoNEWWppWuDV9",
-	"OGBpahqN/XsGXo7GsC6K3FidpR1xiv1VeV57sapJnOrhhMZEww/rKtZ3IFUz7X6Y6YHbx7M0dQ3AUp/y",
-	"NW+NUzt7DioT1p1qukNgH2v3TFnqkd6C5P1W+CZvCICqu9ertbVzZi1qevu/H1j8+8P4u4/3w0X88dPD",
-	"3rePLsv7D/7+TUvB+7HX/BLg8cOH19ZX78DgbQc5RZKgMRRbT70ybTIqpQe1k3435NHuIY1TETfoye5B",
-	"q4NmN+Lp7hHVYSUNePzd7gHrR0+XvejZw8edXFB+vuGGdLCm5YjODe1g1toBslvAqhV3swcy5YNeZIos",
-	"Y3rZHTko9tmM8jrKA7TFNRSg+v0izpI8npc9mdqhfFUfCI5ZrryFVhfo8e8npVNevaOR8bcyXfo3Lst5",
-	"rVIEzRXcxEHdmNQtVYlLXS9iw6Zol3GSMmOioZvV3a93+TO0c0XQ9nI03oC7UQPY7DwaRhtwTK7MlWkB",
-	"ZL89MO54x2//2Vpzz/NX8DlHy0RqajvE5stbgPv47cnnI7dvm369sO1Q4nvFlzeH2Ot7361fDLjj0Pv/",
-	"Onn75kE/qu+QQw7cHsls7Gu/FoZ52IFhqm/EaMCjDjq1f4jiRj/r4oaWY/s7NrxBNrxm2L5+1gy3rqJN",
-	"d2OdNz3YG0eQsVeyIk0meRtlLrRw9LCFM4l7NpjmYMUp2xjzste2sxmEDsXgk+CXW7c5oZUCYkdLfI99",
-	"TkNwV+oMY3Zx58YhjztSR9ccmaFtHKWW/TBHgs57FQcKvkEJdTbcaMLf7byumxTXW3h3+647pvlCpukK",
-	"ZX+UjVeAvLimb+z0bey9rmfrdVSD11YaabLFVk6pTjVbyaQ8V6jYnLlzTt/63YdB/ICO1DFDW55/3rXL",
-	"bhS0N86N7lD7DrW/ELWvxIw/ClSXEFO1yEjFuFRxOz4blEZ4XbzgPSC7dMwVmO0V2N4yWx0B7oPIrS2w",
-	"/SBZk+CvHJRvoRm2eZz8p2iItZxM3zXF7ppiXxHp7QDmL6Q9TzXX0eNa4XhH5qvrsQ8Btra+Vl7qwIFb",
-	"Niyfyr1UaIL5H/BuUqX/MKxb0+tw9Go0HsFWWad79L2CPvu2vfw3SFbBBMvfJLd3ulbm33W8/r+bp7VP",
-	"D+8Ybyvj3dHODdFOK8hdO9ns3mK1co2HsZ29r3WGaaUTj9AbEHy4Att2MqkjODm19lGiQ+Xyc8QPHwk7",
-	"DOrzdrwer5DafSpY/XML7ld87mctwgBXSZGRy8qv5AYRTRtW49PenwcO/a9RDRSSoyYMrn7a/PrgGMjP",
-	"pvpkcKpV5iC5v0LZ1vW/dAEQRGx7qb4Sce4QvPapXyomNfYb1K7/cf5d/2n/6d/+KiQFN7NikiJh58A7",
-	"d2D4mfuT5aJvFmw2Q913GXL5vwAAAP//",
+	"7Fz7bxs38v9XBvstkARfrZRnD1V+uEttN+drHkYso3dIcy61HEmsd8ktybWsGv7fD0NyX9LqldpBc2cg",
+	"AaTdJWc4nPnMZ2coX0eJynIlUVoTDa+jnGmWoUXtvp3lxmpkGX3maBItciuUjIbRO5YhqAnYGUIRnoKH",
+	"SVoYi/oRWAUJS9MeMAOvj0YwuHwyKB8zkApjDQ3NXoLKhLXIe24mU+gJS/CBAY4TVqS2H/UiQfJ+K1Av",
+	"ol4kWYbRMCrninqRSWaYMa+7tajp6X9/ZPHvj+PvPj0MH+JP14973z65Ka8/+us3US+yi5wmM1YLOY1u",
+	"bm56kUaTK2nQLf97xl8zi3O2oG+JkhalpY8sz1ORMLLF4FdDBrlu6PGNxkk0jP5vUJt24O+awZHWSntR",
+	"bYN+zzgEYcO2VSdMpMhBaWDSzFEjB6MytDMhp+7JCUsYR0iYlMqCRsZfgrAG5kpzA0wjXGBu+9FNj6R8",
+	"wN8KNPbLrCgIGwKDyrNoJaT2WPEFcIUGSO2M2WTmncBN3Csfq+ygcVIY5CAseZWQlywV/KV7JkNj2BSB",
+	"vMN4mwhMuVvygZKTVCRfYMGlJL9/Go0qtHPmpNAapQVjmcWwDq9mMmNyivCQ1pTSzi0Aryg6eiC8XUJI",
+	"UYQIA2OkTeeYoosZpcMMHDJkcj4TKT5yqz708eN1vfOVhxu96Aelx4JzlHcvsxLlzX2BiwcGtEoRMrZw",
+	"ptOFBDsTBlSO2sn2KCOksUwmSA8YFy+xkumCrDkXdgYcjdVFYsUl1kMNcGHYOA1mb3lm7dreAZms76nC",
+	"GsHR7zZLU9QPDJhE5ej2KYT8SGSoii/go0EeBIFLUMMFd5bzQOOsIWTwZhfIwJHxVEiv/Dtlf1CF5Hev",
+	"9jtlwYlqx5azN4egY85o80pAcXFULW37pkkFiZITMS0IYcvH3DoDih1JK+xipNQbpqd494sOYsHLhZFS",
+	"4CQPa/gUBlK6RGtjEuI4Y1cx3YnHC4vGaX+K+lIkeCbZJRMpufDdqx5kQkPokquV8FabXGkI+SuZ0QCn",
+	"/Eipt0wuginM3WtOViaJZeoyw0boAl4liBw5xLFmFuNUZMK+hA9o9SJ+NSFvMmxhYD5D6UiQyhDGLLlw",
+	"izmTrLAzpcXv+AVipiltCK9OjgkjPR9oWJ1J3grwhGktXDhI7HnSAYW8kGouQYW4P5OmyHOlLfK3yAUb",
+	"OR519+uppIITCyS3HQzkQIZSLTOwrEI/ojmDGNLiwKfWEyb0W8WR/nui61JnNCyTaNSLUBZZNPzYuHIo",
+	"DKPRHzBRl56bvpdIsPpWTH3KiD71IissxVsUQxg6LD9AzgTxTsgUx58lxLA85RBINeQwUXrlphuxLLE1",
+	"QkmMrcgQskqhFcrbiyqGsBQGMwSkW2BmLHdUH0lsyUemjsmowiJR9FxTnrTC0+bAxlYn/WnGLMxpe+Za",
+	"yenLZqJ8YIBcrGRywgTS2qFycNVzwbv1Ll1Z8J5nis5F/hmHiI6POcyQcdSdsxNJK8zqzH8fjU7A3/Qv",
+	"PsKEPNmYRkiLU3RUqFj77jRq4qAlm9QUP5DcnkcQJZFycoeewQy02eSXQeleZftP1Qg1/hUTSxqxXDRc",
+	"/kAjs9h4G2CcC9KQpSeN7Zyw1ODyDicaOUorWBo2oXTzM4PO9xxkelmln/dATGAqLlH+LOvxIDjMRZrC",
+	"GMGzewkrSoLx6aRru7IQtZsgpSvQnQEzZfE86Hkucue8Qr5BObWzaPikDt/jk/Jl1w8qF9ftnq1pCbFo",
+	"4onSGSNUKYS0z57SXrErkRGufPvixbMXPRLtvzcEnyhtK4uuk93wuiXhVl14Lt69rBHd9na3Cihd0K4k",
+	"ZHLHhHdbsEF7XoFmY6FjpVJkDnWCvFO0bk6Jc+cWFJ70nVewGiYvhy77+eqWddt7jSEagHwWFm1QcmAV",
+	"ZlDO9j7HWg4c7RxPvn7g6hGtmFlWvRU3x4ef7V++IlJP1azMbJvsprZHqbhzNuZ3Jxhl+9pfo12/cJrq",
+	"XMiJ2ham7TmPaURbQ6+gVTBFu/f+HAcNlpDMv5qfo+S5EqEIJixm7sOK7UtdDsIbfTWstPiKqZnWbEFD",
+	"y0ebe+WybLjuw5Cs7xywLO60F1drss5/NjjOH4DKTU62QaJyKc+szy4bTPwjLgaXLC28CUhYmA2YMSoR",
+	"jHhghVJBiZ/l+5z9VjgnUTlKY5UmOkEsl1BS5xpp3HjhcUeLS9Smy3kMJoXGLXj2Q8qmFXxyepnMhERK",
+	"dInKskIG+klshkgbMPDTuqqNxLQD8HpRhdltlF5e9aagbkKm2/UG8FEc0IJILzZWxf6R5PTZGPJrltCZ",
+	"aIJssxs6heBv8gsvbKvW5kgWGeqNGB3y0FpwDvfX2Kv2Ybq+0ev3hcEGIaCpga6G3VumWh3evMaQWBoE",
+	"WJruMo8z6Sm/uCUWqetRu9ujLXCVH/jrDX8/xImQaBo5voWxOzl/95rXZ3oTqND+ywpzNresuQCaeAl3",
+	"d9f70JWNm3qXIo6y3C6g7H3sNNkO0fQ5duiI0m5bpMI4S+xthddoHRrdrt4rmLh2B2uWRZvowGsL0Wrr",
+	"fyxNjom9XfW3a960Mwivw34e8wFNZfrd4GLZPXc3UlPWV7DNJd8QdnFKcr2CY2QaO2ozr1pFmFDYCxWD",
+	"gzdnp6OjD69fjY7OX50cn/949K9Toh8GXS3FrcrxDT93pcnM2twX3UqmnihpmW+bhaZrU2rGhLRMSJ+4",
+	"C52GOcxwMJgKOyvG/URlg8aQ5udotew6Q6B33bnSV+00VDaFG8FOU/SAI7E3x+XIG6co+3CofO2fCzss",
+	"m2u+fJuzsUiFXfgWUC5k2RAgYpayhaOIupDwS8YuEKYoHQr9QlZLRYLBhYIpyFm1QMv0Ah5KBe6JBGGq",
+	"mSSGtkD76DPtUnpT4/JwjWmiXkT01VvwiSfcKFkuomH0rP+4/ywiKmJnzpsGl0/oX5igYihTtKseVoEw",
+	"aLSFlqYTbk0fDliamlZh/0Hd8G+KIjNWvbRjTr5f0/PGgxUncarXZxE+dkdp/cigOqtw82mpjf/08eNb",
+	"q07vkAe72iFFkqAxtEPPvTJdMiqlB402vRvyZPuQVm/BDXq2fVDdrnUjnm8fUbX8aMDT77YPWG7g3PSi",
+	"F4+f7mSC8uyFG7LDajoaXW7oDstaasO6DawKWpuHtjrtDsmLLGN6sXsYEQqzKTl5lIc4jxshQWT2Ks6S",
+	"PJ6VBYpGh7pKloJjlivv4VYX6MHgJ6VTXj2jkfH3Ml34J27Kea1ShFNV7MVB3ZjULVWJS12vYsMmaBdx",
+	"kjJjoqGb1V1vlrwztDNFcf76aLQS+0etKLezaBitYBOZMlemA508Vzau1+HfhdlSpcuDebA5R8tEahqv",
+	"S+2H16DYyfvTz4cxX0P8oxjmQuZ7xRd3B1/Lr1Nrm9Cuw/bwH6fv3z3qR82XruBJXw5xV16V/lfg9vEO",
+	"cFuddqIBT3bQqftsgxv9YhczdHSC71PD9tRwyxh2+ykkXNqUQ9yF5STikc+4bBF7JasMwiTvyh9zLRxW",
+	"rkkgBMQrsHtQA+y69HHT6+K8g/DuOrgW/GYtAQ4v2SC2FEv3YMAtwbvmkTBmNZEsqbtc/nfNVnSvzVO0",
+	"rSZbWSlxx2qd9apTtYKvIHvzfO1KefbPysmXSyT3jPwedj3s7hrXfxZKHuI/bugbO31brPx2SPlxA2s6",
+	"MbUNnWsBtmr+dCJrWX6tUhtz7SBfIdsHTv2AHXF0irZsE30VVYWVIvU9hN1DmIewjQH0Z8GtMt6qSgKp",
+	"GJcqrgcrg9IIr4sXvAd+lYbZAGBegfWVhbptsA88dVYK9sMnTYJvBaG+QM1gtZHzVdQNOnpC97WD+9rB",
+	"15cBtqDUH8wBHndvoxRQg9qOaaCpxz7ZoLNCUFtph4Swhspelyw71Ar8D+9W84Y/WbFbbeDw6M3R6AjW",
+	"yjrfozwQ9Nm3OuCb+FbBGMvfEnYXBOrl/3cUBpZOwNzD/1r4v8fgzRjcGfG3jrzbyXcn8PqY3loiWIbb",
+	"Tmz1cLWCR4c18nQjaxPOKNAaR1wcRJWHWz5+IggwqC+7wWtUw5Y7eFL9eNf9JsQdkhYGuEqKjExWnrkY",
+	"OGQJu3G992GTof9tk4FCctQE1tUP5d4enADZ2VQHUCZaZe6vGfRr5Ozc/xvnAEHEuoeaOxHnDpQbB0dS",
+	"MW6kgkHj898uv+s/7z//y/8LSc7MrBinSBA48MYdGH7hvrJc9M2cTaeo+w5Pb/4TAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

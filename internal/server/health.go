@@ -122,15 +122,16 @@ func openapiJSON(spec *openapi3.T) echo.HandlerFunc {
 }
 
 // mergeSpecs joins the surfaces' facade specs into the one served document.
-// Two surfaces may share a schema or response name only when they are
-// identical (the facade's Error and its shared error responses are).
+// Two surfaces may share a schema, response or parameter name only when they
+// are identical (the facade's Error, its shared error responses and its
+// upstream parameter are).
 func mergeSpecs(surfaces []Surface) (*openapi3.T, error) {
 	out := &openapi3.T{
 		OpenAPI: "3.0.3",
 		Info:    &openapi3.Info{Title: "clustergate", Version: "1", Description: "Every clustergate surface in one document."},
 		Paths:   openapi3.NewPaths(),
 		Components: &openapi3.Components{Schemas: openapi3.Schemas{},
-			Responses: openapi3.ResponseBodies{}, SecuritySchemes: openapi3.SecuritySchemes{}},
+			Responses: openapi3.ResponseBodies{}, Parameters: openapi3.ParametersMap{}, SecuritySchemes: openapi3.SecuritySchemes{}},
 	}
 	for _, s := range surfaces {
 		for path, item := range s.Spec.Paths.Map() {
@@ -150,6 +151,12 @@ func mergeSpecs(surfaces []Surface) (*openapi3.T, error) {
 				return nil, fmt.Errorf("response %s differs between surfaces; rename it in specgen", name)
 			}
 			out.Components.Responses[name] = resp
+		}
+		for name, p := range s.Spec.Components.Parameters {
+			if prev, ok := out.Components.Parameters[name]; ok && !sameJSON(prev, p) {
+				return nil, fmt.Errorf("parameter %s differs between surfaces; rename it in specgen", name)
+			}
+			out.Components.Parameters[name] = p
 		}
 		for name, sec := range s.Spec.Components.SecuritySchemes {
 			out.Components.SecuritySchemes[name] = sec

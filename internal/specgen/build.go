@@ -187,6 +187,7 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 		Info: &openapi3.Info{Title: "clustergate: " + s.Title, Version: "1",
 			Description: fmt.Sprintf("The %s surface of clustergate, derived by specgen. Do not edit: change the capability, the pin or the overlay and run `make generate`.", s.Title)},
 		Paths:      openapi3.NewPaths(),
+		Components: &openapi3.Components{Parameters: sharedParams(), Responses: sharedResponses()},
 		Extensions: map[string]any{vocab.ExtSurface: s.Name},
 	}
 	if s.Upstream != nil {
@@ -225,6 +226,9 @@ func Facade(s Surface, routes []Route, up *openapi3.T, ov *Overlay, rep *Repairs
 	}
 	closeRequestSchemas(merged)
 	if err := linkAsync(merged); err != nil {
+		return nil, err
+	}
+	if err := shareParams(merged); err != nil {
 		return nil, err
 	}
 	addSecurity(merged)

@@ -165,14 +165,26 @@ func ifMatchParam() *openapi3.ParameterRef {
 // them); omitted, the surface's default answers.
 const UpstreamParam = "upstream"
 
+// upstreamParamName is the upstream parameter's entry in
+// components.parameters.
+const upstreamParamName = "Upstream"
+
 // upstreamParam is added to every operation, so the served spec, the
-// generated client and every MCP tool offer it.
+// generated client and every MCP tool offer it. It is a reference to one
+// shared definition (sharedParams): every process parses the facade at start,
+// and a copy per operation was a large share of each document.
 func upstreamParam() *openapi3.ParameterRef {
+	return &openapi3.ParameterRef{Ref: "#/components/parameters/" + upstreamParamName}
+}
+
+// sharedParams are the parameters every facade defines once, in
+// components.parameters, for its operations to reference.
+func sharedParams() openapi3.ParametersMap {
 	s := openapi3.NewStringSchema()
 	s.Pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-	return &openapi3.ParameterRef{Value: &openapi3.Parameter{
+	return openapi3.ParametersMap{upstreamParamName: &openapi3.ParameterRef{Value: &openapi3.Parameter{
 		Name: UpstreamParam, In: openapi3.ParameterInQuery,
 		Description: "Name of the upstream (cluster) to call, as GET /v1/upstreams lists them; omitted, the surface's default.",
 		Schema:      &openapi3.SchemaRef{Value: s},
-	}}
+	}}}
 }

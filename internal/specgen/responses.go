@@ -11,7 +11,8 @@ import (
 // answer in an envelope ({type, status_code, metadata}); the facade returns
 // the resource itself: a sync envelope becomes its metadata, an empty one 204,
 // and an async one 200 (the finished operation) plus 202 (still running).
-// Errors share one `default` response with the facade's Error schema.
+// Errors share one `default` response with the facade's Error schema, a
+// reference to components.responses (sharedResponses).
 func facadeResponses(r Route, up *openapi3.Operation, doc *openapi3.T, rep *Repairs) (*openapi3.Responses, error) {
 	out := openapi3.NewResponses()
 	out.Delete("default")
@@ -39,7 +40,7 @@ func facadeResponses(r Route, up *openapi3.Operation, doc *openapi3.T, rep *Repa
 	if out.Len() == 0 {
 		return nil, fmt.Errorf("route %s: upstream documents no success response", r.Name)
 	}
-	out.Set("default", &openapi3.ResponseRef{Value: errorResponse()})
+	out.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/" + defaultErrorName})
 	return out, nil
 }
 
@@ -96,6 +97,15 @@ func noContent() *openapi3.Response {
 	return openapi3.NewResponse().WithDescription("Done; no content")
 }
 
-func errorResponse() *openapi3.Response {
-	return jsonResponse("Error", openapi3.NewSchemaRef("#/components/schemas/Error", nil))
+// defaultErrorName is the `default` response's entry in
+// components.responses. Not "Error": oapi-codegen names a type after each
+// shared response, and the schema already is Error.
+const defaultErrorName = "DefaultError"
+
+// sharedResponses are the responses every facade defines once, for its
+// operations to reference: each process parses the facades at start, and a
+// copy per operation made them larger for nothing.
+func sharedResponses() openapi3.ResponseBodies {
+	return openapi3.ResponseBodies{defaultErrorName: &openapi3.ResponseRef{
+		Value: jsonResponse("Error", openapi3.NewSchemaRef("#/components/schemas/Error", nil))}}
 }
