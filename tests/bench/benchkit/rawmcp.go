@@ -94,10 +94,12 @@ func (c *RawMCP) CallTool(ctx context.Context, name string, args any) error {
 	return nil
 }
 
-// Requests and Dials count the HTTP requests sent and the TCP connections
-// opened so far (keep-alive: far fewer dials than requests).
+// Requests counts the HTTP requests sent so far.
 func (c *RawMCP) Requests() int64 { return c.requests.Load() }
-func (c *RawMCP) Dials() int64    { return c.dials.Load() }
+
+// Dials counts the TCP connections opened so far: with keep-alive, far
+// fewer than Requests.
+func (c *RawMCP) Dials() int64 { return c.dials.Load() }
 
 // Close ends the session (DELETE, as the SDK client does).
 func (c *RawMCP) Close() error {
