@@ -189,16 +189,22 @@ func lxdPutBody(tb testing.TB, d *lxdtest.Daemon) []byte {
 }
 
 // BenchmarkMCPToolsCall: one client, one call at a time: the REST GET and
-// the MCP tools/call that wraps it (Go SDK client, streamable HTTP).
+// the MCP tools/call that wraps it (Go SDK client, streamable HTTP), and the
+// same tools/call from a raw JSON-RPC client (benchkit.RawMCP), which
+// separates the server's cost from the Go SDK client's.
 func BenchmarkMCPToolsCall(b *testing.B) {
 	f := newFast(b)
 	s := mcpSession(b, f.gate.MCPURL)
+	raw := rawSession(b, f.gate.MCPURL)
 	op := benchkit.GetMembers()
 	b.Run("rest", func(b *testing.B) {
 		sequential(b, func(ctx context.Context) error { return f.gateE.Do(ctx, op) })
 	})
 	b.Run("tools-call", func(b *testing.B) {
 		sequential(b, func(ctx context.Context) error { return callTool(ctx, s, "get-cluster-members-2", nil) })
+	})
+	b.Run("raw-tools-call", func(b *testing.B) {
+		sequential(b, func(ctx context.Context) error { return raw.CallTool(ctx, "get-cluster-members-2", nil) })
 	})
 }
 

@@ -168,10 +168,16 @@ func mcpSection(t *testing.T, r *Report) {
 		Intro: "One Go SDK client (`github.com/modelcontextprotocol/go-sdk`, streamable HTTP, one session) and one REST client " +
 			"(`net/http`, keep-alive), one request at a time, interleaved round by round against the same in-process clustergate. " +
 			"A tool call runs the REST request through the same handler chain in process, so the ratio is what MCP adds: " +
-			"JSON-RPC, the session, the SDK and the result's structured and text copies. `tools/list` is compared with `ping`, " +
-			"the smallest MCP round trip on the same session."})
+			"JSON-RPC, the session, the SDK and the result's structured and text copies. The Go SDK client's rows carry the target. " +
+			"A third arm, interleaved with the other two, sends the same tools/call with a **raw JSON-RPC client** " +
+			"(`tests/bench/benchkit/rawmcp.go`: `net/http` with keep-alive and `encoding/json`, one session, the answer read from " +
+			"the SSE stream clustergate answers with, or as `application/json`, and checked to be a result with `isError` false; " +
+			"a JSON-RPC error or an error result counts as a failed request): client and server share this process, so its rows " +
+			"(attribution only, no target) split what MCP adds into the server's side (raw ÷ REST) and the Go SDK client's own cost " +
+			"(the gap between the raw and the Go SDK rows). `tools/list` is compared with `ping`, the smallest MCP round trip on the same session."})
 	ctx := context.Background()
 	s, sent := mcpSessionCounted(t, f.gate.MCPURL)
+	raw := rawSession(t, f.gate.MCPURL)
 	p := sizes(r, 1, 5, 300)
 	tbl := &Table{Caption: "Fast upstream (one call at a time)", Short: "fast", Head: []string{"baseline", "baseline figure", "MCP figure"}}
 	calls := 0
@@ -189,8 +195,11 @@ func mcpSection(t *testing.T, r *Report) {
 	} {
 		res := Compare(ctx, p,
 			Arm{Name: "rest", Do: func(ctx context.Context) error { return f.gateE.Do(ctx, c.op) }},
-			Arm{Name: "mcp", Do: counted(func(ctx context.Context) error { return callTool(ctx, s, c.tool, c.args) })})
-		tbl.Rows = append(tbl.Rows, mcpRows(c.label, "REST", res["rest"], res["mcp"], true)...)
+			Arm{Name: "mcp", Do: counted(func(ctx context.Context) error { return callTool(ctx, s, c.tool, c.args) })},
+			Arm{Name: "raw", Do: func(ctx context.Context) error { return raw.CallTool(ctx, c.tool, c.args) }})
+		tbl.Rows = append(tbl.Rows, mcpRows(c.label, "REST", res["rest"], res["mcp"], res["raw"], true)...)
+		firstErrors(sec, "fast, "+c.label, res)
+		r.quote("mcp-call", attribution("fast, "+c.tool, res))
 	}
 	pl := sizes(r, 1, 5, 60)
 	res := Compare(ctx, pl,
@@ -202,28 +211,38 @@ func mcpSection(t *testing.T, r *Report) {
 			}
 			return err
 		})})
-	tbl.Rows = append(tbl.Rows, mcpRows("tools/list vs ping", "ping", res["ping"], res["list"], false)...)
+	tbl.Rows = append(tbl.Rows, mcpRows("tools/list vs ping", "ping", res["ping"], res["list"], nil, false)...)
+	firstErrors(sec, "fast, tools/list vs ping", res)
 	sec.Tables = append(sec.Tables, tbl)
 	httpRequests := sent()
 	size, ntools := toolsListSize(ctx, t, s)
 	sec.Notes = append(sec.Notes,
 		fmt.Sprintf("The MCP client sent %d HTTP requests for the %d MCP calls made (warm-up included; any extra is the session's standing GET stream): every call went over the wire, none was answered from a client-side cache.", httpRequests, calls),
+		fmt.Sprintf("The raw JSON-RPC client sent %d HTTP requests (initialize and `notifications/initialized` included) over %d TCP connection(s).", raw.Requests(), raw.Dials()),
 		fmt.Sprintf("tools/list returns %d tools in %s of JSON.", ntools, kb(size)))
 
 	if lxdtest.Available() == nil {
 		d := lxdtest.Start(t)
 		g := StartGate(t, GateEnv(d.Socket))
 		ls, _ := mcpSessionCounted(t, g.MCPURL)
+		lraw := rawSession(t, g.MCPURL)
 		ep := g.Endpoint()
 		res := Compare(ctx, sizes(r, 1, 4, 100),
 			Arm{Name: "rest", Do: func(ctx context.Context) error { return ep.Do(ctx, benchkit.GetMembers()) }},
-			Arm{Name: "mcp", Do: func(ctx context.Context) error { return callTool(ctx, ls, "get-cluster-members-2", nil) }})
+			Arm{Name: "mcp", Do: func(ctx context.Context) error { return callTool(ctx, ls, "get-cluster-members-2", nil) }},
+			Arm{Name: "raw", Do: func(ctx context.Context) error { return lraw.CallTool(ctx, "get-cluster-members-2", nil) }})
+		const label = "tools/call get-cluster-members-2 vs REST GET members-recursion-1"
 		sec.Tables = append(sec.Tables, &Table{Caption: "Real LXD (one call at a time)", Short: "LXD", Head: []string{"baseline", "baseline figure", "MCP figure"},
-			Rows: mcpRows("tools/call get-cluster-members-2 vs REST GET members-recursion-1", "REST", res["rest"], res["mcp"], true)})
+			Rows: mcpRows(label, "REST", res["rest"], res["mcp"], res["raw"], true)})
+		firstErrors(sec, "LXD, "+label, res)
+		r.quote("mcp-call", attribution("LXD, get-cluster-members-2", res))
 	}
 }
 
-func mcpRows(label, baseName string, base, m *Sample, target bool) []Row {
+// mcpRows are the p50 and p99 rows of an MCP client (m) against its
+// baseline; with raw, the raw JSON-RPC client's rows (attribution only);
+// then the failed requests of every arm.
+func mcpRows(label, baseName string, base, m, raw *Sample, target bool) []Row {
 	p50 := ratio(float64(m.P50()), float64(base.P50()))
 	row := Row{Label: label + " — p50", Values: []string{baseName, Ms(base.P50()), Ms(m.P50())}, Ratio: p50}
 	if target {
@@ -233,11 +252,35 @@ func mcpRows(label, baseName string, base, m *Sample, target bool) []Row {
 	}
 	rows := []Row{row,
 		{Label: label + " — p99", Values: []string{baseName, Ms(base.P99()), Ms(m.P99())}, Ratio: ratio(float64(m.P99()), float64(base.P99()))}}
-	if base.Errors+m.Errors > 0 {
-		rows = append(rows, Row{Label: label + " — failed requests", Values: []string{baseName, fmt.Sprint(base.Errors), fmt.Sprint(m.Errors)},
-			Ratio: math.NaN(), Target: "0", Met: met(false), Why: "errors", Errors: m.Errors})
+	failed, errs := failedOf(m), m.Errors
+	if raw != nil {
+		const who = " — raw JSON-RPC client (attribution)"
+		rows = append(rows,
+			Row{Label: label + who + ", p50", Values: []string{baseName, Ms(base.P50()), Ms(raw.P50())}, Ratio: ratio(float64(raw.P50()), float64(base.P50()))},
+			Row{Label: label + who + ", p99", Values: []string{baseName, Ms(base.P99()), Ms(raw.P99())}, Ratio: ratio(float64(raw.P99()), float64(base.P99()))})
+		failed, errs = "Go SDK client "+failed+", raw client "+failedOf(raw), errs+raw.Errors
 	}
-	return rows
+	return append(rows, Row{Label: label + " — failed requests", Values: []string{baseName, failedOf(base), failed},
+		Ratio: math.NaN(), Target: "0", Met: met(base.Errors+errs == 0), Why: "errors", Errors: errs})
+}
+
+// failedOf is an arm's failed requests: 0, or how many of how many sent.
+func failedOf(s *Sample) string {
+	if s.Errors == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d of %d", s.Errors, s.Errors+s.N())
+}
+
+// attribution says in words how this run splits what a tool call adds to
+// the REST call between the server side (raw − REST) and the Go SDK client
+// (SDK − raw), at the p50.
+func attribution(what string, res map[string]*Sample) string {
+	rest, sdkc, raw := res["rest"].P50(), res["mcp"].P50(), res["raw"].P50()
+	return fmt.Sprintf("%s, p50: REST %s, raw JSON-RPC client %s (%s), Go SDK client %s (%s). Of the %s the Go SDK client's call adds to REST, "+
+		"%s is the server side and the exchange (raw − REST) and %s the Go SDK client's own cost (Go SDK − raw).",
+		what, Ms(rest), Ms(raw), fmtRatio(ratio(float64(raw), float64(rest))), Ms(sdkc), fmtRatio(ratio(float64(sdkc), float64(rest))),
+		Ms(sdkc-rest), Ms(raw-rest), Ms(sdkc-raw))
 }
 
 func mcpSessionCounted(tb testing.TB, url string) (*sdk.ClientSession, func() int64) {
@@ -251,6 +294,20 @@ func mcpSessionCounted(tb testing.TB, url string) (*sdk.ClientSession, func() in
 	tb.Cleanup(func() { _ = s.Close() })
 	start := sent()
 	return s, func() int64 { return sent() - start }
+}
+
+// rawSession opens a raw JSON-RPC MCP session (benchkit.RawMCP), closed
+// when the test ends.
+func rawSession(tb testing.TB, url string) *benchkit.RawMCP {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := benchkit.DialRawMCP(ctx, url, benchkit.BenchKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
 }
 
 func toolsListSize(ctx context.Context, tb testing.TB, s *sdk.ClientSession) (int, int) {
