@@ -7,15 +7,14 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	oapimw "github.com/oapi-codegen/echo-middleware"
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/audit"
@@ -82,13 +81,16 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.Use(ch.middleware(e))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
-		own := map[string]bool{}
 		for _, op := range s.Ops {
-			routes[op.Key()], own[op.Key()] = op, true
+			routes[op.Key()] = op
 		}
-		mws := []echo.MiddlewareFunc{strictInput(s.Ops), locate(s.Ops), validator(s.Spec, own)}
+		valid, err := newValidators(s.Spec, s.Ops)
+		if err != nil {
+			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
+		}
+		strict, follow := strictInput(s.Ops), locate(s.Ops)
 		for _, op := range s.Ops {
-			ch.route(op.Method, op.EchoPath, mws...)
+			ch.route(op.Method, op.EchoPath, strict, follow, valid.middleware(op))
 		}
 		if len(s.Named) > 0 {
 			registerNamed(e, s)
@@ -141,17 +143,6 @@ func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode cat
 			return next(c)
 		}
 	}
-}
-
-// validator checks requests of one surface's routes against its spec:
-// parameters and bodies that do not match get a 400 naming the field.
-func validator(spec *openapi3.T, own map[string]bool) echo.MiddlewareFunc {
-	return oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
-		SilenceServersWarning: true,
-		// Keys are checked by requireKey before validation.
-		Options: openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		Skipper: func(c echo.Context) bool { return !own[c.Request().Method+" "+c.Path()] },
-	})
 }
 
 // orDefault is v, or def when v is not set (zero or less).
