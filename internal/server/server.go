@@ -72,17 +72,17 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Log)
 	e.IPExtractor = opts.Proxies.ClientIP
-	routes := map[string]catalog.Op{}
+	routes, tags := map[string]catalog.Op{}, map[string]routeTag{}
 	upstreams, backends := map[string]string{}, map[string]string{}
 	ch := newChain(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
 		middleware.Recover(), bodyLimit(int64(orDefault(opts.MaxBodyBytes, 1<<20))),
 		deadline(opts.RequestTimeout), requireKey(auth.Authenticator{Keys: opts.Keys, Tokens: opts.Tokens}, auth.NewThrottle()),
-		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
+		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(tags, backends, opts.Mode))
 	e.Use(ch.middleware(e))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
 		for _, op := range s.Ops {
-			routes[op.Key()] = op
+			routes[op.Key()], tags[op.Key()] = op, routeTag{op: op, id: op.OperationID, surface: op.Surface}
 		}
 		valid, err := newValidators(s.Spec, s.Ops)
 		if err != nil {
@@ -120,18 +120,19 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 // mode (read-only, destructive disabled) or the caller's role does not allow
 // it. It runs after requireKey and before validation, so a caller learns
 // nothing about a route it may not use.
-func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode catalog.Mode) echo.MiddlewareFunc {
+func tagRoute(tags map[string]routeTag, backends map[string]string, mode catalog.Mode) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			op, ok := routes[c.Request().Method+" "+c.Path()]
+			tag, ok := byRoute(tags, c)
 			if !ok {
 				return next(c)
 			}
+			op := tag.op
 			if b := backends[op.Surface]; b != "" {
 				c.Response().Header().Set("X-Clustergate-Backend", b)
 			}
-			c.Set(ctxOperation, op.OperationID)
-			c.Set(ctxSurface, op.Surface)
+			c.Set(ctxOperation, tag.id)
+			c.Set(ctxSurface, tag.surface)
 			if why := mode.Refusal(op); why != "" {
 				return apierr.New(http.StatusForbidden, "%s", why)
 			}
@@ -143,6 +144,14 @@ func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode cat
 			return next(c)
 		}
 	}
+}
+
+// routeTag is a route's operation with the values tagRoute puts in the
+// request's context, boxed once: a string put in an interface is an
+// allocation per request.
+type routeTag struct {
+	op          catalog.Op
+	id, surface any // op.OperationID and op.Surface
 }
 
 // orDefault is v, or def when v is not set (zero or less).

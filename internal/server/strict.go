@@ -55,7 +55,7 @@ func strictInput(ops []catalog.Op) echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			want, ok := media[c.Request().Method+" "+c.Path()]
+			want, ok := byRoute(media, c)
 			if !ok {
 				return next(c)
 			}
