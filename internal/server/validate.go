@@ -29,7 +29,8 @@ import (
 // differently), by the template's segments; a request the template does not
 // match as gorilla/mux would, and every route another path of the spec
 // could shadow in gorilla's matching order, still goes through the
-// gorilla/mux router.
+// gorilla/mux router. A request without a body skips kin's security check
+// where it cannot refuse (see fixedRoute.bodiless).
 type validators struct {
 	opts   *oapimw.Options
 	routes map[string]*fixedRoute // by catalog.Op.Key
@@ -43,7 +44,8 @@ func newValidators(spec *openapi3.T, ops []catalog.Op) (*validators, error) {
 	order := spec.Paths.InMatchingOrder()
 	v := &validators{routes: map[string]*fixedRoute{}, opts: &oapimw.Options{
 		SilenceServersWarning: true,
-		// Keys are checked by requireKey before validation.
+		// Keys are checked by requireKey before validation (and
+		// passesWithoutBody counts on this no-op).
 		Options: openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}}
 	for _, op := range ops {
@@ -73,7 +75,12 @@ func (v *validators) middleware(op catalog.Op) echo.MiddlewareFunc {
 // request's path against the template and reads the parameters, and asks
 // the gorilla/mux router for anything else.
 type fixedRoute struct {
-	route    *routers.Route
+	route *routers.Route
+	// bodiless is route for a request without a body: its operation's
+	// security requirements are left out, as with no body to read kin's
+	// check of them with the no-op authenticator can only pass (nil when
+	// one of them names an undeclared scheme, kin's one refusal).
+	bodiless *routers.Route
 	parts    []string // the template's segments after the leading slash
 	vars     []string // per segment, the parameter's name; "" for a literal
 	fast     bool     // false: always ask the fallback
@@ -97,6 +104,13 @@ func newFixedRoute(spec *openapi3.T, order []string, op catalog.Op, fallback rou
 	if len(servers) > 0 {
 		r.route.Server = servers[0]
 	}
+	if passesWithoutBody(spec, r.route.Operation) {
+		op := *r.route.Operation
+		op.Security = &openapi3.SecurityRequirements{}
+		bodiless := *r.route
+		bodiless.Operation = &op
+		r.bodiless = &bodiless
+	}
 	var simple bool
 	r.parts, r.vars, simple = splitTemplate(op.Path)
 	r.fast = simple && rootServers(servers) && !shadowed(order, op.Path)
@@ -107,10 +121,44 @@ func newFixedRoute(spec *openapi3.T, order []string, op catalog.Op, fallback rou
 func (r *fixedRoute) FindRoute(req *http.Request) (*routers.Route, map[string]string, error) {
 	if r.fast && req.Method == r.route.Method {
 		if params, ok := r.match(req.URL.EscapedPath()); ok {
+			if r.bodiless != nil && (req.Body == nil || req.Body == http.NoBody) {
+				return r.bodiless, params, nil
+			}
 			return r.route, params, nil
 		}
 	}
 	return r.fallback.FindRoute(req)
+}
+
+// passesWithoutBody says whether kin's security check of op passes for
+// every request without a body under the validators' options (the no-op
+// authenticator): when one of the requirements names only declared
+// schemes. It is 1.4% of a served GET's CPU (the requirement's names
+// sorted, an input per scheme) for no refusal.
+func passesWithoutBody(spec *openapi3.T, op *openapi3.Operation) bool {
+	security := op.Security
+	if security == nil {
+		security = &spec.Security
+	}
+	if len(*security) == 0 {
+		return false // kin returns at once: nothing to save
+	}
+	var schemes openapi3.SecuritySchemes
+	if spec.Components != nil {
+		schemes = spec.Components.SecuritySchemes
+	}
+	for _, req := range *security {
+		declared := true
+		for name := range req {
+			if ref := schemes[name]; ref == nil || ref.Value == nil {
+				declared = false
+			}
+		}
+		if declared {
+			return true
+		}
+	}
+	return false
 }
 
 // match matches path as gorilla/mux's ^template$ with [^/]+ parameters does.
