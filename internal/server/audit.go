@@ -21,7 +21,7 @@ import (
 func auditCalls(log *audit.Log, routes map[string]catalog.Op, upstreams map[string]string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			op, ok := routes[c.Request().Method+" "+c.Path()]
+			op, ok := byRoute(routes, c)
 			if log == nil || !ok || !op.Safety.Audited() {
 				return next(c)
 			}

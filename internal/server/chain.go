@@ -85,3 +85,13 @@ func (ch *chain) compose(h echo.HandlerFunc, method, path string) echo.HandlerFu
 	}
 	return h
 }
+
+// byRoute is m[method+" "+path] of the request's matched route (the
+// catalog.Op.Key form), with the key built on the stack: the concatenation
+// of a key over 32 bytes was a heap allocation per lookup, four per request.
+func byRoute[V any](m map[string]V, c echo.Context) (V, bool) {
+	var buf [128]byte
+	key := append(append(append(buf[:0], c.Request().Method...), ' '), c.Path()...)
+	v, ok := m[string(key)]
+	return v, ok
+}

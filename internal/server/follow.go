@@ -25,7 +25,7 @@ func locate(ops []catalog.Op) echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			f := follows[c.Request().Method+" "+c.Path()]
+			f, _ := byRoute(follows, c)
 			if f == nil {
 				return next(c)
 			}

@@ -77,23 +77,27 @@ func identify(c echo.Context, authn auth.Authenticator, fails *auth.Throttle) (a
 		return auth.Identity{}, apierr.New(http.StatusTooManyRequests,
 			"too many failed authentications from %s: retry after %ds", source, secs)
 	}
-	challenge := auth.Challenge(authn, auth.MetadataURL(c.Request(), ""))
 	token, ok := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 	if !ok { // not a guess: not counted as a failure
-		c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge)
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge(c, authn))
 		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "%s", authn.Missing())
 	}
 	id, err := authn.Identify(c.Request().Context(), token)
 	switch {
 	case errors.Is(err, auth.ErrInvalidCredential):
 		fails.Fail(source)
-		c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge+`, error="invalid_token"`)
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, challenge(c, authn)+`, error="invalid_token"`)
 		return auth.Identity{}, apierr.New(http.StatusUnauthorized, "%s", auth.Refusal(err))
 	case err != nil:
 		return auth.Identity{}, &apierr.Error{Status: http.StatusServiceUnavailable, Err: err,
 			Message: "cannot verify the access token: the identity provider does not answer"}
 	}
 	return id, nil
+}
+
+// challenge is the WWW-Authenticate value of a 401, built only for a 401.
+func challenge(c echo.Context, authn auth.Authenticator) string {
+	return auth.Challenge(authn, auth.MetadataURL(c.Request(), ""))
 }
 
 // accessLog writes one line per request; it never logs headers or bodies,
@@ -106,14 +110,17 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err)
 			}
-			attrs := []slog.Attr{
+			// room for every attribute below: appending past the first five
+			// was an allocation per request (the array stays on the stack)
+			attrs := make([]slog.Attr, 0, 10)
+			attrs = append(attrs,
 				slog.String("request_id", requestID(c)),
 				slog.String("method", c.Request().Method),
 				slog.String("route", c.Path()),
 				slog.Int("status", c.Response().Status),
 				// milliseconds as a number: sortable by a machine, readable by a person
 				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			}
+			)
 			if tool := catalog.ToolOf(c.Request().Context()); tool != "" {
 				attrs = append(attrs, slog.String("tool", tool))
 			}

@@ -7,15 +7,14 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	oapimw "github.com/oapi-codegen/echo-middleware"
 
 	"github.com/clustergate/clustergate/internal/apierr"
 	"github.com/clustergate/clustergate/internal/audit"
@@ -73,22 +72,25 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(opts.Log)
 	e.IPExtractor = opts.Proxies.ClientIP
-	routes := map[string]catalog.Op{}
+	routes, tags := map[string]catalog.Op{}, map[string]routeTag{}
 	upstreams, backends := map[string]string{}, map[string]string{}
 	ch := newChain(requestIDs(), accessLog(opts.Log), observe(opts.Metrics, upstreams), auditCalls(opts.Audit, routes, upstreams),
 		middleware.Recover(), bodyLimit(int64(orDefault(opts.MaxBodyBytes, 1<<20))),
 		deadline(opts.RequestTimeout), requireKey(auth.Authenticator{Keys: opts.Keys, Tokens: opts.Tokens}, auth.NewThrottle()),
-		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(routes, backends, opts.Mode))
+		rateLimit(opts.RateLimit, orDefault(opts.RateBurst, 1)), tagRoute(tags, backends, opts.Mode))
 	e.Use(ch.middleware(e))
 	for _, s := range surfaces {
 		upstreams[s.Name], backends[s.Name] = s.Upstream, s.Backend
-		own := map[string]bool{}
 		for _, op := range s.Ops {
-			routes[op.Key()], own[op.Key()] = op, true
+			routes[op.Key()], tags[op.Key()] = op, routeTag{op: op, id: op.OperationID, surface: op.Surface}
 		}
-		mws := []echo.MiddlewareFunc{strictInput(s.Ops), locate(s.Ops), validator(s.Spec, own)}
+		valid, err := newValidators(s.Spec, s.Ops)
+		if err != nil {
+			return nil, fmt.Errorf("surface %s: %w", s.Name, err)
+		}
+		strict, follow := strictInput(s.Ops), locate(s.Ops)
 		for _, op := range s.Ops {
-			ch.route(op.Method, op.EchoPath, mws...)
+			ch.route(op.Method, op.EchoPath, strict, follow, valid.middleware(op))
 		}
 		if len(s.Named) > 0 {
 			registerNamed(e, s)
@@ -118,18 +120,19 @@ func New(opts Options, surfaces []Surface) (*echo.Echo, error) {
 // mode (read-only, destructive disabled) or the caller's role does not allow
 // it. It runs after requireKey and before validation, so a caller learns
 // nothing about a route it may not use.
-func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode catalog.Mode) echo.MiddlewareFunc {
+func tagRoute(tags map[string]routeTag, backends map[string]string, mode catalog.Mode) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			op, ok := routes[c.Request().Method+" "+c.Path()]
+			tag, ok := byRoute(tags, c)
 			if !ok {
 				return next(c)
 			}
+			op := tag.op
 			if b := backends[op.Surface]; b != "" {
 				c.Response().Header().Set("X-Clustergate-Backend", b)
 			}
-			c.Set(ctxOperation, op.OperationID)
-			c.Set(ctxSurface, op.Surface)
+			c.Set(ctxOperation, tag.id)
+			c.Set(ctxSurface, tag.surface)
 			if why := mode.Refusal(op); why != "" {
 				return apierr.New(http.StatusForbidden, "%s", why)
 			}
@@ -143,15 +146,12 @@ func tagRoute(routes map[string]catalog.Op, backends map[string]string, mode cat
 	}
 }
 
-// validator checks requests of one surface's routes against its spec:
-// parameters and bodies that do not match get a 400 naming the field.
-func validator(spec *openapi3.T, own map[string]bool) echo.MiddlewareFunc {
-	return oapimw.OapiRequestValidatorWithOptions(spec, &oapimw.Options{
-		SilenceServersWarning: true,
-		// Keys are checked by requireKey before validation.
-		Options: openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		Skipper: func(c echo.Context) bool { return !own[c.Request().Method+" "+c.Path()] },
-	})
+// routeTag is a route's operation with the values tagRoute puts in the
+// request's context, boxed once: a string put in an interface is an
+// allocation per request.
+type routeTag struct {
+	op          catalog.Op
+	id, surface any // op.OperationID and op.Surface
 }
 
 // orDefault is v, or def when v is not set (zero or less).

@@ -55,7 +55,7 @@ func strictInput(ops []catalog.Op) echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			want, ok := media[c.Request().Method+" "+c.Path()]
+			want, ok := byRoute(media, c)
 			if !ok {
 				return next(c)
 			}
@@ -71,12 +71,8 @@ func strictInput(ops []catalog.Op) echo.MiddlewareFunc {
 // and the handler.
 func checkBody(req *http.Request, want []string) error {
 	raw, err := io.ReadAll(req.Body)
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return tooLarge(tooBig.Limit)
-	}
 	if err != nil {
-		return apierr.New(http.StatusBadRequest, "reading the request body failed: %v", err)
+		return readFailed(err)
 	}
 	req.Body = io.NopCloser(bytes.NewReader(raw))
 	req.ContentLength = int64(len(raw))
@@ -90,6 +86,17 @@ func checkBody(req *http.Request, want []string) error {
 		return apierr.New(http.StatusBadRequest, "%v", err)
 	}
 	return nil
+}
+
+// readFailed is the refusal of a body that could not be read (apart from
+// checkBody so that its errors.As target, which escapes, is allocated only
+// on failure: it was an allocation per request with a body).
+func readFailed(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge(tooBig.Limit)
+	}
+	return apierr.New(http.StatusBadRequest, "reading the request body failed: %v", err)
 }
 
 func checkMedia(got string, want []string) error {

@@ -106,6 +106,7 @@ func (r *Router) TRACE(p string, h echo.HandlerFunc, _ ...echo.MiddlewareFunc) *
 // ones; a name outside the caller's scope is 403 naming it.
 func registerNamed(e *echo.Echo, s Surface) {
 	handlers := make(map[string]*Router, len(s.Named))
+	names := make(map[string]any, len(s.Named)) // boxed once for c.Set
 	var known []string
 	for _, n := range s.Named {
 		r := &Router{}
@@ -113,7 +114,7 @@ func registerNamed(e *echo.Echo, s Surface) {
 		for key, h := range r.routes {
 			r.routes[key] = guarded(n.Breaker, h)
 		}
-		handlers[n.Name], known = r, append(known, n.Name)
+		handlers[n.Name], names[n.Name], known = r, n.Name, append(known, n.Name)
 	}
 	def := s.Named[0].Name
 	sort.Strings(known)
@@ -133,7 +134,7 @@ func registerNamed(e *echo.Echo, s Surface) {
 				return apierr.New(http.StatusForbidden, "%s may not reach upstream %q (its scope: %s)",
 					id.Label(), name, strings.Join(id.Upstreams, ", "))
 			}
-			c.Set(ctxUpstreamName, name)
+			c.Set(ctxUpstreamName, names[name])
 			return r.routes[key](c)
 		})
 	}
