@@ -2,7 +2,6 @@ package incus
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -87,7 +86,7 @@ func get[T any](ctx context.Context, a *Adapter, need, path string, out *T) (str
 		_ = resp.Body.Close()
 	}()
 	env := envelope[T]{Metadata: out}
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+	if err := decodeAnswer(resp.Body, &env); err != nil {
 		if resp.StatusCode != http.StatusOK {
 			return "", fmt.Errorf("Failed to fetch %s: %s", req.URL.String(), resp.Status)
 		}
