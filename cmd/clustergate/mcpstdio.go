@@ -48,7 +48,7 @@ func mcpStdio(cfg *config.Config) error {
 	if err != nil {
 		return mcpStdioBuilt(ctx, cfg, log) // it reports the keys' error as serve does
 	}
-	if key, ok := keys.Match(cfg.MCPKey); ok && len(key.Upstreams) > 0 {
+	if key, ok := keys.Match(cfg.MCPKey); ok && len(key.Identity().Upstreams) > 0 {
 		return mcpStdioBuilt(ctx, cfg, log)
 	}
 	p := buildInBackground(cfg, log)

@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -32,18 +36,30 @@ func TestStdioListsWhatHTTPLists(t *testing.T) {
 			absent: []string{"update-cluster-member", "delete-cluster-group"}, readOnly: true},
 		{name: "operator key", env: map[string]string{"CLUSTERGATE_API_KEYS": "operator=" + key, "CLUSTERGATE_MCP_KEY": key},
 			httpKey: key, absent: []string{"gettoken-returns-auth-token"}},
+		// A key scoped to one upstream (Portworx's second sandbox): stdio
+		// builds the stack before it lists (the scope needs the upstreams'
+		// names); the tools of surfaces it cannot reach are left out.
+		{name: "key scoped to an upstream", env: map[string]string{"CLUSTERGATE_API_KEYS_FILE": scopedKeyFile(t, key, "sandbox-2"),
+			"CLUSTERGATE_MCP_KEY": key}, httpKey: key, absent: []string{"get-cluster-member", "get_cluster"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			gate := cgtest.Start(t, c.env)
+			// Incus configured (a socket nobody answers on: nothing is
+			// called), Portworx and CAPI from their sandboxes, the same for
+			// both processes.
+			env := map[string]string{"INCUS_SOCKET": filepath.Join(t.TempDir(), "none.sock")}
+			for k, v := range c.env {
+				env[k] = v
+			}
+			gate := cgtest.Start(t, env)
 			hs, err := mcpSession(t, gate.MCPURL, c.httpKey)
 			require.NoError(t, err)
 			overHTTP, err := hs.ListTools(ctx(t), nil)
 			require.NoError(t, err)
 
 			cmd := exec.Command(cgtest.Binary(t), "mcp")
-			cmd.Env = append(os.Environ(), "INCUS_SOCKET="+t.TempDir()+"/none.sock")
-			for k, v := range c.env {
+			cmd.Env = os.Environ()
+			for k, v := range env {
 				cmd.Env = append(cmd.Env, k+"="+v)
 			}
 			client := sdk.NewClient(&sdk.Implementation{Name: "clustergate-e2e", Version: "1"}, nil)
@@ -68,6 +84,17 @@ func TestStdioListsWhatHTTPLists(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scopedKeyFile writes an --api-keys-file with one operator key that reaches
+// only the named upstream.
+func scopedKeyFile(t *testing.T, key, upstream string) string {
+	t.Helper()
+	sum := sha256.Sum256([]byte(key))
+	path := filepath.Join(t.TempDir(), "keys.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(fmt.Sprintf("- name: scoped\n  role: operator\n  sha256: %s\n  upstreams: [%s]\n",
+		hex.EncodeToString(sum[:]), upstream)), 0o600))
+	return path
 }
 
 func namesOf(tools []*sdk.Tool) []string {
