@@ -19,8 +19,8 @@ type Listing struct {
 	Title        string         `json:"title"`
 	Description  string         `json:"description"`
 	Annotations  Annotations    `json:"annotations"`
-	InputSchema  map[string]any `json:"inputSchema"`
-	OutputSchema map[string]any `json:"outputSchema,omitempty"`
+	InputSchema  json.RawMessage `json:"inputSchema"`
+	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
 	Surface      string         `json:"surface"`
 	OperationID  string         `json:"operationId"`
 	Class        vocab.Class    `json:"class"`
@@ -28,19 +28,41 @@ type Listing struct {
 }
 
 // Listings are the tools' listings, in the tools' order.
-func Listings(tools []Tool) []Listing {
+func Listings(tools []Tool) ([]Listing, error) {
 	out := make([]Listing, 0, len(tools))
 	for _, t := range tools {
+		in, out1, err := t.schemasJSON()
+		if err != nil {
+			return nil, fmt.Errorf("tool %s: %w", t.Name, err)
+		}
 		out = append(out, Listing{Name: t.Name, Title: t.Title, Description: t.Description, Annotations: t.Annotations,
-			InputSchema: t.InputSchema, OutputSchema: t.OutputSchema, Surface: t.Op.Surface,
+			InputSchema: in, OutputSchema: out1, Surface: t.Op.Surface,
 			OperationID: t.Op.OperationID, Class: t.Op.Safety.Class, Sensitive: t.Op.Safety.Sensitive})
 	}
-	return out
+	return out, nil
+}
+
+// schemasJSON is the tool's input and output schemas in JSON: as listed, or
+// encoded from the derived ones.
+func (t *Tool) schemasJSON() (in, out json.RawMessage, err error) {
+	if t.listedInput != nil {
+		return t.listedInput, t.listedOutput, nil
+	}
+	if in, err = json.Marshal(t.InputSchema); err != nil {
+		return nil, nil, err
+	}
+	if t.OutputSchema != nil {
+		out, err = json.Marshal(t.OutputSchema)
+	}
+	return in, out, err
 }
 
 // ListedTools decodes listings (as Listings wrote them, in JSON) into tools
 // that can be listed and filtered but not called: they carry no parameter
-// schemas; a call takes the built tool of the same name.
+// schemas; a call takes the built tool of the same name. Their schemas stay
+// the listing's JSON, handed to the SDK as they are: decoding them is most
+// of the time to the first tools/list that is not package initialisation,
+// and the SDK decodes them again anyway.
 func ListedTools(data []byte) ([]Tool, error) {
 	var ls []Listing
 	if err := json.Unmarshal(data, &ls); err != nil {
@@ -48,11 +70,11 @@ func ListedTools(data []byte) ([]Tool, error) {
 	}
 	tools := make([]Tool, 0, len(ls))
 	for _, l := range ls {
-		if l.Name == "" || l.InputSchema == nil {
+		if l.Name == "" || len(l.InputSchema) == 0 {
 			return nil, fmt.Errorf("generated tool listing: an entry without a name or input schema (%q)", l.Name)
 		}
 		tools = append(tools, Tool{Name: l.Name, Title: l.Title, Description: l.Description, Annotations: l.Annotations,
-			InputSchema: l.InputSchema, OutputSchema: l.OutputSchema, Op: catalog.Op{Surface: l.Surface,
+			listedInput: l.InputSchema, listedOutput: l.OutputSchema, Op: catalog.Op{Surface: l.Surface,
 				OperationID: l.OperationID, Tool: l.Name, Summary: l.Title,
 				Safety: vocab.Safety{Class: l.Class, Sensitive: l.Sensitive}}})
 	}

@@ -61,6 +61,12 @@ func sdkTool(t Tool) *sdk.Tool {
 	if t.OutputSchema != nil {
 		st.OutputSchema = t.OutputSchema
 	}
+	if t.listedInput != nil { // a listed tool: its schemas as the listing holds them
+		st.InputSchema = t.listedInput
+		if t.listedOutput != nil {
+			st.OutputSchema = t.listedOutput
+		}
+	}
 	return st
 }
 

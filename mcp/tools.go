@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,6 +27,10 @@ type Tool struct {
 	wrapKey string  // structuredContent key for a body that is not an object
 	target  string  // path parameter `confirm` must repeat; "" means the tool name
 	follow  *follow // how to follow a 202; nil when the tool never gets one
+
+	// listedInput and listedOutput are a listed tool's schemas, the
+	// generated listing's JSON (ListedTools); nil for a derived tool.
+	listedInput, listedOutput json.RawMessage
 }
 
 // Annotations are the tool's MCP hints; every one is always set.

@@ -35,7 +35,11 @@ func run(out string) error {
 	if err != nil {
 		return fmt.Errorf("derive the tools: %w", err)
 	}
-	data, err := json.MarshalIndent(mcp.Listings(tools), "", "  ")
+	listings, err := mcp.Listings(tools)
+	if err != nil {
+		return fmt.Errorf("list the tools: %w", err)
+	}
+	data, err := json.MarshalIndent(listings, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode the listing: %w", err)
 	}
