@@ -15,16 +15,16 @@ import (
 // tools/list from it while the specs are still being parsed, most of
 // start-up (see ServeStdioPending).
 type Listing struct {
-	Name         string         `json:"name"`
-	Title        string         `json:"title"`
-	Description  string         `json:"description"`
-	Annotations  Annotations    `json:"annotations"`
+	Name         string          `json:"name"`
+	Title        string          `json:"title"`
+	Description  string          `json:"description"`
+	Annotations  Annotations     `json:"annotations"`
 	InputSchema  json.RawMessage `json:"inputSchema"`
 	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
-	Surface      string         `json:"surface"`
-	OperationID  string         `json:"operationId"`
-	Class        vocab.Class    `json:"class"`
-	Sensitive    bool           `json:"sensitive,omitempty"`
+	Surface      string          `json:"surface"`
+	OperationID  string          `json:"operationId"`
+	Class        vocab.Class     `json:"class"`
+	Sensitive    bool            `json:"sensitive,omitempty"`
 }
 
 // Listings are the tools' listings, in the tools' order.
