@@ -29,17 +29,17 @@ type Listing struct {
 
 // Listings are the tools' listings, in the tools' order.
 func Listings(tools []Tool) ([]Listing, error) {
-	out := make([]Listing, 0, len(tools))
+	ls := make([]Listing, 0, len(tools))
 	for _, t := range tools {
-		in, out1, err := t.schemasJSON()
+		in, out, err := t.schemasJSON()
 		if err != nil {
 			return nil, fmt.Errorf("tool %s: %w", t.Name, err)
 		}
-		out = append(out, Listing{Name: t.Name, Title: t.Title, Description: t.Description, Annotations: t.Annotations,
-			InputSchema: in, OutputSchema: out1, Surface: t.Op.Surface,
+		ls = append(ls, Listing{Name: t.Name, Title: t.Title, Description: t.Description, Annotations: t.Annotations,
+			InputSchema: in, OutputSchema: out, Surface: t.Op.Surface,
 			OperationID: t.Op.OperationID, Class: t.Op.Safety.Class, Sensitive: t.Op.Safety.Sensitive})
 	}
-	return out, nil
+	return ls, nil
 }
 
 // schemasJSON is the tool's input and output schemas in JSON: as listed, or
