@@ -128,8 +128,8 @@ var explanations = map[string]string{
 		"(`cmd/toolsgen`, `generated/mcptools/tools.json`, held equal to the derivation by a test) while `app.BuildBeside` parses the three specs " +
 		"on one CPU, with GOMAXPROCS one above its setting while it runs so that it never holds the processor the client's answers need — a " +
 		"tool call waits for it; what stays on the way to the first answer (timed inside the process: main at ≈ 27–30 ms, configuration ≈ 2.5 ms, " +
-		"the listing ≈ 2 ms, the tools registered ≈ 4 ms, the handshake and tools/list ≈ 3 ms) is mostly the SDK's `AddTool`, which " +
-		"decodes every schema again (the listing hands them over as JSON, undecoded). On a busy machine the wall time also includes waiting for a CPU (compare with the CPU-time row).\n\n" +
+		"the listing ≈ 2 ms, the tools registered ≈ 4 ms, the handshake and tools/list ≈ 3 ms) is package initialisation above all, then the SDK's " +
+		"`AddTool`, which decodes every schema again (the listing hands them over as JSON, undecoded). On a busy machine the wall time also includes waiting for a CPU (compare with the CPU-time row).\n\n" +
 		"*Done* (each measured side by side with `TestCompareStartup`, `tests/bench/builds_startup_test.go`): the generated listing with the " +
 		"build beside it: wall 0.62–0.68× against the tree before it (7 interleaved rounds, load 5); the spare processor: 62 → 46–50 ms " +
 		"median on a quiet machine, as fast as with no build running (without it, the goroutines answering the client queued behind the " +
