@@ -59,7 +59,7 @@ func mcpStdio(cfg *config.Config) error {
 			cancel(err) // ends the session: its tools cannot be called
 		}
 	}()
-	opts := mcp.Options{Version: version, Keys: keys, StdioKey: cfg.MCPKey, Log: log, Progress: progressEvery}
+	opts := app.MCPOptions(cfg, keys, log, version, progressEvery)
 	served := mcp.ServeStdioPending(ctx, app.Allowed(cfg, listed), p.wait, opts)
 	if p.done() && p.err != nil {
 		return usageError{p.err}

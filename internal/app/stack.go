@@ -189,14 +189,22 @@ func LoadKeys(cfg *config.Config) (auth.Keys, error) {
 
 // MCPOptions are the MCP transport options from the configuration.
 func (st *Stack) MCPOptions(version string, progress time.Duration) mcp.Options {
+	o := MCPOptions(st.Config, st.Keys, st.Log, version, progress)
+	o.Tokens, o.Proxies, o.Surfaces = st.Tokens, st.Proxies, st.upstreamNames()
+	return o
+}
+
+// MCPOptions are the MCP transport options the configuration and the keys
+// give, before a stack is built (the stdio server lists its tools while the
+// stack is built); Stack.MCPOptions adds what the build makes.
+func MCPOptions(cfg *config.Config, keys auth.Keys, log *slog.Logger, version string, progress time.Duration) mcp.Options {
 	var hosts []string
-	for _, h := range st.Config.MCPAllowedHosts {
+	for _, h := range cfg.MCPAllowedHosts {
 		hosts = append(hosts, strings.ToLower(h))
 	}
-	return mcp.Options{Version: version, Stateless: st.Config.MCPStateless, AllowedHosts: hosts,
-		Keys: st.Keys, Tokens: st.Tokens, StdioKey: st.Config.MCPKey, Log: st.Log, Progress: progress, Proxies: st.Proxies,
-		SessionIdle: st.Config.MCPSessionIdle, MaxSessions: st.Config.MCPMaxSessions, PerCaller: st.Config.MCPSessionsPerUser,
-		Surfaces: st.upstreamNames()}
+	return mcp.Options{Version: version, Stateless: cfg.MCPStateless, AllowedHosts: hosts,
+		Keys: keys, StdioKey: cfg.MCPKey, Log: log, Progress: progress,
+		SessionIdle: cfg.MCPSessionIdle, MaxSessions: cfg.MCPMaxSessions, PerCaller: cfg.MCPSessionsPerUser}
 }
 
 // MCPMux serves the stack's tools over streamable HTTP at /mcp; the
